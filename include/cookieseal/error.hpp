@@ -1,0 +1,36 @@
+/// @file error.hpp
+/// The error codes of the library, the CLI and the docs: one list, stable values.
+#pragma once
+
+#include <cookieseal/export.hpp>
+
+#include <string_view>
+
+namespace cookieseal {
+
+/**
+ * Why a cookie did not open or a session could not be sealed.
+ *
+ * The numeric values are part of the API and never change; new errors get new
+ * numbers. The CLI's `open` exits with `9 + value` (malformed = 10 ...).
+ */
+enum class errc : int {
+  malformed = 1,              ///< not base64url, too short, trailing junk, or over the size limit
+  unsupported_version = 2,    ///< the version byte is not 1
+  unknown_key = 3,            ///< no usable key with that id (never had it, pruned, revoked,
+                              ///< expired); on seal: the keyring has no active key
+  authentication_failed = 4,  ///< AEAD open failed: tampered, wrong name/purpose, wrong key
+  expired = 5,                ///< header expiry passed, or the max_age/idle policy is exceeded
+  invalid_payload = 6,        ///< authenticated, but the payload does not parse or breaks a limit
+  too_large = 7,              ///< (seal) the cookie would exceed the limit and no store is set
+  store_unavailable = 8,      ///< the overflow store could not be reached or read
+  revoked = 9,                ///< the session, its subject, or all sessions before a time ended
+};
+
+/// The error's stable name, e.g. "authentication_failed". Unknown values give "unknown".
+[[nodiscard]] COOKIESEAL_API std::string_view to_string(errc e) noexcept;
+
+/// One sentence saying what the error means, for logs and CLI messages.
+[[nodiscard]] COOKIESEAL_API std::string_view message(errc e) noexcept;
+
+}  // namespace cookieseal

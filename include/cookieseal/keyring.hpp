@@ -1,0 +1,123 @@
+/// @file keyring.hpp
+/// The keys that seal and open cookies, with their lifecycle. In memory; the
+/// keyring file and its CLI come on top of this.
+#pragma once
+
+#include <cookieseal/clock.hpp>
+#include <cookieseal/export.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace cookieseal {
+
+/// Size of a key in bytes (XChaCha20-Poly1305).
+inline constexpr std::size_t key_bytes = 32;
+
+/// A key's lifecycle metadata. Never holds the key bytes.
+struct key_info {
+  std::uint32_t id = 0;               ///< random, unique in the keyring; in every cookie's header
+  time_point created{};               ///< when the key was made
+  time_point activates{};             ///< from when it may seal
+  std::optional<time_point> expires;  ///< from when it no longer opens; nullopt = never
+  bool operator==(const key_info&) const = default;
+};
+
+/// Where a key is in its life at a given time.
+enum class key_state : std::uint8_t {
+  pending,   ///< not yet activated: opens, does not seal
+  active,    ///< the sealing key: latest activation that has passed
+  replaced,  ///< activated, superseded by a later key: still opens until it expires
+  expired,   ///< past its expiry: neither opens nor seals
+};
+
+namespace detail {
+class secure_buffer;
+struct keyring_access;
+}  // namespace detail
+
+/**
+ * An immutable set of keys. Every "change" returns a new keyring and leaves
+ * this one as it was, so a process can swap a whole keyring atomically while
+ * requests in flight keep the one they started with. Copies are cheap and
+ * share the key bytes.
+ *
+ * The key with the latest activation that has passed (and has not expired)
+ * seals; every unexpired key opens. Lookup by id is O(1).
+ *
+ * WARNING: key bytes live in sodium_malloc'd memory (guard pages, locked
+ * where the OS allows, wiped when the last keyring sharing them goes). They
+ * are never printed, logged, or put in an error; keep it that way in your code.
+ */
+class COOKIESEAL_API keyring {
+ public:
+  /// An empty keyring: it can neither seal nor open.
+  keyring() noexcept;
+  ~keyring();
+  keyring(const keyring&) noexcept;
+  keyring& operator=(const keyring&) noexcept;
+  keyring(keyring&&) noexcept;
+  keyring& operator=(keyring&&) noexcept;
+
+  /// A keyring with one random key, active from @p now, never expiring.
+  [[nodiscard]] static keyring generate(time_point now = system_now());
+
+  /**
+   * This keyring plus a key with the given bytes.
+   * @throws std::invalid_argument if @p bytes is not key_bytes long or the id is taken.
+   */
+  [[nodiscard]] keyring with_key(const key_info& info, std::span<const std::byte> bytes) const;
+
+  /// This keyring plus a fresh random key with a random id unique in it.
+  [[nodiscard]] keyring with_new_key(time_point created, time_point activates,
+                                     std::optional<time_point> expires = std::nullopt) const;
+
+  /// This keyring without key @p id (e.g. a leaked key: its cookies stop opening at once).
+  [[nodiscard]] keyring without_key(std::uint32_t id) const;
+
+  /// This keyring with key @p id's expiry changed. @throws std::invalid_argument if absent.
+  [[nodiscard]] keyring with_expiry(std::uint32_t id, std::optional<time_point> expires) const;
+
+  /// This keyring refusing (errc::revoked) sessions created before @p t; nullopt = none.
+  [[nodiscard]] keyring with_end_sessions_before(std::optional<time_point> t) const;
+
+  /// The key with @p id, or nullptr. O(1).
+  [[nodiscard]] const key_info* find(std::uint32_t id) const noexcept;
+
+  /// The key that seals at @p now, or nullptr when none has activated (or all expired).
+  [[nodiscard]] const key_info* sealing_key(time_point now) const noexcept;
+
+  /// The state of @p k at @p now within this keyring.
+  [[nodiscard]] key_state state(const key_info& k, time_point now) const noexcept;
+
+  /// All keys, in ascending order of activation.
+  [[nodiscard]] std::span<const key_info> keys() const noexcept { return infos_; }
+  [[nodiscard]] std::size_t size() const noexcept { return infos_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return infos_.empty(); }
+
+  /// Sessions created before this time are refused as revoked; nullopt = none.
+  [[nodiscard]] std::optional<time_point> end_sessions_before() const noexcept {
+    return end_sessions_before_;
+  }
+
+ private:
+  friend struct detail::keyring_access;
+  struct pending_key;
+  static keyring build(std::vector<pending_key> keys, std::optional<time_point> end_before);
+  std::vector<pending_key> to_pending() const;
+
+  std::vector<key_info> infos_;                          // sorted by activates, then id
+  std::shared_ptr<const detail::secure_buffer> secrets_;  // key i at bytes [32 i, 32 i + 32)
+  std::unordered_map<std::uint32_t, std::uint32_t> index_;  // id -> position in infos_
+  std::optional<time_point> end_sessions_before_;
+};
+
+/// A state's name: "pending", "active", "replaced", "expired".
+[[nodiscard]] COOKIESEAL_API const char* to_string(key_state s) noexcept;
+
+}  // namespace cookieseal

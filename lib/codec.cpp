@@ -1,0 +1,185 @@
+#include <cookieseal/codec.hpp>
+
+#include "detail/codec_seam.hpp"
+#include "detail/envelope.hpp"
+#include "detail/keyring_access.hpp"
+#include "detail/payload.hpp"
+#include "detail/random.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace cookieseal {
+
+namespace {
+
+constexpr std::size_t max_binding_bytes = 255;  // one length byte each in the AD
+
+void check_binding(std::string_view name, std::string_view purpose) {
+  if (name.empty() || name.size() > max_binding_bytes)
+    throw std::invalid_argument("cookieseal: cookie name must be 1..255 bytes");
+  if (purpose.size() > max_binding_bytes)
+    throw std::invalid_argument("cookieseal: purpose must be at most 255 bytes");
+}
+
+std::uint64_t to_unix(time_point t) noexcept {
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.time_since_epoch().count()));
+}
+
+time_point from_unix(std::uint64_t s) noexcept {
+  return time_point{std::chrono::seconds{static_cast<std::int64_t>(s)}};
+}
+
+// Whether @p deadline (+ leeway) has passed at @p now.
+bool passed(time_point deadline, std::chrono::seconds leeway, time_point now) noexcept {
+  return now > deadline + leeway;
+}
+
+// A stack buffer that is wiped when it goes out of scope.
+template <std::size_t N>
+struct wiped_array {
+  unsigned char data[N];
+  ~wiped_array() { sodium_memzero(data, N); }
+};
+
+constexpr std::size_t max_envelope_bytes = 3074;  // max_decoded_bytes(4096)
+
+}  // namespace
+
+codec::codec(keyring keys, codec_options options)
+    : codec(std::make_shared<const keyring>(std::move(keys)), std::move(options)) {}
+
+codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
+    : options_(std::move(options)), keys_(std::move(keys)) {
+  if (options_.max_cookie_bytes > browser_cookie_limit)
+    throw std::invalid_argument("cookieseal: max_cookie_bytes cannot exceed 4096");
+  if (options_.max_age.count() < 0 || options_.idle_timeout.count() < 0 ||
+      options_.leeway.count() < 0)
+    throw std::invalid_argument("cookieseal: durations cannot be negative");
+  if (!keys_.load()) throw std::invalid_argument("cookieseal: null keyring");
+  detail::ensure_sodium();
+}
+
+time_point codec::now() const { return options_.clock ? options_.clock() : system_now(); }
+
+session codec::new_session() const { return session(now()); }
+
+void codec::set_keyring(std::shared_ptr<const keyring> keys) noexcept {
+  if (keys) keys_.store(std::move(keys));
+}
+
+std::shared_ptr<const keyring> codec::current_keyring() const noexcept { return keys_.load(); }
+
+result<sealed> codec::seal(std::string_view name, const session& s,
+                           std::string_view purpose) const {
+  return detail::seal_with_nonce(*this, name, s, purpose, detail::random_nonce());
+}
+
+result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, const session& s,
+                                       std::string_view purpose, const nonce& iv) {
+  check_binding(name, purpose);
+  const codec_options& opts = c.options();
+  const time_point t = c.now();
+  const auto keys = c.current_keyring();
+  const key_info* key = keys->sealing_key(t);
+  if (key == nullptr) return errc::unknown_key;
+  if (auto esb = keys->end_sessions_before(); esb && s.created_at() < *esb) return errc::revoked;
+
+  std::optional<time_point> expires;
+  if (opts.max_age.count() > 0) expires = s.created_at() + opts.max_age;
+  if (opts.idle_timeout.count() > 0) {
+    const time_point idle_end = t + opts.idle_timeout;
+    expires = expires ? std::min(*expires, idle_end) : idle_end;
+  }
+  if (expires && *expires <= t) return errc::expired;
+
+  wiped_bytes plaintext;
+  plaintext.reserve(1024);
+  if (auto r = detail::encode_inline(s, plaintext); !r) return r.error();
+  if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes)
+    return errc::too_large;
+
+  detail::envelope_header h;
+  h.key_id = key->id;
+  h.issued_at = to_unix(t);
+  h.expires_at = expires ? to_unix(*expires) : detail::never_expires;
+  h.iv = iv;
+  sealed out;
+  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(*keys, key), h, name,
+                                     purpose, plaintext);
+  out.key_id = key->id;
+  out.issued_at = t;
+  out.expires_at = expires;
+  return out;
+}
+
+result<opened> codec::open(std::string_view name, std::string_view cookie,
+                           std::string_view purpose) const {
+  check_binding(name, purpose);
+  // Refuse oversized input before decoding anything.
+  if (cookie.size() > options_.max_cookie_bytes - std::min(name.size(), options_.max_cookie_bytes))
+    return errc::malformed;
+
+  unsigned char raw[max_envelope_bytes];
+  auto parsed = detail::parse_envelope(cookie, raw);
+  if (!parsed) return parsed.error();
+  const detail::envelope_header& h = parsed->header;
+  if (h.issued_at > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / 2 ||
+      (h.expires_at != detail::never_expires &&
+       h.expires_at > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / 2))
+    return errc::malformed;  // no real cookie carries such times; keeps the arithmetic safe
+
+  const time_point t = now();
+  const std::optional<time_point> header_expiry =
+      h.expires_at == detail::never_expires ? std::nullopt
+                                            : std::optional(from_unix(h.expires_at));
+  if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
+
+  const auto keys = keys_.load();
+  const auto key = detail::keyring_access::find(*keys, h.key_id);
+  if (key.info == nullptr || (key.info->expires && *key.info->expires <= t))
+    return errc::unknown_key;
+
+  wiped_array<max_envelope_bytes> plaintext;
+  if (!detail::open_envelope(key.bytes, *parsed, name, purpose, plaintext.data))
+    return errc::authentication_failed;
+
+  auto decoded = detail::decode_payload(
+      std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
+  if (!decoded) return decoded.error();
+  auto* inline_session = std::get_if<session>(&*decoded);
+  if (inline_session == nullptr) {
+    // An overflow reference: no overflow store is configured to resolve it.
+    auto& ref = std::get<detail::overflow_reference>(*decoded);
+    sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
+    return errc::store_unavailable;
+  }
+
+  const time_point issued = from_unix(h.issued_at);
+  if (options_.max_age.count() > 0 &&
+      passed(inline_session->created_at() + options_.max_age, options_.leeway, t))
+    return errc::expired;
+  if (options_.idle_timeout.count() > 0 &&
+      passed(issued + options_.idle_timeout, options_.leeway, t))
+    return errc::expired;
+  if (auto esb = keys->end_sessions_before(); esb && inline_session->created_at() < *esb)
+    return errc::revoked;
+
+  opened out{std::move(*inline_session), {}};
+  out.info.key_id = h.key_id;
+  out.info.issued_at = issued;
+  out.info.expires_at = header_expiry;
+  const key_info* sealing = keys->sealing_key(t);
+  out.info.key_replaced = sealing == nullptr || sealing->id != h.key_id;
+  if (options_.idle_timeout.count() > 0) {
+    const double used = static_cast<double>((t - issued).count()) /
+                        static_cast<double>(options_.idle_timeout.count());
+    out.info.idle_used = std::clamp(used, 0.0, 1.0);
+  }
+  return out;
+}
+
+}  // namespace cookieseal

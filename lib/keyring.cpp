@@ -1,0 +1,149 @@
+#include <cookieseal/keyring.hpp>
+
+#include "detail/keyring_access.hpp"
+#include "detail/random.hpp"
+#include "detail/secure_buffer.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+namespace cookieseal {
+
+static_assert(key_bytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+
+// A key on its way into a new keyring: its bytes stay where they are (another
+// keyring's secure buffer or the caller's span) until build() copies them.
+struct keyring::pending_key {
+  key_info info;
+  const unsigned char* bytes;
+};
+
+keyring::keyring() noexcept = default;
+keyring::~keyring() = default;
+keyring::keyring(const keyring&) noexcept = default;
+keyring& keyring::operator=(const keyring&) noexcept = default;
+keyring::keyring(keyring&&) noexcept = default;
+keyring& keyring::operator=(keyring&&) noexcept = default;
+
+std::vector<keyring::pending_key> keyring::to_pending() const {
+  std::vector<pending_key> out;
+  out.reserve(infos_.size() + 1);
+  for (std::size_t i = 0; i < infos_.size(); ++i)
+    out.push_back({infos_[i], secrets_->data() + i * key_bytes});
+  return out;
+}
+
+keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> end_before) {
+  if (keys.size() > std::numeric_limits<std::uint32_t>::max())
+    throw std::invalid_argument("cookieseal: too many keys");
+  std::sort(keys.begin(), keys.end(), [](const pending_key& a, const pending_key& b) {
+    return a.info.activates != b.info.activates ? a.info.activates < b.info.activates
+                                                : a.info.id < b.info.id;
+  });
+  keyring k;
+  k.end_sessions_before_ = end_before;
+  if (keys.empty()) return k;
+  auto secrets = std::make_shared<detail::secure_buffer>(keys.size() * key_bytes);
+  k.infos_.reserve(keys.size());
+  k.index_.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!k.index_.emplace(keys[i].info.id, static_cast<std::uint32_t>(i)).second)
+      throw std::invalid_argument("cookieseal: duplicate key id in keyring");
+    std::memcpy(secrets->data() + i * key_bytes, keys[i].bytes, key_bytes);
+    k.infos_.push_back(keys[i].info);
+  }
+  k.secrets_ = std::move(secrets);
+  return k;
+}
+
+keyring keyring::generate(time_point now) { return keyring{}.with_new_key(now, now); }
+
+keyring keyring::with_key(const key_info& info, std::span<const std::byte> bytes) const {
+  if (bytes.size() != key_bytes)
+    throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
+  if (find(info.id) != nullptr) throw std::invalid_argument("cookieseal: duplicate key id");
+  auto keys = to_pending();
+  keys.push_back({info, reinterpret_cast<const unsigned char*>(bytes.data())});
+  return build(std::move(keys), end_sessions_before_);
+}
+
+keyring keyring::with_new_key(time_point created, time_point activates,
+                              std::optional<time_point> expires) const {
+  std::array<std::byte, key_bytes> bytes;
+  detail::random_fill(bytes);
+  key_info info{0, created, activates, expires};
+  do {
+    std::array<std::byte, 4> id;
+    detail::random_fill(id);
+    std::memcpy(&info.id, id.data(), sizeof info.id);
+  } while (find(info.id) != nullptr);
+  try {
+    keyring k = with_key(info, bytes);
+    sodium_memzero(bytes.data(), bytes.size());
+    return k;
+  } catch (...) {
+    sodium_memzero(bytes.data(), bytes.size());
+    throw;
+  }
+}
+
+keyring keyring::without_key(std::uint32_t id) const {
+  auto keys = to_pending();
+  std::erase_if(keys, [id](const pending_key& p) { return p.info.id == id; });
+  return build(std::move(keys), end_sessions_before_);
+}
+
+keyring keyring::with_expiry(std::uint32_t id, std::optional<time_point> expires) const {
+  if (find(id) == nullptr) throw std::invalid_argument("cookieseal: no key with that id");
+  auto keys = to_pending();
+  for (auto& p : keys)
+    if (p.info.id == id) p.info.expires = expires;
+  return build(std::move(keys), end_sessions_before_);
+}
+
+keyring keyring::with_end_sessions_before(std::optional<time_point> t) const {
+  keyring k = *this;
+  k.end_sessions_before_ = t;
+  return k;
+}
+
+const key_info* keyring::find(std::uint32_t id) const noexcept {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &infos_[it->second];
+}
+
+const key_info* keyring::sealing_key(time_point now) const noexcept {
+  // infos_ is sorted by activation: the sealing key is the last activated one
+  // that has not expired.
+  auto it = std::upper_bound(infos_.begin(), infos_.end(), now,
+                             [](time_point t, const key_info& k) { return t < k.activates; });
+  while (it != infos_.begin()) {
+    --it;
+    if (!it->expires || *it->expires > now) return &*it;
+  }
+  return nullptr;
+}
+
+key_state keyring::state(const key_info& k, time_point now) const noexcept {
+  if (k.expires && *k.expires <= now) return key_state::expired;
+  if (k.activates > now) return key_state::pending;
+  const key_info* sealing = sealing_key(now);
+  return sealing != nullptr && sealing->id == k.id ? key_state::active : key_state::replaced;
+}
+
+const char* to_string(key_state s) noexcept {
+  switch (s) {
+    case key_state::pending: return "pending";
+    case key_state::active: return "active";
+    case key_state::replaced: return "replaced";
+    case key_state::expired: return "expired";
+  }
+  return "unknown";
+}
+
+}  // namespace cookieseal

@@ -1,0 +1,233 @@
+#include "detail/payload.hpp"
+
+#include <cookieseal/cereal.hpp>
+
+#include <limits>
+#include <stdexcept>
+
+namespace cookieseal::detail {
+
+namespace {
+
+// Value tags on the wire (docs/FORMAT.md): false and true have no body.
+enum tag : std::uint8_t {
+  tag_null = 0, tag_false = 1, tag_true = 2, tag_int = 3, tag_double = 4,
+  tag_string = 5, tag_bytes = 6, tag_list = 7, tag_map = 8, tag_object = 9,
+};
+
+struct too_deep {};
+
+void save_bytes(compact_output_archive& ar, std::span<const std::byte> b) {
+  ar.write_varint(b.size());
+  ar.write_bytes(b.data(), b.size());
+}
+
+void save_string(compact_output_archive& ar, const std::string& s) { ar(s); }
+
+void save_value(compact_output_archive& ar, const value& v, std::size_t depth);
+
+void save_map(compact_output_archive& ar, const value::map& m, std::size_t depth) {
+  ar.write_varint(m.size());
+  for (const auto& [k, v] : m) {
+    save_string(ar, k);
+    save_value(ar, v, depth);
+  }
+}
+
+void save_value(compact_output_archive& ar, const value& v, std::size_t depth) {
+  switch (v.type()) {
+    case value::kind::null: ar.write_byte(tag_null); return;
+    case value::kind::boolean: ar.write_byte(*v.get_if<bool>() ? tag_true : tag_false); return;
+    case value::kind::integer: ar.write_byte(tag_int); ar(*v.get_if<std::int64_t>()); return;
+    case value::kind::real: ar.write_byte(tag_double); ar(*v.get_if<double>()); return;
+    case value::kind::string: ar.write_byte(tag_string); save_string(ar, *v.get_if<std::string>()); return;
+    case value::kind::bytes: ar.write_byte(tag_bytes); save_bytes(ar, *v.get_if<value::bytes>()); return;
+    case value::kind::list: {
+      if (depth >= max_value_depth) throw too_deep{};
+      ar.write_byte(tag_list);
+      const auto& l = *v.get_if<value::list>();
+      ar.write_varint(l.size());
+      for (const auto& e : l) save_value(ar, e, depth + 1);
+      return;
+    }
+    case value::kind::map:
+      if (depth >= max_value_depth) throw too_deep{};
+      ar.write_byte(tag_map);
+      save_map(ar, *v.get_if<value::map>(), depth + 1);
+      return;
+    case value::kind::object: {
+      const auto& o = *v.get_if<value::object>();
+      ar.write_byte(tag_object);
+      save_string(ar, o.type_name);
+      save_bytes(ar, o.data);
+      return;
+    }
+  }
+}
+
+std::string load_string(compact_input_archive& ar) {
+  std::string s;
+  ar(s);  // cereal resizes to the size tag first; read_size() bounded it by the bytes left
+  return s;
+}
+
+value::bytes load_bytes(compact_input_archive& ar) {
+  value::bytes b(ar.read_size());
+  ar.read_bytes(b.data(), b.size());
+  return b;
+}
+
+value load_value(compact_input_archive& ar);
+
+value::map load_map(compact_input_archive& ar) {
+  value::map m;
+  const std::size_t n = ar.read_size();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string k = load_string(ar);
+    // Canonical: strictly ascending keys, so no duplicates and one encoding per map.
+    if (!m.empty() && !(m.rbegin()->first < k))
+      throw cereal::Exception("cookieseal: map keys not in ascending order");
+    value v = load_value(ar);
+    m.emplace_hint(m.end(), std::move(k), std::move(v));
+  }
+  return m;
+}
+
+value load_value(compact_input_archive& ar) {
+  switch (ar.read_byte()) {
+    case tag_null: return value{};
+    case tag_false: return value{false};
+    case tag_true: return value{true};
+    case tag_int: { std::int64_t i; ar(i); return value{i}; }
+    case tag_double: { double d; ar(d); return value{d}; }
+    case tag_string: return value{load_string(ar)};
+    case tag_bytes: return value{load_bytes(ar)};
+    case tag_list: {
+      ar.enter(max_value_depth);
+      const std::size_t n = ar.read_size();
+      value::list l;
+      l.reserve(n);  // n <= bytes left: bounded by the input's length
+      for (std::size_t i = 0; i < n; ++i) l.push_back(load_value(ar));
+      ar.leave();
+      return value{std::move(l)};
+    }
+    case tag_map: {
+      ar.enter(max_value_depth);
+      value::map m = load_map(ar);
+      ar.leave();
+      return value{std::move(m)};
+    }
+    case tag_object: {
+      value::object o;
+      o.type_name = load_string(ar);
+      o.data = load_bytes(ar);
+      return value{std::move(o)};
+    }
+    default: throw cereal::Exception("cookieseal: unknown value tag");
+  }
+}
+
+void save_time(compact_output_archive& ar, time_point t) {
+  ar(static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.time_since_epoch().count())));
+}
+
+time_point load_time(compact_input_archive& ar) {
+  std::uint64_t t;
+  ar(t);
+  if (t > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw cereal::Exception("cookieseal: time out of range");
+  return time_point{std::chrono::seconds{static_cast<std::int64_t>(t)}};
+}
+
+session load_inline_record(compact_input_archive& ar) {
+  session_id id;
+  ar.read_bytes(id.data(), id.size());
+  const time_point created = load_time(ar);
+  std::string subject = load_string(ar);
+  value::map values = load_map(ar);
+  value::map constants = load_map(ar);
+  session::flash_map flashes;
+  const std::size_t n = ar.read_size();
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string k = load_string(ar);
+    if (!flashes.empty() && !(flashes.rbegin()->first < k))
+      throw cereal::Exception("cookieseal: flash keys not in ascending order");
+    const std::size_t count = ar.read_size();
+    value::list l;
+    l.reserve(count);
+    for (std::size_t j = 0; j < count; ++j) l.push_back(load_value(ar));
+    flashes.emplace_hint(flashes.end(), std::move(k), std::move(l));
+  }
+  return session(id, created, std::move(subject), std::move(values), std::move(constants),
+                 std::move(flashes));
+}
+
+overflow_reference load_reference_record(compact_input_archive& ar) {
+  overflow_reference r;
+  ar.read_bytes(r.entry_id.data(), r.entry_id.size());
+  ar.read_bytes(r.entry_key.data(), r.entry_key.size());
+  r.created_at = load_time(ar);
+  r.subject = load_string(ar);
+  return r;
+}
+
+}  // namespace
+
+result<void> encode_inline(const session& s, wiped_bytes& out) {
+  try {
+    compact_output_archive ar(out);
+    ar.write_byte(static_cast<std::uint8_t>(payload_kind::inline_session));
+    ar.write_bytes(s.id().data(), s.id().size());
+    save_time(ar, s.created_at());
+    save_string(ar, s.subject());
+    save_map(ar, s.values(), 0);
+    save_map(ar, s.constants(), 0);
+    ar.write_varint(s.flashes().size());
+    for (const auto& [k, l] : s.flashes()) {
+      save_string(ar, k);
+      ar.write_varint(l.size());
+      for (const auto& v : l) save_value(ar, v, 0);
+    }
+    return {};
+  } catch (const too_deep&) {
+    return errc::invalid_payload;
+  }
+}
+
+void encode_reference(const overflow_reference& r, wiped_bytes& out) {
+  compact_output_archive ar(out);
+  ar.write_byte(static_cast<std::uint8_t>(payload_kind::overflow_reference));
+  ar.write_bytes(r.entry_id.data(), r.entry_id.size());
+  ar.write_bytes(r.entry_key.data(), r.entry_key.size());
+  save_time(ar, r.created_at);
+  save_string(ar, r.subject);
+}
+
+result<std::variant<session, overflow_reference>> decode_payload(std::span<const std::byte> in) {
+  try {
+    compact_input_archive ar(in);
+    const std::uint8_t kind = ar.read_byte();
+    std::variant<session, overflow_reference> out = [&]() -> std::variant<session, overflow_reference> {
+      switch (kind) {
+        case static_cast<std::uint8_t>(payload_kind::inline_session): return load_inline_record(ar);
+        case static_cast<std::uint8_t>(payload_kind::overflow_reference): return load_reference_record(ar);
+        default: throw cereal::Exception("cookieseal: unknown payload kind");
+      }
+    }();
+    if (ar.remaining() != 0) return errc::invalid_payload;  // trailing bytes
+    return out;
+  } catch (const cereal::Exception&) {
+    return errc::invalid_payload;
+  } catch (const std::length_error&) {
+    return errc::invalid_payload;
+  }
+}
+
+result<session> decode_inline(std::span<const std::byte> in) {
+  auto r = decode_payload(in);
+  if (!r) return r.error();
+  if (auto* s = std::get_if<session>(&*r)) return std::move(*s);
+  return errc::invalid_payload;
+}
+
+}  // namespace cookieseal::detail

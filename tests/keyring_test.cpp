@@ -1,0 +1,108 @@
+#include <cookieseal/keyring.hpp>
+
+#include "test_support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+using cookieseal::key_state;
+using cookieseal::keyring;
+using namespace std::chrono_literals;
+
+TEST_SUITE("keyring") {
+  TEST_CASE("an empty keyring neither seals nor finds") {
+    keyring k;
+    CHECK(k.empty());
+    CHECK(k.sealing_key(test::t0) == nullptr);
+    CHECK(k.find(1) == nullptr);
+  }
+
+  TEST_CASE("generate makes one random key active from now") {
+    keyring k = keyring::generate(test::t0);
+    REQUIRE(k.size() == 1);
+    const auto& info = k.keys()[0];
+    CHECK(k.sealing_key(test::t0) == &info);
+    CHECK(k.find(info.id) == &info);
+    CHECK(k.state(info, test::t0) == key_state::active);
+    CHECK(keyring::generate(test::t0).keys()[0].id != info.id);  // random ids
+  }
+
+  TEST_CASE("with_key refuses a wrong length and a duplicate id") {
+    auto bytes = test::fixed_key_bytes();
+    keyring k = test::fixed_keyring();
+    CHECK_THROWS_AS((void)k.with_key({1, test::t0, test::t0, {}}, std::span(bytes).first(31)),
+                    std::invalid_argument);
+    CHECK_THROWS_AS((void)k.with_key({0x9f3a01c2, test::t0, test::t0, {}}, bytes),
+                    std::invalid_argument);
+  }
+
+  TEST_CASE("the key with the latest passed activation seals; others open until they expire") {
+    keyring k1 = test::fixed_keyring();
+    const auto old_id = k1.keys()[0].id;
+    keyring k2 = k1.with_new_key(test::t0, test::t0 + 1h).with_expiry(old_id, test::t0 + 30 * 24h);
+    CHECK(k1.size() == 1);  // the old keyring is unchanged
+    REQUIRE(k2.size() == 2);
+    const auto* old_key = k2.find(old_id);
+    const auto* new_key = &k2.keys()[1];
+    CHECK(new_key->id != old_id);
+
+    SUBCASE("before activation the old key still seals") {
+      CHECK(k2.sealing_key(test::t0 + 59min)->id == old_id);
+      CHECK(k2.state(*new_key, test::t0) == key_state::pending);
+      CHECK(k2.state(*old_key, test::t0) == key_state::active);
+    }
+    SUBCASE("after activation the new key seals and the old one is replaced") {
+      CHECK(k2.sealing_key(test::t0 + 1h)->id == new_key->id);
+      CHECK(k2.state(*old_key, test::t0 + 2h) == key_state::replaced);
+      CHECK(k2.state(*new_key, test::t0 + 2h) == key_state::active);
+    }
+    SUBCASE("after its expiry the old key is expired") {
+      CHECK(k2.state(*old_key, test::t0 + 30 * 24h) == key_state::expired);
+    }
+    SUBCASE("an expired latest key hands sealing back to the one before") {
+      keyring k3 = k2.with_expiry(new_key->id, test::t0 + 2h);
+      CHECK(k3.sealing_key(test::t0 + 3h)->id == old_id);
+    }
+  }
+
+  TEST_CASE("without_key removes one key at once") {
+    keyring k = test::fixed_keyring().with_new_key(test::t0, test::t0);
+    const auto id = k.keys()[0].id;
+    keyring k2 = k.without_key(id);
+    CHECK(k2.size() == 1);
+    CHECK(k2.find(id) == nullptr);
+    CHECK(k.find(id) != nullptr);
+  }
+
+  TEST_CASE("with_expiry of an absent key throws") {
+    CHECK_THROWS_AS((void)test::fixed_keyring().with_expiry(1, std::nullopt),
+                    std::invalid_argument);
+  }
+
+  TEST_CASE("end_sessions_before is carried through every change") {
+    keyring k = test::fixed_keyring().with_end_sessions_before(test::t0);
+    CHECK(k.end_sessions_before() == test::t0);
+    CHECK(k.with_new_key(test::t0, test::t0).end_sessions_before() == test::t0);
+    CHECK(k.with_end_sessions_before(std::nullopt).end_sessions_before() == std::nullopt);
+  }
+
+  TEST_CASE("a thousand keys have unique ids and O(1) lookup") {
+    keyring k;
+    for (int i = 0; i < 1000; ++i) k = k.with_new_key(test::t0, test::t0 + std::chrono::seconds(i));
+    std::set<std::uint32_t> ids;
+    for (const auto& info : k.keys()) {
+      ids.insert(info.id);
+      CHECK(k.find(info.id) == &info);
+    }
+    CHECK(ids.size() == 1000);
+    CHECK(k.sealing_key(test::t0 + 999s) == &k.keys().back());
+  }
+
+  TEST_CASE("state names") {
+    CHECK(std::string(to_string(key_state::pending)) == "pending");
+    CHECK(std::string(to_string(key_state::replaced)) == "replaced");
+  }
+}
