@@ -38,11 +38,12 @@ bool passed(time_point deadline, std::chrono::seconds leeway, time_point now) no
   return now > deadline + leeway;
 }
 
-// A stack buffer that is wiped when it goes out of scope.
+// A stack buffer whose first `used` bytes are wiped when it goes out of scope.
 template <std::size_t N>
 struct wiped_array {
   unsigned char data[N];
-  ~wiped_array() { sodium_memzero(data, N); }
+  std::size_t used = 0;
+  ~wiped_array() { sodium_memzero(data, used); }
 };
 
 constexpr std::size_t max_envelope_bytes = 3074;  // max_decoded_bytes(4096)
@@ -144,6 +145,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
     return errc::unknown_key;
 
   wiped_array<max_envelope_bytes> plaintext;
+  plaintext.used = parsed->plaintext_bytes();
   if (!detail::open_envelope(key.bytes, *parsed, name, purpose, plaintext.data))
     return errc::authentication_failed;
 
