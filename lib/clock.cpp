@@ -1,9 +1,73 @@
 #include <cookieseal/clock.hpp>
 
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdint>
+#include <limits>
+
 namespace cookieseal {
+
+namespace {
+// Reads exactly s.size() decimal digits.
+bool read_digits(std::string_view s, int& out) noexcept {
+  out = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  return true;
+}
+}  // namespace
 
 time_point system_now() noexcept {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+std::string format_rfc3339(time_point t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{t - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+std::optional<time_point> parse_rfc3339(std::string_view s) noexcept {
+  using namespace std::chrono;
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':' || s[19] != 'Z')
+    return std::nullopt;
+  int y, mo, d, h, mi, se;
+  if (!read_digits(s.substr(0, 4), y) || !read_digits(s.substr(5, 2), mo) ||
+      !read_digits(s.substr(8, 2), d) || !read_digits(s.substr(11, 2), h) ||
+      !read_digits(s.substr(14, 2), mi) || !read_digits(s.substr(17, 2), se))
+    return std::nullopt;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
+                           day{static_cast<unsigned>(d)}};
+  if (y < 1970 || !ymd.ok() || h > 23 || mi > 59 || se > 59) return std::nullopt;
+  return time_point{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{se};
+}
+
+std::optional<std::chrono::seconds> parse_duration(std::string_view s) noexcept {
+  if (s == "0") return std::chrono::seconds{0};
+  if (s.size() < 2) return std::nullopt;
+  std::int64_t unit = 0;
+  switch (s.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return std::nullopt;
+  }
+  const std::string_view digits = s.substr(0, s.size() - 1);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0 ||
+      digits.front() == '+' || n > std::numeric_limits<std::int64_t>::max() / unit)
+    return std::nullopt;
+  return std::chrono::seconds{n * unit};
 }
 
 }  // namespace cookieseal

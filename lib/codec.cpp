@@ -60,7 +60,7 @@ codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
   if (options_.max_age.count() < 0 || options_.idle_timeout.count() < 0 ||
       options_.leeway.count() < 0)
     throw std::invalid_argument("cookieseal: durations cannot be negative");
-  if (!keys_.load()) throw std::invalid_argument("cookieseal: null keyring");
+  if (!keys_) throw std::invalid_argument("cookieseal: null keyring");
   detail::ensure_sodium();
 }
 
@@ -69,10 +69,16 @@ time_point codec::now() const { return options_.clock ? options_.clock() : syste
 session codec::new_session() const { return session(now()); }
 
 void codec::set_keyring(std::shared_ptr<const keyring> keys) noexcept {
-  if (keys) keys_.store(std::move(keys));
+  if (!keys) return;
+  std::lock_guard lock(keys_mutex_);
+  keys_.swap(keys);
+  // The old keyring (now in `keys`) is released after the lock, by the destructor.
 }
 
-std::shared_ptr<const keyring> codec::current_keyring() const noexcept { return keys_.load(); }
+std::shared_ptr<const keyring> codec::current_keyring() const noexcept {
+  std::lock_guard lock(keys_mutex_);
+  return keys_;
+}
 
 result<sealed> codec::seal(std::string_view name, const session& s,
                            std::string_view purpose) const {
@@ -139,7 +145,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
                                             : std::optional(from_unix(h.expires_at));
   if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
 
-  const auto keys = keys_.load();
+  const auto keys = current_keyring();
   const auto key = detail::keyring_access::find(*keys, h.key_id);
   if (key.info == nullptr || (key.info->expires && *key.info->expires <= t))
     return errc::unknown_key;

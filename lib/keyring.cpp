@@ -106,6 +106,24 @@ keyring keyring::with_expiry(std::uint32_t id, std::optional<time_point> expires
   return build(std::move(keys), end_sessions_before_);
 }
 
+keyring keyring::rotated(time_point now, std::chrono::seconds activate_in,
+                         std::chrono::seconds expire_old_in) const {
+  const time_point activates = now + activate_in;
+  const keyring next = with_new_key(now, activates);
+  auto keys = next.to_pending();
+  for (auto& p : keys) {
+    const bool is_new = find(p.info.id) == nullptr;
+    if (!is_new && !p.info.expires) p.info.expires = activates + expire_old_in;
+  }
+  return build(std::move(keys), end_sessions_before_);
+}
+
+keyring keyring::pruned(time_point now) const {
+  auto keys = to_pending();
+  std::erase_if(keys, [now](const pending_key& p) { return p.info.expires && *p.info.expires <= now; });
+  return build(std::move(keys), end_sessions_before_);
+}
+
 keyring keyring::with_end_sessions_before(std::optional<time_point> t) const {
   keyring k = *this;
   k.end_sessions_before_ = t;

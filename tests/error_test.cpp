@@ -19,7 +19,9 @@ TEST_SUITE("error") {
         {errc::revoked, 9},
     };
     std::set<std::string_view> names;
-    for (auto [e, v] : table) {
+    for (const auto& entry : table) {
+      const errc e = entry.first;
+      const int v = entry.second;
       CAPTURE(v);
       CHECK(static_cast<int>(e) == v);
       CHECK(to_string(e) != "unknown");

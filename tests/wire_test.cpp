@@ -111,7 +111,9 @@ TEST_SUITE("wire") {
   TEST_CASE("frozen envelope v1 vectors seal to the exact cookie and open back") {
     const auto vectors = read_vectors();
     REQUIRE(vectors.size() >= 3);
-    for (const auto& [name, f] : vectors) {
+    for (const auto& entry : vectors) {
+      const std::string& name = entry.first;
+      const vector_fields& f = entry.second;
       CAPTURE(name);
       const auto key = unhex<32>(f.at("key"));
       const auto key_id = static_cast<std::uint32_t>(std::stoul(f.at("key_id"), nullptr, 16));

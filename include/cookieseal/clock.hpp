@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace cookieseal {
 
@@ -18,5 +21,21 @@ using clock_function = std::function<time_point()>;
 
 /// The system clock, truncated to whole seconds.
 [[nodiscard]] COOKIESEAL_API time_point system_now() noexcept;
+
+/// RFC 3339 in UTC with a Z, e.g. "2026-11-22T03:00:00Z".
+[[nodiscard]] COOKIESEAL_API std::string format_rfc3339(time_point t);
+
+/**
+ * Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC, years 1970..9999, no fraction, no
+ * offset other than Z); nullopt otherwise.
+ */
+[[nodiscard]] COOKIESEAL_API std::optional<time_point> parse_rfc3339(std::string_view s) noexcept;
+
+/**
+ * Parses a duration: a whole number followed by s, m, h or d ("90s", "15m",
+ * "12h", "30d"); "0" alone is zero. nullopt for anything else or an overflow.
+ */
+[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(
+    std::string_view s) noexcept;
 
 }  // namespace cookieseal

@@ -22,11 +22,11 @@
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,7 +127,11 @@ class COOKIESEAL_API codec {
 
  private:
   codec_options options_;
-  std::atomic<std::shared_ptr<const keyring>> keys_;
+  // A plain mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's lock-bit
+  // implementation is invisible to ThreadSanitizer. The critical section is a
+  // shared_ptr copy.
+  mutable std::mutex keys_mutex_;
+  std::shared_ptr<const keyring> keys_;
 };
 
 }  // namespace cookieseal

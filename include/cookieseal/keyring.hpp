@@ -6,6 +6,7 @@
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,11 @@ namespace cookieseal {
 
 /// Size of a key in bytes (XChaCha20-Poly1305).
 inline constexpr std::size_t key_bytes = 32;
+
+/// A rotated-in key starts sealing this long after the rotation.
+inline constexpr std::chrono::seconds default_activate_in = std::chrono::hours{1};
+/// A replaced key keeps opening this long after its successor activates.
+inline constexpr std::chrono::seconds default_expire_old_in = std::chrono::hours{24 * 30};
 
 /// A key's lifecycle metadata. Never holds the key bytes.
 struct key_info {
@@ -82,6 +88,19 @@ class COOKIESEAL_API keyring {
 
   /// This keyring with key @p id's expiry changed. @throws std::invalid_argument if absent.
   [[nodiscard]] keyring with_expiry(std::uint32_t id, std::optional<time_point> expires) const;
+
+  /**
+   * Rotation: this keyring plus a new random key that starts sealing at
+   * @p now + @p activate_in (so every server has loaded it first), and every
+   * other key without an expiry set to expire @p expire_old_in after that
+   * activation (its cookies keep opening until then).
+   */
+  [[nodiscard]] keyring rotated(time_point now,
+                                std::chrono::seconds activate_in = default_activate_in,
+                                std::chrono::seconds expire_old_in = default_expire_old_in) const;
+
+  /// This keyring without the keys that have expired at @p now.
+  [[nodiscard]] keyring pruned(time_point now) const;
 
   /// This keyring refusing (errc::revoked) sessions created before @p t; nullopt = none.
   [[nodiscard]] keyring with_end_sessions_before(std::optional<time_point> t) const;

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Turns bench_codec's JSON (with repetitions) into bench/README.md's table:
+median times and each result's ratio to the floor measured in the same run."""
+import json
+import sys
+
+data = json.load(open(sys.argv[1]))
+median = {}
+chars = {}
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") != "median":
+        continue
+    name = b["run_name"]
+    median[name] = b["real_time"] if b["time_unit"] == "ns" else b["real_time"] * 1000
+    if "cookie_chars" in b:
+        chars[name] = int(b["cookie_chars"])
+
+ctx = data["context"]
+print(f"Machine: {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz, "
+      f"library build: {ctx.get('library_build_type')}; medians of "
+      f"{data['benchmarks'][0].get('repetitions', 5)} repetitions.\n")
+print("| fixture | operation | median ns | floor (table b64) ns | ratio | floor (sodium b64) ns | cookie chars |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+for idx, fx in ((0, "typical"), (1, "large")):
+    for op in ("seal", "open"):
+        ours = median.get(f"BM_{op}/{idx}")
+        table = median.get(f"BM_floor_{op}_table_b64/{idx}")
+        sodium = median.get(f"BM_floor_{op}_sodium_b64/{idx}")
+        if ours is None or table is None:
+            continue
+        print(f"| {fx} | {op} | {ours:.0f} | {table:.0f} | {ours / table:.2f}x | "
+              f"{sodium:.0f} | {chars.get(f'BM_{op}/{idx}', '')} |")
+print()
+print("| keys in keyring (cookie's key the oldest) | open median ns |")
+print("| --- | ---: |")
+for n in (1, 10, 100, 1000):
+    v = median.get(f"BM_open_keyring/{n}")
+    if v is not None:
+        print(f"| {n} | {v:.0f} |")
+for idx, fx in ((0, "typical"), (1, "large")):
+    v = median.get(f"BM_open_forged/{idx}")
+    if v is not None:
+        print(f"\nforged {fx} cookie refused in {v:.0f} ns (median)")
