@@ -101,6 +101,36 @@ TEST_SUITE("keyring") {
     CHECK(k.sealing_key(test::t0 + 999s) == &k.keys().back());
   }
 
+  TEST_CASE("rotated adds a pending key and gives the old keys an expiry after its activation") {
+    keyring k1 = test::fixed_keyring();
+    keyring k2 = k1.rotated(test::t0);  // defaults: activate in 1 h, old expires 30 d later
+    REQUIRE(k2.size() == 2);
+    const auto* old_key = k2.find(0x9f3a01c2);
+    const auto& new_key = k2.keys()[1];
+    CHECK(new_key.created == test::t0);
+    CHECK(new_key.activates == test::t0 + 1h);
+    CHECK_FALSE(new_key.expires);
+    CHECK(old_key->expires == test::t0 + 1h + 30 * 24h);
+    CHECK(k2.sealing_key(test::t0)->id == 0x9f3a01c2);
+    CHECK(k2.sealing_key(test::t0 + 1h)->id == new_key.id);
+
+    SUBCASE("custom delays") {
+      keyring k3 = k1.rotated(test::t0, 0s, 7 * 24h);
+      CHECK(k3.sealing_key(test::t0)->id == k3.keys()[1].id);
+      CHECK(k3.find(0x9f3a01c2)->expires == test::t0 + 7 * 24h);
+    }
+    SUBCASE("a key that already has an expiry keeps it") {
+      keyring k3 = k1.with_expiry(0x9f3a01c2, test::t0 + 2h).rotated(test::t0);
+      CHECK(k3.find(0x9f3a01c2)->expires == test::t0 + 2h);
+    }
+    SUBCASE("pruned drops only expired keys") {
+      CHECK(k2.pruned(test::t0 + 1h + 30 * 24h - 1s).size() == 2);
+      keyring p = k2.pruned(test::t0 + 1h + 30 * 24h);
+      REQUIRE(p.size() == 1);
+      CHECK(p.keys()[0].id == new_key.id);
+    }
+  }
+
   TEST_CASE("state names") {
     CHECK(std::string(to_string(key_state::pending)) == "pending");
     CHECK(std::string(to_string(key_state::replaced)) == "replaced");
