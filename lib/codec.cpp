@@ -48,6 +48,12 @@ struct wiped_array {
 
 constexpr std::size_t max_envelope_bytes = 3074;  // max_decoded_bytes(4096)
 
+// No real cookie carries times past 2^62: refusing them keeps the arithmetic safe.
+bool times_in_range(const detail::envelope_header& h) noexcept {
+  constexpr std::uint64_t limit = std::uint64_t{1} << 62;
+  return h.issued_at < limit && (h.expires_at == detail::never_expires || h.expires_at < limit);
+}
+
 }  // namespace
 
 codec::codec(keyring keys, codec_options options)
@@ -134,10 +140,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   auto parsed = detail::parse_envelope(cookie, raw);
   if (!parsed) return parsed.error();
   const detail::envelope_header& h = parsed->header;
-  if (h.issued_at > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / 2 ||
-      (h.expires_at != detail::never_expires &&
-       h.expires_at > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / 2))
-    return errc::malformed;  // no real cookie carries such times; keeps the arithmetic safe
+  if (!times_in_range(h)) return errc::malformed;
 
   const time_point t = now();
   const std::optional<time_point> header_expiry =
@@ -187,6 +190,21 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
                         static_cast<double>(options_.idle_timeout.count());
     out.info.idle_used = std::clamp(used, 0.0, 1.0);
   }
+  return out;
+}
+
+result<unverified_header> read_unverified_header(std::string_view cookie) {
+  if (cookie.size() > browser_cookie_limit) return errc::malformed;
+  unsigned char raw[max_envelope_bytes];
+  auto parsed = detail::parse_envelope(cookie, raw);
+  if (!parsed) return parsed.error();
+  const detail::envelope_header& h = parsed->header;
+  if (!times_in_range(h)) return errc::malformed;
+  unverified_header out;
+  out.version = detail::envelope_version;
+  out.key_id = h.key_id;
+  out.issued_at = from_unix(h.issued_at);
+  if (h.expires_at != detail::never_expires) out.expires_at = from_unix(h.expires_at);
   return out;
 }
 

@@ -41,9 +41,10 @@ std::vector<keyring::pending_key> keyring::to_pending() const {
 keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> end_before) {
   if (keys.size() > std::numeric_limits<std::uint32_t>::max())
     throw std::invalid_argument("cookieseal: too many keys");
-  std::sort(keys.begin(), keys.end(), [](const pending_key& a, const pending_key& b) {
-    return a.info.activates != b.info.activates ? a.info.activates < b.info.activates
-                                                : a.info.id < b.info.id;
+  // Stable: among keys activating in the same second the one added last seals,
+  // and the file keeps that order across reloads.
+  std::stable_sort(keys.begin(), keys.end(), [](const pending_key& a, const pending_key& b) {
+    return a.info.activates < b.info.activates;
   });
   keyring k;
   k.end_sessions_before_ = end_before;
@@ -59,6 +60,18 @@ keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> 
   }
   k.secrets_ = std::move(secrets);
   return k;
+}
+
+keyring keyring::from_keys(std::span<const entry> keys,
+                           std::optional<time_point> end_sessions_before) {
+  std::vector<pending_key> pending;
+  pending.reserve(keys.size());
+  for (const auto& e : keys) {
+    if (e.bytes.size() != key_bytes)
+      throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
+    pending.push_back({e.info, reinterpret_cast<const unsigned char*>(e.bytes.data())});
+  }
+  return build(std::move(pending), end_sessions_before);
 }
 
 keyring keyring::generate(time_point now) { return keyring{}.with_new_key(now, now); }

@@ -131,6 +131,15 @@ TEST_SUITE("keyring") {
     }
   }
 
+  TEST_CASE("among keys activating in the same second, the one added last seals, also after a file round trip") {
+    keyring k = keyring::generate(test::t0);
+    const auto first = k.keys()[0].id;
+    keyring k2 = k.with_new_key(test::t0, test::t0);
+    const auto second = k2.keys()[1].id;
+    CHECK(k2.sealing_key(test::t0)->id == second);
+    CHECK(k2.state(*k2.find(first), test::t0) == key_state::replaced);
+  }
+
   TEST_CASE("state names") {
     CHECK(std::string(to_string(key_state::pending)) == "pending");
     CHECK(std::string(to_string(key_state::replaced)) == "replaced");

@@ -79,6 +79,22 @@ struct sealed {
   std::optional<time_point> expires_at;  ///< server-side expiry; nullopt = none
 };
 
+/// A cookie's clear header, read without any key: NOT authenticated.
+struct unverified_header {
+  std::uint8_t version = 0;              ///< format version (1)
+  std::uint32_t key_id = 0;              ///< the key it claims to be sealed with
+  time_point issued_at{};                ///< claimed seal time
+  std::optional<time_point> expires_at;  ///< claimed expiry; nullopt = none
+};
+
+/**
+ * Reads a cookie's clear header for diagnostics (the CLI's `inspect`). Nothing
+ * here is verified: anyone can forge these fields. errc::malformed,
+ * errc::unsupported_version.
+ */
+[[nodiscard]] COOKIESEAL_API result<unverified_header> read_unverified_header(
+    std::string_view cookie);
+
 /**
  * Seals sessions into cookie values and opens them, under a keyring and a
  * policy. Thread-safe: seal and open may run concurrently with each other and

@@ -70,6 +70,19 @@ class COOKIESEAL_API keyring {
   keyring(keyring&&) noexcept;
   keyring& operator=(keyring&&) noexcept;
 
+  /// One key for from_keys(): its metadata and its key_bytes bytes.
+  struct entry {
+    key_info info;
+    std::span<const std::byte> bytes;
+  };
+
+  /**
+   * A keyring of @p keys at once (one allocation, unlike repeated with_key).
+   * @throws std::invalid_argument on a key of the wrong size or a duplicate id.
+   */
+  [[nodiscard]] static keyring from_keys(std::span<const entry> keys,
+                                         std::optional<time_point> end_sessions_before = std::nullopt);
+
   /// A keyring with one random key, active from @p now, never expiring.
   [[nodiscard]] static keyring generate(time_point now = system_now());
 
@@ -114,7 +127,7 @@ class COOKIESEAL_API keyring {
   /// The state of @p k at @p now within this keyring.
   [[nodiscard]] key_state state(const key_info& k, time_point now) const noexcept;
 
-  /// All keys, in ascending order of activation.
+  /// All keys, in ascending order of activation (ties: in the order they were added).
   [[nodiscard]] std::span<const key_info> keys() const noexcept { return infos_; }
   [[nodiscard]] std::size_t size() const noexcept { return infos_.size(); }
   [[nodiscard]] bool empty() const noexcept { return infos_.empty(); }
@@ -130,7 +143,7 @@ class COOKIESEAL_API keyring {
   static keyring build(std::vector<pending_key> keys, std::optional<time_point> end_before);
   std::vector<pending_key> to_pending() const;
 
-  std::vector<key_info> infos_;                          // sorted by activates, then id
+  std::vector<key_info> infos_;                          // stable-sorted by activates
   std::shared_ptr<const detail::secure_buffer> secrets_;  // key i at bytes [32 i, 32 i + 32)
   std::unordered_map<std::uint32_t, std::uint32_t> index_;  // id -> position in infos_
   std::optional<time_point> end_sessions_before_;

@@ -1,0 +1,105 @@
+/// @file keyring_watcher.hpp
+/// Hot reload: a running process picks up a changed keyring file without a
+/// restart, and a bad file never replaces a good keyring.
+#pragma once
+
+#include <cookieseal/clock.hpp>
+#include <cookieseal/export.hpp>
+#include <cookieseal/keyring.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cookieseal {
+
+class codec;
+
+/// What one reload attempt did.
+struct reload_result {
+  bool changed = false;   ///< the file differed from the one loaded last
+  bool reloaded = false;  ///< a new keyring is now in force
+  std::string error;      ///< why a changed file was refused (the old keyring stays); empty if none
+};
+
+/**
+ * Watches a keyring file and swaps in a new immutable keyring when it changes.
+ *
+ * A change is any difference in the file's identity or metadata after
+ * following symlinks (device, inode, size, modification and change times), so
+ * an atomic rename over the file and the Kubernetes pattern (the path is a
+ * symlink swapped atomically) are both seen. A changed file that fails to load
+ * (half-written, corrupt, wrong permissions, no key that can seal) is reported
+ * once and the last good keyring stays in force.
+ *
+ * Thread-safe. Readers get a whole keyring (a shared_ptr copy), never a torn one.
+ */
+class COOKIESEAL_API keyring_watcher {
+ public:
+  /// Loads @p file now. @throws keyring_file_error if it cannot be used.
+  explicit keyring_watcher(std::filesystem::path file, clock_function clock = {});
+  /// Stops the background thread, if started.
+  ~keyring_watcher();
+  keyring_watcher(const keyring_watcher&) = delete;
+  keyring_watcher& operator=(const keyring_watcher&) = delete;
+
+  /// The keyring in force.
+  [[nodiscard]] std::shared_ptr<const keyring> current() const;
+
+  /// Checks the file once and reloads it if it changed.
+  reload_result reload_if_changed();
+
+  /**
+   * Calls @p listener with every newly loaded keyring (after this call's
+   * immediate call with the current one). Use with codec::set_keyring, or
+   * attach(codec).
+   */
+  void subscribe(std::function<void(std::shared_ptr<const keyring>)> listener);
+
+  /// Keeps @p c's keyring in step with the file. @p c must outlive this watcher.
+  void attach(codec& c);
+
+  /**
+   * Starts a background thread that calls reload_if_changed() every
+   * @p interval; @p on_event (optional) hears about reloads and refusals.
+   */
+  void start(std::chrono::milliseconds interval = std::chrono::seconds{1},
+             std::function<void(const reload_result&)> on_event = {});
+
+  /// Stops the background thread (idempotent).
+  void stop();
+
+  [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+
+ private:
+  struct signature {
+    unsigned long long dev = 0, ino = 0;
+    long long size = 0, mtime_ns = 0, ctime_ns = 0;
+    bool operator==(const signature&) const = default;
+  };
+  static signature stat_signature(const std::filesystem::path& file);
+  time_point now() const;
+
+  std::filesystem::path file_;
+  clock_function clock_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::shared_ptr<const keyring> current_;
+  signature loaded_{};
+  signature refused_{};  // the last changed file that failed, reported once
+  std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners_;
+
+  std::mutex reload_mutex_;  // one reload at a time
+  std::mutex thread_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cookieseal

@@ -1,0 +1,108 @@
+#include <cookieseal/keyring_watcher.hpp>
+
+#include <cookieseal/codec.hpp>
+#include <cookieseal/keyring_file.hpp>
+
+#include <sys/stat.h>
+
+namespace cookieseal {
+
+keyring_watcher::keyring_watcher(std::filesystem::path file, clock_function clock)
+    : file_(std::move(file)), clock_(std::move(clock)) {
+  loaded_ = stat_signature(file_);
+  current_ = std::make_shared<const keyring>(load_keyring_file(file_, now()));
+}
+
+keyring_watcher::~keyring_watcher() { stop(); }
+
+time_point keyring_watcher::now() const { return clock_ ? clock_() : system_now(); }
+
+keyring_watcher::signature keyring_watcher::stat_signature(const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return {};  // missing: the load reports why
+  return {static_cast<unsigned long long>(st.st_dev), static_cast<unsigned long long>(st.st_ino),
+          static_cast<long long>(st.st_size),
+          static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec,
+          static_cast<long long>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec};
+}
+
+std::shared_ptr<const keyring> keyring_watcher::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+reload_result keyring_watcher::reload_if_changed() {
+  std::lock_guard one_at_a_time(reload_mutex_);
+  reload_result r;
+  // Signature first, then contents: if the file changes in between, the next
+  // check sees a new signature and loads again.
+  const signature sig = stat_signature(file_);
+  {
+    std::lock_guard lock(mutex_);
+    if (sig == loaded_ || sig == refused_) return r;
+  }
+  r.changed = true;
+  std::shared_ptr<const keyring> next;
+  try {
+    next = std::make_shared<const keyring>(load_keyring_file(file_, now()));
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    refused_ = sig;
+    r.error = e.what();
+    return r;
+  }
+  std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners;
+  {
+    std::lock_guard lock(mutex_);
+    current_ = next;
+    loaded_ = sig;
+    refused_ = {};
+    listeners = listeners_;
+  }
+  for (auto& l : listeners) l(next);
+  r.reloaded = true;
+  return r;
+}
+
+void keyring_watcher::subscribe(std::function<void(std::shared_ptr<const keyring>)> listener) {
+  std::shared_ptr<const keyring> now_current;
+  {
+    std::lock_guard lock(mutex_);
+    listeners_.push_back(listener);
+    now_current = current_;
+  }
+  listener(now_current);
+}
+
+void keyring_watcher::attach(codec& c) {
+  subscribe([&c](std::shared_ptr<const keyring> k) { c.set_keyring(std::move(k)); });
+}
+
+void keyring_watcher::start(std::chrono::milliseconds interval,
+                            std::function<void(const reload_result&)> on_event) {
+  std::lock_guard lock(thread_mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval, on_event = std::move(on_event)] {
+    std::unique_lock lk(thread_mutex_);
+    while (!wake_.wait_for(lk, interval, [this] { return stopping_; })) {
+      lk.unlock();
+      const reload_result r = reload_if_changed();
+      if (r.changed && on_event) on_event(r);
+      lk.lock();
+    }
+  });
+}
+
+void keyring_watcher::stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(thread_mutex_);
+    stopping_ = true;
+    t = std::move(thread_);
+  }
+  wake_.notify_all();
+  if (t.joinable()) t.join();
+}
+
+}  // namespace cookieseal

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Tests of the real `cookieseal` binary. Usage: cli_test.py CLI CASE
+
+Each CASE is one meson test (tests/meson.build lists them). Cookies with
+authentic but hostile payloads are forged with the independent Python
+implementation in reference_decoder.py, using the key from the keyring file.
+"""
+import base64
+import json
+import os
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_decoder import ChaCha20Poly1305, b64url_decode, hchacha20  # noqa: E402
+
+CLI = sys.argv[1]
+CASES = {}
+checks = 0
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        raise AssertionError(what)
+
+
+def run(*args, stdin=None, env=None):
+    e = dict(os.environ)
+    e.pop("COOKIESEAL_KEYRING", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([CLI, *args], input=stdin, capture_output=True, text=True, env=e, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def ok(*args, **kw):
+    rc, out, err = run(*args, **kw)
+    check(rc == 0, f"{args}: exit {rc}, stderr {err!r}")
+    return out
+
+
+def init(d, name="keys"):
+    path = os.path.join(d, name)
+    ok("keyring", "init", path)
+    return path
+
+
+def key_texts(path):
+    return [line.split()[5] for line in open(path) if line.startswith("key ")]
+
+
+def forge(path, plaintext, name=b"session", version=1, key_index=0):
+    """An authentic envelope around any plaintext, sealed with the file's key."""
+    line = [ln for ln in open(path) if ln.startswith("key ")][key_index].split()
+    key = b64url_decode(line[5])
+    now = int(time.time())
+    header = bytes([version]) + int(line[1], 16).to_bytes(4, "big") + struct.pack(">QQ", now, now + 3600)
+    nonce = os.urandom(24)
+    header += nonce
+    ad = header + bytes([len(name)]) + name + b"\0"
+    ct = ChaCha20Poly1305(hchacha20(key, nonce[:16])).encrypt(b"\0" * 4 + nonce[16:], plaintext, ad)
+    return base64.urlsafe_b64encode(header + ct).decode().rstrip("=")
+
+
+def seal(path, values, *extra):
+    return ok("seal", "--keyring", path, "--name", "session", *extra, stdin=json.dumps(values)).strip()
+
+
+def expect_exit(code, args, contains=None, **kw):
+    rc, out, err = run(*args, **kw)
+    check(rc == code, f"{args}: want exit {code}, got {rc} ({err.strip()!r})")
+    if contains:
+        check(contains in err, f"{args}: stderr {err!r} lacks {contains!r}")
+    check(err.count("\n") <= 2, f"{args}: error should be one line, got {err!r}")
+    return out, err
+
+
+@case
+def help_everywhere():
+    for args in (["--help"], ["keyring", "--help"], ["seal", "--help"], ["open", "--help"],
+                 ["inspect", "--help"]):
+        out = ok(*args)
+        check("usage:" in out, f"{args}: no usage text")
+    expect_exit(2, [], "no command")
+    expect_exit(2, ["frobnicate"], "unknown command")
+
+
+@case
+def init_creates_private_file_and_refuses_overwrite():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, "mode is not 0600")
+        before = open(path).read()
+        expect_exit(1, ["keyring", "init", path], "already exists")
+        check(open(path).read() == before, "init overwrote an existing keyring")
+
+
+@case
+def list_shows_states_never_key_bytes():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        ok("keyring", "rotate", path)
+        out = ok("keyring", "list", path)
+        check("active" in out and "pending" in out, f"states missing: {out}")
+        for k in key_texts(path):
+            check(k not in out and k[:12] not in out, "list printed key bytes")
+        for args in (["keyring", "rotate", path], ["keyring", "prune", path],
+                     ["keyring", "end-sessions", path]):
+            out = ok(*args)
+            for k in key_texts(path):
+                check(k[:12] not in out, f"{args} printed key bytes")
+
+
+@case
+def seal_open_round_trip():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        values = {"user": "alice", "n": 3, "big": -9007199254740993, "pi": 2.5,
+                  "roles": ["a", "b"], "nested": {"x": [1, {"y": None}]}, "t": True,
+                  "raw": {"$bytes": "AAEC_w"}, "utf8": "h\u00e9llo"}
+        cookie = seal(path, values)
+        check(len(cookie) < 400, "cookie unexpectedly large")
+        out = json.loads(ok("open", "--keyring", path, "--name", "session", cookie))
+        check(out["values"] == values, f"values differ: {out['values']}")
+        meta = out["meta"]
+        check(len(meta["id"]) == 32 and meta["subject"] == "", f"meta: {meta}")
+        check(meta["key_replaced"] is False and len(meta["key_id"]) == 8, f"meta: {meta}")
+        check(meta["expires_at"].endswith("Z"), "expires_at is not RFC 3339")
+        # "-" reads the cookie from stdin
+        out2 = json.loads(ok("open", "--keyring", path, "--name", "session", "-", stdin=cookie + "\n"))
+        check(out2["values"] == values, "open - differs")
+
+
+@case
+def seal_full_and_purpose():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        full = {"values": {"a": 1}, "constants": {"tenant": "acme"},
+                "flashes": {"notice": ["saved", 2]}, "subject": "user-7"}
+        cookie = seal(path, full, "--full", "--purpose", "login")
+        out = json.loads(ok("open", "--keyring", path, "--name", "session", "--purpose", "login", cookie))
+        check(out["values"] == {"a": 1} and out["constants"] == {"tenant": "acme"}, f"{out}")
+        check(out["flashes"] == {"notice": ["saved", 2]}, f"flashes: {out['flashes']}")
+        check(out["meta"]["subject"] == "user-7", "subject lost")
+        expect_exit(13, ["open", "--keyring", path, "--name", "session", cookie], "authentication_failed")
+        expect_exit(2, ["seal", "--keyring", path, "--name", "s", "--full"], "unknown member",
+                    stdin='{"value": {}}')
+
+
+@case
+def exit_codes_for_every_error():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        other = init(d, "other")
+        cookie = seal(path, {"n": 1})
+        o = ["open", "--keyring", path, "--name", "session"]
+        expect_exit(10, o + ["not*base64"], "malformed")
+        raw = bytearray(b64url_decode(cookie))
+        raw[0] = 2
+        bad_version = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+        expect_exit(11, o + [bad_version], "unsupported_version")
+        expect_exit(12, ["open", "--keyring", other, "--name", "session", cookie], "unknown_key")
+        expect_exit(13, ["open", "--keyring", path, "--name", "csrf", cookie], "authentication_failed")
+        future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 40 * 86400))
+        expect_exit(14, o + ["--now", future, cookie], "expired")
+        expect_exit(15, o + [forge(path, b"\x00garbage")], "invalid_payload")
+        expect_exit(16, ["seal", "--keyring", path, "--name", "session"], "too_large",
+                    stdin=json.dumps({"blob": "x" * 5000}))
+        reference = b"\x01" + bytes(64) + b"\x01\x00"
+        expect_exit(17, o + [forge(path, reference)], "store_unavailable")
+        time.sleep(1.1)  # times are whole seconds: the cut-off must fall after the cookie
+        ok("keyring", "end-sessions", path)
+        time.sleep(1.1)  # a session created after the cut-off still opens
+        fresh = seal(path, {"n": 2})
+        expect_exit(18, o + [cookie], "revoked")
+        ok("open", "--keyring", path, "--name", "session", fresh)
+
+
+@case
+def inspect_prints_unverified_header():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        cookie = seal(path, {"n": 1})
+        rc, out, err = run("inspect", cookie)
+        check(rc == 0, f"inspect failed: {err}")
+        h = json.loads(out)
+        check(h["verified"] is False and h["version"] == 1, f"{h}")
+        check(h["key_id"] == [l.split()[1] for l in open(path) if l.startswith("key ")][0], "key id")
+        check("unverified" in err, "no unverified warning")
+        expect_exit(10, ["inspect", "garbage!"], "malformed")
+
+
+@case
+def bad_input_is_one_clear_line_and_writes_nothing():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        before = open(path).read()
+        s = ["seal", "--keyring", path, "--name", "session"]
+        expect_exit(2, s, "not valid JSON", stdin="{nope")
+        expect_exit(2, s, "must be a JSON object", stdin="[1, 2]")
+        expect_exit(2, s, "does not fit", stdin='{"n": 18446744073709551615}')
+        expect_exit(2, s, "base64url", stdin='{"b": {"$bytes": "+/=="}}')
+        expect_exit(2, s, "nesting", stdin='{"d": ' + "[" * 40 + "]" * 40 + "}")
+        expect_exit(2, ["seal", "--keyring", path], "--name is required", stdin="{}")
+        expect_exit(2, ["seal", "--bogus"], "unknown option --bogus")
+        expect_exit(2, ["keyring", "rotate", path, "--activate-in", "soon"], "bad duration")
+        expect_exit(2, ["keyring", "end-sessions", path, "--before", "yesterday"], "bad time")
+        expect_exit(2, ["keyring", "revoke", path, "xyz"], "8 hex digits")
+        expect_exit(1, ["keyring", "revoke", path, "00000000"], "no key 00000000")
+        only = key_texts(path)
+        check(len(only) == 1, "one key expected")
+        kid = [l.split()[1] for l in open(path) if l.startswith("key ")][0]
+        expect_exit(1, ["keyring", "revoke", path, kid], "no key that can seal")
+        expect_exit(1, ["keyring", "list", os.path.join(d, "missing")], "no such file")
+        check(open(path).read() == before, "a failed command changed the keyring")
+        os.chmod(path, 0o644)
+        expect_exit(1, ["keyring", "list", path], "chmod 600")
+        expect_exit(1, ["keyring", "rotate", path], "chmod 600")
+        os.chmod(path, 0o600)
+        with open(path, "a") as f:
+            f.write("garbage line\n")
+        corrupt = open(path).read()
+        expect_exit(1, ["keyring", "rotate", path], ":")
+        check(open(path).read() == corrupt, "rotate rewrote a corrupt keyring")
+        check(not [f for f in os.listdir(d) if ".tmp." in f], "temp files left behind")
+
+
+@case
+def revoke_and_prune():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        cookie = seal(path, {"n": 1})
+        old = [l.split()[1] for l in open(path) if l.startswith("key ")][0]
+        ok("keyring", "rotate", path, "--activate-in", "0")
+        out = json.loads(ok("open", "--keyring", path, "--name", "session", cookie))
+        check(out["meta"]["key_replaced"] is True, "key_replaced not reported")
+        ok("keyring", "revoke", path, old)
+        expect_exit(12, ["open", "--keyring", path, "--name", "session", cookie], "unknown_key")
+        ok("keyring", "rotate", path, "--activate-in", "0", "--expire-old-in", "0")
+        out = ok("keyring", "prune", path)
+        check("removed 1 expired key" in out, out)
+        check(len(key_texts(path)) == 1, "prune left expired keys")
+
+
+@case
+def keyring_from_environment():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        text = open(path).read()
+        cookie = ok("seal", "--name", "session", stdin='{"a": 1}', env={"COOKIESEAL_KEYRING": text}).strip()
+        out = json.loads(ok("open", "--name", "session", cookie, env={"COOKIESEAL_KEYRING": text}))
+        check(out["values"] == {"a": 1}, "env keyring round trip")
+        expect_exit(2, ["open", "--name", "session", cookie], "COOKIESEAL_KEYRING")
+
+
+@case
+def eight_processes_rotating_at_once_lose_no_key():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        procs = [subprocess.Popen([CLI, "keyring", "rotate", path], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for _ in range(8)]
+        for p in procs:
+            check(p.wait(timeout=60) == 0, f"a rotate failed: {p.stderr.read()}")
+        check(len(key_texts(path)) == 9, f"want 9 keys, have {len(key_texts(path))}")
+        ok("keyring", "list", path)  # still valid
+        check(not [f for f in os.listdir(d) if ".tmp." in f], "temp files left behind")
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in CASES:
+        print(f"usage: cli_test.py CLI CASE; cases: {' '.join(CASES)}")
+        sys.exit(2)
+    CASES[sys.argv[2]]()
+    print(f"{sys.argv[2]}: {checks} checks passed")
+
+
+if __name__ == "__main__":
+    main()

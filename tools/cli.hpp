@@ -1,0 +1,57 @@
+// The cookieseal command-line tool: shared declarations.
+#pragma once
+
+#include <cookieseal/error.hpp>
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cli {
+
+/// Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 usage; open errors 9 + errc.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_runtime = 1;
+inline constexpr int exit_usage = 2;
+inline int exit_for(cookieseal::errc e) { return 9 + static_cast<int>(e); }
+
+/// Bad flags, arguments or JSON: exit 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// I/O or keyring file trouble: exit 1.
+struct runtime_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// A cookie that did not open: exit 9 + errc.
+struct cookie_error : std::runtime_error {
+  cookie_error(cookieseal::errc e, const std::string& what) : std::runtime_error(what), code(e) {}
+  cookieseal::errc code;
+};
+
+/**
+ * Parsed arguments: positionals in order, and --name value / --name=value
+ * options. Flags listed in @p switches take no value. Unknown options are a
+ * usage_error.
+ */
+struct args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;
+  bool help = false;
+
+  static args parse(const std::vector<std::string>& argv, const std::vector<std::string>& valued,
+                    const std::vector<std::string>& switches = {});
+  [[nodiscard]] std::optional<std::string> get(const std::string& name) const;
+  [[nodiscard]] bool has(const std::string& name) const { return options.count(name) != 0; }
+  /// Exactly @p n positionals, or a usage_error naming @p usage.
+  void expect_positional(std::size_t n, const char* usage) const;
+};
+
+int cmd_keyring(const std::vector<std::string>& argv);
+int cmd_seal(const std::vector<std::string>& argv);
+int cmd_open(const std::vector<std::string>& argv);
+int cmd_inspect(const std::vector<std::string>& argv);
+
+}  // namespace cli

@@ -1,0 +1,204 @@
+// cookieseal seal | open | inspect
+#include "cli.hpp"
+#include "json_session.hpp"
+
+#include <cookieseal/codec.hpp>
+#include <cookieseal/keyring_file.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+namespace cli {
+
+namespace {
+
+constexpr std::size_t max_stdin_bytes = 1 << 20;
+
+constexpr const char* seal_usage = R"(usage: cookieseal seal --keyring FILE --name NAME [--purpose P]
+                       [--max-age DUR] [--idle DUR] [--full] < session.json
+
+Reads a JSON object of session values on stdin and prints the sealed cookie value.
+With --full, stdin is {"values":{...}, "constants":{...}, "flashes":{"key":[...]},
+"subject":"..."} (every member optional). JSON integers become int, other numbers
+double; bytes are {"$bytes":"<base64url>"}. --max-age (default 7d) and --idle
+(default 24h) set the expiry; 0 turns a bound off. --now TIME seals as if the
+clock said TIME (a key must be active then).
+)";
+
+constexpr const char* open_usage = R"(usage: cookieseal open --keyring FILE --name NAME [--purpose P]
+                       [--max-age DUR] [--idle DUR] COOKIE
+
+Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
+"flashes", "meta": {id, subject, created_at, issued_at, expires_at, key_id,
+key_replaced}}. A cookie that does not open prints one line naming the error and
+exits with its code (10 malformed ... 18 revoked). --max-age and --idle give the
+policy in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME.
+)";
+
+constexpr const char* inspect_usage = R"(usage: cookieseal inspect COOKIE
+
+Prints the cookie's clear header (version, key id, issued, expires) without any
+key. NOTHING IT PRINTS IS VERIFIED: anyone can forge these fields.
+)";
+
+std::string read_stdin() {
+  std::string s;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    s.append(buf, n);
+    if (s.size() > max_stdin_bytes) throw usage_error("stdin is larger than 1 MiB");
+  }
+  if (std::ferror(stdin)) throw runtime_failure("cannot read stdin");
+  return s;
+}
+
+std::chrono::seconds duration_option(const args& a, const std::string& name,
+                                     std::chrono::seconds fallback) {
+  auto v = a.get(name);
+  if (!v) return fallback;
+  auto d = cookieseal::parse_duration(*v);
+  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
+  return *d;
+}
+
+std::string required(const args& a, const std::string& name, const char* command) {
+  auto v = a.get(name);
+  if (!v) throw usage_error(fmt::format("--{} is required (see cookieseal {} --help)", name, command));
+  return *v;
+}
+
+void check_binding(const std::string& name, const std::string& purpose) {
+  if (name.empty() || name.size() > 255) throw usage_error("--name must be 1..255 bytes");
+  if (purpose.size() > 255) throw usage_error("--purpose must be at most 255 bytes");
+}
+
+// --now TIME: evaluate as if the clock said TIME (tests, forensics).
+cookieseal::time_point now_option(const args& a) {
+  auto v = a.get("now");
+  if (!v) return cookieseal::system_now();
+  auto t = cookieseal::parse_rfc3339(*v);
+  if (!t) throw usage_error(fmt::format("--now: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", *v));
+  return *t;
+}
+
+cookieseal::keyring load_keys(const args& a, cookieseal::time_point now) {
+  if (auto f = a.get("keyring")) return cookieseal::load_keyring_file(*f, now);
+  if (std::getenv(cookieseal::keyring_env_var)) return cookieseal::load_keyring_env(cookieseal::keyring_env_var, now);
+  throw usage_error("--keyring FILE is required (or set $COOKIESEAL_KEYRING)");
+}
+
+cookieseal::codec make_codec(const args& a) {
+  const cookieseal::time_point now = now_option(a);
+  cookieseal::codec_options o;
+  o.max_age = duration_option(a, "max-age", o.max_age);
+  o.idle_timeout = duration_option(a, "idle", o.idle_timeout);
+  if (a.has("now")) o.clock = [now] { return now; };
+  return cookieseal::codec(load_keys(a, now), o);
+}
+
+nlohmann::json parse_json(const std::string& text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw usage_error(fmt::format("stdin is not valid JSON: {}", e.what()));
+  }
+}
+
+cookieseal::session session_from_json(const nlohmann::json& j, bool full, cookieseal::time_point now) {
+  if (!full) {
+    cookieseal::session s(now);
+    for (auto& [k, v] : map_from_json(j, "stdin")) s.set(k, std::move(v));
+    return s;
+  }
+  if (!j.is_object()) throw usage_error("with --full, stdin must be a JSON object");
+  for (const auto& [k, v] : j.items())
+    if (k != "values" && k != "constants" && k != "flashes" && k != "subject")
+      throw usage_error(fmt::format("with --full, unknown member \"{}\" (want values, constants, flashes, subject)", k));
+  cookieseal::value::map constants;
+  if (j.contains("constants")) constants = map_from_json(j["constants"], "\"constants\"");
+  std::string subject;
+  if (j.contains("subject")) {
+    if (!j["subject"].is_string()) throw usage_error("\"subject\" must be a string");
+    subject = j["subject"].get<std::string>();
+  }
+  cookieseal::session s(std::move(constants), std::move(subject), now);
+  if (j.contains("values"))
+    for (auto& [k, v] : map_from_json(j["values"], "\"values\"")) s.set(k, std::move(v));
+  if (j.contains("flashes")) {
+    if (!j["flashes"].is_object()) throw usage_error("\"flashes\" must be an object of arrays");
+    for (const auto& [k, list] : j["flashes"].items()) {
+      if (!list.is_array()) throw usage_error(fmt::format("flashes \"{}\" must be an array", k));
+      for (const auto& e : list) s.flash(k, value_from_json(e, 1));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+int cmd_seal(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {"keyring", "name", "purpose", "max-age", "idle", "now"}, {"full"});
+  if (a.help) return std::fputs(seal_usage, stdout), exit_ok;
+  a.expect_positional(0, "cookieseal seal --keyring FILE --name NAME [--purpose P] [--full] < json");
+  const std::string name = required(a, "name", "seal");
+  const std::string purpose = a.get("purpose").value_or("");
+  check_binding(name, purpose);
+  const auto c = make_codec(a);
+  const auto j = parse_json(read_stdin());
+  const auto s = session_from_json(j, a.has("full"), c.now());
+  auto sealed = c.seal(name, s, purpose);
+  if (!sealed)
+    throw cookie_error(sealed.error(), fmt::format("{}: {}", cookieseal::to_string(sealed.error()),
+                                                   cookieseal::message(sealed.error())));
+  fmt::print("{}\n", sealed->cookie);
+  return exit_ok;
+}
+
+int cmd_open(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {"keyring", "name", "purpose", "max-age", "idle", "now"});
+  if (a.help) return std::fputs(open_usage, stdout), exit_ok;
+  a.expect_positional(1, "cookieseal open --keyring FILE --name NAME [--purpose P] COOKIE");
+  const std::string name = required(a, "name", "open");
+  const std::string purpose = a.get("purpose").value_or("");
+  check_binding(name, purpose);
+  std::string cookie = a.positional[0];
+  if (cookie == "-") {
+    cookie = read_stdin();
+    while (!cookie.empty() && (cookie.back() == '\n' || cookie.back() == '\r')) cookie.pop_back();
+  }
+  const auto c = make_codec(a);
+  auto opened = c.open(name, cookie, purpose);
+  if (!opened)
+    throw cookie_error(opened.error(), fmt::format("{}: {}", cookieseal::to_string(opened.error()),
+                                                   cookieseal::message(opened.error())));
+  std::cout << opened_to_json(*opened).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
+  return exit_ok;
+}
+
+int cmd_inspect(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {});
+  if (a.help) return std::fputs(inspect_usage, stdout), exit_ok;
+  a.expect_positional(1, "cookieseal inspect COOKIE");
+  auto h = cookieseal::read_unverified_header(a.positional[0]);
+  if (!h)
+    throw cookie_error(h.error(), fmt::format("{}: {}", cookieseal::to_string(h.error()),
+                                              cookieseal::message(h.error())));
+  const nlohmann::json out = {
+      {"verified", false},
+      {"version", h->version},
+      {"key_id", fmt::format("{:08x}", h->key_id)},
+      {"issued_at", cookieseal::format_rfc3339(h->issued_at)},
+      {"expires_at", h->expires_at ? nlohmann::json(cookieseal::format_rfc3339(*h->expires_at))
+                                   : nlohmann::json(nullptr)},
+  };
+  std::cout << out.dump(2) << "\n";
+  std::fputs("(unverified: the header is readable without a key and can be forged)\n", stderr);
+  return exit_ok;
+}
+
+}  // namespace cli

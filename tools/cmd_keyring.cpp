@@ -1,0 +1,163 @@
+// cookieseal keyring init|rotate|list|prune|revoke|end-sessions
+#include "cli.hpp"
+
+#include <cookieseal/keyring_file.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace cli {
+
+namespace {
+
+constexpr const char* keyring_usage = R"(usage: cookieseal keyring SUBCOMMAND FILE [OPTIONS]
+
+  init FILE             create FILE (mode 0600) with one key, active now
+  rotate FILE           add a key that seals after --activate-in (default 1h); keys without
+                        an expiry get one --expire-old-in (default 30d) after that activation
+  list FILE             every key's id, state, created/activates/expires (no key bytes)
+  prune FILE            remove keys that have expired
+  revoke FILE ID        remove key ID now: cookies it sealed stop opening at once
+  end-sessions FILE [--before TIME]
+                        refuse every session created before TIME (default: now)
+
+Every change takes FILE.lock, writes a temp file, fsyncs and renames it over FILE,
+so concurrent operators lose no key and a crash leaves the old file whole.
+Servers pick up the change on their next reload (keyring_watcher).
+)";
+
+cookieseal::time_point now() { return cookieseal::system_now(); }
+
+std::chrono::seconds duration_option(const args& a, const std::string& name,
+                                     std::chrono::seconds fallback) {
+  auto v = a.get(name);
+  if (!v) return fallback;
+  auto d = cookieseal::parse_duration(*v);
+  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
+  return *d;
+}
+
+std::uint32_t parse_id(const std::string& s) {
+  std::uint32_t id = 0;
+  if (s.size() != 8 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw usage_error(fmt::format("bad key id \"{}\" (want 8 hex digits, as `keyring list` shows)", s));
+  id = static_cast<std::uint32_t>(std::stoul(s, nullptr, 16));
+  return id;
+}
+
+int list(const std::string& file) {
+  const auto k = cookieseal::load_keyring_file(file, now());
+  const auto t = now();
+  fmt::print("{:<8}  {:<8}  {:<20}  {:<20}  {:<20}\n", "id", "state", "created", "activates", "expires");
+  for (const auto& info : k.keys())
+    fmt::print("{:08x}  {:<8}  {:<20}  {:<20}  {:<20}\n", info.id,
+               cookieseal::to_string(k.state(info, t)), cookieseal::format_rfc3339(info.created),
+               cookieseal::format_rfc3339(info.activates),
+               info.expires ? cookieseal::format_rfc3339(*info.expires) : "never");
+  if (auto e = k.end_sessions_before())
+    fmt::print("end-sessions-before {}\n", cookieseal::format_rfc3339(*e));
+  return exit_ok;
+}
+
+}  // namespace
+
+int cmd_keyring(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {"activate-in", "expire-old-in", "before"});
+  if (a.help || a.positional.empty()) {
+    std::fputs(keyring_usage, a.help ? stdout : stderr);
+    return a.help ? exit_ok : exit_usage;
+  }
+  const std::string sub = a.positional[0];
+  auto allow_only = [&](std::initializer_list<const char*> names) {
+    for (const auto& [name, value] : a.options) {
+      bool ok = false;
+      for (const char* n : names) ok = ok || name == n;
+      if (!ok) throw usage_error(fmt::format("keyring {} takes no --{}", sub, name));
+    }
+  };
+  if (sub == "init") {
+    a.expect_positional(2, "cookieseal keyring init FILE");
+    allow_only({});
+    const auto t = now();
+    const auto k = cookieseal::update_keyring_file(
+        a.positional[1], [t](const cookieseal::keyring&) { return cookieseal::keyring::generate(t); },
+        /*create=*/true, t);
+    fmt::print("created {} with key {:08x} (active now)\n", a.positional[1], k.keys()[0].id);
+    return exit_ok;
+  }
+  if (sub == "rotate") {
+    a.expect_positional(2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR]");
+    allow_only({"activate-in", "expire-old-in"});
+    const auto activate_in = duration_option(a, "activate-in", cookieseal::default_activate_in);
+    const auto expire_old_in = duration_option(a, "expire-old-in", cookieseal::default_expire_old_in);
+    const auto t = now();
+    std::uint32_t added = 0;
+    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
+      auto next = k.rotated(t, activate_in, expire_old_in);
+      for (const auto& info : next.keys())
+        if (k.find(info.id) == nullptr) added = info.id;
+      return next;
+    }, false, t);
+    fmt::print("added key {:08x}: seals from {}; older keys without an expiry open until {}\n",
+               added, cookieseal::format_rfc3339(t + activate_in),
+               cookieseal::format_rfc3339(t + activate_in + expire_old_in));
+    return exit_ok;
+  }
+  if (sub == "list") {
+    a.expect_positional(2, "cookieseal keyring list FILE");
+    allow_only({});
+    return list(a.positional[1]);
+  }
+  if (sub == "prune") {
+    a.expect_positional(2, "cookieseal keyring prune FILE");
+    allow_only({});
+    const auto t = now();
+    std::size_t removed = 0;
+    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
+      auto next = k.pruned(t);
+      removed = k.size() - next.size();
+      return next;
+    }, false, t);
+    fmt::print("removed {} expired key{}\n", removed, removed == 1 ? "" : "s");
+    return exit_ok;
+  }
+  if (sub == "revoke") {
+    a.expect_positional(3, "cookieseal keyring revoke FILE ID");
+    allow_only({});
+    const std::uint32_t id = parse_id(a.positional[2]);
+    const auto t = now();
+    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
+      if (k.find(id) == nullptr)
+        throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
+      auto next = k.without_key(id);
+      if (next.sealing_key(t) == nullptr)
+        throw runtime_failure(fmt::format(
+            "revoking {:08x} would leave no key that can seal; first run: cookieseal keyring "
+            "rotate {} --activate-in 0", id, a.positional[1]));
+      return next;
+    }, false, t);
+    fmt::print("revoked key {:08x}: cookies it sealed stop opening once servers reload\n", id);
+    return exit_ok;
+  }
+  if (sub == "end-sessions") {
+    a.expect_positional(2, "cookieseal keyring end-sessions FILE [--before TIME]");
+    allow_only({"before"});
+    const auto t = now();
+    cookieseal::time_point before = t;
+    if (auto v = a.get("before")) {
+      auto p = cookieseal::parse_rfc3339(*v);
+      if (!p) throw usage_error(fmt::format("--before: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", *v));
+      before = *p;
+    }
+    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
+      return k.with_end_sessions_before(before);
+    }, false, t);
+    fmt::print("sessions created before {} are refused once servers reload\n",
+               cookieseal::format_rfc3339(before));
+    return exit_ok;
+  }
+  throw usage_error(fmt::format("unknown keyring subcommand \"{}\" (see cookieseal keyring --help)", sub));
+}
+
+}  // namespace cli
