@@ -7,13 +7,19 @@ import sys
 data = json.load(open(sys.argv[1]))
 median = {}
 chars = {}
-for b in data["benchmarks"]:
+rates = {}
+benchmarks = list(data["benchmarks"])
+for extra in sys.argv[2:]:
+    benchmarks += json.load(open(extra))["benchmarks"]
+for b in benchmarks:
     if b.get("aggregate_name") != "median":
         continue
     name = b["run_name"]
     median[name] = b["real_time"] if b["time_unit"] == "ns" else b["real_time"] * 1000
     if "cookie_chars" in b:
         chars[name] = int(b["cookie_chars"])
+    if "seal_open_per_s" in b:
+        rates[name] = (b["seal_open_per_s"], b.get("refused", 0))
 
 ctx = data["context"]
 print(f"Machine: {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz, "
@@ -41,3 +47,18 @@ for idx, fx in ((0, "typical"), (1, "large")):
     v = median.get(f"BM_open_forged/{idx}")
     if v is not None:
         print(f"\nforged {fx} cookie refused in {v:.0f} ns (median)")
+
+if any(k.startswith("BM_reload/") for k in median):
+    print("\n| keyring file of N keys | reload (load_keyring_file) median µs |")
+    print("| --- | ---: |")
+    for n in (1, 10, 100, 1000):
+        v = median.get(f"BM_reload/{n}")
+        if v is not None:
+            print(f"| {n} | {v / 1000:.0f} |")
+if rates:
+    print("\n| threads (file rotated every 5 ms, watcher polling every 1 ms) | seal+open per second | refused |")
+    print("| --- | ---: | ---: |")
+    for t in (1, 2, 4, 8):
+        r = rates.get(f"BM_seal_open_reloading/real_time/threads:{t}")
+        if r:
+            print(f"| {t} | {r[0]:,.0f} | {r[1]:.0f} |")

@@ -1,5 +1,8 @@
 #include <cookieseal/codec.hpp>
+#include <cookieseal/keyring_file.hpp>
+#include <cookieseal/keyring_watcher.hpp>
 
+#include "temp_dir.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -46,5 +49,49 @@ TEST_SUITE("concurrency") {
     swapper.join();
     CHECK(failures.load() == 0);
     CHECK(opened.load() == 4 * 300);
+  }
+
+  TEST_CASE("a reload storm during multi-threaded traffic refuses no valid cookie") {
+    test::temp_dir dir;
+    const auto file = dir / "keys";
+    test::manual_clock clock;
+    cookieseal::update_keyring_file(
+        file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); },
+        true, test::t0);
+    cookieseal::keyring_watcher watcher(file, clock);
+    cookieseal::codec c(watcher.current(), test::options_with(clock));
+    watcher.attach(c);
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> refused{0}, round_trips{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < 4; ++t) {
+      workers.emplace_back([&] {
+        while (!stop.load()) {
+          // Rotations only add keys, so whatever seals must open, whichever
+          // keyring each call happens to see.
+          auto sealed = c.seal("session", test::typical_session());
+          if (!sealed || !c.open("session", sealed->cookie)) ++refused;
+          else ++round_trips;
+        }
+      });
+    }
+    constexpr int rotations = 25;
+    int reloads = 0;
+    for (int i = 0; i < rotations; ++i) {
+      cookieseal::update_keyring_file(
+          file, [](const cookieseal::keyring& k) { return k.rotated(test::t0, std::chrono::seconds{0}); },
+          false, test::t0);
+      reloads += watcher.reload_if_changed().reloaded;
+    }
+    // Keep traffic going a moment after the last swap.
+    while (round_trips.load() < 200) std::this_thread::yield();
+    stop = true;
+    for (auto& w : workers) w.join();
+    CHECK(refused.load() == 0);
+    CHECK(round_trips.load() >= 200);
+    CHECK(reloads == rotations);
+    CHECK(watcher.current()->size() == rotations + 1);
+    CHECK(c.current_keyring()->size() == rotations + 1);
   }
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,6 +104,27 @@ TEST_SUITE("keyring_file") {
       CHECK(msg.find(key0.substr(0, 20)) == std::string::npos);
       CHECK(msg.find(key1.substr(0, 20)) == std::string::npos);
     }
+  }
+
+  TEST_CASE("the example in docs/KEYRING.md parses as documented") {
+    const char* docs = std::getenv("COOKIESEAL_DOCS");
+    REQUIRE(docs != nullptr);
+    std::ifstream in(std::string(docs) + "/KEYRING.md");
+    REQUIRE(in.good());
+    std::string line, block;
+    bool inside = false, done = false;
+    while (!done && std::getline(in, line)) {
+      if (line.rfind("```", 0) == 0) {
+        if (inside) done = true;
+        inside = !inside;
+      } else if (inside) {
+        block += line + "\n";
+      }
+    }
+    const keyring k = cookieseal::parse_keyring(block, "KEYRING.md");
+    REQUIRE(k.size() == 2);
+    CHECK(k.find(0x9f3a01c2)->activates == cookieseal::parse_rfc3339("2026-11-22T04:00:00Z"));
+    CHECK(k.end_sessions_before() == cookieseal::parse_rfc3339("2026-11-01T00:00:00Z"));
   }
 
   TEST_CASE("CRLF line endings and tabs are accepted") {
