@@ -22,9 +22,9 @@ for b in benchmarks:
         rates[name] = (b["seal_open_per_s"], b.get("refused", 0))
 
 ctx = data["context"]
-print(f"Machine: {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz, "
-      f"library build: {ctx.get('library_build_type')}; medians of "
-      f"{data['benchmarks'][0].get('repetitions', 5)} repetitions.\n")
+print(f"Machine: {ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu')} MHz; cookieseal built "
+      f"--buildtype=release; medians of {data['benchmarks'][0].get('repetitions', 5)} "
+      "repetitions.\n")
 print("| fixture | operation | median ns | floor (table b64) ns | ratio | floor (sodium b64) ns | cookie chars |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 for idx, fx in ((0, "typical"), (1, "large")):
