@@ -4,6 +4,8 @@
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
 
+#include "test_support.hpp"  // the typical session of the shared fixtures
+
 #include <benchmark/benchmark.h>
 
 #include <stdlib.h>
@@ -21,20 +23,6 @@ fs::path make_temp_dir() {
   std::string tmpl = (fs::temp_directory_path() / "cookieseal-bench-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   return tmpl;
-}
-
-cookieseal::session typical_session() {
-  using cookieseal::value;
-  cookieseal::session s;
-  s.set("user_id", 1234567);
-  s.set("user_name", "alice@example.com");
-  s.set("roles", value::list{"admin", "editor", "viewer"});
-  s.set("csrf", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-  s.set("cart", value::list{101, 202, 303, 404, 505});
-  s.set("theme", "dark");
-  s.set("locale", "en-GB");
-  s.set("last_seen", 1763779200);
-  return s;
 }
 
 // A keyring file of N keys, loaded from disk each iteration (what a reload does).
@@ -96,7 +84,7 @@ struct reloading_env {
 reloading_env* env = nullptr;
 
 void BM_seal_open_reloading(benchmark::State& state) {
-  const auto s = typical_session();
+  const auto s = test::typical_session(cookieseal::system_now());
   std::int64_t refused = 0;
   for (auto _ : state) {
     auto sealed = env->codec->seal("session", s);

@@ -1,5 +1,6 @@
 #include <cookieseal/codec.hpp>
 
+#include "sodium_base64.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -27,15 +28,6 @@ std::vector<unsigned char> b64_decode(const std::string& c) {
   REQUIRE(sodium_base642bin(out.data(), out.size(), c.data(), c.size(), nullptr, &len, nullptr,
                             sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0);
   out.resize(len);
-  return out;
-}
-
-std::string b64_encode(const std::vector<unsigned char>& b) {
-  std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), b.data(), b.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
   return out;
 }
 
@@ -180,22 +172,22 @@ TEST_SUITE("codec") {
     SUBCASE("unsupported_version") {
       for (int v : {0, 2, 0xFF}) {
         raw[0] = static_cast<unsigned char>(v);
-        CHECK(c.open("session", b64_encode(raw)).error() == errc::unsupported_version);
+        CHECK(c.open("session", test::sodium_base64url(raw)).error() == errc::unsupported_version);
       }
     }
     SUBCASE("unknown_key") {
       raw[1] ^= 0x01;
-      CHECK(c.open("session", b64_encode(raw)).error() == errc::unknown_key);
+      CHECK(c.open("session", test::sodium_base64url(raw)).error() == errc::unknown_key);
     }
     SUBCASE("authentication_failed: ciphertext, tag, nonce or wrong key bytes") {
       raw[50] ^= 0x01;
-      CHECK(c.open("session", b64_encode(raw)).error() == errc::authentication_failed);
+      CHECK(c.open("session", test::sodium_base64url(raw)).error() == errc::authentication_failed);
       raw[50] ^= 0x01;
       raw.back() ^= 0x80;
-      CHECK(c.open("session", b64_encode(raw)).error() == errc::authentication_failed);
+      CHECK(c.open("session", test::sodium_base64url(raw)).error() == errc::authentication_failed);
       raw.back() ^= 0x80;
       raw[30] ^= 0x01;
-      CHECK(c.open("session", b64_encode(raw)).error() == errc::authentication_failed);
+      CHECK(c.open("session", test::sodium_base64url(raw)).error() == errc::authentication_failed);
       auto other = cookieseal::keyring{}.with_key({0x9f3a01c2, test::t0 - 24h, test::t0 - 24h, {}},
                                                   test::fixed_key_bytes(1));
       codec c2(other, test::options_with(clock));
@@ -234,7 +226,7 @@ TEST_SUITE("codec") {
         auto flipped = raw;
         flipped[i] ^= static_cast<unsigned char>(1u << bit);
         ++tried;
-        auto r = c.open("session", b64_encode(flipped));
+        auto r = c.open("session", test::sodium_base64url(flipped));
         if (!r) ++refused;
         else FAIL_CHECK("byte " << i << " bit " << bit << " opened");
       }

@@ -5,6 +5,7 @@
 #include "detail/envelope.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/payload.hpp"
+#include "sodium_base64.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -44,15 +45,6 @@ std::vector<std::byte> with_values(std::vector<std::byte> values_map) {
   return out;
 }
 
-std::string sodium_encode(const std::vector<unsigned char>& in) {
-  std::string out(sodium_base64_ENCODED_LEN(in.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), in.data(), in.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.pop_back();
-  return out;
-}
-
 }  // namespace
 
 TEST_SUITE("internal") {
@@ -64,7 +56,7 @@ TEST_SUITE("internal") {
       std::string ours(d::base64url_encoded_size(n), '\0');
       d::base64url_encode(in.data(), n, ours.data());
       CAPTURE(n);
-      CHECK(ours == sodium_encode(in));
+      CHECK(ours == test::sodium_base64url(in));
       REQUIRE(d::base64url_decoded_size(ours.size()) == n);
       std::vector<unsigned char> back(n);
       CHECK(d::base64url_decode(ours, back.data()));

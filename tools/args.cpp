@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace cli {
@@ -49,6 +51,22 @@ std::optional<std::string> args::get(const std::string& name) const {
   auto it = options.find(name);
   if (it == options.end()) return std::nullopt;
   return it->second;
+}
+
+std::chrono::seconds args::duration(const std::string& name, std::chrono::seconds fallback) const {
+  auto v = get(name);
+  if (!v) return fallback;
+  auto d = cookieseal::parse_duration(*v);
+  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
+  return *d;
+}
+
+cookieseal::time_point args::time(const std::string& name, cookieseal::time_point fallback) const {
+  auto v = get(name);
+  if (!v) return fallback;
+  auto t = cookieseal::parse_rfc3339(*v);
+  if (!t) throw usage_error(fmt::format("--{}: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", name, *v));
+  return *t;
 }
 
 void args::expect_positional(std::size_t n, const char* usage) const {

@@ -1,7 +1,10 @@
 // The cookieseal command-line tool: shared declarations.
 #pragma once
 
+#include <cookieseal/clock.hpp>
 #include <cookieseal/error.hpp>
+
+#include <chrono>
 
 #include <map>
 #include <optional>
@@ -45,6 +48,12 @@ struct args {
                     const std::vector<std::string>& switches = {});
   [[nodiscard]] std::optional<std::string> get(const std::string& name) const;
   [[nodiscard]] bool has(const std::string& name) const { return options.count(name) != 0; }
+  /// --name DURATION (90s, 15m, 12h, 30d), or @p fallback. @throws usage_error
+  [[nodiscard]] std::chrono::seconds duration(const std::string& name,
+                                              std::chrono::seconds fallback) const;
+  /// --name TIME (RFC 3339 UTC), or @p fallback. @throws usage_error
+  [[nodiscard]] cookieseal::time_point time(const std::string& name,
+                                            cookieseal::time_point fallback) const;
   /// Exactly @p n positionals, or a usage_error naming @p usage.
   void expect_positional(std::size_t n, const char* usage) const;
 };

@@ -56,15 +56,6 @@ std::string read_stdin() {
   return s;
 }
 
-std::chrono::seconds duration_option(const args& a, const std::string& name,
-                                     std::chrono::seconds fallback) {
-  auto v = a.get(name);
-  if (!v) return fallback;
-  auto d = cookieseal::parse_duration(*v);
-  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
-  return *d;
-}
-
 std::string required(const args& a, const std::string& name, const char* command) {
   auto v = a.get(name);
   if (!v) throw usage_error(fmt::format("--{} is required (see cookieseal {} --help)", name, command));
@@ -76,15 +67,6 @@ void check_binding(const std::string& name, const std::string& purpose) {
   if (purpose.size() > 255) throw usage_error("--purpose must be at most 255 bytes");
 }
 
-// --now TIME: evaluate as if the clock said TIME (tests, forensics).
-cookieseal::time_point now_option(const args& a) {
-  auto v = a.get("now");
-  if (!v) return cookieseal::system_now();
-  auto t = cookieseal::parse_rfc3339(*v);
-  if (!t) throw usage_error(fmt::format("--now: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", *v));
-  return *t;
-}
-
 cookieseal::keyring load_keys(const args& a, cookieseal::time_point now) {
   if (auto f = a.get("keyring")) return cookieseal::load_keyring_file(*f, now);
   if (std::getenv(cookieseal::keyring_env_var)) return cookieseal::load_keyring_env(cookieseal::keyring_env_var, now);
@@ -92,10 +74,11 @@ cookieseal::keyring load_keys(const args& a, cookieseal::time_point now) {
 }
 
 cookieseal::codec make_codec(const args& a) {
-  const cookieseal::time_point now = now_option(a);
+  // --now TIME: evaluate as if the clock said TIME (tests, forensics).
+  const cookieseal::time_point now = a.time("now", cookieseal::system_now());
   cookieseal::codec_options o;
-  o.max_age = duration_option(a, "max-age", o.max_age);
-  o.idle_timeout = duration_option(a, "idle", o.idle_timeout);
+  o.max_age = a.duration("max-age", o.max_age);
+  o.idle_timeout = a.duration("idle", o.idle_timeout);
   if (a.has("now")) o.clock = [now] { return now; };
   return cookieseal::codec(load_keys(a, now), o);
 }

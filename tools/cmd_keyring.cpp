@@ -29,15 +29,6 @@ Servers pick up the change on their next reload (keyring_watcher).
 
 cookieseal::time_point now() { return cookieseal::system_now(); }
 
-std::chrono::seconds duration_option(const args& a, const std::string& name,
-                                     std::chrono::seconds fallback) {
-  auto v = a.get(name);
-  if (!v) return fallback;
-  auto d = cookieseal::parse_duration(*v);
-  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
-  return *d;
-}
-
 std::uint32_t parse_id(const std::string& s) {
   std::uint32_t id = 0;
   if (s.size() != 8 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
@@ -89,8 +80,8 @@ int cmd_keyring(const std::vector<std::string>& argv) {
   if (sub == "rotate") {
     a.expect_positional(2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR]");
     allow_only({"activate-in", "expire-old-in"});
-    const auto activate_in = duration_option(a, "activate-in", cookieseal::default_activate_in);
-    const auto expire_old_in = duration_option(a, "expire-old-in", cookieseal::default_expire_old_in);
+    const auto activate_in = a.duration("activate-in", cookieseal::default_activate_in);
+    const auto expire_old_in = a.duration("expire-old-in", cookieseal::default_expire_old_in);
     const auto t = now();
     std::uint32_t added = 0;
     cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
@@ -144,12 +135,7 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     a.expect_positional(2, "cookieseal keyring end-sessions FILE [--before TIME]");
     allow_only({"before"});
     const auto t = now();
-    cookieseal::time_point before = t;
-    if (auto v = a.get("before")) {
-      auto p = cookieseal::parse_rfc3339(*v);
-      if (!p) throw usage_error(fmt::format("--before: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", *v));
-      before = *p;
-    }
+    const cookieseal::time_point before = a.time("before", t);
     cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
       return k.with_end_sessions_before(before);
     }, false, t);
