@@ -3,6 +3,8 @@
 #include "detail/codec_seam.hpp"
 #include "detail/envelope.hpp"
 #include "detail/keyring_access.hpp"
+#include "detail/overflow.hpp"
+#include "detail/session_access.hpp"
 #include "detail/payload.hpp"
 #include "detail/random.hpp"
 
@@ -112,8 +114,20 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
   wiped_bytes plaintext;
   plaintext.reserve(1024);
   if (auto r = detail::encode_inline(s, plaintext); !r) return r.error();
-  if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes)
-    return errc::too_large;
+  bool overflowed = false;
+  if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes) {
+    if (!opts.overflow_store) return errc::too_large;
+    auto reference = detail::spill(*opts.overflow_store, plaintext, s, expires);
+    if (!reference) return reference.error();
+    plaintext = std::move(*reference);
+    overflowed = true;
+    if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes)
+      return errc::too_large;  // even the reference does not fit (a very long subject or name)
+  }
+  // The entry this session was opened from is replaced: let parallel requests
+  // carrying the old cookie finish, then it goes.
+  if (const auto& origin = detail::session_access::overflow_entry(s); origin && opts.overflow_store)
+    (void)opts.overflow_store->expire_by(*origin, t + replaced_entry_grace);  // best effort
 
   detail::envelope_header h;
   h.key_id = key->id;
@@ -126,6 +140,7 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
   out.key_id = key->id;
   out.issued_at = t;
   out.expires_at = expires;
+  out.overflow = overflowed;
   return out;
 }
 
@@ -162,11 +177,18 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
       std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
   if (!decoded) return decoded.error();
   auto* inline_session = std::get_if<session>(&*decoded);
+  bool overflowed = false;
   if (inline_session == nullptr) {
-    // An overflow reference: no overflow store is configured to resolve it.
     auto& ref = std::get<detail::overflow_reference>(*decoded);
-    sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
-    return errc::store_unavailable;
+    if (!options_.overflow_store) {
+      sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
+      return errc::store_unavailable;
+    }
+    auto fetched = detail::fetch(*options_.overflow_store, ref, t);
+    if (!fetched) return fetched.error();
+    decoded->emplace<session>(std::move(*fetched));
+    inline_session = std::get_if<session>(&*decoded);
+    overflowed = true;
   }
 
   const time_point issued = from_unix(h.issued_at);
@@ -178,8 +200,10 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
     return errc::expired;
   if (auto esb = keys->end_sessions_before(); esb && inline_session->created_at() < *esb)
     return errc::revoked;
+  if (auto r = check_revocation(*inline_session, t); !r) return r.error();
 
   opened out{std::move(*inline_session), {}};
+  out.info.overflow = overflowed;
   out.info.key_id = h.key_id;
   out.info.issued_at = issued;
   out.info.expires_at = header_expiry;
@@ -191,6 +215,28 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
     out.info.idle_used = std::clamp(used, 0.0, 1.0);
   }
   return out;
+}
+
+result<void> codec::check_revocation(const session& s, time_point now) const {
+  if (!options_.revocation_store) return {};
+  auto r = options_.revocation_store->is_revoked(s.id(), s.subject(), s.created_at(), now);
+  if (!r) return errc::store_unavailable;
+  if (*r) return errc::revoked;
+  return {};
+}
+
+result<void> codec::destroy(const session& s, std::optional<time_point> until) const {
+  const time_point t = now();
+  if (const auto& origin = detail::session_access::overflow_entry(s); origin && options_.overflow_store)
+    if (!options_.overflow_store->erase(*origin)) return errc::store_unavailable;
+  if (options_.revocation_store) {
+    // Copies of the cookie stay valid until they expire unless the id is revoked.
+    const time_point end = until.value_or(
+        options_.max_age.count() > 0 ? s.created_at() + options_.max_age + options_.leeway
+                                     : t + std::chrono::hours(24 * 365));
+    if (!options_.revocation_store->revoke_session(s.id(), end)) return errc::store_unavailable;
+  }
+  return {};
 }
 
 result<unverified_header> read_unverified_header(std::string_view cookie) {

@@ -21,6 +21,7 @@
 #include <cookieseal/keyring.hpp>
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
+#include <cookieseal/store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -48,6 +49,16 @@ struct codec_options {
   std::size_t max_cookie_bytes = browser_cookie_limit;
   /// "Now"; empty means the system clock. Inject one in tests.
   clock_function clock;
+  /**
+   * Where sessions too large for a cookie go, sealed (file_store, redis_store).
+   * nullptr: seal returns errc::too_large for them.
+   */
+  std::shared_ptr<store> overflow_store;
+  /**
+   * Checked on every open for revoked sessions and subjects (errc::revoked);
+   * usually the same store. nullptr: no per-session revocation.
+   */
+  std::shared_ptr<store> revocation_store;
 };
 
 /// What open() learned besides the session.
@@ -59,6 +70,8 @@ struct open_info {
   bool key_replaced = false;
   /// Fraction of the idle window used, 0..1 (0 without an idle timeout).
   double idle_used = 0.0;
+  /// The session came from the overflow store (the cookie held a reference).
+  bool overflow = false;
   /// Sliding renewal: true once @p threshold of the idle window is used.
   [[nodiscard]] bool renewal_due(double threshold = 0.5) const noexcept {
     return idle_used >= threshold;
@@ -77,6 +90,7 @@ struct sealed {
   std::uint32_t key_id = 0;              ///< the key that sealed it
   time_point issued_at{};                ///< now, by the codec's clock
   std::optional<time_point> expires_at;  ///< server-side expiry; nullopt = none
+  bool overflow = false;                 ///< the session went to the overflow store
 };
 
 /// A cookie's clear header, read without any key: NOT authenticated.
@@ -129,6 +143,15 @@ class COOKIESEAL_API codec {
   [[nodiscard]] result<opened> open(std::string_view name, std::string_view cookie,
                                     std::string_view purpose = {}) const;
 
+  /**
+   * Ends a session on the server side: removes its overflow entry, and with a
+   * revocation store refuses its id (errc::revoked) until @p until (default:
+   * when its max_age would end it), so copies of the cookie stop opening.
+   * Send the browser a deletion cookie as well. errc::store_unavailable.
+   */
+  [[nodiscard]] result<void> destroy(const session& s,
+                                     std::optional<time_point> until = std::nullopt) const;
+
   /// A fresh session created now, by this codec's clock.
   [[nodiscard]] session new_session() const;
 
@@ -142,6 +165,8 @@ class COOKIESEAL_API codec {
   [[nodiscard]] time_point now() const;
 
  private:
+  result<void> check_revocation(const session& s, time_point now) const;
+
   codec_options options_;
   // A plain mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's lock-bit
   // implementation is invisible to ThreadSanitizer. The critical section is a

@@ -126,6 +126,10 @@ class COOKIESEAL_API value {
 /// 128 random bits naming a session; changes on regenerate_id().
 using session_id = std::array<std::byte, 16>;
 
+namespace detail {
+struct session_access;
+}  // namespace detail
+
 /**
  * One user's session: values, flash messages, constants, a subject, and
  * metadata (id, created_at, dirty flag).
@@ -246,8 +250,11 @@ class COOKIESEAL_API session {
   [[nodiscard]] bool same_data(const session& other) const;
 
  private:
+  friend struct detail::session_access;
   session_id id_{};
   time_point created_at_;
+  // The overflow entry this session was opened from, so a re-seal can retire it.
+  std::optional<std::array<std::byte, 32>> overflow_entry_;
   std::string subject_;
   value::map values_;
   value::map constants_;

@@ -1,0 +1,52 @@
+/// @file file_store.hpp
+/// The embedded overflow store: one directory on the local filesystem.
+#pragma once
+
+#include <cookieseal/export.hpp>
+#include <cookieseal/store.hpp>
+
+#include <filesystem>
+
+namespace cookieseal {
+
+/**
+ * Overflow entries and revocations as files in one directory (mode 0700):
+ * `e/<2 hex>/<64 hex>` entries (mode 0600, sharded by the id's first byte),
+ * `r/s/<32 hex>` revoked sessions, `r/u/<64 hex>` revoked subjects (a BLAKE2b
+ * hash of the subject: the store never holds a subject in clear).
+ *
+ * Every write is atomic (temp file in the same directory, fsync, rename), so a
+ * full disk, a crash or a read-only directory leaves no partial entry and
+ * damages no existing one; readers never lock. Safe for many threads and many
+ * processes sharing the directory. File names derive only from fixed-size ids
+ * (hex), so no input can reach outside the directory.
+ */
+class COOKIESEAL_API file_store final : public store {
+ public:
+  /// Uses @p dir, creating it (mode 0700) if needed. @throws std::system_error
+  explicit file_store(std::filesystem::path dir);
+
+  result<void> put(const entry_id& id, std::span<const std::byte> sealed,
+                   std::optional<time_point> expires) override;
+  result<std::optional<std::vector<std::byte>>> get(const entry_id& id, time_point now) override;
+  result<void> erase(const entry_id& id) override;
+  result<void> expire_by(const entry_id& id, time_point expires) override;
+  result<std::uint64_t> collect_garbage(time_point now) override;
+  result<store_stats> stats() override;
+  result<void> revoke_session(const session_id& id, time_point until) override;
+  result<void> revoke_subject(std::string_view subject, time_point before,
+                              time_point until) override;
+  result<bool> is_revoked(const session_id& id, std::string_view subject, time_point created_at,
+                          time_point now) override;
+
+  [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
+
+ private:
+  std::filesystem::path entry_path(const entry_id& id) const;
+  std::filesystem::path session_path(const session_id& id) const;
+  std::filesystem::path subject_path(std::string_view subject) const;
+
+  std::filesystem::path dir_;
+};
+
+}  // namespace cookieseal

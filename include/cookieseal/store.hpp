@@ -1,0 +1,90 @@
+/// @file store.hpp
+/// The overflow store: where sessions too large for a cookie live, sealed,
+/// and where revocations of stateless sessions are recorded.
+///
+/// WARNING — what a store sees: only sealed entries (nonce ‖ XChaCha20-Poly1305
+/// ciphertext under a fresh random key that exists only inside the cookie),
+/// entry ids, expiry times, session ids and hashed subjects of revocations.
+/// A stolen store directory or Redis dump reveals no session data, and an
+/// entry opens only with the cookie that references it.
+#pragma once
+
+#include <cookieseal/clock.hpp>
+#include <cookieseal/export.hpp>
+#include <cookieseal/result.hpp>
+#include <cookieseal/session.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cookieseal {
+
+/// 256 random bits naming one overflow entry.
+using entry_id = std::array<std::byte, 32>;
+
+/// Largest sealed entry a store accepts (1 MiB).
+inline constexpr std::size_t max_entry_bytes = 1 << 20;
+
+/// How long an overflow entry replaced by a rewrite keeps opening, so parallel
+/// requests that still carry the old cookie keep working.
+inline constexpr std::chrono::seconds replaced_entry_grace{60};
+
+/// What a store holds, for `cookieseal store stats` and monitoring.
+struct store_stats {
+  std::uint64_t entries = 0;                  ///< overflow entries (expired ones not yet collected included)
+  std::uint64_t bytes = 0;                    ///< their total size
+  std::optional<time_point> oldest_expiry;    ///< the soonest expiry among them
+  std::uint64_t revocations = 0;              ///< revocation records
+};
+
+/**
+ * An overflow store. Every function reports trouble as errc::store_unavailable
+ * (unreachable, I/O error, full disk) rather than throwing; an error never
+ * leaves a partial entry behind or damages an existing one.
+ * Implementations must be safe to call from many threads at once.
+ */
+class COOKIESEAL_API store {
+ public:
+  virtual ~store() = default;
+
+  /// Stores a sealed entry until @p expires (nullopt = no expiry); replaces any with that id.
+  virtual result<void> put(const entry_id& id, std::span<const std::byte> sealed,
+                           std::optional<time_point> expires) = 0;
+
+  /// The sealed entry, or nullopt when it is absent or expired at @p now.
+  virtual result<std::optional<std::vector<std::byte>>> get(const entry_id& id,
+                                                            time_point now) = 0;
+
+  /// Removes an entry (absent is fine).
+  virtual result<void> erase(const entry_id& id) = 0;
+
+  /// Sets an entry's expiry to @p expires if that is sooner than it has (absent is fine).
+  virtual result<void> expire_by(const entry_id& id, time_point expires) = 0;
+
+  /// Removes expired entries, expired revocations and stray temp files; returns how many.
+  virtual result<std::uint64_t> collect_garbage(time_point now) = 0;
+
+  /// Counts what the store holds.
+  virtual result<store_stats> stats() = 0;
+
+  /// Refuses session @p id (errc::revoked) until @p until (its expiry).
+  virtual result<void> revoke_session(const session_id& id, time_point until) = 0;
+
+  /**
+   * "Log out everywhere": refuses every session of @p subject created before
+   * @p before, until @p until (the longest those sessions could live).
+   */
+  virtual result<void> revoke_subject(std::string_view subject, time_point before,
+                                      time_point until) = 0;
+
+  /// Whether a session is revoked at @p now: at most two lookups (id, subject).
+  virtual result<bool> is_revoked(const session_id& id, std::string_view subject,
+                                  time_point created_at, time_point now) = 0;
+};
+
+}  // namespace cookieseal
