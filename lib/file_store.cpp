@@ -83,6 +83,12 @@ auto guarded(F&& f) -> decltype(f()) {
 
 bool is_temp_file(const fs::path& p) { return p.filename().string().find(".tmp.") != std::string::npos; }
 
+// Entries and revocation records; not temp files nor the ".lock" file.
+bool is_record(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] != '.' && !is_temp_file(p);
+}
+
 }  // namespace
 
 file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
@@ -165,7 +171,7 @@ result<std::uint64_t> file_store::collect_garbage(time_point now) {
         bool remove = false;
         if (is_temp_file(p)) {
           remove = it->last_write_time(ec) < stale_before;
-        } else {
+        } else if (is_record(p)) {
           char h[header_bytes];
           FILE* f = std::fopen(p.c_str(), "rb");
           if (f == nullptr) continue;  // removed meanwhile
@@ -187,7 +193,7 @@ result<store_stats> file_store::stats() {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir_ / "e", ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (!it->is_regular_file(ec) || is_temp_file(it->path())) continue;
+      if (!it->is_regular_file(ec) || !is_record(it->path())) continue;
       char h[header_bytes];
       FILE* f = std::fopen(it->path().c_str(), "rb");
       if (f == nullptr) continue;
@@ -205,7 +211,7 @@ result<store_stats> file_store::stats() {
     if (ec) return errc::store_unavailable;
     for (auto it = fs::recursive_directory_iterator(dir_ / "r", ec); !ec && it != fs::end(it);
          it.increment(ec))
-      if (it->is_regular_file(ec) && !is_temp_file(it->path())) ++s.revocations;
+      if (it->is_regular_file(ec) && is_record(it->path())) ++s.revocations;
     if (ec) return errc::store_unavailable;
     return s;
   });

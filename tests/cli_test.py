@@ -277,6 +277,37 @@ def eight_processes_rotating_at_once_lose_no_key():
         check(not [f for f in os.listdir(d) if ".tmp." in f], "temp files left behind")
 
 
+@case
+def overflow_store_commands():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        store = os.path.join(d, "store")
+        os.mkdir(store)
+        big = {"notes": "n" * 10000, "user": "alice"}
+        cookie = ok("seal", "--keyring", path, "--name", "session", "--store", store,
+                    "--full", stdin=json.dumps({"values": big, "subject": "alice"})).strip()
+        check(len(cookie) < 400, f"overflow cookie is {len(cookie)} characters")
+        out = json.loads(ok("open", "--keyring", path, "--name", "session", "--store", store, cookie))
+        check(out["values"] == big, "overflowed values differ")
+        expect_exit(17, ["open", "--keyring", path, "--name", "session", cookie], "store_unavailable")
+        stats = ok("store", "stats", store)
+        check("entries: 1" in stats and "oldest expiry: 20" in stats, stats)
+        check("removed 0" in ok("store", "gc", store), "gc removed a live entry")
+        expect_exit(16, ["seal", "--keyring", path, "--name", "session"], "too_large",
+                    stdin=json.dumps(big))
+        ok("revoke-subject", "--store", store, "alice")
+        expect_exit(18, ["open", "--keyring", path, "--name", "session", "--store", store, cookie],
+                    "revoked")
+        check("revocations: 1" in ok("store", "stats", store), "revocation not counted")
+        expect_exit(1, ["store", "stats", os.path.join(d, "nope")], "not a store directory")
+        expect_exit(2, ["revoke-subject", "alice"], "--store DIR is required")
+        expect_exit(1, ["store", "stats", "rediss://example"], "not supported")
+        # Nothing in the store directory contains the plaintext.
+        for root, _, files in os.walk(store):
+            for f in files:
+                check(b"nnnnnnnn" not in open(os.path.join(root, f), "rb").read(), "plaintext in store")
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
         print(f"usage: cli_test.py CLI CASE; cases: {' '.join(CASES)}")

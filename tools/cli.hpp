@@ -62,5 +62,7 @@ int cmd_keyring(const std::vector<std::string>& argv);
 int cmd_seal(const std::vector<std::string>& argv);
 int cmd_open(const std::vector<std::string>& argv);
 int cmd_inspect(const std::vector<std::string>& argv);
+int cmd_store(const std::vector<std::string>& argv);
+int cmd_revoke_subject(const std::vector<std::string>& argv);
 
 }  // namespace cli

@@ -22,11 +22,16 @@ Commands:
   keyring revoke FILE ID                  remove one key now (a leaked key)
   keyring end-sessions FILE [--before TIME]
                                           refuse sessions created before TIME (default now)
-  seal --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--full]
+  seal --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store DIR] [--full]
                                           JSON on stdin -> cookie value on stdout
-  open --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] COOKIE
+  open --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store DIR] COOKIE
                                           cookie -> JSON on stdout
   inspect COOKIE                          the clear header, unverified
+  store gc DIR | store stats DIR          overflow store maintenance
+  revoke-subject --store DIR SUBJECT      log one user out everywhere
+
+seal and open take --store DIR to use an overflow store (sessions over 4 KB) and
+check it for revocations.
 
 Durations: 90s, 15m, 12h, 30d. Times: RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z.
 --keyring may be left out when $COOKIESEAL_KEYRING holds the keyring text.
@@ -55,6 +60,8 @@ int main(int argc, char** argv) {
     if (command == "seal") return cli::cmd_seal(args);
     if (command == "open") return cli::cmd_open(args);
     if (command == "inspect") return cli::cmd_inspect(args);
+    if (command == "store") return cli::cmd_store(args);
+    if (command == "revoke-subject") return cli::cmd_revoke_subject(args);
     throw cli::usage_error("unknown command \"" + command + "\" (see cookieseal --help)");
   } catch (const cli::usage_error& e) {
     fmt::print(stderr, "cookieseal: {}\n", e.what());

@@ -1,0 +1,92 @@
+// cookieseal store gc|stats DIR, cookieseal revoke-subject --store DIR SUBJECT
+#include "cli.hpp"
+
+#include <cookieseal/file_store.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace cli {
+
+namespace {
+
+constexpr const char* store_usage = R"(usage: cookieseal store SUBCOMMAND DIR
+
+  gc DIR       remove expired entries, expired revocations and stale temp files
+  stats DIR    entries, bytes, the oldest expiry, revocation records
+
+DIR is a file_store directory (the overflow store of one machine).
+)";
+
+constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR [--before TIME] [--for DUR] SUBJECT
+
+"Log out everywhere" for one user: every session of SUBJECT created before TIME
+(default: now) is refused as revoked by servers that check DIR. The record is
+kept for DUR (default 8d: longer than the default 7-day max_age).
+)";
+
+std::unique_ptr<cookieseal::store> open_store(const std::string& where) {
+  if (where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
+      where.rfind("unix://", 0) == 0)
+    throw runtime_failure("Redis stores are not supported by this build yet; use a directory");
+  if (!std::filesystem::is_directory(where))
+    throw runtime_failure(fmt::format("{}: not a store directory", where));
+  return std::make_unique<cookieseal::file_store>(where);
+}
+
+[[noreturn]] void store_failed(const std::string& where) {
+  throw cookie_error(cookieseal::errc::store_unavailable,
+                     fmt::format("{}: the store could not be read or written", where));
+}
+
+}  // namespace
+
+int cmd_store(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {});
+  if (a.help || a.positional.empty()) {
+    std::fputs(store_usage, a.help ? stdout : stderr);
+    return a.help ? exit_ok : exit_usage;
+  }
+  const std::string sub = a.positional[0];
+  if (sub == "gc") {
+    a.expect_positional(2, "cookieseal store gc DIR");
+    auto st = open_store(a.positional[1]);
+    auto removed = st->collect_garbage(cookieseal::system_now());
+    if (!removed) store_failed(a.positional[1]);
+    fmt::print("removed {} expired or stale file{}\n", *removed, *removed == 1 ? "" : "s");
+    return exit_ok;
+  }
+  if (sub == "stats") {
+    a.expect_positional(2, "cookieseal store stats DIR");
+    auto st = open_store(a.positional[1]);
+    auto s = st->stats();
+    if (!s) store_failed(a.positional[1]);
+    fmt::print("entries: {}\nbytes: {}\noldest expiry: {}\nrevocations: {}\n", s->entries, s->bytes,
+               s->oldest_expiry ? cookieseal::format_rfc3339(*s->oldest_expiry) : "none",
+               s->revocations);
+    return exit_ok;
+  }
+  throw usage_error(fmt::format("unknown store subcommand \"{}\" (see cookieseal store --help)", sub));
+}
+
+int cmd_revoke_subject(const std::vector<std::string>& argv) {
+  const args a = args::parse(argv, {"store", "before", "for"});
+  if (a.help) return std::fputs(revoke_usage, stdout), exit_ok;
+  a.expect_positional(1, "cookieseal revoke-subject --store DIR [--before TIME] SUBJECT");
+  const auto where = a.get("store");
+  if (!where) throw usage_error("--store DIR is required (see cookieseal revoke-subject --help)");
+  const std::string& subject = a.positional[0];
+  if (subject.empty()) throw usage_error("SUBJECT must not be empty");
+  const auto now = cookieseal::system_now();
+  const auto before = a.time("before", now + std::chrono::seconds(1));
+  const auto keep = a.duration("for", std::chrono::hours(24 * 8));
+  auto st = open_store(*where);
+  if (!st->revoke_subject(subject, before, now + keep)) store_failed(*where);
+  fmt::print("sessions of that subject created before {} are refused\n",
+             cookieseal::format_rfc3339(before));
+  return exit_ok;
+}
+
+}  // namespace cli
