@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra packages...]
 set -euo pipefail
 pkgs=(meson ninja-build pkg-config g++ cmake libsodium-dev libfmt-dev libcereal-dev doctest-dev
-      nlohmann-json3-dev python3 python3-cryptography "$@")
+      nlohmann-json3-dev libhiredis-dev redis-server python3 python3-cryptography "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

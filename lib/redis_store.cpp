@@ -1,0 +1,375 @@
+#include <cookieseal/redis_store.hpp>
+
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include <charconv>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace cookieseal {
+
+namespace {
+
+constexpr std::uint64_t never = ~std::uint64_t{0};
+// Redis removes keys this long after their logical expiry; reads check the
+// logical expiry stored in the value, so an injected clock stays correct.
+constexpr std::int64_t ttl_slack_seconds = 300;
+
+struct context_free {
+  void operator()(redisContext* c) const noexcept { redisFree(c); }
+};
+using connection = std::unique_ptr<redisContext, context_free>;
+
+struct reply_free {
+  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+};
+using reply = std::unique_ptr<redisReply, reply_free>;
+
+struct parsed_url {
+  std::string host, socket_path, user, password;
+  int port = 6379;
+  int db = 0;
+};
+
+int parse_int(std::string_view s, const char* what, int max) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > max)
+    throw std::invalid_argument(std::string("cookieseal: bad ") + what + " in Redis URL");
+  return v;
+}
+
+parsed_url parse_url(std::string_view url) {
+  parsed_url p;
+  if (url.rfind("rediss://", 0) == 0)
+    throw std::invalid_argument(
+        "cookieseal: rediss:// (TLS) is not supported: this build's hiredis 0.14 has no TLS; "
+        "reach Redis over a TLS tunnel (stunnel, spiped) as redis://127.0.0.1:PORT");
+  if (url.rfind("unix://", 0) == 0) {
+    std::string_view rest = url.substr(7);
+    if (auto q = rest.find('?'); q != std::string_view::npos) {
+      std::string_view query = rest.substr(q + 1);
+      rest = rest.substr(0, q);
+      if (query.rfind("db=", 0) != 0) throw std::invalid_argument("cookieseal: unix:// URLs take only ?db=N");
+      p.db = parse_int(query.substr(3), "database number", 1 << 20);
+    }
+    if (rest.empty() || rest[0] != '/') throw std::invalid_argument("cookieseal: unix:// needs an absolute socket path");
+    p.socket_path = std::string(rest);
+    return p;
+  }
+  if (url.rfind("redis://", 0) != 0)
+    throw std::invalid_argument("cookieseal: a Redis URL starts with redis:// or unix://");
+  std::string_view rest = url.substr(8);
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    const auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos)
+      throw std::invalid_argument("cookieseal: Redis credentials are [user]:password@");
+    p.user = std::string(userinfo.substr(0, colon));
+    p.password = std::string(userinfo.substr(colon + 1));
+  }
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    if (slash + 1 < rest.size()) p.db = parse_int(rest.substr(slash + 1), "database number", 1 << 20);
+    rest = rest.substr(0, slash);
+  }
+  if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) throw std::invalid_argument("cookieseal: bad IPv6 host in Redis URL");
+    p.host = std::string(rest.substr(1, close - 1));
+    rest = rest.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') throw std::invalid_argument("cookieseal: bad Redis URL after the host");
+      p.port = parse_int(rest.substr(1), "port", 65535);
+    }
+  } else {
+    const auto colon = rest.find(':');
+    p.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) p.port = parse_int(rest.substr(colon + 1), "port", 65535);
+  }
+  if (p.host.empty()) throw std::invalid_argument("cookieseal: the Redis URL has no host");
+  return p;
+}
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
+  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+std::string hex_of(std::span<const std::byte> b) {
+  std::string out(b.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  out.pop_back();
+  return out;
+}
+
+std::uint64_t to_u64(std::optional<time_point> t) {
+  if (!t) return never;
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t->time_since_epoch().count()));
+}
+
+std::int64_t unix_now() { return system_now().time_since_epoch().count(); }
+
+// Seconds Redis keeps a key that logically expires at @p expires.
+std::string ttl_for(std::uint64_t expires) {
+  const auto left = static_cast<std::int64_t>(expires) - unix_now();
+  return std::to_string(std::max<std::int64_t>(left, 0) + ttl_slack_seconds);
+}
+
+std::string be64(std::uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<std::size_t>(i)] = static_cast<char>(v);
+  return s;
+}
+
+std::uint64_t from_be64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+bool expired_at(std::uint64_t expires, time_point now) {
+  return expires != never && static_cast<std::int64_t>(expires) <= now.time_since_epoch().count();
+}
+
+// Lowers an entry's expiry atomically (never raises it, never recreates a deleted entry).
+constexpr const char* expire_by_script = R"(
+local v = redis.call('GET', KEYS[1])
+if not v or string.sub(v, 1, 8) <= ARGV[1] then return 0 end
+redis.call('SETRANGE', KEYS[1], 0, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1)";
+
+// Keeps the latest "before" and "until" of a subject revocation.
+constexpr const char* revoke_subject_script = R"(
+local b = tonumber(ARGV[1])
+local u = tonumber(ARGV[2])
+local v = redis.call('GET', KEYS[1])
+if v then
+  local ob, ou = string.match(v, '^(%d+) (%d+)$')
+  if ob then b = math.max(b, tonumber(ob)); u = math.max(u, tonumber(ou)) end
+end
+redis.call('SET', KEYS[1], string.format('%d %d', b, u), 'EX', ARGV[3])
+return 1)";
+
+}  // namespace
+
+struct redis_store::impl {
+  redis_options options;
+  parsed_url url;
+  std::mutex mutex;
+  std::vector<connection> idle;
+
+  connection connect() const {
+    const timeval ct = to_timeval(options.connect_timeout);
+    connection c(url.socket_path.empty()
+                     ? redisConnectWithTimeout(url.host.c_str(), url.port, ct)
+                     : redisConnectUnixWithTimeout(url.socket_path.c_str(), ct));
+    if (!c || c->err) return nullptr;
+    if (redisSetTimeout(c.get(), to_timeval(options.io_timeout)) != REDIS_OK) return nullptr;
+    auto ok = [&](std::vector<std::string> args) {
+      std::vector<const char*> argv;
+      std::vector<std::size_t> lens;
+      for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
+      reply r(static_cast<redisReply*>(
+          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+      return r && r->type != REDIS_REPLY_ERROR;
+    };
+    if (!url.password.empty()) {
+      const bool authed = url.user.empty() ? ok({"AUTH", url.password})
+                                           : ok({"AUTH", url.user, url.password});
+      if (!authed) return nullptr;
+    }
+    if (url.db != 0 && !ok({"SELECT", std::to_string(url.db)})) return nullptr;
+    return c;
+  }
+
+  // Runs one command on a pooled connection; a connection that fails is
+  // dropped, and a stale pooled one (Redis restarted) is retried once fresh.
+  result<reply> command(const std::vector<std::string_view>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    for (auto a : args) argv.push_back(a.data()), lens.push_back(a.size());
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      connection c;
+      bool pooled = false;
+      {
+        std::lock_guard lock(mutex);
+        if (!idle.empty()) {
+          c = std::move(idle.back());
+          idle.pop_back();
+          pooled = true;
+        }
+      }
+      if (!c) c = connect();
+      if (!c) return errc::store_unavailable;
+      reply r(static_cast<redisReply*>(
+          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+      if (!r || c->err) {
+        if (pooled) continue;  // probably a connection Redis closed: try once with a new one
+        return errc::store_unavailable;
+      }
+      {
+        std::lock_guard lock(mutex);
+        if (idle.size() < options.max_idle_connections) idle.push_back(std::move(c));
+      }
+      if (r->type == REDIS_REPLY_ERROR) return errc::store_unavailable;
+      return r;
+    }
+    return errc::store_unavailable;
+  }
+
+  std::string key(char kind, std::string_view rest) const {
+    std::string k = options.prefix;
+    k += kind;
+    k += ':';
+    k += rest;
+    return k;
+  }
+
+  result<std::uint64_t> count_keys(char kind) {
+    std::uint64_t n = 0;
+    std::string cursor = "0";
+    const std::string pattern = key(kind, "*");
+    do {
+      auto r = command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+      if (!r) return r.error();
+      if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return errc::store_unavailable;
+      cursor.assign((*r)->element[0]->str, (*r)->element[0]->len);
+      n += (*r)->element[1]->elements;
+    } while (cursor != "0");
+    return n;
+  }
+};
+
+redis_store::redis_store(redis_options options) : impl_(std::make_unique<impl>()) {
+  impl_->url = parse_url(options.url);
+  impl_->options = std::move(options);
+}
+
+redis_store::~redis_store() = default;
+
+result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sealed,
+                              std::optional<time_point> expires) {
+  if (sealed.size() > max_entry_bytes) return errc::too_large;
+  const std::uint64_t e = to_u64(expires);
+  std::string value = be64(e);
+  value.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
+  const std::string k = impl_->key('e', hex_of(id));
+  auto r = e == never ? impl_->command({"SET", k, value})
+                      : impl_->command({"SET", k, value, "EX", ttl_for(e)});
+  if (!r) return r.error();
+  return {};
+}
+
+result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& id, time_point now) {
+  auto r = impl_->command({"GET", impl_->key('e', hex_of(id))});
+  if (!r) return r.error();
+  const redisReply* v = r->get();
+  if (v->type == REDIS_REPLY_NIL) return std::optional<std::vector<std::byte>>{};
+  if (v->type != REDIS_REPLY_STRING || v->len < 8) return errc::store_unavailable;
+  if (expired_at(from_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
+  const auto* p = reinterpret_cast<const std::byte*>(v->str) + 8;
+  return std::optional(std::vector<std::byte>(p, p + (v->len - 8)));
+}
+
+result<void> redis_store::erase(const entry_id& id) {
+  auto r = impl_->command({"DEL", impl_->key('e', hex_of(id))});
+  if (!r) return r.error();
+  return {};
+}
+
+result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
+  const std::uint64_t e = to_u64(expires);
+  auto r = impl_->command({"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64(e), ttl_for(e)});
+  if (!r) return r.error();
+  return {};
+}
+
+result<std::uint64_t> redis_store::collect_garbage(time_point) { return std::uint64_t{0}; }
+
+result<store_stats> redis_store::stats() {
+  store_stats s;
+  std::string cursor = "0";
+  const std::string pattern = impl_->key('e', "*");
+  do {
+    auto r = impl_->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!r) return r.error();
+    if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return errc::store_unavailable;
+    cursor.assign((*r)->element[0]->str, (*r)->element[0]->len);
+    const redisReply* keys = (*r)->element[1];
+    for (std::size_t i = 0; i < keys->elements; ++i) {
+      const std::string_view k(keys->element[i]->str, keys->element[i]->len);
+      auto head = impl_->command({"GETRANGE", k, "0", "7"});
+      auto len = impl_->command({"STRLEN", k});
+      if (!head || !len) return errc::store_unavailable;
+      if ((*head)->type != REDIS_REPLY_STRING || (*head)->len != 8) continue;  // gone meanwhile
+      ++s.entries;
+      s.bytes += static_cast<std::uint64_t>((*len)->integer);
+      const std::uint64_t e = from_be64((*head)->str);
+      if (e != never) {
+        const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
+        if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
+      }
+    }
+  } while (cursor != "0");
+  for (char kind : {'r', 'u'}) {
+    auto n = impl_->count_keys(kind);
+    if (!n) return n.error();
+    s.revocations += *n;
+  }
+  return s;
+}
+
+result<void> redis_store::revoke_session(const session_id& id, time_point until) {
+  const std::uint64_t u = to_u64(until);
+  auto r = impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
+  if (!r) return r.error();
+  return {};
+}
+
+result<void> redis_store::revoke_subject(std::string_view subject, time_point before,
+                                         time_point until) {
+  const std::uint64_t u = to_u64(until);
+  auto r = impl_->command({"EVAL", revoke_subject_script, "1", impl_->key('u', subject),
+                           std::to_string(to_u64(before)), std::to_string(u), ttl_for(u)});
+  if (!r) return r.error();
+  return {};
+}
+
+result<bool> redis_store::is_revoked(const session_id& id, std::string_view subject,
+                                     time_point created_at, time_point now) {
+  const std::string session_key = impl_->key('r', hex_of(id));
+  const std::string subject_key = impl_->key('u', subject);
+  // One round trip for both lookups.
+  auto r = subject.empty() ? impl_->command({"MGET", session_key})
+                           : impl_->command({"MGET", session_key, subject_key});
+  if (!r) return r.error();
+  const redisReply* a = r->get();
+  if (a->type != REDIS_REPLY_ARRAY) return errc::store_unavailable;
+  auto number = [](const redisReply* e, std::size_t& pos) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(e->str + pos, e->str + e->len, v);
+    if (ec != std::errc{}) return std::nullopt;
+    pos = static_cast<std::size_t>(end - e->str) + 1;
+    return v;
+  };
+  if (a->elements >= 1 && a->element[0]->type == REDIS_REPLY_STRING) {
+    std::size_t pos = 0;
+    if (auto until = number(a->element[0], pos); until && !expired_at(*until, now)) return true;
+  }
+  if (a->elements >= 2 && a->element[1]->type == REDIS_REPLY_STRING) {
+    std::size_t pos = 0;
+    const auto before = number(a->element[1], pos);
+    const auto until = pos < a->element[1]->len ? number(a->element[1], pos) : std::nullopt;
+    if (before && until && !expired_at(*until, now) && to_u64(created_at) < *before) return true;
+  }
+  return false;
+}
+
+}  // namespace cookieseal

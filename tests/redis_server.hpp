@@ -1,0 +1,99 @@
+// Starts a real redis-server on 127.0.0.1 (a free port) with a temp directory,
+// for the Redis tests; stops it at the end. COOKIESEAL_REDIS_SERVER names the binary.
+#pragma once
+
+#include "temp_dir.hpp"
+
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace test {
+
+class redis_server {
+ public:
+  explicit redis_server(std::vector<std::string> extra_args = {})
+      : extra_(std::move(extra_args)), port_(free_port()) {
+    start();
+  }
+  ~redis_server() { stop(); }
+  redis_server(const redis_server&) = delete;
+  redis_server& operator=(const redis_server&) = delete;
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  [[nodiscard]] std::string socket_path() const { return (dir_ / "redis.sock").string(); }
+
+  void start() {
+    const char* bin = std::getenv("COOKIESEAL_REDIS_SERVER");
+    if (bin == nullptr) throw std::runtime_error("COOKIESEAL_REDIS_SERVER is not set");
+    std::vector<std::string> args = {bin, "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                     "--dir", dir_.path().string(), "--save", "",
+                                     "--appendonly", "no", "--daemonize", "no",
+                                     "--unixsocket", socket_path(), "--unixsocketperm", "700",
+                                     "--loglevel", "warning"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(bin, argv.data());
+      ::_exit(127);
+    }
+    // Ready when it accepts a connection.
+    for (int i = 0; i < 200; ++i) {
+      timeval tv{0, 100000};
+      redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+      const bool up = c != nullptr && c->err == 0;
+      if (c) redisFree(c);
+      if (up) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    throw std::runtime_error("redis-server did not start");
+  }
+
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+ private:
+  static int free_port() {
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ::close(s);
+      throw std::runtime_error("no free port");
+    }
+    ::close(s);
+    return ntohs(a.sin_port);
+  }
+
+  temp_dir dir_;
+  std::vector<std::string> extra_;
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace test
