@@ -300,12 +300,50 @@ def overflow_store_commands():
                     "revoked")
         check("revocations: 1" in ok("store", "stats", store), "revocation not counted")
         expect_exit(1, ["store", "stats", os.path.join(d, "nope")], "not a store directory")
-        expect_exit(2, ["revoke-subject", "alice"], "--store DIR is required")
-        expect_exit(1, ["store", "stats", "rediss://example"], "not supported")
+        expect_exit(2, ["revoke-subject", "alice"], "--store DIR|URL is required")
+        expect_exit(2, ["store", "stats", "rediss://example"], "no TLS")
+        expect_exit(17, ["store", "stats", "redis://127.0.0.1:1"], "could not be read")
         # Nothing in the store directory contains the plaintext.
         for root, _, files in os.walk(store):
             for f in files:
                 check(b"nnnnnnnn" not in open(os.path.join(root, f), "rb").read(), "plaintext in store")
+
+
+@case
+def redis_store_commands():
+    import socket
+    server = os.environ["COOKIESEAL_REDIS_SERVER"]
+    with tempfile.TemporaryDirectory() as d:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        redis = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--dir", d,
+                                  "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                    break
+                except OSError:
+                    time.sleep(0.025)
+            url = f"redis://127.0.0.1:{port}/0"
+            path = init(d)
+            big = {"notes": "n" * 10000}
+            cookie = ok("seal", "--keyring", path, "--name", "session", "--store", url,
+                        "--full", stdin=json.dumps({"values": big, "subject": "bob"})).strip()
+            out = json.loads(ok("open", "--keyring", path, "--name", "session", "--store", url, cookie))
+            check(out["values"] == big, "values through Redis differ")
+            check("entries: 1" in ok("store", "stats", url), "stats through Redis")
+            ok("revoke-subject", "--store", url, "bob")
+            expect_exit(18, ["open", "--keyring", path, "--name", "session", "--store", url, cookie],
+                        "revoked")
+        finally:
+            redis.terminate()
+            redis.wait(timeout=10)
+        expect_exit(17, ["open", "--keyring", path, "--name", "session", "--store", url, cookie],
+                    "store_unavailable")
 
 
 def main():

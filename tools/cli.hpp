@@ -3,10 +3,12 @@
 
 #include <cookieseal/clock.hpp>
 #include <cookieseal/error.hpp>
+#include <cookieseal/store.hpp>
 
 #include <chrono>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +59,10 @@ struct args {
   /// Exactly @p n positionals, or a usage_error naming @p usage.
   void expect_positional(std::size_t n, const char* usage) const;
 };
+
+/// A file_store for a directory, a redis_store for redis:// and unix:// URLs.
+/// @throws usage_error (bad URL) or runtime_failure (not a directory)
+std::shared_ptr<cookieseal::store> open_store(const std::string& where);
 
 int cmd_keyring(const std::vector<std::string>& argv);
 int cmd_seal(const std::vector<std::string>& argv);

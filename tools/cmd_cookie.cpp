@@ -3,13 +3,11 @@
 #include "json_session.hpp"
 
 #include <cookieseal/codec.hpp>
-#include <cookieseal/file_store.hpp>
 #include <cookieseal/keyring_file.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <iterator>
 
@@ -27,9 +25,9 @@ With --full, stdin is {"values":{...}, "constants":{...}, "flashes":{"key":[...]
 "subject":"..."} (every member optional). JSON integers become int, other numbers
 double; bytes are {"$bytes":"<base64url>"}. --max-age (default 7d) and --idle
 (default 24h) set the expiry; 0 turns a bound off. --now TIME seals as if the
-clock said TIME (a key must be active then). --store DIR puts sessions too large
-for a cookie into that overflow store directory (sealed; the cookie carries a
-reference).
+clock said TIME (a key must be active then). --store DIR|URL puts sessions too large
+for a cookie into that overflow store (a directory, or redis:// / unix:// for
+Redis), sealed; the cookie carries a reference.
 )";
 
 constexpr const char* open_usage = R"(usage: cookieseal open --keyring FILE --name NAME [--purpose P]
@@ -40,7 +38,7 @@ Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
 key_replaced}}. A cookie that does not open prints one line naming the error and
 exits with its code (10 malformed ... 18 revoked). --max-age and --idle give the
 policy in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME;
---store DIR resolves overflow references and checks revocations there.
+--store DIR|URL resolves overflow references and checks revocations there.
 )";
 
 constexpr const char* inspect_usage = R"(usage: cookieseal inspect COOKIE
@@ -85,10 +83,8 @@ cookieseal::codec make_codec(const args& a) {
   o.max_age = a.duration("max-age", o.max_age);
   o.idle_timeout = a.duration("idle", o.idle_timeout);
   if (a.has("now")) o.clock = [now] { return now; };
-  if (auto dir = a.get("store")) {
-    if (!std::filesystem::is_directory(*dir))
-      throw runtime_failure(fmt::format("{}: not a store directory (create it first)", *dir));
-    o.overflow_store = std::make_shared<cookieseal::file_store>(*dir);
+  if (auto where = a.get("store")) {
+    o.overflow_store = open_store(*where);
     o.revocation_store = o.overflow_store;
   }
   return cookieseal::codec(load_keys(a, now), o);

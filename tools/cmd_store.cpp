@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <cookieseal/file_store.hpp>
+#include <cookieseal/redis_store.hpp>
 
 #include <fmt/format.h>
 
@@ -12,29 +13,22 @@ namespace cli {
 
 namespace {
 
-constexpr const char* store_usage = R"(usage: cookieseal store SUBCOMMAND DIR
+constexpr const char* store_usage = R"(usage: cookieseal store SUBCOMMAND DIR|URL
 
-  gc DIR       remove expired entries, expired revocations and stale temp files
-  stats DIR    entries, bytes, the oldest expiry, revocation records
+  gc DIR         remove expired entries, expired revocations and stale temp files
+                 (Redis expires keys itself: nothing to do for a URL)
+  stats DIR|URL  entries, bytes, the oldest expiry, revocation records
 
-DIR is a file_store directory (the overflow store of one machine).
+DIR is a file_store directory; URL is redis://[[user]:password@]host[:port][/db]
+or unix:///path/to/socket[?db=N] (keys under the prefix "cookieseal:").
 )";
 
-constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR [--before TIME] [--for DUR] SUBJECT
+constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR|URL [--before TIME] [--for DUR] SUBJECT
 
 "Log out everywhere" for one user: every session of SUBJECT created before TIME
-(default: now) is refused as revoked by servers that check DIR. The record is
+(default: now) is refused as revoked by servers that check that store. The record is
 kept for DUR (default 8d: longer than the default 7-day max_age).
 )";
-
-std::unique_ptr<cookieseal::store> open_store(const std::string& where) {
-  if (where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
-      where.rfind("unix://", 0) == 0)
-    throw runtime_failure("Redis stores are not supported by this build yet; use a directory");
-  if (!std::filesystem::is_directory(where))
-    throw runtime_failure(fmt::format("{}: not a store directory", where));
-  return std::make_unique<cookieseal::file_store>(where);
-}
 
 [[noreturn]] void store_failed(const std::string& where) {
   throw cookie_error(cookieseal::errc::store_unavailable,
@@ -42,6 +36,22 @@ std::unique_ptr<cookieseal::store> open_store(const std::string& where) {
 }
 
 }  // namespace
+
+std::shared_ptr<cookieseal::store> open_store(const std::string& where) {
+  if (where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
+      where.rfind("unix://", 0) == 0) {
+    cookieseal::redis_options o;
+    o.url = where;
+    try {
+      return std::make_shared<cookieseal::redis_store>(o);
+    } catch (const std::invalid_argument& e) {
+      throw usage_error(e.what());
+    }
+  }
+  if (!std::filesystem::is_directory(where))
+    throw runtime_failure(fmt::format("{}: not a store directory (create it first)", where));
+  return std::make_shared<cookieseal::file_store>(where);
+}
 
 int cmd_store(const std::vector<std::string>& argv) {
   const args a = args::parse(argv, {});
@@ -76,7 +86,7 @@ int cmd_revoke_subject(const std::vector<std::string>& argv) {
   if (a.help) return std::fputs(revoke_usage, stdout), exit_ok;
   a.expect_positional(1, "cookieseal revoke-subject --store DIR [--before TIME] SUBJECT");
   const auto where = a.get("store");
-  if (!where) throw usage_error("--store DIR is required (see cookieseal revoke-subject --help)");
+  if (!where) throw usage_error("--store DIR|URL is required (see cookieseal revoke-subject --help)");
   const std::string& subject = a.positional[0];
   if (subject.empty()) throw usage_error("SUBJECT must not be empty");
   const auto now = cookieseal::system_now();

@@ -22,16 +22,17 @@ Commands:
   keyring revoke FILE ID                  remove one key now (a leaked key)
   keyring end-sessions FILE [--before TIME]
                                           refuse sessions created before TIME (default now)
-  seal --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store DIR] [--full]
+  seal --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store S] [--full]
                                           JSON on stdin -> cookie value on stdout
-  open --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store DIR] COOKIE
+  open --keyring FILE --name NAME [--purpose P] [--max-age DUR] [--idle DUR] [--store S] COOKIE
                                           cookie -> JSON on stdout
   inspect COOKIE                          the clear header, unverified
-  store gc DIR | store stats DIR          overflow store maintenance
-  revoke-subject --store DIR SUBJECT      log one user out everywhere
+  store gc DIR | store stats DIR|URL      overflow store maintenance
+  revoke-subject --store DIR|URL SUBJECT  log one user out everywhere
 
-seal and open take --store DIR to use an overflow store (sessions over 4 KB) and
-check it for revocations.
+seal and open take --store DIR|URL to use an overflow store (sessions over 4 KB)
+and check it for revocations: a directory, or redis://host[:port][/db] or
+unix:///path for Redis (rediss:// is not supported by this build).
 
 Durations: 90s, 15m, 12h, 30d. Times: RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z.
 --keyring may be left out when $COOKIESEAL_KEYRING holds the keyring text.
