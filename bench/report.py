@@ -62,3 +62,19 @@ if rates:
         r = rates.get(f"BM_seal_open_reloading/real_time/threads:{t}")
         if r:
             print(f"| {t} | {r[0]:,.0f} | {r[1]:.0f} |")
+
+if "BM_open_overflow/0" in median:
+    inline = median.get("BM_open_inline")
+    print("\n| overflow session (typical + 4,000 chars) | seal median µs | open median µs | open / inline open |")
+    print("| --- | ---: | ---: | ---: |")
+    for idx, name in ((0, "file_store"), (1, "redis_store")):
+        so, op = median.get(f"BM_seal_overflow/{idx}"), median.get(f"BM_open_overflow/{idx}")
+        if so and op:
+            ratio = f"{op / inline:.1f}x" if inline else "?"
+            print(f"| {name} | {so / 1000:.1f} | {op / 1000:.1f} | {ratio} |")
+    if inline:
+        print(f"\ninline open of the typical session in the same run: {inline:.0f} ns")
+for b in benchmarks:
+    if b["run_name"].startswith("BM_gc_100k") and b.get("aggregate_name") in ("median", None):
+        print(f"\ngarbage collection of 100,000 expired file_store entries: {b['real_time']:.0f} ms")
+        break

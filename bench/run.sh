@@ -3,13 +3,25 @@
 # prints the table of bench/README.md with ratios against the floor of the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh libbenchmark-dev nlohmann-json3-dev
+scripts/deps.sh libbenchmark-dev
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dbench=true -Dtests=false >/dev/null
-meson compile -C build-release bench/bench_codec bench/bench_keyring >/dev/null
+meson compile -C build-release bench/bench_codec bench/bench_keyring bench/bench_store >/dev/null
 codec=build-release/bench/codec.json keyring=build-release/bench/keyring.json
+store=build-release/bench/store.json
 COOKIESEAL_BENCH_FIXTURES=bench/fixtures build-release/bench/bench_codec \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_min_time=0.5 --benchmark_out="$codec" --benchmark_out_format=json "$@" >/dev/null
 build-release/bench/bench_keyring --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_min_time=0.5 --benchmark_out="$keyring" --benchmark_out_format=json >/dev/null
-python3 bench/report.py "$codec" "$keyring"
+# A throwaway redis-server on a free loopback port for the redis_store rows.
+redis_dir=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$port" --bind 127.0.0.1 --dir "$redis_dir" --save "" --appendonly no \
+  --loglevel warning --daemonize no >/dev/null 2>&1 &
+redis_pid=$!
+trap 'kill $redis_pid 2>/dev/null; wait $redis_pid 2>/dev/null; rm -rf "$redis_dir"' EXIT
+sleep 0.5
+COOKIESEAL_REDIS_URL="redis://127.0.0.1:$port" build-release/bench/bench_store \
+  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.5 \
+  --benchmark_out="$store" --benchmark_out_format=json >/dev/null
+python3 bench/report.py "$codec" "$keyring" "$store"
