@@ -65,16 +65,26 @@ void save_value(compact_output_archive& ar, const value& v, std::size_t depth) {
   }
 }
 
+// Reads what cereal's string save wrote (size tag, then the characters) in one
+// copy: cereal's own load zero-fills first, and this is the hot path of open.
 std::string load_string(compact_input_archive& ar) {
-  std::string s;
-  ar(s);  // cereal resizes to the size tag first; read_size() bounded it by the bytes left
-  return s;
+  const auto bytes = ar.take(ar.read_size());  // the size is bounded by the bytes left
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
 value::bytes load_bytes(compact_input_archive& ar) {
-  value::bytes b(ar.read_size());
-  ar.read_bytes(b.data(), b.size());
-  return b;
+  const auto bytes = ar.take(ar.read_size());
+  return value::bytes(bytes.begin(), bytes.end());
+}
+
+// Appends to a map whose keys must arrive in strictly ascending order: the
+// insertion itself tells an out-of-order or repeated key, with no extra compare.
+template <class Map, class V>
+void append_ascending(Map& m, std::string&& k, V&& v) {
+  const std::size_t before = m.size();
+  const auto it = m.emplace_hint(m.end(), std::move(k), std::forward<V>(v));
+  if (m.size() == before || std::next(it) != m.end())
+    throw cereal::Exception("cookieseal: map keys not in ascending order");
 }
 
 value load_value(compact_input_archive& ar);
@@ -85,10 +95,7 @@ value::map load_map(compact_input_archive& ar) {
   for (std::size_t i = 0; i < n; ++i) {
     std::string k = load_string(ar);
     // Canonical: strictly ascending keys, so no duplicates and one encoding per map.
-    if (!m.empty() && !(m.rbegin()->first < k))
-      throw cereal::Exception("cookieseal: map keys not in ascending order");
-    value v = load_value(ar);
-    m.emplace_hint(m.end(), std::move(k), std::move(v));
+    append_ascending(m, std::move(k), load_value(ar));
   }
   return m;
 }
@@ -150,13 +157,11 @@ session load_inline_record(compact_input_archive& ar) {
   const std::size_t n = ar.read_size();
   for (std::size_t i = 0; i < n; ++i) {
     std::string k = load_string(ar);
-    if (!flashes.empty() && !(flashes.rbegin()->first < k))
-      throw cereal::Exception("cookieseal: flash keys not in ascending order");
     const std::size_t count = ar.read_size();
     value::list l;
     l.reserve(count);
     for (std::size_t j = 0; j < count; ++j) l.push_back(load_value(ar));
-    flashes.emplace_hint(flashes.end(), std::move(k), std::move(l));
+    append_ascending(flashes, std::move(k), std::move(l));
   }
   return session(id, created, std::move(subject), std::move(values), std::move(constants),
                  std::move(flashes));

@@ -92,6 +92,13 @@ class compact_input_archive
     if (n != 0) std::memcpy(data, p_, n);
     p_ += n;
   }
+  /// The next @p n bytes, without copying them.
+  std::span<const std::byte> take(std::size_t n) {
+    if (n > remaining()) throw cereal::Exception("cookieseal: read past the end of the payload");
+    const std::span<const std::byte> out(p_, n);
+    p_ += n;
+    return out;
+  }
   std::uint8_t read_byte() {
     if (p_ == end_) throw cereal::Exception("cookieseal: read past the end of the payload");
     return std::to_integer<std::uint8_t>(*p_++);
