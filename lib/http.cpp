@@ -1,0 +1,143 @@
+#include <cookieseal/http.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cookieseal::http {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 7230 tchar: what a cookie name may contain.
+bool is_token_char(unsigned char c) {
+  if (c <= 0x20 || c >= 0x7F) return false;
+  return std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) == std::string_view::npos;
+}
+
+// RFC 6265 cookie-octet.
+bool is_cookie_octet(unsigned char c) {
+  return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
+         (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+}
+
+void check_attribute(std::string_view what, std::string_view v) {
+  if (v.size() > max_attribute_value_bytes)
+    throw cookie_error(fmt::format("cookie {} is longer than {} bytes", what, max_attribute_value_bytes));
+  for (char ch : v)
+    if (const auto c = static_cast<unsigned char>(ch); c < 0x20 || c == 0x7F || c == ';')
+      throw cookie_error(fmt::format("cookie {} contains ';' or a control character", what));
+}
+
+void check_name_value(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+        return is_token_char(static_cast<unsigned char>(c));
+      }))
+    throw cookie_error("cookie name is not an RFC 6265 token");
+  if (!std::all_of(value.begin(), value.end(),
+                   [](char c) { return is_cookie_octet(static_cast<unsigned char>(c)); }))
+    throw cookie_error("cookie value contains a character outside cookie-octet");
+  if (name.size() + value.size() > max_name_value_bytes)
+    throw cookie_error(fmt::format("cookie name + value is longer than {} bytes: browsers drop it",
+                                   max_name_value_bytes));
+}
+
+void check_rules(std::string_view name, const cookie_attributes& a) {
+  check_attribute("path", a.path);
+  check_attribute("domain", a.domain);
+  if (a.same_site == same_site::none && !a.secure)
+    throw cookie_error("SameSite=None requires Secure");
+  if (a.partitioned && !a.secure) throw cookie_error("Partitioned requires Secure");
+  if (name.rfind("__Secure-", 0) == 0 && !a.secure)
+    throw cookie_error("a __Secure- cookie requires Secure");
+  if (name.rfind("__Host-", 0) == 0 && (!a.secure || !a.domain.empty() || a.path != "/"))
+    throw cookie_error("a __Host- cookie requires Secure, Path=/ and no Domain");
+}
+
+std::string attributes_text(const cookie_attributes& a) {
+  std::string out;
+  if (!a.path.empty()) out += "; Path=" + a.path;
+  if (!a.domain.empty()) out += "; Domain=" + a.domain;
+  if (a.secure) out += "; Secure";
+  if (a.http_only) out += "; HttpOnly";
+  if (a.same_site)
+    out += *a.same_site == same_site::strict ? "; SameSite=Strict"
+           : *a.same_site == same_site::lax  ? "; SameSite=Lax"
+                                             : "; SameSite=None";
+  if (a.partitioned) out += "; Partitioned";
+  return out;
+}
+
+}  // namespace
+
+std::vector<cookie_pair> parse_cookie_header(std::string_view header, const cookie_limits& limits) {
+  std::vector<cookie_pair> out;
+  header = header.substr(0, limits.max_header_bytes);
+  while (!header.empty() && out.size() < limits.max_cookies) {
+    const auto semi = header.find(';');
+    std::string_view pair = header.substr(0, semi);
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;  // no '=': not a cookie-pair
+    std::string_view name = trim(pair.substr(0, eq));
+    std::string_view value = trim(pair.substr(eq + 1));
+    if (name.empty()) continue;
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    out.push_back({name, value});
+  }
+  return out;
+}
+
+std::vector<std::string_view> cookie_values(std::string_view header, std::string_view name,
+                                            const cookie_limits& limits) {
+  std::vector<std::string_view> out;
+  for (const auto& p : parse_cookie_header(header, limits))
+    if (p.name == name) out.push_back(p.value);
+  return out;
+}
+
+std::string imf_fixdate(time_point t) {
+  using namespace std::chrono;
+  static constexpr const char* days_of_week[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const weekday wd{day};
+  const hh_mm_ss<seconds> hms{t - day};
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days_of_week[wd.c_encoding()],
+                     static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
+                     static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count());
+}
+
+std::string set_cookie(std::string_view name, std::string_view value,
+                       const cookie_attributes& attributes, std::optional<time_point> expires,
+                       time_point now) {
+  check_name_value(name, value);
+  check_rules(name, attributes);
+  std::string out = fmt::format("{}={}", name, value);
+  if (expires && !attributes.browser_session) {
+    const auto max_age = std::max<std::int64_t>(0, (*expires - now).count());
+    out += fmt::format("; Max-Age={}; Expires={}", max_age, imf_fixdate(*expires));
+  }
+  out += attributes_text(attributes);
+  return out;
+}
+
+std::string delete_cookie(std::string_view name, const cookie_attributes& attributes) {
+  check_name_value(name, "");
+  check_rules(name, attributes);
+  return fmt::format("{}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{}", name,
+                     attributes_text(attributes));
+}
+
+}  // namespace cookieseal::http
