@@ -19,7 +19,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 redis-server --port "$port" --bind 127.0.0.1 --dir "$redis_dir" --save "" --appendonly no \
   --loglevel warning --daemonize no >/dev/null 2>&1 &
 redis_pid=$!
-trap 'kill $redis_pid 2>/dev/null; wait $redis_pid 2>/dev/null; rm -rf "$redis_dir"' EXIT
+trap 'kill $redis_pid 2>/dev/null; wait $redis_pid 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
 sleep 0.5
 COOKIESEAL_REDIS_URL="redis://127.0.0.1:$port" build-release/bench/bench_store \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.5 \

@@ -96,9 +96,10 @@ const value* session::constant(std::string_view key) const noexcept {
   return it == constants_.end() ? nullptr : &it->second;
 }
 
-bool session::login(std::string subject) {
+bool session::login(std::string subject, time_point now) {
   if (!subject_.empty() && subject_ != subject) return false;
   subject_ = std::move(subject);
+  created_at_ = now;
   regenerate_id();
   return true;
 }

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build and tests need, only if missing.
-# Usage: scripts/deps.sh [extra packages...]
+# Usage: scripts/deps.sh [--e2e] [extra packages...]
+#   --e2e  also curl, chromium and playwright-core (npm) for the end-to-end tests
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+e2e=false
+if [ "${1:-}" = "--e2e" ]; then e2e=true; shift; fi
 pkgs=(meson ninja-build pkg-config g++ cmake libsodium-dev libfmt-dev libcereal-dev doctest-dev
-      nlohmann-json3-dev libhiredis-dev redis-server python3 python3-cryptography "$@")
+      nlohmann-json3-dev libhiredis-dev libcpp-httplib-dev redis-server python3 python3-cryptography
+      "$@")
+$e2e && pkgs+=(curl chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -14,4 +20,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# playwright-core for the browser test, from the npm registry, pinned by
+# tests/e2e/package-lock.json; it drives Debian's chromium, never a download.
+if $e2e && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+  command -v npm >/dev/null || { echo "npm (with node >= 20) is needed for the browser test"; exit 1; }
+  (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi

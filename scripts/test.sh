@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
-scripts/deps.sh
-[ -f "$dir/build.ninja" ] || meson setup "$dir" --werror >/dev/null
+scripts/deps.sh --e2e
+[ -f "$dir/build.ninja" ] || meson setup "$dir" --werror -De2e=enabled >/dev/null
 meson compile -C "$dir" >/dev/null
 rc=0
 meson test -C "$dir" --print-errorlogs || rc=$?

@@ -104,7 +104,7 @@ TEST_SUITE("redis_store") {
     test::manual_clock clock;
     auto c = codec_with(st, clock);
     session s = big_session(100);
-    s.login("user-9");
+    s.login("user-9", clock());
     std::string first_big;
     for (std::size_t size : {100u, 5000u, 65536u, 5000u, 100u}) {
       CAPTURE(size);

@@ -148,7 +148,7 @@ TEST_SUITE("session_manager") {
     cookieseal::session_manager auth(c, auth_opts), prefs(c, prefs_opts);
 
     cookieseal::session_registry first("");
-    first.get(auth).session().login("user-1");
+    first.get(auth).session().login("user-1", clock());
     first.get(prefs).session().set("theme", "dark");
     auto headers = first.save();
     REQUIRE(headers);

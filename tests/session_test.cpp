@@ -9,6 +9,7 @@
 
 using cookieseal::session;
 using cookieseal::value;
+using namespace std::chrono_literals;
 
 TEST_SUITE("session") {
   TEST_CASE("typed reads return the value of the right kind and nothing otherwise") {
@@ -136,9 +137,10 @@ TEST_SUITE("session") {
     session s(test::t0);
     CHECK(s.subject().empty());
     const auto before = s.id();
-    CHECK(s.login("user-42"));
+    CHECK(s.login("user-42", test::t0 + 5s));
     CHECK(s.subject() == "user-42");
     CHECK(s.id() != before);
+    CHECK(s.created_at() == test::t0 + 5s);  // the authenticated session starts at login
     CHECK_FALSE(s.login("user-43"));
     CHECK(s.subject() == "user-42");
     CHECK(s.login("user-42"));  // the same subject again is fine

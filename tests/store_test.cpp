@@ -179,7 +179,7 @@ TEST_SUITE("store") {
   TEST_CASE("destroy removes the entry and revokes the id; revoke_subject logs out everywhere") {
     overflow_setup o;
     session s = big_session(9000);
-    s.login("user-1");
+    s.login("user-1", o.clock());
     const auto cookie = o.codec.seal("session", s)->cookie;
     auto opened = o.codec.open("session", cookie);
     REQUIRE(opened);
@@ -196,13 +196,13 @@ TEST_SUITE("store") {
     }
     SUBCASE("revoke_subject refuses older sessions of that subject only") {
       session other(test::t0);
-      other.login("user-2");
+      other.login("user-2", o.clock());
       const auto other_cookie = o.codec.seal("session", other)->cookie;
       REQUIRE(o.store->revoke_subject("user-1", o.clock() + 1s, o.clock() + 8 * 24h));
       CHECK(o.codec.open("session", cookie).error() == errc::revoked);
       CHECK(o.codec.open("session", other_cookie));
       session later(o.clock() + 1s);
-      later.login("user-1");
+      later.login("user-1", o.clock() + 1s);
       o.clock.advance(1s);
       CHECK(o.codec.open("session", o.codec.seal("session", later)->cookie));
       // An earlier "before" does not shorten the revocation.

@@ -227,11 +227,14 @@ class COOKIESEAL_API session {
   [[nodiscard]] const std::string& subject() const noexcept { return subject_; }
 
   /**
-   * Fixes the subject at login and regenerates the id (session-fixation
-   * defence). Returns false, changing nothing, when a different subject is
-   * already set: a session's subject never changes; log out by destroying it.
+   * Fixes the subject at login, regenerates the id (session-fixation defence)
+   * and restarts created_at at @p now: an authenticated session's absolute
+   * lifetime, and revocation by subject ("log out everywhere before T"),
+   * count from the login. Returns false, changing nothing, when a different
+   * subject is already set: a session's subject never changes; log out by
+   * destroying it.
    */
-  bool login(std::string subject);
+  bool login(std::string subject, time_point now = system_now());
 
   // --- metadata -------------------------------------------------------------
 
