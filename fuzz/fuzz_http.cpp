@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string h = http::set_cookie(name, value, attrs, fuzz::t0 + std::chrono::hours(1), fuzz::t0);
     if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       fuzz::fail("Set-Cookie contains CR, LF or NUL");
-    const auto back = http::parse_cookie_header(h.substr(0, h.find(';')));
+    const std::string first_pair = h.substr(0, h.find(';'));  // the views below point into it
+    const auto back = http::parse_cookie_header(first_pair);
     if (back.size() != 1 || back[0].name != name || back[0].value != value) {
       // A value wrapped in quotes is unquoted by the parser, by design.
       if (!(back.size() == 1 && value.size() >= 2 && value.front() == '"'))
