@@ -51,6 +51,19 @@ bool skip_unavailable(benchmark::State& state, int kind) {
 
 const char* store_name(int kind) { return kind == 0 ? "file_store" : "redis_store"; }
 
+// A codec whose overflow store is a file_store in a scratch directory (kind 0)
+// or the Redis of COOKIESEAL_REDIS_URL (kind 1); the directory goes with it.
+struct overflow_codec {
+  fs::path dir = make_temp_dir("/tmp");
+  std::unique_ptr<cookieseal::codec> codec;
+  explicit overflow_codec(int kind) {
+    cookieseal::codec_options o;
+    o.overflow_store = make_store(kind, dir);
+    codec = std::make_unique<cookieseal::codec>(cookieseal::keyring::generate(), o);
+  }
+  ~overflow_codec() { fs::remove_all(dir); }
+};
+
 void BM_open_inline(benchmark::State& state) {
   cookieseal::codec c(cookieseal::keyring::generate());
   const auto cookie = c.seal("session", test::typical_session(cookieseal::system_now()))->cookie;
@@ -61,37 +74,29 @@ void BM_open_inline(benchmark::State& state) {
 void BM_seal_overflow(benchmark::State& state) {
   const int kind = static_cast<int>(state.range(0));
   if (skip_unavailable(state, kind)) return;
-  const auto dir = make_temp_dir("/tmp");
-  cookieseal::codec_options o;
-  o.overflow_store = make_store(kind, dir);
-  cookieseal::codec c(cookieseal::keyring::generate(), o);
+  const overflow_codec oc(kind);
   const auto s = overflowing_session();
   for (auto _ : state) {
-    auto r = c.seal("session", s);
+    auto r = oc.codec->seal("session", s);
     if (!r || !r->overflow) state.SkipWithError("seal failed");
     benchmark::DoNotOptimize(r);
   }
   state.SetLabel(store_name(kind));
-  fs::remove_all(dir);
 }
 
 void BM_open_overflow(benchmark::State& state) {
   const int kind = static_cast<int>(state.range(0));
   if (skip_unavailable(state, kind)) return;
-  const auto dir = make_temp_dir("/tmp");
-  cookieseal::codec_options o;
-  o.overflow_store = make_store(kind, dir);
-  cookieseal::codec c(cookieseal::keyring::generate(), o);
-  const auto sealed = c.seal("session", overflowing_session());
+  const overflow_codec oc(kind);
+  const auto sealed = oc.codec->seal("session", overflowing_session());
   if (!sealed || !sealed->overflow) state.SkipWithError("setup failed");
   for (auto _ : state) {
-    auto r = c.open("session", sealed->cookie);
+    auto r = oc.codec->open("session", sealed->cookie);
     if (!r) state.SkipWithError("open failed");
     benchmark::DoNotOptimize(r);
   }
   state.SetLabel(store_name(kind));
   state.counters["cookie_chars"] = static_cast<double>(sealed->cookie.size());
-  fs::remove_all(dir);
 }
 
 // 100k expired entries (on tmpfs where available, so setup does not wait on fsync).
