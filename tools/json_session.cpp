@@ -10,6 +10,7 @@ namespace cli {
 namespace {
 
 std::string b64url(const cookieseal::value::bytes& b) {
+  if (b.empty()) return {};  // libsodium's pointers must not be null
   std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()),
                     b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -20,6 +21,7 @@ std::string b64url(const cookieseal::value::bytes& b) {
 cookieseal::value::bytes from_b64url(const nlohmann::json& j) {
   if (!j.is_string()) throw usage_error("\"$bytes\" must be a base64url string");
   const auto& s = j.get_ref<const std::string&>();
+  if (s.empty()) return {};  // libsodium's pointers must not be null
   cookieseal::value::bytes out(s.size());
   std::size_t len = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(), s.size(),
