@@ -215,18 +215,12 @@ TEST_SUITE("keyring_file") {
                       std::runtime_error);
       CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 1);
     }
-    SUBCASE("a read-only directory: a clear error, the old file whole, no temp file left") {
-      if (::geteuid() == 0) {
-        // root ignores directory permissions; the full-disk case covers write failure for root.
-        CHECK(std::filesystem::exists(file));
-      } else {
-        ::chmod(dir.path().c_str(), 0500);
-        CHECK_THROWS_AS(cookieseal::update_keyring_file(
-                            file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0),
-                        keyring_file_error);
-        ::chmod(dir.path().c_str(), 0700);
-        CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 1);
-      }
+    SUBCASE("a missing directory: a clear error naming it, and nothing is created") {
+      const auto missing = dir / "no-such-dir" / "keys";
+      CHECK_THROWS_WITH_AS(cookieseal::update_keyring_file(missing, generate, true, test::t0),
+                           doctest::Contains("no-such-dir"), keyring_file_error);
+      CHECK_FALSE(std::filesystem::exists(dir / "no-such-dir"));
+      CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 1);  // the other file untouched
     }
     SUBCASE("threads rotating at once lose no key") {
       std::vector<std::thread> threads;
