@@ -4,6 +4,8 @@
 
 #include <cookieseal/codec.hpp>
 
+#include "detail/payload.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -24,6 +26,14 @@ inline const cookieseal::codec& fixed_codec() {
     return cookieseal::codec(keys, o);
   }();
   return c;
+}
+
+/// Whether two sessions encode to the same bytes. Not value equality: a NaN
+/// double is never equal to itself, yet it round-trips bit for bit.
+inline bool same_encoding(const cookieseal::session& a, const cookieseal::session& b) {
+  cookieseal::wiped_bytes ea, eb;
+  return cookieseal::detail::encode_inline(a, ea) && cookieseal::detail::encode_inline(b, eb) &&
+         ea == eb;
 }
 
 /// Stops the run loudly: the fuzzer (or the TAP replay) reports the input.
