@@ -117,12 +117,16 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
   bool overflowed = false;
   if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes) {
     if (!opts.overflow_store) return errc::too_large;
-    auto reference = detail::spill(*opts.overflow_store, plaintext, s, expires);
-    if (!reference) return reference.error();
-    plaintext = std::move(*reference);
+    auto moved = detail::spill(*opts.overflow_store, plaintext, s, expires);
+    if (!moved) return moved.error();
+    if (name.size() + detail::sealed_size(moved->reference.size()) > opts.max_cookie_bytes) {
+      // Even the reference does not fit (a very long subject or name): no cookie
+      // will ever point at the entry, so it goes now rather than at its expiry.
+      (void)opts.overflow_store->erase(moved->id);
+      return errc::too_large;
+    }
+    plaintext = std::move(moved->reference);
     overflowed = true;
-    if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes)
-      return errc::too_large;  // even the reference does not fit (a very long subject or name)
   }
   // The entry this session was opened from is replaced: let parallel requests
   // carrying the old cookie finish, then it goes.

@@ -2,6 +2,7 @@
 
 #include "detail/atomic_file.hpp"
 #include "detail/random.hpp"
+#include "detail/store_encoding.hpp"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -13,6 +14,8 @@
 
 namespace cookieseal {
 
+using namespace detail;  // store_encoding.hpp: both stores encode alike
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -22,39 +25,12 @@ namespace fs = std::filesystem;
 constexpr char entry_magic[4] = {'C', 'S', 'E', '1'};
 constexpr char revocation_magic[4] = {'C', 'S', 'R', '1'};
 constexpr std::size_t header_bytes = 12;
-constexpr std::uint64_t never = ~std::uint64_t{0};
 // A temp file older than this is a crashed writer's leftover.
 constexpr auto stale_temp_age = std::chrono::minutes(10);
 
-std::string hex_of(std::span<const std::byte> b) {
-  std::string out(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  out.pop_back();
-  return out;
-}
-
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-
-std::uint64_t get_u64(const char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-std::uint64_t to_u64(std::optional<time_point> t) {
-  if (!t) return never;
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t->time_since_epoch().count()));
-}
-
-bool expired_at(std::uint64_t expires, time_point now) {
-  return expires != never && static_cast<std::int64_t>(expires) <= now.time_since_epoch().count();
-}
-
 std::string header(const char (&magic)[4], std::uint64_t expires) {
   std::string h(magic, 4);
-  put_u64(h, expires);
+  append_be64(h, expires);
   return h;
 }
 
@@ -119,7 +95,7 @@ result<void> file_store::put(const entry_id& id, std::span<const std::byte> seal
                              std::optional<time_point> expires) {
   if (sealed.size() > max_entry_bytes) return errc::too_large;
   return guarded([&]() -> result<void> {
-    std::string data = header(entry_magic, to_u64(expires));
+    std::string data = header(entry_magic, store_time(expires));
     data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
     write_atomic(entry_path(id), data);
     return {};
@@ -132,7 +108,7 @@ result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id
     if (!c) return std::optional<std::vector<std::byte>>{};
     if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0)
       return errc::store_unavailable;  // not an entry this code wrote
-    if (expired_at(get_u64(c->data.data() + 4), now)) return std::optional<std::vector<std::byte>>{};
+    if (stored_expiry_passed(read_be64(c->data.data() + 4), now)) return std::optional<std::vector<std::byte>>{};
     const auto* p = reinterpret_cast<const std::byte*>(c->data.data()) + header_bytes;
     return std::optional(std::vector<std::byte>(p, p + (c->data.size() - header_bytes)));
   });
@@ -150,8 +126,8 @@ result<void> file_store::expire_by(const entry_id& id, time_point expires) {
     const fs::path file = entry_path(id);
     auto c = read(file, max_entry_bytes + header_bytes);
     if (!c || c->data.size() < header_bytes) return {};
-    if (get_u64(c->data.data() + 4) <= to_u64(expires)) return {};
-    std::string data = header(entry_magic, to_u64(expires));
+    if (read_be64(c->data.data() + 4) <= store_time(expires)) return {};
+    std::string data = header(entry_magic, store_time(expires));
     data.append(c->data, header_bytes);
     write_atomic(file, data);
     return {};
@@ -177,7 +153,7 @@ result<std::uint64_t> file_store::collect_garbage(time_point now) {
           if (f == nullptr) continue;  // removed meanwhile
           const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
           std::fclose(f);
-          remove = whole && expired_at(get_u64(h + 4), now);
+          remove = whole && stored_expiry_passed(read_be64(h + 4), now);
         }
         if (remove && ::unlink(p.c_str()) == 0) ++removed;
       }
@@ -202,8 +178,8 @@ result<store_stats> file_store::stats() {
       if (!whole) continue;
       ++s.entries;
       s.bytes += it->file_size(ec);
-      const std::uint64_t e = get_u64(h + 4);
-      if (e != never) {
+      const std::uint64_t e = read_be64(h + 4);
+      if (e != store_never) {
         const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
         if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
       }
@@ -219,7 +195,7 @@ result<store_stats> file_store::stats() {
 
 result<void> file_store::revoke_session(const session_id& id, time_point until) {
   return guarded([&]() -> result<void> {
-    write_atomic(session_path(id), header(revocation_magic, to_u64(until)));
+    write_atomic(session_path(id), header(revocation_magic, store_time(until)));
     return {};
   });
 }
@@ -230,13 +206,13 @@ result<void> file_store::revoke_subject(std::string_view subject, time_point bef
     // Read-modify-write under a lock, so the latest "before" and "until" win.
     detail::file_lock lock(dir_ / "r" / ".lock");
     const fs::path file = subject_path(subject);
-    std::uint64_t b = to_u64(before), u = to_u64(until);
+    std::uint64_t b = store_time(before), u = store_time(until);
     if (auto c = read(file, 64); c && c->data.size() >= header_bytes + 8) {
-      u = std::max(u, get_u64(c->data.data() + 4));
-      b = std::max(b, get_u64(c->data.data() + header_bytes));
+      u = std::max(u, read_be64(c->data.data() + 4));
+      b = std::max(b, read_be64(c->data.data() + header_bytes));
     }
     std::string data = header(revocation_magic, u);
-    put_u64(data, b);
+    append_be64(data, b);
     write_atomic(file, data);
     return {};
   });
@@ -246,13 +222,13 @@ result<bool> file_store::is_revoked(const session_id& id, std::string_view subje
                                     time_point created_at, time_point now) {
   return guarded([&]() -> result<bool> {
     if (auto c = read(session_path(id), 64);
-        c && c->data.size() >= header_bytes && !expired_at(get_u64(c->data.data() + 4), now))
+        c && c->data.size() >= header_bytes && !stored_expiry_passed(read_be64(c->data.data() + 4), now))
       return true;
     if (subject.empty()) return false;
     if (auto c = read(subject_path(subject), 64);
-        c && c->data.size() >= header_bytes + 8 && !expired_at(get_u64(c->data.data() + 4), now)) {
-      const std::uint64_t before = get_u64(c->data.data() + header_bytes);
-      return to_u64(created_at) < before;
+        c && c->data.size() >= header_bytes + 8 && !stored_expiry_passed(read_be64(c->data.data() + 4), now)) {
+      const std::uint64_t before = read_be64(c->data.data() + header_bytes);
+      return store_time(created_at) < before;
     }
     return false;
   });

@@ -8,7 +8,7 @@
 
 namespace cookieseal::detail {
 
-result<wiped_bytes> spill(store& st, std::span<const std::byte> inline_plaintext,
+result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext,
                           const session& s, std::optional<time_point> expires) {
   if (inline_plaintext.size() + entry_overhead > max_entry_bytes) return errc::too_large;
   overflow_reference ref;
@@ -21,8 +21,8 @@ result<wiped_bytes> spill(store& st, std::span<const std::byte> inline_plaintext
     sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
     return errc::store_unavailable;
   }
-  wiped_bytes out;
-  encode_reference(ref, out);
+  spilled out{ref.entry_id, {}};
+  encode_reference(ref, out.reference);
   sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
   return out;
 }

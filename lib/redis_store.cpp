@@ -1,5 +1,7 @@
 #include <cookieseal/redis_store.hpp>
 
+#include "detail/store_encoding.hpp"
+
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
@@ -11,9 +13,10 @@
 
 namespace cookieseal {
 
+using namespace detail;  // store_encoding.hpp: both stores encode alike
+
 namespace {
 
-constexpr std::uint64_t never = ~std::uint64_t{0};
 // Redis removes keys this long after their logical expiry; reads check the
 // logical expiry stored in the value, so an injected clock stays correct.
 constexpr std::int64_t ttl_slack_seconds = 300;
@@ -101,16 +104,10 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-std::string hex_of(std::span<const std::byte> b) {
-  std::string out(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  out.pop_back();
-  return out;
-}
-
-std::uint64_t to_u64(std::optional<time_point> t) {
-  if (!t) return never;
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t->time_since_epoch().count()));
+std::string be64_text(std::uint64_t v) {
+  std::string s;
+  append_be64(s, v);
+  return s;
 }
 
 std::int64_t unix_now() { return system_now().time_since_epoch().count(); }
@@ -119,22 +116,6 @@ std::int64_t unix_now() { return system_now().time_since_epoch().count(); }
 std::string ttl_for(std::uint64_t expires) {
   const auto left = static_cast<std::int64_t>(expires) - unix_now();
   return std::to_string(std::max<std::int64_t>(left, 0) + ttl_slack_seconds);
-}
-
-std::string be64(std::uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<std::size_t>(i)] = static_cast<char>(v);
-  return s;
-}
-
-std::uint64_t from_be64(const char* p) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-bool expired_at(std::uint64_t expires, time_point now) {
-  return expires != never && static_cast<std::int64_t>(expires) <= now.time_since_epoch().count();
 }
 
 // Lowers an entry's expiry atomically (never raises it, never recreates a deleted entry).
@@ -257,11 +238,11 @@ redis_store::~redis_store() = default;
 result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sealed,
                               std::optional<time_point> expires) {
   if (sealed.size() > max_entry_bytes) return errc::too_large;
-  const std::uint64_t e = to_u64(expires);
-  std::string value = be64(e);
+  const std::uint64_t e = store_time(expires);
+  std::string value = be64_text(e);
   value.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
   const std::string k = impl_->key('e', hex_of(id));
-  auto r = e == never ? impl_->command({"SET", k, value})
+  auto r = e == store_never ? impl_->command({"SET", k, value})
                       : impl_->command({"SET", k, value, "EX", ttl_for(e)});
   if (!r) return r.error();
   return {};
@@ -273,7 +254,7 @@ result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& i
   const redisReply* v = r->get();
   if (v->type == REDIS_REPLY_NIL) return std::optional<std::vector<std::byte>>{};
   if (v->type != REDIS_REPLY_STRING || v->len < 8) return errc::store_unavailable;
-  if (expired_at(from_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
+  if (stored_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
   const auto* p = reinterpret_cast<const std::byte*>(v->str) + 8;
   return std::optional(std::vector<std::byte>(p, p + (v->len - 8)));
 }
@@ -285,8 +266,8 @@ result<void> redis_store::erase(const entry_id& id) {
 }
 
 result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
-  const std::uint64_t e = to_u64(expires);
-  auto r = impl_->command({"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64(e), ttl_for(e)});
+  const std::uint64_t e = store_time(expires);
+  auto r = impl_->command({"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)});
   if (!r) return r.error();
   return {};
 }
@@ -311,8 +292,8 @@ result<store_stats> redis_store::stats() {
       if ((*head)->type != REDIS_REPLY_STRING || (*head)->len != 8) continue;  // gone meanwhile
       ++s.entries;
       s.bytes += static_cast<std::uint64_t>((*len)->integer);
-      const std::uint64_t e = from_be64((*head)->str);
-      if (e != never) {
+      const std::uint64_t e = read_be64((*head)->str);
+      if (e != store_never) {
         const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
         if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
       }
@@ -327,7 +308,7 @@ result<store_stats> redis_store::stats() {
 }
 
 result<void> redis_store::revoke_session(const session_id& id, time_point until) {
-  const std::uint64_t u = to_u64(until);
+  const std::uint64_t u = store_time(until);
   auto r = impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
   if (!r) return r.error();
   return {};
@@ -335,9 +316,9 @@ result<void> redis_store::revoke_session(const session_id& id, time_point until)
 
 result<void> redis_store::revoke_subject(std::string_view subject, time_point before,
                                          time_point until) {
-  const std::uint64_t u = to_u64(until);
+  const std::uint64_t u = store_time(until);
   auto r = impl_->command({"EVAL", revoke_subject_script, "1", impl_->key('u', subject),
-                           std::to_string(to_u64(before)), std::to_string(u), ttl_for(u)});
+                           std::to_string(store_time(before)), std::to_string(u), ttl_for(u)});
   if (!r) return r.error();
   return {};
 }
@@ -361,13 +342,13 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
   };
   if (a->elements >= 1 && a->element[0]->type == REDIS_REPLY_STRING) {
     std::size_t pos = 0;
-    if (auto until = number(a->element[0], pos); until && !expired_at(*until, now)) return true;
+    if (auto until = number(a->element[0], pos); until && !stored_expiry_passed(*until, now)) return true;
   }
   if (a->elements >= 2 && a->element[1]->type == REDIS_REPLY_STRING) {
     std::size_t pos = 0;
     const auto before = number(a->element[1], pos);
     const auto until = pos < a->element[1]->len ? number(a->element[1], pos) : std::nullopt;
-    if (before && until && !expired_at(*until, now) && to_u64(created_at) < *before) return true;
+    if (before && until && !stored_expiry_passed(*until, now) && store_time(created_at) < *before) return true;
   }
   return false;
 }

@@ -217,6 +217,14 @@ TEST_SUITE("store") {
     }
   }
 
+  TEST_CASE("a reference that cannot fit in the cookie leaves no entry behind") {
+    overflow_setup o;
+    session s = big_session(9000);
+    s.login(std::string(4000, 'u'), o.clock());  // the subject travels in the reference
+    CHECK(o.codec.seal("session", s).error() == errc::too_large);
+    CHECK(o.store->stats()->entries == 0);
+  }
+
   TEST_CASE("entries over 1 MiB are refused") {
     overflow_setup o;
     CHECK(o.codec.seal("session", big_session(1100000)).error() == errc::too_large);

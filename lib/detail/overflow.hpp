@@ -13,12 +13,18 @@
 
 namespace cookieseal::detail {
 
+/// A session moved to the store: the entry written, and the cookie's plaintext.
+struct spilled {
+  entry_id id;
+  wiped_bytes reference;  // kind byte 1 + reference record
+};
+
 /**
  * Seals @p inline_plaintext (kind byte + inline record) as a new entry in
  * @p st and returns the reference plaintext to put in the cookie.
  * errc::too_large (over max_entry_bytes), errc::store_unavailable.
  */
-result<wiped_bytes> spill(store& st, std::span<const std::byte> inline_plaintext,
+result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext,
                           const session& s, std::optional<time_point> expires);
 
 /**
