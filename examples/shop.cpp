@@ -2,11 +2,15 @@
 // once, a cart that grows past 4 KB (the file store takes over), and "log out
 // everywhere". cpp-httplib serves it; cookieseal keeps all state in the cookie.
 //
-//   cookieseal-shop [--port N] [--state DIR]
+//   cookieseal-shop [--port N] [--state DIR] [--store DIR|URL]
 //
 // DIR (default .cookieseal-demo) gets a keyring file and a store directory on
-// first start. The page prints nothing it did not escape.
+// first start; --store puts overflow entries and revocations elsewhere
+// (another directory, or Redis: redis://host:port, unix:///path). A request
+// whose session cannot be judged (the store or keyring file cannot answer) is
+// answered 503 and keeps its cookie. The page prints nothing it did not escape.
 #include <cookieseal/file_store.hpp>
+#include <cookieseal/redis_store.hpp>
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
 #include <cookieseal/session_manager.hpp>
@@ -104,12 +108,14 @@ std::string page(const cookieseal::request_session& r, const std::vector<std::st
 int main(int argc, char** argv) {
   int port = 8080;
   fs::path state = ".cookieseal-demo";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::string store_where;
+  for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--port") port = std::atoi(argv[i + 1]);
-    else if (a == "--state") state = argv[i + 1];
+    if (i + 1 < argc && a == "--port") port = std::atoi(argv[i + 1]);
+    else if (i + 1 < argc && a == "--state") state = argv[i + 1];
+    else if (i + 1 < argc && a == "--store") store_where = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: cookieseal-shop [--port N] [--state DIR]\n");
+      std::fprintf(stderr, "usage: cookieseal-shop [--port N] [--state DIR] [--store DIR|URL]\n");
       return 2;
     }
   }
@@ -123,7 +129,15 @@ int main(int argc, char** argv) {
           /*create=*/true);
 
     cookieseal::keyring_watcher watcher(keyring_file);
-    auto store = std::make_shared<cookieseal::file_store>(state / "store");
+    std::shared_ptr<cookieseal::store> store;
+    if (store_where.rfind("redis://", 0) == 0 || store_where.rfind("unix://", 0) == 0) {
+      cookieseal::redis_options ro;
+      ro.url = store_where;
+      store = std::make_shared<cookieseal::redis_store>(ro);
+    } else {
+      store = std::make_shared<cookieseal::file_store>(store_where.empty() ? state / "store"
+                                                                          : fs::path(store_where));
+    }
     cookieseal::codec_options options;
     options.overflow_store = store;
     options.revocation_store = store;
@@ -173,24 +187,24 @@ int main(int argc, char** argv) {
       });
     });
     server.Post("/logout", [&](const httplib::Request& req, httplib::Response& res) {
-      shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) { r.destroy(); });
-      res.set_redirect("/", 303);
+      shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) {
+        r.destroy();
+        r.session().flash("notice", "You are logged out.");
+        res.set_redirect("/", 303);
+      });
     });
     server.Post("/logout-everywhere", [&](const httplib::Request& req, httplib::Response& res) {
       shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) {
         const std::string subject = r.session().subject();
-        if (!subject.empty()) {
-          const auto now = codec.now();
-          // Every session of this user created up to now, on every browser.
-          if (!store->revoke_subject(subject, now + std::chrono::seconds(1),
-                                     now + codec.options().max_age + codec.options().leeway)) {
-            res.status = 503;
-            return;
-          }
-        }
+        // Every session of this user created up to now, on every browser; a
+        // login right after holds.
+        if (!subject.empty())
+          if (auto revoked = codec.revoke_subject(subject); !revoked)
+            return shop::session_unavailable(res, revoked.error());
         r.destroy();
+        r.session().flash("notice", "You are logged out everywhere.");
+        res.set_redirect("/", 303);
       });
-      if (res.status != 503) res.set_redirect("/", 303);
     });
     server.Post("/cart/add", [&](const httplib::Request& req, httplib::Response& res) {
       shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) {

@@ -7,6 +7,9 @@
 #include "detail/session_access.hpp"
 #include "detail/payload.hpp"
 #include "detail/random.hpp"
+#include "detail/watcher_link.hpp"
+
+#include <cookieseal/keyring_watcher.hpp>
 
 #include <sodium.h>
 
@@ -68,8 +71,30 @@ codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
   if (options_.max_age.count() < 0 || options_.idle_timeout.count() < 0 ||
       options_.leeway.count() < 0)
     throw std::invalid_argument("cookieseal: durations cannot be negative");
+  if (options_.max_age > max_policy_duration || options_.idle_timeout > max_policy_duration ||
+      options_.leeway > max_policy_duration)
+    throw std::invalid_argument("cookieseal: max_age, idle_timeout and leeway are at most 100 years");
   if (!keys_) throw std::invalid_argument("cookieseal: null keyring");
   detail::ensure_sodium();
+}
+
+codec::~codec() {
+  std::shared_ptr<detail::watcher_link> link;
+  {
+    std::lock_guard lock(keys_mutex_);
+    link = std::move(link_);
+  }
+  if (link) {
+    std::lock_guard lock(link->mutex);
+    link->target = nullptr;
+  }
+}
+
+time_point revocation_end(const codec_options& o, time_point created_before) noexcept {
+  if (o.max_age.count() == 0) return revocation_forever;
+  // Sessions created before the cut-off open at most until created_at + max_age +
+  // leeway inclusive; the record must still be there in that last second.
+  return std::min(revocation_forever, created_before + o.max_age + o.leeway + std::chrono::seconds{1});
 }
 
 time_point codec::now() const { return options_.clock ? options_.clock() : system_now(); }
@@ -96,12 +121,58 @@ result<sealed> codec::seal(std::string_view name, const session& s,
 result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, const session& s,
                                        std::string_view purpose, const nonce& iv) {
   check_binding(name, purpose);
-  const codec_options& opts = c.options();
   const time_point t = c.now();
   const auto keys = c.current_keyring();
   const key_info* key = keys->sealing_key(t);
   if (key == nullptr) return errc::unknown_key;
-  if (auto esb = keys->end_sessions_before(); esb && s.created_at() < *esb) return errc::revoked;
+  std::optional<session> moved_session;  // s with created_at moved to a cut-off
+  {
+    auto created = detail::created_at_to_seal(c, s, *keys, t);
+    if (!created) return created.error();
+    if (*created != s.created_at()) {
+      moved_session.emplace(s);
+      detail::session_access::set_created_at(*moved_session, *created);
+    }
+  }
+  return detail::seal_checked(c, name, moved_session ? *moved_session : s, purpose, iv, *keys, *key, t);
+}
+
+result<time_point> detail::created_at_to_seal(const codec& c, const session& s, const keyring& keys,
+                                              time_point t) {
+  time_point created = s.created_at();
+  const auto esb = keys.end_sessions_before();
+  if (!session_access::fresh(s)) {
+    if (esb && created < *esb) return errc::revoked;
+    return created;
+  }
+  // A session created or logged in during this request, in the very second of
+  // a cut-off (revocation_cutoff: created_at + 1 s), came after the revocation:
+  // it moves to the cut-off. Anything older stays refused.
+  const time_point next = created + std::chrono::seconds{1};
+  if (esb && created < *esb) {
+    if (*esb != next) return errc::revoked;
+    created = next;
+  }
+  const auto& revocations = c.options().revocation_store;
+  if (revocations && !s.subject().empty()) {
+    auto r = revocations->is_revoked(s.id(), s.subject(), created, t);
+    if (!r) return errc::store_unavailable;
+    if (*r) {
+      if (created == next) return errc::revoked;
+      r = revocations->is_revoked(s.id(), s.subject(), next, t);
+      if (!r) return errc::store_unavailable;
+      if (*r) return errc::revoked;
+      created = next;
+    }
+  }
+  return created;
+}
+
+result<sealed> detail::seal_checked(const codec& c, std::string_view name, const session& s,
+                                    std::string_view purpose, const nonce& iv, const keyring& keys,
+                                    const key_info& key_used, time_point t) {
+  const codec_options& opts = c.options();
+  const key_info* key = &key_used;
 
   std::optional<time_point> expires;
   if (opts.max_age.count() > 0) expires = s.created_at() + opts.max_age;
@@ -139,7 +210,7 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
   h.expires_at = expires ? to_unix(*expires) : detail::never_expires;
   h.iv = iv;
   sealed out;
-  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(*keys, key), h, name,
+  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(keys, key), h, name,
                                      purpose, plaintext);
   out.key_id = key->id;
   out.issued_at = t;
@@ -166,11 +237,10 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
       h.expires_at == detail::never_expires ? std::nullopt
                                             : std::optional(from_unix(h.expires_at));
   if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
-
-  const auto keys = current_keyring();
-  const auto key = detail::keyring_access::find(*keys, h.key_id);
-  if (key.info == nullptr || (key.info->expires && *key.info->expires <= t))
-    return errc::unknown_key;
+  const time_point issued = from_unix(h.issued_at);
+  auto keys = keyring_with(h.key_id, issued, t);
+  if (!keys) return keys.error();
+  const auto key = detail::keyring_access::find(**keys, h.key_id);
 
   wiped_array<max_envelope_bytes> plaintext;
   plaintext.used = parsed->plaintext_bytes();
@@ -181,29 +251,29 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
       std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
   if (!decoded) return decoded.error();
   auto* inline_session = std::get_if<session>(&*decoded);
-  bool overflowed = false;
-  if (inline_session == nullptr) {
-    auto& ref = std::get<detail::overflow_reference>(*decoded);
-    if (!options_.overflow_store) {
-      sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
-      return errc::store_unavailable;
+  auto* ref = std::get_if<detail::overflow_reference>(&*decoded);
+  struct wipe_ref {
+    detail::overflow_reference* r;
+    ~wipe_ref() {
+      if (r != nullptr) sodium_memzero(r->entry_key.data(), r->entry_key.size());
     }
-    auto fetched = detail::fetch(*options_.overflow_store, ref, t);
+  } wiper{ref};
+
+  // The policy first: an expired or ended session is refused even while the
+  // overflow store is unreachable (a reference repeats created_at).
+  const time_point created = inline_session ? inline_session->created_at() : ref->created_at;
+  if (auto r = check_policy(created, issued, **keys, t); !r) return r.error();
+
+  bool overflowed = false;
+  if (ref != nullptr) {
+    if (!options_.overflow_store) return errc::store_unavailable;
+    auto fetched = detail::fetch(*options_.overflow_store, *ref, t);
     if (!fetched) return fetched.error();
+    wiper.r = nullptr;  // fetch wiped the entry key
     decoded->emplace<session>(std::move(*fetched));
     inline_session = std::get_if<session>(&*decoded);
     overflowed = true;
   }
-
-  const time_point issued = from_unix(h.issued_at);
-  if (options_.max_age.count() > 0 &&
-      passed(inline_session->created_at() + options_.max_age, options_.leeway, t))
-    return errc::expired;
-  if (options_.idle_timeout.count() > 0 &&
-      passed(issued + options_.idle_timeout, options_.leeway, t))
-    return errc::expired;
-  if (auto esb = keys->end_sessions_before(); esb && inline_session->created_at() < *esb)
-    return errc::revoked;
   if (auto r = check_revocation(*inline_session, t); !r) return r.error();
 
   opened out{std::move(*inline_session), {}};
@@ -211,7 +281,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   out.info.key_id = h.key_id;
   out.info.issued_at = issued;
   out.info.expires_at = header_expiry;
-  const key_info* sealing = keys->sealing_key(t);
+  const key_info* sealing = (*keys)->sealing_key(t);
   out.info.key_replaced = sealing == nullptr || sealing->id != h.key_id;
   if (options_.idle_timeout.count() > 0) {
     const double used = static_cast<double>((t - issued).count()) /
@@ -219,6 +289,57 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
     out.info.idle_used = std::clamp(used, 0.0, 1.0);
   }
   return out;
+}
+
+result<void> codec::check_policy(time_point created, time_point issued, const keyring& keys,
+                                 time_point t) const {
+  if (options_.max_age.count() > 0 && passed(created + options_.max_age, options_.leeway, t))
+    return errc::expired;
+  if (options_.idle_timeout.count() > 0 &&
+      passed(issued + options_.idle_timeout, options_.leeway, t))
+    return errc::expired;
+  // Cookies from the future: one sealed by a fast clock would outlive max_age
+  // and escape every cut-off. One more second covers whole-second rounding
+  // (a session created in a cut-off's second is moved to the next second).
+  const auto future_leeway = options_.leeway + std::chrono::seconds{1};
+  if (issued > t + future_leeway || created > issued + future_leeway) return errc::invalid_payload;
+  if (auto esb = keys.end_sessions_before(); esb && created < *esb) return errc::revoked;
+  return {};
+}
+
+result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id, time_point issued,
+                                                           time_point t) const {
+  // A key that is present but past its expiry is truly dropped: refused.
+  auto lookup = [&](const std::shared_ptr<const keyring>& k) -> std::optional<errc> {
+    const auto found = detail::keyring_access::find(*k, key_id);
+    if (found.info == nullptr) return errc::key_not_loaded;
+    if (found.info->expires && *found.info->expires <= t) return errc::unknown_key;
+    return std::nullopt;
+  };
+  auto keys = current_keyring();
+  auto missing = lookup(keys);
+  if (!missing) return keys;
+  if (*missing == errc::unknown_key) return errc::unknown_key;
+
+  // Not in the keyring in force: another server may have sealed with a key
+  // added a moment ago. Ask the watcher to check the file now, then decide.
+  std::shared_ptr<detail::watcher_link> link;
+  {
+    std::lock_guard lock(keys_mutex_);
+    link = link_;
+  }
+  keyring_check check;
+  if (!link || !link->with_source([&](keyring_watcher& w) { check = w.check_for_missing_key(); }))
+    return errc::unknown_key;  // a keyring without a file: it is all there is
+  keys = current_keyring();
+  missing = lookup(keys);
+  if (!missing) return keys;
+  if (*missing == errc::unknown_key) return errc::unknown_key;
+  // The file confirms the key is gone when it loads and was read now, or read
+  // after the cookie was sealed (with the leeway for clock skew).
+  const bool confirmed =
+      check.file_ok && (check.checked_now || issued + options_.leeway < check.verified_at);
+  return confirmed ? errc::unknown_key : errc::key_not_loaded;
 }
 
 result<void> codec::check_revocation(const session& s, time_point now) const {
@@ -234,12 +355,21 @@ result<void> codec::destroy(const session& s, std::optional<time_point> until) c
   if (const auto& origin = detail::session_access::overflow_entry(s); origin && options_.overflow_store)
     if (!options_.overflow_store->erase(*origin)) return errc::store_unavailable;
   if (options_.revocation_store) {
-    // Copies of the cookie stay valid until they expire unless the id is revoked.
-    const time_point end = until.value_or(
-        options_.max_age.count() > 0 ? s.created_at() + options_.max_age + options_.leeway
-                                     : t + std::chrono::hours(24 * 365));
-    if (!options_.revocation_store->revoke_session(s.id(), end)) return errc::store_unavailable;
+    // Copies of the cookie stay valid until they expire unless the id is
+    // revoked: keep the record past the session's last valid second.
+    const time_point end = until.value_or(revocation_end(options_, s.created_at() + std::chrono::seconds{1}));
+    if (!options_.revocation_store->revoke_session(s.id(), std::max(end, t)))
+      return errc::store_unavailable;
   }
+  return {};
+}
+
+result<void> codec::revoke_subject(std::string_view subject) const {
+  if (subject.empty()) throw std::invalid_argument("cookieseal: revoke_subject needs a subject");
+  if (!options_.revocation_store) return errc::store_unavailable;
+  const time_point before = revocation_cutoff(now());
+  if (!options_.revocation_store->revoke_subject(subject, before, revocation_end(options_, before)))
+    return errc::store_unavailable;
   return {};
 }
 

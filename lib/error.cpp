@@ -13,6 +13,8 @@ std::string_view to_string(errc e) noexcept {
     case errc::too_large: return "too_large";
     case errc::store_unavailable: return "store_unavailable";
     case errc::revoked: return "revoked";
+    case errc::key_not_loaded: return "key_not_loaded";
+    case errc::ambiguous: return "ambiguous";
   }
   return "unknown";
 }
@@ -30,6 +32,9 @@ std::string_view message(errc e) noexcept {
     case errc::too_large: return "the sealed session would exceed the cookie size limit";
     case errc::store_unavailable: return "the overflow store could not be reached or read";
     case errc::revoked: return "the session has been revoked";
+    case errc::key_not_loaded:
+      return "the cookie's key is not loaded here yet and the keyring file could not confirm it is gone";
+    case errc::ambiguous: return "several cookies of the session's name open to different sessions";
   }
   return "unknown error";
 }

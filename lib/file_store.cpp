@@ -67,14 +67,80 @@ bool is_record(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+constexpr const char* marker_name = ".cookieseal-store";
+constexpr std::size_t max_marker_bytes = 256;
+
+std::string new_store_id() {
+  std::array<std::byte, 16> id;
+  random_fill(id);
+  return "cookieseal-store 1 " + hex_of(id) + "\n";
+}
+
+// A directory a store may be created in: empty, or one this code made before
+// store ids existed (only its e/ and r/ folders and the lock file).
+bool may_become_store(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const auto name = entry.path().filename().string();
+    if (name != "e" && name != "r" && name != ".lock") return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
   detail::ensure_sodium();
-  for (const auto& sub : {dir_, dir_ / "e", dir_ / "r" / "s", dir_ / "r" / "u"}) {
-    std::error_code ec;
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw std::system_error(ec, "cannot create store directory " + dir_.string());
+  {
+    // One creator at a time, so two processes starting on a new directory
+    // agree on one store id.
+    detail::file_lock lock(dir_ / ".lock");
+    if (auto m = read(dir_ / marker_name, max_marker_bytes)) {
+      store_id_ = m->data;
+    } else {
+      if (!may_become_store(dir_))
+        throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                                dir_.string() + " is not empty and not a cookieseal store");
+      store_id_ = new_store_id();
+      write_atomic(dir_ / marker_name, store_id_);
+    }
+  }
+  for (const auto& sub : {dir_ / "e", dir_ / "r" / "s", dir_ / "r" / "u"}) {
     fs::create_directories(sub, ec);
     if (ec) throw std::system_error(ec, "cannot create store directory " + sub.string());
   }
   ::chmod(dir_.c_str(), 0700);
+  struct stat st {};
+  if (::stat(dir_.c_str(), &st) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot stat " + dir_.string());
+  dev_ = static_cast<unsigned long long>(st.st_dev);
+  ino_ = static_cast<unsigned long long>(st.st_ino);
+}
+
+result<void> file_store::check_identity() {
+  struct stat st {};
+  if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return errc::store_unavailable;
+  const auto dev = static_cast<unsigned long long>(st.st_dev);
+  const auto ino = static_cast<unsigned long long>(st.st_ino);
+  {
+    std::lock_guard lock(identity_mutex_);
+    if (dev == dev_ && ino == ino_) return {};
+  }
+  // Another directory at the path: this store only if it carries our id (a restore).
+  try {
+    auto m = read(dir_ / marker_name, max_marker_bytes);
+    if (!m || m->data != store_id_) return errc::store_unavailable;
+  } catch (const std::exception&) {
+    return errc::store_unavailable;
+  }
+  std::lock_guard lock(identity_mutex_);
+  dev_ = dev;
+  ino_ = ino;
+  return {};
 }
 
 fs::path file_store::entry_path(const entry_id& id) const {
@@ -95,6 +161,7 @@ result<void> file_store::put(const entry_id& id, std::span<const std::byte> seal
                              std::optional<time_point> expires) {
   if (sealed.size() > max_entry_bytes) return errc::too_large;
   return guarded([&]() -> result<void> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     std::string data = header(entry_magic, store_time(expires));
     data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
     write_atomic(entry_path(id), data);
@@ -104,6 +171,7 @@ result<void> file_store::put(const entry_id& id, std::span<const std::byte> seal
 
 result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id, time_point now) {
   return guarded([&]() -> result<std::optional<std::vector<std::byte>>> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     auto c = read(entry_path(id), max_entry_bytes + header_bytes);
     if (!c) return std::optional<std::vector<std::byte>>{};
     if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0)
@@ -116,6 +184,7 @@ result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id
 
 result<void> file_store::erase(const entry_id& id) {
   return guarded([&]() -> result<void> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     if (::unlink(entry_path(id).c_str()) != 0 && errno != ENOENT) return errc::store_unavailable;
     return {};
   });
@@ -123,6 +192,7 @@ result<void> file_store::erase(const entry_id& id) {
 
 result<void> file_store::expire_by(const entry_id& id, time_point expires) {
   return guarded([&]() -> result<void> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     const fs::path file = entry_path(id);
     auto c = read(file, max_entry_bytes + header_bytes);
     if (!c || c->data.size() < header_bytes) return {};
@@ -136,6 +206,7 @@ result<void> file_store::expire_by(const entry_id& id, time_point expires) {
 
 result<std::uint64_t> file_store::collect_garbage(time_point now) {
   return guarded([&]() -> result<std::uint64_t> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     std::uint64_t removed = 0;
     const auto stale_before = fs::file_time_type::clock::now() - stale_temp_age;
     for (const auto& sub : {dir_ / "e", dir_ / "r"}) {
@@ -165,6 +236,7 @@ result<std::uint64_t> file_store::collect_garbage(time_point now) {
 
 result<store_stats> file_store::stats() {
   return guarded([&]() -> result<store_stats> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     store_stats s;
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir_ / "e", ec); !ec && it != fs::end(it);
@@ -195,6 +267,7 @@ result<store_stats> file_store::stats() {
 
 result<void> file_store::revoke_session(const session_id& id, time_point until) {
   return guarded([&]() -> result<void> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     write_atomic(session_path(id), header(revocation_magic, store_time(until)));
     return {};
   });
@@ -203,6 +276,7 @@ result<void> file_store::revoke_session(const session_id& id, time_point until) 
 result<void> file_store::revoke_subject(std::string_view subject, time_point before,
                                         time_point until) {
   return guarded([&]() -> result<void> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     // Read-modify-write under a lock, so the latest "before" and "until" win.
     detail::file_lock lock(dir_ / "r" / ".lock");
     const fs::path file = subject_path(subject);
@@ -221,6 +295,7 @@ result<void> file_store::revoke_subject(std::string_view subject, time_point bef
 result<bool> file_store::is_revoked(const session_id& id, std::string_view subject,
                                     time_point created_at, time_point now) {
   return guarded([&]() -> result<bool> {
+    if (auto ok = check_identity(); !ok) return ok.error();
     if (auto c = read(session_path(id), 64);
         c && c->data.size() >= header_bytes && !stored_expiry_passed(read_be64(c->data.data() + 4), now))
       return true;

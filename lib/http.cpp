@@ -77,10 +77,20 @@ std::string attributes_text(const cookie_attributes& a) {
 
 }  // namespace
 
-std::vector<cookie_pair> parse_cookie_header(std::string_view header, const cookie_limits& limits) {
-  std::vector<cookie_pair> out;
-  header = header.substr(0, limits.max_header_bytes);
-  while (!header.empty() && out.size() < limits.max_cookies) {
+parsed_cookies parse_cookies(std::string_view header, const cookie_limits& limits) {
+  parsed_cookies out;
+  if (header.size() > limits.max_header_bytes) {
+    // Cut at the limit, and drop the pair the cut went through: a half value
+    // must never be taken for the cookie (and then refused and cleared).
+    out.truncated = true;
+    const bool cut_at_separator = header[limits.max_header_bytes] == ';';
+    header = header.substr(0, limits.max_header_bytes);
+    if (!cut_at_separator) {
+      const auto last_semi = header.rfind(';');
+      header = last_semi == std::string_view::npos ? std::string_view{} : header.substr(0, last_semi);
+    }
+  }
+  while (!header.empty()) {
     const auto semi = header.find(';');
     std::string_view pair = header.substr(0, semi);
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
@@ -89,11 +99,19 @@ std::vector<cookie_pair> parse_cookie_header(std::string_view header, const cook
     std::string_view name = trim(pair.substr(0, eq));
     std::string_view value = trim(pair.substr(eq + 1));
     if (name.empty()) continue;
+    if (out.pairs.size() == limits.max_cookies) {  // one pair too many: stop
+      out.truncated = true;
+      break;
+    }
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
-    out.push_back({name, value});
+    out.pairs.push_back({name, value});
   }
   return out;
+}
+
+std::vector<cookie_pair> parse_cookie_header(std::string_view header, const cookie_limits& limits) {
+  return parse_cookies(header, limits).pairs;
 }
 
 std::vector<std::string_view> cookie_values(std::string_view header, std::string_view name,
@@ -130,6 +148,13 @@ std::string set_cookie(std::string_view name, std::string_view value,
     out += fmt::format("; Max-Age={}; Expires={}", max_age, imf_fixdate(*expires));
   }
   out += attributes_text(attributes);
+  return out;
+}
+
+std::vector<header> session_cache_headers(bool sets_cookie) {
+  std::vector<header> out;
+  if (sets_cookie) out.push_back({"Cache-Control", "no-store"});
+  out.push_back({"Vary", "Cookie"});
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <cookieseal/codec.hpp>
 #include <cookieseal/keyring_file.hpp>
 
+#include "detail/watcher_link.hpp"
+
 #include <sys/stat.h>
 
 namespace cookieseal {
@@ -11,9 +13,18 @@ keyring_watcher::keyring_watcher(std::filesystem::path file, clock_function cloc
     : file_(std::move(file)), clock_(std::move(clock)) {
   loaded_ = stat_signature(file_);
   current_ = std::make_shared<const keyring>(load_keyring_file(file_, now()));
+  verified_at_ = now();
 }
 
-keyring_watcher::~keyring_watcher() { stop(); }
+keyring_watcher::~keyring_watcher() {
+  stop();
+  std::vector<std::shared_ptr<detail::watcher_link>> links;
+  {
+    std::lock_guard lock(mutex_);
+    links.swap(links_);
+  }
+  for (auto& l : links) l->cut_source();
+}
 
 time_point keyring_watcher::now() const { return clock_ ? clock_() : system_now(); }
 
@@ -39,7 +50,15 @@ reload_result keyring_watcher::reload_if_changed() {
   const signature sig = stat_signature(file_);
   {
     std::lock_guard lock(mutex_);
-    if (sig == loaded_ || sig == refused_) return r;
+    if (sig == loaded_) {
+      file_ok_ = true;
+      verified_at_ = now();
+      return r;
+    }
+    if (sig == refused_) {
+      file_ok_ = false;
+      return r;
+    }
   }
   r.changed = true;
   std::shared_ptr<const keyring> next;
@@ -48,6 +67,7 @@ reload_result keyring_watcher::reload_if_changed() {
   } catch (const std::exception& e) {
     std::lock_guard lock(mutex_);
     refused_ = sig;
+    file_ok_ = false;
     r.error = e.what();
     return r;
   }
@@ -57,6 +77,8 @@ reload_result keyring_watcher::reload_if_changed() {
     current_ = next;
     loaded_ = sig;
     refused_ = {};
+    file_ok_ = true;
+    verified_at_ = now();
     listeners = listeners_;
   }
   for (auto& l : listeners) l(next);
@@ -75,7 +97,35 @@ void keyring_watcher::subscribe(std::function<void(std::shared_ptr<const keyring
 }
 
 void keyring_watcher::attach(codec& c) {
-  subscribe([&c](std::shared_ptr<const keyring> k) { c.set_keyring(std::move(k)); });
+  auto link = std::make_shared<detail::watcher_link>();
+  link->target = &c;
+  link->source = this;
+  {
+    std::lock_guard lock(mutex_);
+    links_.push_back(link);
+  }
+  {
+    std::lock_guard lock(c.keys_mutex_);
+    c.link_ = link;
+  }
+  subscribe([link](std::shared_ptr<const keyring> k) {
+    std::lock_guard lock(link->mutex);
+    if (link->target != nullptr) link->target->set_keyring(std::move(k));
+  });
+}
+
+keyring_check keyring_watcher::check_for_missing_key(std::chrono::milliseconds min_interval) {
+  const auto steady_now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (miss_checked_ && steady_now - last_miss_check_ < min_interval)
+      return {false, file_ok_, verified_at_};
+    miss_checked_ = true;
+    last_miss_check_ = steady_now;
+  }
+  (void)reload_if_changed();
+  std::lock_guard lock(mutex_);
+  return {true, file_ok_, verified_at_};
 }
 
 void keyring_watcher::start(std::chrono::milliseconds interval,

@@ -27,13 +27,15 @@ std::size_t value::depth() const noexcept {
   return 0;
 }
 
-session::session(time_point created_at) : id_(random_session_id()), created_at_(created_at) {}
+session::session(time_point created_at)
+    : id_(random_session_id()), created_at_(created_at), fresh_(true) {}
 
 session::session(value::map constants, std::string subject, time_point created_at)
     : id_(random_session_id()),
       created_at_(created_at),
       subject_(std::move(subject)),
-      constants_(std::move(constants)) {}
+      constants_(std::move(constants)),
+      fresh_(true) {}
 
 session::session(session_id id, time_point created_at, std::string subject, value::map values,
                  value::map constants, flash_map flashes)
@@ -100,6 +102,7 @@ bool session::login(std::string subject, time_point now) {
   if (!subject_.empty() && subject_ != subject) return false;
   subject_ = std::move(subject);
   created_at_ = now;
+  fresh_ = true;
   regenerate_id();
   return true;
 }

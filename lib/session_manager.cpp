@@ -2,6 +2,23 @@
 
 namespace cookieseal {
 
+namespace {
+
+// Under a __Host- name a cookie can only be set by this very host (Secure,
+// Path=/, no Domain), so a sibling subdomain cannot plant a second one.
+bool plantable(std::string_view name) { return name.rfind("__Host-", 0) != 0; }
+
+}  // namespace
+
+void request_session::destroy() {
+  if (!ended_) {
+    ended_ = std::move(session_);
+    ended_was_opened_ = info_.has_value();
+  }
+  session_ = cookieseal::session(now_);
+  info_.reset();
+}
+
 session_manager::session_manager(const codec& c, session_options options)
     : codec_(c), options_(std::move(options)) {
   // Refuse unsafe attributes at start-up rather than on the first response.
@@ -9,41 +26,95 @@ session_manager::session_manager(const codec& c, session_options options)
 }
 
 request_session session_manager::load(std::string_view cookie_header) const {
-  std::optional<errc> refused;
-  for (std::string_view value : http::cookie_values(cookie_header, options_.name)) {
-    auto opened = codec_.open(options_.name, value, options_.purpose);
-    if (opened) {
-      request_session r(std::move(opened->session));
-      r.info_ = opened->info;
-      return r;
+  const http::parsed_cookies cookies = http::parse_cookies(cookie_header, options_.limits);
+  std::optional<opened> chosen;
+  std::optional<errc> refused, undecided;
+  bool ambiguous = false;
+  for (const http::cookie_pair& p : cookies.pairs) {
+    if (p.name != options_.name) continue;
+    auto o = codec_.open(options_.name, p.value, options_.purpose);
+    if (!o) {
+      auto& first = outcome_of(o.error()) == outcome::undecided ? undecided : refused;
+      if (!first) first = o.error();  // the first reason, for the log
+      continue;
     }
-    if (!refused) refused = opened.error();  // the first reason, for the log
+    if (!chosen) {
+      chosen = std::move(*o);
+      if (!plantable(options_.name)) break;
+    } else if (o->session.id() != chosen->session.id()) {
+      ambiguous = true;
+    } else if (o->info.issued_at > chosen->info.issued_at) {
+      chosen = std::move(*o);  // two copies of one session: the newer
+    }
   }
-  request_session r(codec_.new_session());
-  r.refused_ = refused;
+
+  request_session r(codec_.new_session(), codec_.now());
+  if (chosen && !ambiguous && !(undecided && plantable(options_.name))) {
+    r.session_ = std::move(chosen->session);
+    r.info_ = chosen->info;
+    return r;
+  }
+  if (ambiguous) {
+    // Refused, but not cleared: a deletion cannot reach a cookie planted for a
+    // parent domain, and would only log the user's own cookie out.
+    r.outcome_ = outcome::refused;
+    r.error_ = errc::ambiguous;
+  } else if (undecided) {
+    r.outcome_ = outcome::undecided;
+    r.error_ = undecided;
+  } else if (cookies.truncated) {
+    // The cookie may be in the part that was cut: nothing can be judged.
+    r.outcome_ = outcome::undecided;
+    r.error_ = errc::malformed;
+  } else if (refused) {
+    r.outcome_ = outcome::refused;
+    r.error_ = refused;
+    r.clear_cookie_ = true;
+  }
   return r;
 }
 
-result<std::vector<std::string>> session_manager::save(request_session& r) const {
-  std::vector<std::string> headers;
-  if (r.destroyed_) {
-    if (!r.is_new())
-      if (auto d = codec_.destroy(r.session_); !d) return d.error();
-    headers.push_back(http::delete_cookie(options_.name, options_.attributes));
-    return headers;
+result<std::vector<std::string>> session_manager::set_cookies(request_session& r) const {
+  if (r.undecided()) return *r.error_;
+  std::vector<std::string> out;
+  if (r.ended_) {
+    if (r.ended_was_opened_)
+      if (auto d = codec_.destroy(*r.ended_); !d) return d.error();
+    r.ended_.reset();
+    r.ended_was_opened_ = false;
+    r.clear_cookie_ = true;  // from now on, this request has no valid cookie
   }
   const bool renew = r.info_ && (r.info_->key_replaced || r.info_->renewal_due(options_.renew_after));
   if (!r.session_.dirty() && !renew) {
-    // Clear a cookie we refused, so the browser stops sending it.
-    if (r.refused_) headers.push_back(http::delete_cookie(options_.name, options_.attributes));
-    return headers;
+    // Clear a cookie we refused or ended, so the browser stops sending it.
+    if (r.clear_cookie_) out.push_back(http::delete_cookie(options_.name, options_.attributes));
+    r.clear_cookie_ = false;
+    return out;
   }
   auto sealed = codec_.seal(options_.name, r.session_, options_.purpose);
   if (!sealed) return sealed.error();
-  headers.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes,
-                                     sealed->expires_at, sealed->issued_at));
+  out.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes,
+                                 sealed->expires_at, sealed->issued_at));
   r.session_.mark_clean();
-  return headers;
+  r.clear_cookie_ = false;
+  return out;
+}
+
+namespace {
+
+std::vector<http::header> with_cache_headers(const std::vector<std::string>& set_cookies) {
+  std::vector<http::header> out;
+  for (const auto& c : set_cookies) out.push_back({"Set-Cookie", c});
+  for (auto& h : http::session_cache_headers(!set_cookies.empty())) out.push_back(std::move(h));
+  return out;
+}
+
+}  // namespace
+
+result<std::vector<http::header>> session_manager::save(request_session& r) const {
+  auto cookies = set_cookies(r);
+  if (!cookies) return cookies.error();
+  return with_cache_headers(*cookies);
 }
 
 request_session& session_registry::get(const session_manager& m) {
@@ -52,14 +123,17 @@ request_session& session_registry::get(const session_manager& m) {
   return it->second;
 }
 
-result<std::vector<std::string>> session_registry::save() {
+result<std::vector<http::header>> session_registry::save() {
+  // Undecided anywhere: change nothing anywhere (no destroy, no cookie).
+  for (auto& [manager, r] : loaded_)
+    if (auto e = r.undecided()) return *e;
   std::vector<std::string> all;
   for (auto& [manager, r] : loaded_) {
-    auto h = manager->save(r);
+    auto h = manager->set_cookies(r);
     if (!h) return h.error();
     all.insert(all.end(), h->begin(), h->end());
   }
-  return all;
+  return with_cache_headers(all);
 }
 
 }  // namespace cookieseal

@@ -60,6 +60,15 @@ def key_texts(path):
     return [line.split()[5] for line in open(path) if line.startswith("key ")]
 
 
+def leb128(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
 def forge(path, plaintext, name=b"session", version=1, key_index=0):
     """An authentic envelope around any plaintext, sealed with the file's key."""
     line = [ln for ln in open(path) if ln.startswith("key ")][key_index].split()
@@ -177,7 +186,8 @@ def exit_codes_for_every_error():
         expect_exit(15, o + [forge(path, b"\x00garbage")], "invalid_payload")
         expect_exit(16, ["seal", "--keyring", path, "--name", "session"], "too_large",
                     stdin=json.dumps({"blob": "x" * 5000}))
-        reference = b"\x01" + bytes(64) + b"\x01\x00"
+        # kind 1, entry id and key, created_at now (LEB128), no subject
+        reference = b"\x01" + bytes(64) + leb128(int(time.time())) + b"\x00"
         expect_exit(17, o + [forge(path, reference)], "store_unavailable")
         time.sleep(1.1)  # times are whole seconds: the cut-off must fall after the cookie
         ok("keyring", "end-sessions", path)

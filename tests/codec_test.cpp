@@ -206,7 +206,7 @@ TEST_SUITE("codec") {
       codec c2(test::fixed_keyring().with_end_sessions_before(test::t0 + 1s),
                test::options_with(clock));
       CHECK(c2.open("session", cookie).error() == errc::revoked);
-      CHECK(c2.seal("session", test::typical_session()).error() == errc::revoked);
+      CHECK(c2.seal("session", test::typical_session(test::t0 - 1s)).error() == errc::revoked);
       CHECK(c2.seal("session", test::typical_session(test::t0 + 1s)));
     }
   }

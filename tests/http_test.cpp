@@ -38,7 +38,32 @@ TEST_SUITE("http") {
     CHECK(http::parse_cookie_header(many, tight).size() == 10);
     const std::string huge = "x=" + std::string(1 << 20, 'a') + "; session=found";
     CHECK(http::cookie_values(huge, "session").empty());  // past max_header_bytes
-    CHECK(http::parse_cookie_header(huge).at(0).value.size() < 16 * 1024);
+    // The pair cut at the limit is dropped whole, never returned half.
+    CHECK(http::parse_cookie_header(huge).empty());
+    CHECK(http::parse_cookies(huge).truncated);
+    CHECK(http::parse_cookies(many, tight).truncated);
+    CHECK_FALSE(http::parse_cookies("a=1; b=2").truncated);
+  }
+
+  TEST_CASE("a header cut at the byte limit keeps only the pairs before the cut") {
+    http::cookie_limits limits;
+    limits.max_header_bytes = 12;
+    auto p = http::parse_cookies("a=1; sid=abcdefgh", limits);  // cut inside sid's value
+    CHECK(p.truncated);
+    REQUIRE(p.pairs.size() == 1);
+    CHECK(p.pairs[0].name == "a");
+    p = http::parse_cookies("a=1; b=22222; c=3", limits);  // cut exactly at a ';'
+    CHECK(p.truncated);
+    CHECK(p.pairs.size() == 2);
+    p = http::parse_cookies("a=1; b=22222", limits);  // exactly the limit: whole
+    CHECK_FALSE(p.truncated);
+    CHECK(p.pairs.size() == 2);
+  }
+
+  TEST_CASE("responses that depend on the session vary on Cookie and are not stored when they set one") {
+    CHECK(http::session_cache_headers(false) == std::vector<http::header>{{"Vary", "Cookie"}});
+    CHECK(http::session_cache_headers(true) ==
+          std::vector<http::header>{{"Cache-Control", "no-store"}, {"Vary", "Cookie"}});
   }
 
   TEST_CASE("Set-Cookie has the secure defaults and Max-Age/Expires from the expiry") {

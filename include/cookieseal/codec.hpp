@@ -37,6 +37,18 @@ namespace cookieseal {
 /// Browsers keep a cookie only while name + value is at most this many bytes.
 inline constexpr std::size_t browser_cookie_limit = 4096;
 
+/// The longest max_age, idle_timeout or leeway a codec accepts (100 years): every
+/// time it computes stays far inside what a cookie header can carry.
+inline constexpr std::chrono::seconds max_policy_duration{100LL * 366 * 24 * 3600};
+
+/// The "never ends" of a revocation record kept for as long as its sessions
+/// can exist (max_age 0): 9999-12-31T23:59:59Z.
+inline constexpr time_point revocation_forever{std::chrono::seconds{253402300799LL}};
+
+namespace detail {
+struct watcher_link;
+}  // namespace detail
+
 /// The policy a codec seals and opens with. Defaults are DESIGN.md's.
 struct codec_options {
   /// Absolute lifetime from the session's created_at; 0 = none.
@@ -60,6 +72,25 @@ struct codec_options {
    */
   std::shared_ptr<store> revocation_store;
 };
+
+/**
+ * The cut-off of "log out everywhere" asked for at @p now: every session created
+ * up to and including @p now's second is covered. A session created after the
+ * request, even in the same second, holds: the codec seals a session created
+ * (or logged in) in that second with created_at moved to the cut-off.
+ */
+[[nodiscard]] constexpr time_point revocation_cutoff(time_point now) noexcept {
+  return now + std::chrono::seconds{1};
+}
+
+/**
+ * Until when a revocation of the sessions created before @p created_before must
+ * be kept under policy @p o: past the last second any of them can still open
+ * (created_at + max_age + leeway), or revocation_forever when max_age is 0 (an
+ * idle-renewed or never-expiring session can live on indefinitely).
+ */
+[[nodiscard]] COOKIESEAL_API time_point revocation_end(const codec_options& o,
+                                                       time_point created_before) noexcept;
 
 /// What open() learned besides the session.
 struct open_info {
@@ -116,18 +147,27 @@ struct unverified_header {
  */
 class COOKIESEAL_API codec {
  public:
-  /// @throws std::invalid_argument when max_cookie_bytes exceeds browser_cookie_limit.
+  /// @throws std::invalid_argument when max_cookie_bytes exceeds browser_cookie_limit,
+  ///         or a duration is negative or longer than max_policy_duration.
   explicit codec(keyring keys, codec_options options = {});
   explicit codec(std::shared_ptr<const keyring> keys, codec_options options = {});
+  /// Detaches from a keyring_watcher it was attached to (either may go first).
+  ~codec();
   codec(const codec&) = delete;
   codec& operator=(const codec&) = delete;
 
   /**
    * Seals @p s for cookie @p name (and @p purpose) with the current sealing key.
+   * A session created or logged in during this request (never opened from a
+   * cookie) whose created_at falls in the second of a revocation cut-off
+   * (revocation_cutoff: the keyring's end-sessions-before, or its subject's
+   * revocation in the revocation store) is sealed with created_at moved to the
+   * cut-off, so it holds while every older session stays refused.
    * @return the cookie, or errc::unknown_key (no active key), errc::expired
    *         (the session outlived max_age), errc::revoked (created before the
    *         keyring's end-sessions-before), errc::too_large (name + value over
-   *         the limit), errc::invalid_payload (a value nests too deep).
+   *         the limit), errc::invalid_payload (a value nests too deep),
+   *         errc::store_unavailable (the overflow or revocation store failed).
    * @throws std::invalid_argument when @p name is not 1..255 bytes or @p purpose over 255.
    */
   [[nodiscard]] result<sealed> seal(std::string_view name, const session& s,
@@ -138,7 +178,17 @@ class COOKIESEAL_API codec {
    * Never throws on any cookie value (only on an invalid name or purpose, as seal).
    * Checks, in order: size, base64url, version, header expiry, key id (O(1),
    * never trial decryption), authentication, payload, then the policy in force
-   * (max_age from created_at, idle timeout) and end-sessions-before.
+   * (max_age from created_at, idle timeout), cookies from the future (issued_at
+   * after now + leeway, or created_at after issued_at + leeway: invalid_payload;
+   * one more second is allowed for whole-second rounding), end-sessions-before
+   * and the revocation store.
+   *
+   * A key id the keyring lacks: when a keyring_watcher is attached, its file is
+   * checked at once (at most once a second) and the open retried; the answer is
+   * errc::unknown_key when the file confirms the key is gone (refused), and
+   * errc::key_not_loaded when it cannot (undecided: the file fails to load, or
+   * was checked under a second ago and the cookie is newer than that check).
+   * Use outcome_of() on the error to tell refused from undecided.
    */
   [[nodiscard]] result<opened> open(std::string_view name, std::string_view cookie,
                                     std::string_view purpose = {}) const;
@@ -151,6 +201,16 @@ class COOKIESEAL_API codec {
    */
   [[nodiscard]] result<void> destroy(const session& s,
                                      std::optional<time_point> until = std::nullopt) const;
+
+  /**
+   * "Log out everywhere" for @p subject: every session of it created up to now
+   * (revocation_cutoff) is refused as errc::revoked by every server using the
+   * revocation store, for as long as any of them could open
+   * (revocation_end); sessions created after this call hold.
+   * errc::store_unavailable (also when no revocation store is set).
+   * @throws std::invalid_argument when @p subject is empty.
+   */
+  [[nodiscard]] result<void> revoke_subject(std::string_view subject) const;
 
   /// A fresh session created now, by this codec's clock.
   [[nodiscard]] session new_session() const;
@@ -165,7 +225,12 @@ class COOKIESEAL_API codec {
   [[nodiscard]] time_point now() const;
 
  private:
+  friend class keyring_watcher;
   result<void> check_revocation(const session& s, time_point now) const;
+  result<void> check_policy(time_point created, time_point issued, const keyring& keys,
+                            time_point now) const;
+  result<std::shared_ptr<const keyring>> keyring_with(std::uint32_t key_id, time_point issued,
+                                                      time_point now) const;
 
   codec_options options_;
   // A plain mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's lock-bit
@@ -173,6 +238,7 @@ class COOKIESEAL_API codec {
   // shared_ptr copy.
   mutable std::mutex keys_mutex_;
   std::shared_ptr<const keyring> keys_;
+  std::shared_ptr<detail::watcher_link> link_;  // the watcher attached, if any (keys_mutex_)
 };
 
 }  // namespace cookieseal

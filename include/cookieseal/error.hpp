@@ -25,7 +25,30 @@ enum class errc : int {
   too_large = 7,              ///< (seal) the cookie would exceed the limit and no store is set
   store_unavailable = 8,      ///< the overflow store could not be reached or read
   revoked = 9,                ///< the session, its subject, or all sessions before a time ended
+  key_not_loaded = 10,        ///< the cookie names a key this server has not loaded, and its
+                              ///< keyring file could not confirm the key is gone (the file was
+                              ///< checked under a second ago, or fails to load): undecided
+  ambiguous = 11,             ///< several cookies of the session's name open to different
+                              ///< sessions (one may be planted by a sibling subdomain)
 };
+
+/**
+ * What a request's cookie came to. Only a refused cookie may be cleared; an
+ * undecided one (the server could not judge it) changes no cookie and is
+ * answered 503, so a fault never logs a user out.
+ */
+enum class outcome : int {
+  opened = 0,     ///< the cookie opened
+  refused = 1,    ///< the cookie itself is bad: malformed, expired, revoked, ...
+  undecided = 2,  ///< the server could not judge: store_unavailable, key_not_loaded
+};
+
+/// The outcome an error of open() stands for: store_unavailable and key_not_loaded
+/// are undecided, every other error refuses the cookie.
+[[nodiscard]] constexpr outcome outcome_of(errc e) noexcept {
+  return e == errc::store_unavailable || e == errc::key_not_loaded ? outcome::undecided
+                                                                    : outcome::refused;
+}
 
 /// The error's stable name, e.g. "authentication_failed". Unknown values give "unknown".
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(errc e) noexcept;

@@ -6,6 +6,8 @@
 #include <cookieseal/store.hpp>
 
 #include <filesystem>
+#include <mutex>
+#include <string>
 
 namespace cookieseal {
 
@@ -15,6 +17,13 @@ namespace cookieseal {
  * `r/s/<32 hex>` revoked sessions, `r/u/<64 hex>` revoked subjects (a BLAKE2b
  * hash of the subject: the store never holds a subject in clear).
  *
+ * The directory is marked as a store by a file `.cookieseal-store` holding a
+ * random store id, written when the store is created. Every call first checks
+ * that the directory at the path is still that store: a store directory that
+ * was moved away, deleted, replaced by another (an empty new directory at the
+ * path) or made unreadable gives errc::store_unavailable, never "no entry" or
+ * "not revoked". A copy restored from backup (same store id) is accepted.
+ *
  * Every write is atomic (temp file in the same directory, fsync, rename), so a
  * full disk, a crash or a read-only directory leaves no partial entry and
  * damages no existing one; readers never lock. Safe for many threads and many
@@ -23,7 +32,11 @@ namespace cookieseal {
  */
 class COOKIESEAL_API file_store final : public store {
  public:
-  /// Uses @p dir, creating it (mode 0700) if needed. @throws std::system_error
+  /**
+   * Uses @p dir, creating it (mode 0700) and its store id if it is missing or
+   * empty. @throws std::system_error when it cannot be created or read, or is a
+   * non-empty directory that is not a store.
+   */
   explicit file_store(std::filesystem::path dir);
 
   result<void> put(const entry_id& id, std::span<const std::byte> sealed,
@@ -42,11 +55,17 @@ class COOKIESEAL_API file_store final : public store {
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
 
  private:
+  // The directory at dir_ is still this store (see the class comment).
+  result<void> check_identity();
+
   std::filesystem::path entry_path(const entry_id& id) const;
   std::filesystem::path session_path(const session_id& id) const;
   std::filesystem::path subject_path(std::string_view subject) const;
 
   std::filesystem::path dir_;
+  std::string store_id_;  // the contents of .cookieseal-store
+  std::mutex identity_mutex_;
+  unsigned long long dev_ = 0, ino_ = 0;  // the directory last verified as this store
 };
 
 }  // namespace cookieseal

@@ -27,6 +27,19 @@ struct cookie_limits {
   std::size_t max_cookies = 256;             ///< further pairs are ignored
 };
 
+/// A parsed Cookie header, and whether the parser had to stop early.
+struct parsed_cookies {
+  std::vector<cookie_pair> pairs;  ///< the complete pairs, in header order
+  /// The header was longer than max_header_bytes or had more than max_cookies
+  /// pairs: a cookie the client sent may be missing (the pair cut at the byte
+  /// limit is dropped, never returned half). Never clear a cookie on such a request.
+  bool truncated = false;
+};
+
+/// parse_cookie_header, also telling whether the header was cut at a limit.
+[[nodiscard]] COOKIESEAL_API parsed_cookies parse_cookies(std::string_view header,
+                                                          const cookie_limits& limits = {});
+
 /**
  * Parses a request's Cookie header as browsers send it (RFC 6265 section 5.4
  * and 4.2.1, leniently, as sections 5.2 and 5.4 ask of servers): pairs split on
@@ -88,6 +101,21 @@ inline constexpr std::size_t max_attribute_value_bytes = 1024;
 /// A Set-Cookie value that makes the browser drop cookie @p name (Max-Age=0, past Expires).
 [[nodiscard]] COOKIESEAL_API std::string delete_cookie(std::string_view name,
                                                        const cookie_attributes& attributes);
+
+/// One response header line: name and value.
+struct header {
+  std::string name;
+  std::string value;
+  bool operator==(const header&) const = default;
+};
+
+/**
+ * The headers a response that depends on the session must carry: `Vary:
+ * Cookie` always, and with a Set-Cookie also `Cache-Control: no-store`, so no
+ * shared cache stores one user's Set-Cookie and serves it to others (Flask's
+ * CVE-2023-30861).
+ */
+[[nodiscard]] COOKIESEAL_API std::vector<header> session_cache_headers(bool sets_cookie);
 
 /// @p t as an IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
 [[nodiscard]] COOKIESEAL_API std::string imf_fixdate(time_point t);

@@ -20,12 +20,22 @@
 namespace cookieseal {
 
 class codec;
+namespace detail {
+struct watcher_link;
+}  // namespace detail
 
 /// What one reload attempt did.
 struct reload_result {
   bool changed = false;   ///< the file differed from the one loaded last
   bool reloaded = false;  ///< a new keyring is now in force
   std::string error;      ///< why a changed file was refused (the old keyring stays); empty if none
+};
+
+/// What a check of the file for a missing key found (see check_for_missing_key).
+struct keyring_check {
+  bool checked_now = false;  ///< the file was looked at by this call (not rate-limited)
+  bool file_ok = false;      ///< the file as last seen loaded (it is not failing to load)
+  time_point verified_at{};  ///< when the file was last seen to match the keyring in force
 };
 
 /**
@@ -62,8 +72,20 @@ class COOKIESEAL_API keyring_watcher {
    */
   void subscribe(std::function<void(std::shared_ptr<const keyring>)> listener);
 
-  /// Keeps @p c's keyring in step with the file. @p c must outlive this watcher.
+  /**
+   * Keeps @p c's keyring in step with the file, and lets @p c check the file at
+   * once when a cookie names a key it lacks (a key another server has just
+   * loaded). Either object may be destroyed first: the link is cut safely.
+   */
   void attach(codec& c);
+
+  /**
+   * For a cookie naming a key the keyring in force lacks: checks the file now
+   * and reloads it if it changed, at most once per @p min_interval (checks in
+   * between report the last one). The codec calls this; see codec::open.
+   */
+  keyring_check check_for_missing_key(
+      std::chrono::milliseconds min_interval = std::chrono::seconds{1});
 
   /**
    * Starts a background thread that calls reload_if_changed() every
@@ -94,6 +116,11 @@ class COOKIESEAL_API keyring_watcher {
   signature loaded_{};
   signature refused_{};  // the last changed file that failed, reported once
   std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners_;
+  bool file_ok_ = true;          // the file as last seen loaded
+  time_point verified_at_{};     // when the file was last seen to match current_
+  std::chrono::steady_clock::time_point last_miss_check_{};
+  bool miss_checked_ = false;
+  std::vector<std::shared_ptr<detail::watcher_link>> links_;
 
   std::mutex reload_mutex_;  // one reload at a time
   std::mutex thread_mutex_;

@@ -263,6 +263,9 @@ class COOKIESEAL_API session {
   value::map constants_;
   flash_map flashes_;
   bool dirty_ = false;
+  // Created (or logged in) in this process, never opened from a cookie: the
+  // codec may move created_at past a revocation cut-off of this very second.
+  bool fresh_ = false;
 };
 
 /// The id as 32 lowercase hex digits (for logs and the CLI; not a secret).

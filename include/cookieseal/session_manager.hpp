@@ -1,9 +1,16 @@
 /// @file session_manager.hpp
 /// What a web handler touches: a request's Cookie header in, a session to use,
-/// the Set-Cookie headers to send back out.
+/// the Set-Cookie (and cache) headers to send back out.
+///
+/// Every request's cookie comes to one of three outcomes (error.hpp):
+/// opened; refused (the cookie itself is bad: it may be cleared); or undecided
+/// (the server could not judge it: a store or the keyring file could not
+/// answer). An undecided request changes no cookie: save() sends nothing and
+/// fails, and the adapter answers 503, so a fault never logs a user out.
 #pragma once
 
 #include <cookieseal/codec.hpp>
+#include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/http.hpp>
 #include <cookieseal/result.hpp>
@@ -24,6 +31,8 @@ struct session_options {
   http::cookie_attributes attributes;   ///< secure defaults: HttpOnly, Secure, SameSite=Lax, Path=/
   /// Sliding expiry: re-send the cookie once this share of the idle window is used.
   double renew_after = 0.5;
+  /// Bounds on the Cookie header; a header cut at them never clears a cookie.
+  http::cookie_limits limits;
 };
 
 /// One request's session of one kind.
@@ -32,28 +41,51 @@ class COOKIESEAL_API request_session {
   /// The session to read and change.
   [[nodiscard]] cookieseal::session& session() noexcept { return session_; }
   [[nodiscard]] const cookieseal::session& session() const noexcept { return session_; }
-  /// No usable cookie came with the request: this is a fresh session.
+  /// No cookie opened (none came, it was refused, or the request is undecided):
+  /// this is a fresh session. Also true after destroy().
   [[nodiscard]] bool is_new() const noexcept { return !info_.has_value(); }
-  /// A cookie came but was refused (for logging): malformed, expired, revoked, ...
-  [[nodiscard]] std::optional<errc> refused() const noexcept { return refused_; }
+  /// A cookie came but was refused (for logging): malformed, expired, revoked,
+  /// ambiguous, ... The session is fresh; save() may clear the cookie.
+  [[nodiscard]] std::optional<errc> refused() const noexcept {
+    return outcome_ == outcome::refused ? error_ : std::nullopt;
+  }
+  /**
+   * The server could not judge the cookie (store_unavailable, key_not_loaded;
+   * malformed when the Cookie header was cut at its limits and no cookie of
+   * the name opened in what was read). Answer 503: save() sends no cookie.
+   */
+  [[nodiscard]] std::optional<errc> undecided() const noexcept {
+    return outcome_ == outcome::undecided ? error_ : std::nullopt;
+  }
+  /// What the request's cookie came to (opened also for "no cookie came").
+  [[nodiscard]] cookieseal::outcome outcome() const noexcept { return outcome_; }
   /// What opening the cookie told (key, times, renewal), when one opened.
   [[nodiscard]] const std::optional<open_info>& info() const noexcept { return info_; }
-  /// Ends the session: save() sends a deletion cookie and removes it server-side.
-  void destroy() noexcept { destroyed_ = true; }
-  [[nodiscard]] bool destroyed() const noexcept { return destroyed_; }
+  /**
+   * Ends the session: save() removes it server-side (overflow entry, id
+   * revoked) and sends a deletion cookie. session() becomes a fresh, empty
+   * session: a flash set on it ("You are logged out") is sealed into a new
+   * cookie instead of the deletion.
+   */
+  void destroy();
+  [[nodiscard]] bool destroyed() const noexcept { return ended_.has_value(); }
 
  private:
   friend class session_manager;
-  explicit request_session(cookieseal::session s) : session_(std::move(s)) {}
+  request_session(cookieseal::session s, time_point now) : session_(std::move(s)), now_(now) {}
   cookieseal::session session_;
+  time_point now_;                               // when it was loaded, for a fresh session
   std::optional<open_info> info_;
-  std::optional<errc> refused_;
-  bool destroyed_ = false;
+  cookieseal::outcome outcome_ = outcome::opened;
+  std::optional<errc> error_;
+  bool clear_cookie_ = false;                    // a refused cookie save() should clear
+  std::optional<cookieseal::session> ended_;     // the session destroy() ended
+  bool ended_was_opened_ = false;                // ...came from a cookie (so the server holds state)
 };
 
 /**
- * Loads a session from a request's Cookie header and decides which Set-Cookie
- * headers the response needs. Thread-safe (shares the codec's guarantees).
+ * Loads a session from a request's Cookie header and decides which headers the
+ * response needs. Thread-safe (shares the codec's guarantees).
  */
 class COOKIESEAL_API session_manager {
  public:
@@ -61,25 +93,38 @@ class COOKIESEAL_API session_manager {
   explicit session_manager(const codec& c, session_options options = {});
 
   /**
-   * The stored session, or a fresh one when the header has no cookie of this
-   * name or none opens (invalid, expired, revoked: see refused()). Several
-   * cookies of the name (from different paths) are tried in turn.
+   * The stored session, or a fresh one. Every cookie of the name is tried
+   * (browsers send one per matching path and domain):
+   *  - one opens: that session. Under a name without the `__Host-` prefix, two
+   *    that open to different sessions are refused as errc::ambiguous (one may
+   *    have been planted by a sibling subdomain), and one that opens beside one
+   *    that is undecided is undecided. `__Host-` cookies cannot be planted.
+   *  - none opens: refused (the first reason) or undecided (any undecided one;
+   *    or the header was cut at its limits, where the cookie may have been).
    */
   [[nodiscard]] request_session load(std::string_view cookie_header) const;
 
   /**
-   * The Set-Cookie header values for the response: none when nothing changed
-   * and no renewal is due; the sealed session when it changed, half its idle
-   * window is used, or its key was replaced; a deletion cookie after destroy()
-   * or when a refused cookie should be cleared. Max-Age follows the session's
-   * expiry. Errors from seal (too_large without a store, store_unavailable).
+   * The response headers, as (name, value) lines to add: none but `Vary:
+   * Cookie` when nothing changed and no renewal is due; the sealed session
+   * when it changed, half its idle window is used, or its key was replaced; a
+   * deletion after destroy() or for a refused cookie (never after a cut
+   * header, nor for an ambiguous one); `Cache-Control: no-store` with every
+   * Set-Cookie. Max-Age follows the session's expiry.
+   *
+   * An undecided request fails with its reason and sends nothing, even if the
+   * handler changed the session: answer 503. Other errors come from seal or
+   * destroy (too_large without a store, store_unavailable, revoked).
    */
-  [[nodiscard]] result<std::vector<std::string>> save(request_session& r) const;
+  [[nodiscard]] result<std::vector<http::header>> save(request_session& r) const;
 
   [[nodiscard]] const session_options& options() const noexcept { return options_; }
   [[nodiscard]] const codec& codec_used() const noexcept { return codec_; }
 
  private:
+  friend class session_registry;
+  result<std::vector<std::string>> set_cookies(request_session& r) const;
+
   const codec& codec_;
   session_options options_;
 };
@@ -93,8 +138,9 @@ class COOKIESEAL_API session_registry {
   explicit session_registry(std::string cookie_header) : header_(std::move(cookie_header)) {}
   /// This request's session of @p m's kind (loaded on first use).
   request_session& get(const session_manager& m);
-  /// Every Set-Cookie header the loaded sessions need.
-  [[nodiscard]] result<std::vector<std::string>> save();
+  /// Every header the loaded sessions need; if any is undecided, its reason,
+  /// and nothing is sent or changed for any of them.
+  [[nodiscard]] result<std::vector<http::header>> save();
 
  private:
   std::string header_;
