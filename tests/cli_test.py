@@ -189,9 +189,9 @@ def exit_codes_for_every_error():
         # kind 1, entry id and key, created_at now (LEB128), no subject
         reference = b"\x01" + bytes(64) + leb128(int(time.time())) + b"\x00"
         expect_exit(17, o + [forge(path, reference)], "store_unavailable")
-        time.sleep(1.1)  # times are whole seconds: the cut-off must fall after the cookie
+        # No waiting: the cut-off covers every session up to now, this second
+        # included, and one sealed right after (even in the same second) holds.
         ok("keyring", "end-sessions", path)
-        time.sleep(1.1)  # a session created after the cut-off still opens
         fresh = seal(path, {"n": 2})
         expect_exit(18, o + [cookie], "revoked")
         ok("open", "--keyring", path, "--name", "session", fresh)
@@ -308,6 +308,12 @@ def overflow_store_commands():
         ok("revoke-subject", "--store", store, "alice")
         expect_exit(18, ["open", "--keyring", path, "--name", "session", "--store", store, cookie],
                     "revoked")
+        # A login right after holds, even in the same second.
+        again = ok("seal", "--keyring", path, "--name", "session", "--store", store, "--full",
+                   stdin=json.dumps({"values": {"n": 1}, "subject": "alice"})).strip()
+        ok("open", "--keyring", path, "--name", "session", "--store", store, again)
+        expect_exit(2, ["revoke-subject", "--store", store, "--max-age", "40000d", "alice"],
+                    "longer than 100 years")
         check("revocations: 1" in ok("store", "stats", store), "revocation not counted")
         expect_exit(1, ["store", "stats", os.path.join(d, "nope")], "not a store directory")
         expect_exit(2, ["revoke-subject", "alice"], "--store DIR|URL is required")

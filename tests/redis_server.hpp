@@ -65,8 +65,22 @@ class redis_server {
     throw std::runtime_error("redis-server did not start");
   }
 
+  /// SIGSTOP: the server keeps its connections but answers nothing.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+  /// SIGKILL: gone at once, as in a crash (start() brings it back on the same port and dir).
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
   void stop() {
     if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
     ::kill(pid_, SIGTERM);
     int status = 0;
     ::waitpid(pid_, &status, 0);

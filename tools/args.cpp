@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <cookieseal/codec.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -58,6 +60,8 @@ std::chrono::seconds args::duration(const std::string& name, std::chrono::second
   if (!v) return fallback;
   auto d = cookieseal::parse_duration(*v);
   if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
+  if (*d > cookieseal::max_policy_duration)
+    throw usage_error(fmt::format("--{}: \"{}\" is longer than 100 years", name, *v));
   return *d;
 }
 

@@ -36,7 +36,7 @@ constexpr const char* open_usage = R"(usage: cookieseal open --keyring FILE --na
 Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
 "flashes", "meta": {id, subject, created_at, issued_at, expires_at, key_id,
 key_replaced}}. A cookie that does not open prints one line naming the error and
-exits with its code (10 malformed ... 18 revoked). --max-age and --idle give the
+exits with its code (10 malformed ... 18 revoked; 9 + the error value). --max-age and --idle give the
 policy in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME;
 --store DIR|URL resolves overflow references and checks revocations there.
 )";

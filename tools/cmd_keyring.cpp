@@ -1,6 +1,8 @@
 // cookieseal keyring init|rotate|list|prune|revoke|end-sessions
 #include "cli.hpp"
 
+#include <cookieseal/codec.hpp>
+
 #include <cookieseal/keyring_file.hpp>
 
 #include <fmt/format.h>
@@ -135,7 +137,9 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     a.expect_positional(2, "cookieseal keyring end-sessions FILE [--before TIME]");
     allow_only({"before"});
     const auto t = now();
-    const cookieseal::time_point before = a.time("before", t);
+    // Every session created up to now (this second included); one created
+    // after, even in the same second, holds (codec::seal moves it to the cut-off).
+    const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
     cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
       return k.with_end_sessions_before(before);
     }, false, t);

@@ -1,6 +1,7 @@
 // cookieseal store gc|stats DIR, cookieseal revoke-subject --store DIR SUBJECT
 #include "cli.hpp"
 
+#include <cookieseal/codec.hpp>
 #include <cookieseal/file_store.hpp>
 #include <cookieseal/redis_store.hpp>
 
@@ -23,11 +24,14 @@ DIR is a file_store directory; URL is redis://[[user]:password@]host[:port][/db]
 or unix:///path/to/socket[?db=N] (keys under the prefix "cookieseal:").
 )";
 
-constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR|URL [--before TIME] [--for DUR] SUBJECT
+constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR|URL [--max-age DUR] [--leeway DUR]
+                                 [--before TIME] [--for DUR] SUBJECT
 
-"Log out everywhere" for one user: every session of SUBJECT created before TIME
-(default: now) is refused as revoked by servers that check that store. The record is
-kept for DUR (default 8d: longer than the default 7-day max_age).
+"Log out everywhere" for one user: every session of SUBJECT created up to now (or
+before TIME) is refused as revoked by servers that check that store; a session
+created after it, even in the same second, holds. The record is kept for as long
+as any session it covers could open: --max-age (default 7d, your servers' policy)
++ --leeway (default 60s), or forever with --max-age 0. --for DUR overrides that.
 )";
 
 [[noreturn]] void store_failed(const std::string& where) {
@@ -82,7 +86,7 @@ int cmd_store(const std::vector<std::string>& argv) {
 }
 
 int cmd_revoke_subject(const std::vector<std::string>& argv) {
-  const args a = args::parse(argv, {"store", "before", "for"});
+  const args a = args::parse(argv, {"store", "before", "for", "max-age", "leeway"});
   if (a.help) return std::fputs(revoke_usage, stdout), exit_ok;
   a.expect_positional(1, "cookieseal revoke-subject --store DIR [--before TIME] SUBJECT");
   const auto where = a.get("store");
@@ -90,10 +94,13 @@ int cmd_revoke_subject(const std::vector<std::string>& argv) {
   const std::string& subject = a.positional[0];
   if (subject.empty()) throw usage_error("SUBJECT must not be empty");
   const auto now = cookieseal::system_now();
-  const auto before = a.time("before", now + std::chrono::seconds(1));
-  const auto keep = a.duration("for", std::chrono::hours(24 * 8));
+  const auto before = a.time("before", cookieseal::revocation_cutoff(now));
+  cookieseal::codec_options policy;  // the same rule as codec::revoke_subject
+  policy.max_age = a.duration("max-age", policy.max_age);
+  policy.leeway = a.duration("leeway", policy.leeway);
+  const auto until = a.has("for") ? now + a.duration("for", {}) : cookieseal::revocation_end(policy, before);
   auto st = open_store(*where);
-  if (!st->revoke_subject(subject, before, now + keep)) store_failed(*where);
+  if (!st->revoke_subject(subject, before, until)) store_failed(*where);
   fmt::print("sessions of that subject created before {} are refused\n",
              cookieseal::format_rfc3339(before));
   return exit_ok;

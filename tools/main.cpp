@@ -37,9 +37,10 @@ unix:///path for Redis (rediss:// is not supported by this build).
 Durations: 90s, 15m, 12h, 30d. Times: RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z.
 --keyring may be left out when $COOKIESEAL_KEYRING holds the keyring text.
 Run any command with --help for details. Exit codes: 0 ok, 1 runtime failure,
-2 usage error, 10..18 the cookie did not open (9 + the error value: 10 malformed,
+2 usage error, 10..20 the cookie did not open (9 + the error value: 10 malformed,
 11 unsupported_version, 12 unknown_key, 13 authentication_failed, 14 expired,
-15 invalid_payload, 16 too_large, 17 store_unavailable, 18 revoked).
+15 invalid_payload, 16 too_large, 17 store_unavailable, 18 revoked,
+19 key_not_loaded, 20 ambiguous).
 )";
 
 }  // namespace
