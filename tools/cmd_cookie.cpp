@@ -1,11 +1,12 @@
 // cookieseal seal | open | inspect
 #include "cli.hpp"
-#include "json_session.hpp"
 
 #include <cookieseal/codec.hpp>
+#include <cookieseal/json.hpp>
 #include <cookieseal/keyring_file.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -90,44 +91,6 @@ cookieseal::codec make_codec(const args& a) {
   return cookieseal::codec(load_keys(a, now), o);
 }
 
-nlohmann::json parse_json(const std::string& text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw usage_error(fmt::format("stdin is not valid JSON: {}", e.what()));
-  }
-}
-
-cookieseal::session session_from_json(const nlohmann::json& j, bool full, cookieseal::time_point now) {
-  if (!full) {
-    cookieseal::session s(now);
-    for (auto& [k, v] : map_from_json(j, "stdin")) s.set(k, std::move(v));
-    return s;
-  }
-  if (!j.is_object()) throw usage_error("with --full, stdin must be a JSON object");
-  for (const auto& [k, v] : j.items())
-    if (k != "values" && k != "constants" && k != "flashes" && k != "subject")
-      throw usage_error(fmt::format("with --full, unknown member \"{}\" (want values, constants, flashes, subject)", k));
-  cookieseal::value::map constants;
-  if (j.contains("constants")) constants = map_from_json(j["constants"], "\"constants\"");
-  std::string subject;
-  if (j.contains("subject")) {
-    if (!j["subject"].is_string()) throw usage_error("\"subject\" must be a string");
-    subject = j["subject"].get<std::string>();
-  }
-  cookieseal::session s(std::move(constants), std::move(subject), now);
-  if (j.contains("values"))
-    for (auto& [k, v] : map_from_json(j["values"], "\"values\"")) s.set(k, std::move(v));
-  if (j.contains("flashes")) {
-    if (!j["flashes"].is_object()) throw usage_error("\"flashes\" must be an object of arrays");
-    for (const auto& [k, list] : j["flashes"].items()) {
-      if (!list.is_array()) throw usage_error(fmt::format("flashes \"{}\" must be an array", k));
-      for (const auto& e : list) s.flash(k, value_from_json(e, 1));
-    }
-  }
-  return s;
-}
-
 }  // namespace
 
 int cmd_seal(const std::vector<std::string>& argv) {
@@ -138,8 +101,7 @@ int cmd_seal(const std::vector<std::string>& argv) {
   const std::string purpose = a.get("purpose").value_or("");
   check_binding(name, purpose);
   const auto c = make_codec(a);
-  const auto j = parse_json(read_stdin());
-  const auto s = session_from_json(j, a.has("full"), c.now());
+  const auto s = cookieseal::session_from_json(read_stdin(), a.has("full"), c.now());
   auto sealed = c.seal(name, s, purpose);
   if (!sealed)
     throw cookie_error(sealed.error(), fmt::format("{}: {}", cookieseal::to_string(sealed.error()),
@@ -165,8 +127,7 @@ int cmd_open(const std::vector<std::string>& argv) {
   if (!opened)
     throw cookie_error(opened.error(), fmt::format("{}: {}", cookieseal::to_string(opened.error()),
                                                    cookieseal::message(opened.error())));
-  std::cout << opened_to_json(*opened).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-            << "\n";
+  std::cout << cookieseal::session_to_json(opened->session, &opened->info, 2) << "\n";
   return exit_ok;
 }
 

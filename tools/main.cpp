@@ -1,6 +1,7 @@
 // cookieseal: keyring management and cookie seal/open/inspect from the shell.
 #include "cli.hpp"
 
+#include <cookieseal/json.hpp>
 #include <cookieseal/keyring_file.hpp>
 
 #include <fmt/format.h>
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
     throw cli::usage_error("unknown command \"" + command + "\" (see cookieseal --help)");
   } catch (const cli::usage_error& e) {
     fmt::print(stderr, "cookieseal: {}\n", e.what());
+    return cli::exit_usage;
+  } catch (const cookieseal::json_error& e) {  // the JSON a user gave: a usage error
+    fmt::print(stderr, "cookieseal: stdin: {}\n", e.what());
     return cli::exit_usage;
   } catch (const cli::cookie_error& e) {
     fmt::print(stderr, "cookieseal: {}\n", e.what());

@@ -1,0 +1,59 @@
+/// @file json.hpp
+/// Sessions and values as JSON text: the shape the CLI prints and reads, and
+/// the one every language binding exchanges through the C ABI.
+///
+/// Values: null, true/false, integers (int64; a larger one is an error),
+/// other numbers (double), strings, arrays, objects; bytes are
+/// {"$bytes": "<base64url, no padding>"} and a user object is
+/// {"$object": NAME, "$bytes": ...}. Nesting is bounded (max_value_depth).
+#pragma once
+
+#include <cookieseal/clock.hpp>
+#include <cookieseal/codec.hpp>
+#include <cookieseal/export.hpp>
+#include <cookieseal/session.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace cookieseal {
+
+/// JSON that is not valid, or not a value of the shape above; the message says where.
+class COOKIESEAL_API json_error : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// JSON text -> value. @throws json_error
+[[nodiscard]] COOKIESEAL_API value value_from_json(std::string_view json);
+
+/// value -> compact JSON text (the inverse of value_from_json).
+[[nodiscard]] COOKIESEAL_API std::string value_to_json(const value& v);
+
+/// A JSON object of values -> a map; @p what names it in errors. @throws json_error
+[[nodiscard]] COOKIESEAL_API value::map map_from_json(std::string_view json,
+                                                      std::string_view what = "values");
+
+/**
+ * A new session from JSON, created at @p now: with @p full, an object with
+ * optional "values", "constants", "flashes" (key -> array) and "subject";
+ * otherwise an object of values. @throws json_error
+ */
+[[nodiscard]] COOKIESEAL_API session session_from_json(std::string_view json, bool full,
+                                                       time_point now);
+
+/**
+ * A session as JSON: {"values", "constants", "flashes", "meta": {id, subject,
+ * created_at, issued_at, expires_at, key_id, key_replaced, overflow}}; the
+ * meta fields from @p info are null without it (a session that did not come
+ * from a cookie). @p indent < 0 gives compact text.
+ */
+[[nodiscard]] COOKIESEAL_API std::string session_to_json(const session& s,
+                                                         const open_info* info = nullptr,
+                                                         int indent = -1);
+
+/// A key id as the CLI and logs print it: 8 lowercase hex digits.
+[[nodiscard]] COOKIESEAL_API std::string key_id_hex(std::uint32_t id);
+
+}  // namespace cookieseal

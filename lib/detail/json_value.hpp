@@ -1,0 +1,26 @@
+// The JSON bridge's nlohmann-json level, for the library's own users (the C
+// ABI); the public json.hpp speaks text only.
+#pragma once
+
+#include <cookieseal/json.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace cookieseal::detail {
+
+/// @throws json_error
+nlohmann::json parse_json(std::string_view text);
+/// @throws json_error
+value value_from(const nlohmann::json& j, std::size_t depth);
+nlohmann::json value_json(const value& v);
+/// @throws json_error
+value::map map_from(const nlohmann::json& j, std::string_view what);
+/// {"key": [values...]} -> flashes. @throws json_error
+session::flash_map flashes_from(const nlohmann::json& j);
+/// Compact (indent < 0) or indented text; invalid UTF-8 replaced.
+std::string dump(const nlohmann::json& j, int indent);
+
+}  // namespace cookieseal::detail

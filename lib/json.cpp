@@ -1,0 +1,204 @@
+#include <cookieseal/json.hpp>
+
+#include "detail/json_value.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+namespace cookieseal {
+
+namespace {
+
+using nlohmann::json;
+
+std::string b64url(const value::bytes& b) {
+  if (b.empty()) return {};  // libsodium's pointers must not be null
+  std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()),
+                    b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.pop_back();  // the NUL
+  return out;
+}
+
+value::bytes from_b64url(const json& j) {
+  if (!j.is_string()) throw json_error("\"$bytes\" must be a base64url string");
+  const auto& s = j.get_ref<const std::string&>();
+  if (s.empty()) return {};  // libsodium's pointers must not be null
+  value::bytes out(s.size());
+  std::size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(), s.size(),
+                        nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    throw json_error("\"$bytes\" is not valid base64url (no padding)");
+  out.resize(len);
+  return out;
+}
+
+json time_or_null(const std::optional<time_point>& t) {
+  return t ? json(format_rfc3339(*t)) : json(nullptr);
+}
+
+}  // namespace
+
+namespace detail {
+
+json parse_json(std::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    throw json_error(fmt::format("not valid JSON: {}", e.what()));
+  }
+}
+
+value value_from(const json& j, std::size_t depth) {
+  switch (j.type()) {
+    case json::value_t::null: return value();
+    case json::value_t::boolean: return value(j.get<bool>());
+    case json::value_t::number_integer: return value(j.get<std::int64_t>());
+    case json::value_t::number_unsigned: {
+      const auto u = j.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX))
+        throw json_error(fmt::format("integer {} does not fit in 64 signed bits", u));
+      return value(static_cast<std::int64_t>(u));
+    }
+    case json::value_t::number_float: return value(j.get<double>());
+    case json::value_t::string: return value(j.get<std::string>());
+    case json::value_t::array: {
+      if (depth >= max_value_depth)
+        throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
+      value::list l;
+      for (const auto& e : j) l.push_back(value_from(e, depth + 1));
+      return value(std::move(l));
+    }
+    case json::value_t::object: {
+      if (j.contains("$bytes")) {
+        if (j.size() == 1) return value(from_b64url(j["$bytes"]));
+        if (j.size() == 2 && j.contains("$object") && j["$object"].is_string())
+          return value(value::object{j["$object"].get<std::string>(), from_b64url(j["$bytes"])});
+        throw json_error("an object with \"$bytes\" may only also have \"$object\"");
+      }
+      if (depth >= max_value_depth)
+        throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
+      value::map m;
+      for (const auto& [k, e] : j.items()) m.emplace(k, value_from(e, depth + 1));
+      return value(std::move(m));
+    }
+    default: throw json_error("unsupported JSON value (binary)");
+  }
+}
+
+json value_json(const value& v) {
+  using kind = value::kind;
+  switch (v.type()) {
+    case kind::null: return nullptr;
+    case kind::boolean: return *v.get_if<bool>();
+    case kind::integer: return *v.get_if<std::int64_t>();
+    case kind::real: return *v.get_if<double>();
+    case kind::string: return *v.get_if<std::string>();
+    case kind::bytes: return {{"$bytes", b64url(*v.get_if<value::bytes>())}};
+    case kind::list: {
+      auto out = json::array();
+      for (const auto& e : *v.get_if<value::list>()) out.push_back(value_json(e));
+      return out;
+    }
+    case kind::map: {
+      auto out = json::object();
+      for (const auto& [k, e] : *v.get_if<value::map>()) out[k] = value_json(e);
+      return out;
+    }
+    case kind::object: {
+      const auto& o = *v.get_if<value::object>();
+      return {{"$object", o.type_name}, {"$bytes", b64url(o.data)}};
+    }
+  }
+  return nullptr;
+}
+
+value::map map_from(const json& j, std::string_view what) {
+  if (!j.is_object() || j.contains("$bytes"))
+    throw json_error(fmt::format("{} must be a JSON object of values", what));
+  value::map m;
+  for (const auto& [k, e] : j.items()) m.emplace(k, value_from(e, 0));
+  return m;
+}
+
+session::flash_map flashes_from(const json& j) {
+  if (!j.is_object()) throw json_error("\"flashes\" must be an object of arrays");
+  session::flash_map out;
+  for (const auto& [k, list] : j.items()) {
+    if (!list.is_array()) throw json_error(fmt::format("flashes \"{}\" must be an array", k));
+    auto& messages = out[k];
+    for (const auto& e : list) messages.push_back(value_from(e, 1));
+  }
+  return out;
+}
+
+std::string dump(const json& j, int indent) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace detail
+
+value value_from_json(std::string_view text) { return detail::value_from(detail::parse_json(text), 0); }
+
+std::string value_to_json(const value& v) { return detail::dump(detail::value_json(v), -1); }
+
+value::map map_from_json(std::string_view text, std::string_view what) {
+  return detail::map_from(detail::parse_json(text), what);
+}
+
+session session_from_json(std::string_view text, bool full, time_point now) {
+  const json j = detail::parse_json(text);
+  if (!full) {
+    session s(now);
+    for (auto& [k, v] : detail::map_from(j, "the JSON")) s.set(k, std::move(v));
+    return s;
+  }
+  if (!j.is_object()) throw json_error("a full session must be a JSON object");
+  for (const auto& [k, v] : j.items())
+    if (k != "values" && k != "constants" && k != "flashes" && k != "subject")
+      throw json_error(fmt::format(
+          "unknown member \"{}\" of a full session (want values, constants, flashes, subject)", k));
+  value::map constants;
+  if (j.contains("constants")) constants = detail::map_from(j["constants"], "\"constants\"");
+  std::string subject;
+  if (j.contains("subject")) {
+    if (!j["subject"].is_string()) throw json_error("\"subject\" must be a string");
+    subject = j["subject"].get<std::string>();
+  }
+  session s(std::move(constants), std::move(subject), now);
+  if (j.contains("values"))
+    for (auto& [k, v] : detail::map_from(j["values"], "\"values\"")) s.set(k, std::move(v));
+  if (j.contains("flashes"))
+    for (auto& [k, list] : detail::flashes_from(j["flashes"]))
+      for (auto& v : list) s.flash(k, std::move(v));
+  return s;
+}
+
+std::string key_id_hex(std::uint32_t id) { return fmt::format("{:08x}", id); }
+
+std::string session_to_json(const session& s, const open_info* info, int indent) {
+  json flashes = json::object();
+  for (const auto& [k, l] : s.flashes()) flashes[k] = detail::value_json(value(l));
+  json meta = {{"id", to_hex(s.id())},
+               {"subject", s.subject()},
+               {"created_at", format_rfc3339(s.created_at())},
+               {"issued_at", nullptr},
+               {"expires_at", nullptr},
+               {"key_id", nullptr},
+               {"key_replaced", nullptr},
+               {"overflow", nullptr}};
+  if (info != nullptr) {
+    meta["issued_at"] = format_rfc3339(info->issued_at);
+    meta["expires_at"] = time_or_null(info->expires_at);
+    meta["key_id"] = key_id_hex(info->key_id);
+    meta["key_replaced"] = info->key_replaced;
+    meta["overflow"] = info->overflow;
+  }
+  return detail::dump({{"values", detail::value_json(value(s.values()))},
+                       {"constants", detail::value_json(value(s.constants()))},
+                       {"flashes", flashes},
+                       {"meta", meta}},
+                      indent);
+}
+
+}  // namespace cookieseal
