@@ -9,8 +9,7 @@
 // (another directory, or Redis: redis://host:port, unix:///path). A request
 // whose session cannot be judged (the store or keyring file cannot answer) is
 // answered 503 and keeps its cookie. The page prints nothing it did not escape.
-#include <cookieseal/file_store.hpp>
-#include <cookieseal/redis_store.hpp>
+#include <cookieseal/store.hpp>
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
 #include <cookieseal/session_manager.hpp>
@@ -129,15 +128,8 @@ int main(int argc, char** argv) {
           /*create=*/true);
 
     cookieseal::keyring_watcher watcher(keyring_file);
-    std::shared_ptr<cookieseal::store> store;
-    if (store_where.rfind("redis://", 0) == 0 || store_where.rfind("unix://", 0) == 0) {
-      cookieseal::redis_options ro;
-      ro.url = store_where;
-      store = std::make_shared<cookieseal::redis_store>(ro);
-    } else {
-      store = std::make_shared<cookieseal::file_store>(store_where.empty() ? state / "store"
-                                                                          : fs::path(store_where));
-    }
+    const auto store =
+        cookieseal::open_store(store_where.empty() ? (state / "store").string() : store_where);
     cookieseal::codec_options options;
     options.overflow_store = store;
     options.revocation_store = store;

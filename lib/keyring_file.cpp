@@ -193,13 +193,18 @@ keyring load_keyring_file(const std::filesystem::path& file, time_point now) {
   return std::move(*k);
 }
 
+keyring load_keyring_text(std::string_view text, std::string_view source, time_point now) {
+  if (text.empty()) throw keyring_file_error(fmt::format("{}: empty", source));
+  keyring k = parse_keyring(text, source);
+  require_sealing_key(k, source, now);
+  return k;
+}
+
 keyring load_keyring_env(const char* var, time_point now) {
   const char* text = std::getenv(var);
   const std::string source = fmt::format("${}", var);
   if (text == nullptr || *text == '\0') throw keyring_file_error(source + ": not set");
-  keyring k = parse_keyring(text, source);
-  require_sealing_key(k, source, now);
-  return k;
+  return load_keyring_text(text, source, now);
 }
 
 keyring update_keyring_file(const std::filesystem::path& file,

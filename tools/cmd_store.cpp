@@ -42,19 +42,14 @@ as any session it covers could open: --max-age (default 7d, your servers' policy
 }  // namespace
 
 std::shared_ptr<cookieseal::store> open_store(const std::string& where) {
-  if (where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
-      where.rfind("unix://", 0) == 0) {
-    cookieseal::redis_options o;
-    o.url = where;
-    try {
-      return std::make_shared<cookieseal::redis_store>(o);
-    } catch (const std::invalid_argument& e) {
-      throw usage_error(e.what());
-    }
-  }
-  if (!std::filesystem::is_directory(where))
+  // The CLI never creates a store: a typo would make an empty one.
+  if (!cookieseal::is_redis_url(where) && !std::filesystem::is_directory(where))
     throw runtime_failure(fmt::format("{}: not a store directory (create it first)", where));
-  return std::make_shared<cookieseal::file_store>(where);
+  try {
+    return cookieseal::open_store(where);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
 }
 
 int cmd_store(const std::vector<std::string>& argv) {

@@ -53,6 +53,15 @@ inline constexpr const char* keyring_env_var = "COOKIESEAL_KEYRING";
                                                        time_point now = system_now());
 
 /**
+ * Loads keyring text held elsewhere (a secret manager, a binding's argument):
+ * the same checks as load_keyring_file except permissions; @p source names it
+ * in errors. @throws keyring_file_error
+ */
+[[nodiscard]] COOKIESEAL_API keyring load_keyring_text(std::string_view text,
+                                                       std::string_view source = "keyring text",
+                                                       time_point now = system_now());
+
+/**
  * Loads keyring text from environment variable @p var (containers), with the
  * same checks as load_keyring_file except permissions. Read-only: there is no
  * way to write it back. @throws keyring_file_error

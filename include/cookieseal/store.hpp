@@ -15,6 +15,7 @@
 #include <cookieseal/session.hpp>
 
 #include <array>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -86,5 +87,19 @@ class COOKIESEAL_API store {
   virtual result<bool> is_revoked(const session_id& id, std::string_view subject,
                                   time_point created_at, time_point now) = 0;
 };
+
+/**
+ * The store named by @p where: a redis_store for `redis://…` and `unix://…`
+ * URLs (with @p io_timeout for connecting and each command), a file_store for
+ * anything else (a directory, created if missing). Runtime configuration, so a
+ * bad one is reported as data, not as a crash.
+ * @throws std::invalid_argument for a bad or unsupported URL (`rediss://`),
+ *         std::system_error when the directory cannot be used (the message says why).
+ */
+[[nodiscard]] COOKIESEAL_API std::shared_ptr<store> open_store(
+    std::string_view where, std::chrono::milliseconds io_timeout = std::chrono::milliseconds{500});
+
+/// Whether @p where names a Redis store (redis://, rediss://, unix://) rather than a directory.
+[[nodiscard]] COOKIESEAL_API bool is_redis_url(std::string_view where) noexcept;
 
 }  // namespace cookieseal

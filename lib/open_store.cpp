@@ -1,0 +1,25 @@
+// One way to turn "DIR or URL" into a store, for the CLI, the C ABI and apps.
+#include <cookieseal/file_store.hpp>
+#include <cookieseal/redis_store.hpp>
+#include <cookieseal/store.hpp>
+
+namespace cookieseal {
+
+bool is_redis_url(std::string_view where) noexcept {
+  return where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
+         where.rfind("unix://", 0) == 0;
+}
+
+std::shared_ptr<store> open_store(std::string_view where, std::chrono::milliseconds io_timeout) {
+  if (is_redis_url(where)) {
+    redis_options o;
+    o.url = std::string(where);
+    o.connect_timeout = io_timeout;
+    o.io_timeout = io_timeout;
+    return std::make_shared<redis_store>(std::move(o));
+  }
+  if (where.empty()) throw std::invalid_argument("cookieseal: an empty store path");
+  return std::make_shared<file_store>(std::filesystem::path(where));
+}
+
+}  // namespace cookieseal
