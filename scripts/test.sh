@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The everyday test suite: installs what is missing, builds with --werror, runs
-# every meson test (unit, headers, examples, fuzz-corpus replay) and prints
-# "N passed, N failed".
+# every meson test (unit, headers, C ABI, examples, end to end, fuzz-corpus
+# replay), then the Python binding's pytest suite (Flask, interop with the C++
+# shop and the CLI) on Debian's python3, and prints "N passed, N failed".
 # Usage: scripts/test.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +12,12 @@ scripts/deps.sh --e2e
 meson compile -C "$dir" >/dev/null
 rc=0
 meson test -C "$dir" --print-errorlogs || rc=$?
-scripts/count-tests.py "$dir/meson-logs/testlog.json"
+# Debian's python3 (where python3-flask and python3-pytest live), not another on PATH.
+PYTHONPATH="$PWD/bindings/python" \
+COOKIESEAL_LIBRARY="$PWD/$dir/lib/libcookieseal-c.so.1" \
+COOKIESEAL_CLI="$PWD/$dir/tools/cookieseal" \
+COOKIESEAL_SHOP="$PWD/$dir/examples/cookieseal-shop" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests \
+    --junitxml="$dir/meson-logs/pytest.xml" || rc=1
+scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" || rc=1
 exit $rc

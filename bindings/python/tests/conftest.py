@@ -1,0 +1,137 @@
+"""Shared fixtures: a fresh keyring file (mode 0600) and store directory per test,
+and the paths of the build's binaries (set by scripts/test.sh)."""
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # bindings/python: the cookieseal package
+
+
+def keyring_text(key=None, key_id="9f3a01c2"):
+    key = key or os.urandom(32)
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+    b64 = base64.urlsafe_b64encode(key).decode().rstrip("=")
+    return f"cookieseal-keyring 1\nkey {key_id} {when} {when} never {b64}\n"
+
+
+@pytest.fixture
+def keyring(tmp_path):
+    path = tmp_path / "keyring"
+    path.write_text(keyring_text())
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    return tmp_path / "store"
+
+
+def binary(env):
+    path = os.environ.get(env)
+    if not path:
+        pytest.fail(f"{env} is not set: run the suite through scripts/test.sh")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, proc, seconds=15):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+class Server:
+    """A server process on 127.0.0.1, stopped at the end of the test."""
+
+    def __init__(self, args, port, log, env=None):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.proc = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                     env=env)
+        wait_for(self.base + "/api/state", self.proc)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def servers():
+    started = []
+    yield started
+    for s in started:
+        s.stop()
+
+
+def flask_server(keyring, store, log, servers):
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    app = os.path.join(HERE, "..", "..", "..", "examples", "flask_app.py")
+    s = Server([sys.executable, app, "--keyring", str(keyring), "--store", str(store),
+                "--port", str(port)], port, log, env)
+    servers.append(s)
+    return s
+
+
+def shop_server(state, store, log, servers):
+    port = free_port()
+    s = Server([binary("COOKIESEAL_SHOP"), "--port", str(port), "--state", str(state),
+                "--store", str(store)], port, log)
+    servers.append(s)
+    return s
+
+
+class Curl:
+    """curl with one cookie jar: one browser, whatever server it talks to."""
+
+    def __init__(self, jar):
+        self.jar = str(jar)
+
+    def _run(self, *args):
+        out = subprocess.run(["curl", "-sS", "-c", self.jar, "-b", self.jar, *args],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    def get(self, url):
+        return self._run(url)
+
+    def post(self, url, **form):
+        args = ["-o", "/dev/null", "-w", "%{http_code}"]
+        for k, v in (form or {"x": "1"}).items():
+            args += ["--data-urlencode", f"{k}={v}"]
+        return self._run(*args, url)
+
+    def headers(self, url):
+        return self._run("-D", "-", "-o", "/dev/null", url)
+
+    def cookie(self, name="__Host-session"):
+        for line in open(self.jar):
+            f = line.rstrip("\n").split("\t")
+            if len(f) == 7 and f[5] == name:
+                return f[6]
+        return None

@@ -1,0 +1,185 @@
+"""The Python API over the C ABI: requests, the three outcomes, flashes, login,
+revocation, seal/open, errors as exceptions."""
+import json
+import threading
+
+import pytest
+
+import cookieseal
+from conftest import keyring_text
+
+
+def cookie_header(headers):
+    for name, value in headers:
+        if name == "Set-Cookie":
+            return value.split(";", 1)[0]
+    return None
+
+
+def test_version():
+    assert cookieseal.library_version() == "0.1.0"
+
+
+def test_a_session_round_trips_through_a_cookie(keyring, store):
+    codec = cookieseal.Codec(keyring, store=store)
+    with codec.request("") as r:
+        assert r.opened and r.is_new and r.reason is None
+        r.session["visits"] = 1
+        r.session["roles"] = ["admin", "editor"]
+        r.session["prefs"] = {"theme": "dark", "n": 2.5, "ok": True, "none": None}
+        headers = r.save()
+    names = [n for n, _ in headers]
+    assert names == ["Set-Cookie", "Cache-Control", "Vary"]
+    assert ("Cache-Control", "no-store") in headers and ("Vary", "Cookie") in headers
+    cookie = cookie_header(headers)
+    assert cookie.startswith("__Host-session=")
+    assert "HttpOnly" in headers[0][1] and "Secure" in headers[0][1]
+    with codec.request("theme=x; " + cookie) as r:
+        assert r.opened and not r.is_new
+        assert r.session == {"visits": 1, "roles": ["admin", "editor"],
+                             "prefs": {"theme": "dark", "n": 2.5, "ok": True, "none": None}}
+        assert r.meta["key_id"] == "9f3a01c2"
+        assert r.save() == [("Vary", "Cookie")]  # unchanged: nothing re-sent
+
+
+def test_flashes_login_and_destroy(keyring, store):
+    codec = cookieseal.Codec(keyring, store=store)
+    with codec.request("") as r:
+        r.login("alice")
+        assert r.subject == "alice"
+        r.flash("notice", "Welcome")
+        r.flash("notice", {"n": 1})
+        with pytest.raises(cookieseal.InvalidArgument):
+            r.login("mallory")
+        cookie = cookie_header(r.save())
+    with codec.request(cookie) as r:
+        assert r.flashes == {"notice": ["Welcome", {"n": 1}]}
+        assert r.take_flashes("notice") == ["Welcome", {"n": 1}]
+        assert r.take_flashes("notice") == []
+        r.destroy()
+        assert r.session == {} and r.subject == ""
+        r.flash("notice", "You are logged out")
+        after = cookie_header(r.save())
+    with codec.request(after) as r:
+        assert r.take_flashes("notice") == ["You are logged out"]
+    with codec.request(cookie) as r:  # the old cookie is ended server-side
+        assert r.refused and isinstance(r.reason, cookieseal.Revoked)
+
+
+def test_a_refused_cookie_is_cleared_with_its_reason(keyring):
+    codec = cookieseal.Codec(keyring)
+    with codec.request("__Host-session=garbage!") as r:
+        assert r.refused and isinstance(r.reason, cookieseal.Malformed)
+        assert r.reason.status == 1 and r.reason.name == "malformed"
+        headers = r.save()
+    assert "Max-Age=0" in headers[0][1]
+
+
+def test_an_undecided_request_sends_nothing(keyring, store, tmp_path):
+    codec = cookieseal.Codec(keyring, store=store)
+    with codec.request("") as r:
+        r.session["cart"] = "x" * 6000  # overflows into the store
+        cookie = cookie_header(r.save())
+    store.rename(tmp_path / "moved")
+    with codec.request(cookie) as r:
+        assert r.undecided
+        assert isinstance(r.reason, cookieseal.StoreUnavailable) and r.reason.undecided
+        r.session["visits"] = 5
+        with pytest.raises(cookieseal.StoreUnavailable) as e:
+            r.save()
+        assert e.value.undecided
+    (tmp_path / "moved").rename(store)
+    with codec.request(cookie) as r:
+        assert r.session["cart"] == "x" * 6000
+
+
+def test_log_out_everywhere_then_log_in_at_once(keyring, store):
+    codec = cookieseal.Codec(keyring, store=store)
+    with codec.request("") as r:
+        r.login("bob")
+        old = cookie_header(r.save())
+    codec.revoke_subject("bob")
+    with codec.request("") as r:
+        r.login("bob")
+        new = cookie_header(r.save())
+    with codec.request(old) as r:
+        assert isinstance(r.reason, cookieseal.Revoked)
+    with codec.request(new) as r:
+        assert r.opened and r.subject == "bob"
+
+
+def test_seal_and_open(keyring):
+    codec = cookieseal.Codec(keyring)
+    cookie = codec.seal({"values": {"n": 1, "b": {"$bytes": "AAEC"}}, "subject": "carol",
+                         "flashes": {"f": ["hi"]}, "constants": {"tenant": "acme"}})
+    opened = codec.open(cookie)
+    assert opened["values"] == {"n": 1, "b": {"$bytes": "AAEC"}}
+    assert opened["constants"] == {"tenant": "acme"}
+    assert opened["meta"]["subject"] == "carol" and opened["meta"]["overflow"] is False
+    tampered = cookie[:40] + ("A" if cookie[40] != "A" else "B") + cookie[41:]
+    with pytest.raises(cookieseal.AuthenticationFailed):
+        codec.open(tampered)
+    with pytest.raises(cookieseal.Malformed):
+        codec.open("garbage!")
+    with pytest.raises(cookieseal.TooLarge):
+        codec.seal({"values": {"big": "x" * 6000}})
+    with pytest.raises(cookieseal.InvalidArgument):
+        codec.seal({"unknown": 1})
+    other = cookieseal.Codec(keyring_text=keyring_text(key_id="0badc0de"))
+    with pytest.raises(cookieseal.UnknownKey):
+        other.open(cookie)
+
+
+def test_bad_configuration_is_a_clear_error(keyring, tmp_path):
+    with pytest.raises(cookieseal.KeyringError, match="no-such-file"):
+        cookieseal.Codec(tmp_path / "no-such-file")
+    keyring.chmod(0o644)
+    with pytest.raises(cookieseal.KeyringError, match="chmod 600"):
+        cookieseal.Codec(keyring)
+    keyring.chmod(0o600)
+    with pytest.raises(cookieseal.InvalidArgument, match="__Host-"):
+        cookieseal.Codec(keyring, secure=False)
+    with pytest.raises(cookieseal.InvalidArgument, match="TLS"):
+        cookieseal.Codec(keyring, store="rediss://example:6379")
+    with pytest.raises(cookieseal.InvalidArgument):
+        cookieseal.Codec(keyring, max_age=-1)
+    with pytest.raises(cookieseal.InvalidArgument):
+        cookieseal.Codec()
+    with pytest.raises(cookieseal.KeyringError) as e:
+        cookieseal.Codec(keyring_text="cookieseal-keyring 1\nkey zz\n")
+    assert "keyring_text:2" in str(e.value)  # names the line
+
+
+def test_a_closed_codec_or_request_is_refused(keyring):
+    codec = cookieseal.Codec(keyring)
+    r = codec.request("")
+    r.close()
+    with pytest.raises(cookieseal.InvalidArgument):
+        r.save()
+    codec.close()
+    with pytest.raises(cookieseal.InvalidArgument):
+        codec.request("")
+
+
+def test_one_codec_serves_many_threads(keyring, store):
+    codec = cookieseal.Codec(keyring, store=store)
+    errors = []
+
+    def worker(n):
+        try:
+            cookie = ""
+            for i in range(50):
+                with codec.request(cookie) as r:
+                    assert r.session.get("n", 0) == i
+                    r.session["n"] = i + 1
+                    r.session["who"] = n
+                    cookie = cookie_header(r.save())
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

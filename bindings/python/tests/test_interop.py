@@ -1,0 +1,71 @@
+"""One keyring file, three processes: the C++ example shop, the Flask example
+app and the cookieseal CLI open each other's cookies. curl keeps one cookie jar
+across both servers (same host, different ports), as one browser would."""
+import json
+import subprocess
+import time
+
+from conftest import Curl, binary, flask_server, shop_server
+
+
+def cli(*args):
+    out = subprocess.run([binary("COOKIESEAL_CLI"), *args], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_shop_flask_and_cli_share_sessions(tmp_path, servers):
+    state, store = tmp_path / "state", tmp_path / "state" / "store"
+    shop = shop_server(state, store, tmp_path / "shop.log", servers)  # makes the keyring
+    keyring = state / "keyring"
+    flask = flask_server(keyring, store, tmp_path / "flask.log", servers)
+    browser = Curl(tmp_path / "jar")
+
+    # Created in the shop, opened in Flask: values and flashes.
+    assert browser.post(shop.base + "/login", user="alice") == "303"
+    shop_page = browser.get(shop.base + "/")  # visits 1 (the shop counts); shows the flash
+    assert "Welcome, alice!" in shop_page
+    assert browser.post(shop.base + "/cart/add", item="book") == "303"
+    page = browser.get(flask.base + "/")
+    assert "Logged in as <b>alice</b>" in page
+    assert 'id="visits">2<' in page and 'id="cart-items">1<' in page
+    # A flash queued by the shop, shown by Flask (and only once).
+    browser.get(shop.base + "/api/state")
+    assert browser.post(shop.base + "/login", user="alice") == "303"  # same user: a flash
+    assert "Welcome, alice!" in browser.get(flask.base + "/")
+    assert "Welcome, alice!" not in browser.get(flask.base + "/")
+
+    # Changed in Flask, seen by the shop: the cart, the counter and a flash.
+    assert browser.post(flask.base + "/cart/add", item="pen") == "303"
+    assert browser.post(flask.base + "/flash", message="From Flask") == "303"
+    state_json = json.loads(browser.get(shop.base + "/api/state"))
+    assert state_json["user"] == "alice" and state_json["cart_items"] == 2
+    assert "From Flask" in browser.get(shop.base + "/")
+
+    # The CLI opens the same cookie with the same keyring file.
+    opened = json.loads(cli("open", "--keyring", str(keyring), "--name", "__Host-session",
+                            "--store", str(store), browser.cookie()))
+    assert opened["meta"]["subject"] == "alice" and opened["values"]["cart"] == ["book", "pen"]
+
+    # An emergency rotation: both pick it up without a logout.
+    cli("keyring", "rotate", str(keyring), "--activate-in", "0s")
+    time.sleep(1.5)  # the shop's watcher polls each second: it now seals with the new key
+    assert browser.post(shop.base + "/cart/add", item="cup") == "303"
+    sealed_by = cli("inspect", browser.cookie())
+    state_json = json.loads(browser.get(flask.base + "/api/state"))
+    assert state_json["user"] == "alice" and state_json["cart_items"] == 3, state_json
+    assert browser.post(flask.base + "/cart/add", item="mug") == "303"
+    assert json.loads(browser.get(shop.base + "/api/state"))["cart_items"] == 4
+    assert json.loads(sealed_by)["key_id"] in open(keyring).read()
+
+    # Log out everywhere in Flask ends the session in the shop (a second browser).
+    other = Curl(tmp_path / "other-jar")
+    assert other.post(shop.base + "/login", user="alice") == "303"
+    assert json.loads(other.get(shop.base + "/api/state"))["user"] == "alice"
+    assert browser.post(flask.base + "/logout-everywhere") == "303"
+    gone = json.loads(other.get(shop.base + "/api/state"))
+    assert gone["user"] == "" and gone["refused"] == "revoked"
+    # ...and a login right after, in the shop, holds in Flask.
+    assert browser.post(shop.base + "/login", user="alice") == "303"
+    assert json.loads(browser.get(flask.base + "/api/state"))["user"] == "alice"
