@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh libbenchmark-dev
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dbench=true -Dtests=false >/dev/null
-meson compile -C build-release bench/bench_codec bench/bench_keyring bench/bench_store >/dev/null
+meson compile -C build-release bench/bench_codec bench/bench_keyring bench/bench_store \
+  lib/cookieseal-c >/dev/null
 codec=build-release/bench/codec.json keyring=build-release/bench/keyring.json
 store=build-release/bench/store.json
 COOKIESEAL_BENCH_FIXTURES=bench/fixtures build-release/bench/bench_codec \
@@ -25,3 +26,7 @@ COOKIESEAL_REDIS_URL="redis://127.0.0.1:$port" build-release/bench/bench_store \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_min_time=0.5 \
   --benchmark_out="$store" --benchmark_out_format=json >/dev/null
 python3 bench/report.py "$codec" "$keyring" "$store"
+echo
+# Python: the binding against Flask's signed cookie and the raw C++ codec, same run.
+COOKIESEAL_LIBRARY=build-release/lib/libcookieseal-c.so.1 \
+  /usr/bin/python3 bench/bench_python.py bench/fixtures build-release/bench/bench_codec

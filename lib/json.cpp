@@ -3,6 +3,10 @@
 #include "detail/json_value.hpp"
 
 #include <fmt/format.h>
+
+#include <cmath>
+#include <iterator>
+#include <type_traits>
 #include <sodium.h>
 
 namespace cookieseal {
@@ -33,8 +37,138 @@ value::bytes from_b64url(const json& j) {
   return out;
 }
 
-json time_or_null(const std::optional<time_point>& t) {
-  return t ? json(format_rfc3339(*t)) : json(nullptr);
+// The output side, written directly: the bindings' hot path (open) spends
+// most of its time here, and nlohmann's DOM costs several times the crypto.
+// Same text as nlohmann's dump: compact, invalid UTF-8 replaced by U+FFFD,
+// non-finite doubles as null.
+void append_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20) {
+            out += "\\u00";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xF]);
+          } else {
+            out.push_back(static_cast<char>(c));
+          }
+      }
+      ++p;
+      continue;
+    }
+    // A well-formed UTF-8 sequence is copied; anything else becomes U+FFFD.
+    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    bool ok = n != 0 && static_cast<std::size_t>(end - p) >= n;
+    for (std::size_t i = 1; ok && i < n; ++i) ok = (p[i] & 0xC0) == 0x80;
+    if (ok && n == 3) ok = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
+    if (ok && n == 4) ok = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
+    if (ok) {
+      out.append(reinterpret_cast<const char*>(p), n);
+      p += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++p;
+    }
+  }
+  out.push_back('"');
+}
+
+void append_value(std::string& out, const value& v) {
+  using kind = value::kind;
+  switch (v.type()) {
+    case kind::null: out += "null"; return;
+    case kind::boolean: out += *v.get_if<bool>() ? "true" : "false"; return;
+    case kind::integer: fmt::format_to(std::back_inserter(out), "{}", *v.get_if<std::int64_t>()); return;
+    case kind::real: {
+      const double d = *v.get_if<double>();
+      if (!std::isfinite(d)) {
+        out += "null";
+      } else {
+        const auto start = out.size();
+        fmt::format_to(std::back_inserter(out), "{}", d);
+        // keep it a JSON number that reads back as a double, not an integer
+        if (out.find_first_of(".eE", start) == std::string::npos) out += ".0";
+      }
+      return;
+    }
+    case kind::string: append_string(out, *v.get_if<std::string>()); return;
+    case kind::bytes:
+      out += "{\"$bytes\":";
+      append_string(out, b64url(*v.get_if<value::bytes>()));
+      out.push_back('}');
+      return;
+    case kind::list: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : *v.get_if<value::list>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_value(out, e);
+      }
+      out.push_back(']');
+      return;
+    }
+    case kind::map: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [k, e] : *v.get_if<value::map>()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_string(out, k);
+        out.push_back(':');
+        append_value(out, e);
+      }
+      out.push_back('}');
+      return;
+    }
+    case kind::object: {
+      const auto& o = *v.get_if<value::object>();
+      out += "{\"$object\":";
+      append_string(out, o.type_name);
+      out += ",\"$bytes\":";
+      append_string(out, b64url(o.data));
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+template <class Map>
+void append_map(std::string& out, const Map& m) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [k, e] : m) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_string(out, k);
+    out.push_back(':');
+    if constexpr (std::is_same_v<std::decay_t<decltype(e)>, value::list>) {
+      out.push_back('[');
+      bool first_item = true;
+      for (const auto& item : e) {
+        if (!first_item) out.push_back(',');
+        first_item = false;
+        append_value(out, item);
+      }
+      out.push_back(']');
+    } else {
+      append_value(out, e);
+    }
+  }
+  out.push_back('}');
 }
 
 }  // namespace
@@ -140,7 +274,11 @@ std::string dump(const json& j, int indent) {
 
 value value_from_json(std::string_view text) { return detail::value_from(detail::parse_json(text), 0); }
 
-std::string value_to_json(const value& v) { return detail::dump(detail::value_json(v), -1); }
+std::string value_to_json(const value& v) {
+  std::string out;
+  append_value(out, v);
+  return out;
+}
 
 value::map map_from_json(std::string_view text, std::string_view what) {
   return detail::map_from(detail::parse_json(text), what);
@@ -177,28 +315,38 @@ session session_from_json(std::string_view text, bool full, time_point now) {
 std::string key_id_hex(std::uint32_t id) { return fmt::format("{:08x}", id); }
 
 std::string session_to_json(const session& s, const open_info* info, int indent) {
-  json flashes = json::object();
-  for (const auto& [k, l] : s.flashes()) flashes[k] = detail::value_json(value(l));
-  json meta = {{"id", to_hex(s.id())},
-               {"subject", s.subject()},
-               {"created_at", format_rfc3339(s.created_at())},
-               {"issued_at", nullptr},
-               {"expires_at", nullptr},
-               {"key_id", nullptr},
-               {"key_replaced", nullptr},
-               {"overflow", nullptr}};
-  if (info != nullptr) {
-    meta["issued_at"] = format_rfc3339(info->issued_at);
-    meta["expires_at"] = time_or_null(info->expires_at);
-    meta["key_id"] = key_id_hex(info->key_id);
-    meta["key_replaced"] = info->key_replaced;
-    meta["overflow"] = info->overflow;
+  std::string out;
+  out.reserve(512);
+  out += "{\"values\":";
+  append_map(out, s.values());
+  out += ",\"constants\":";
+  append_map(out, s.constants());
+  out += ",\"flashes\":";
+  append_map(out, s.flashes());
+  out += ",\"meta\":{\"id\":\"";
+  out += to_hex(s.id());
+  out += "\",\"subject\":";
+  append_string(out, s.subject());
+  out += ",\"created_at\":\"";
+  out += format_rfc3339(s.created_at());
+  if (info == nullptr) {
+    out += "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
+           "\"overflow\":null}}";
+  } else {
+    out += "\",\"issued_at\":\"";
+    out += format_rfc3339(info->issued_at);
+    out += "\",\"expires_at\":";
+    out += info->expires_at ? "\"" + format_rfc3339(*info->expires_at) + "\"" : std::string("null");
+    out += ",\"key_id\":\"";
+    out += key_id_hex(info->key_id);
+    out += "\",\"key_replaced\":";
+    out += info->key_replaced ? "true" : "false";
+    out += ",\"overflow\":";
+    out += info->overflow ? "true" : "false";
+    out += "}}";
   }
-  return detail::dump({{"values", detail::value_json(value(s.values()))},
-                       {"constants", detail::value_json(value(s.constants()))},
-                       {"flashes", flashes},
-                       {"meta", meta}},
-                      indent);
+  if (indent < 0) return out;
+  return detail::dump(detail::parse_json(out), indent);  // pretty, for people (the CLI)
 }
 
 }  // namespace cookieseal

@@ -22,4 +22,9 @@ export PKG_CONFIG_PATH="$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$tmp/root"
 c++ -std=c++20 "$src/tests/consumer/consumer.cpp" -o "$tmp/pc-consumer" \
   $(pkg-config --cflags --libs cookieseal)
 LD_LIBRARY_PATH="$libdir" "$tmp/pc-consumer"
-echo "install test: cmake and pkg-config consumers built and ran"
+
+# The C ABI, from C, through pkg-config cookieseal-c
+cc -std=c11 "$src/tests/consumer/c_consumer.c" -o "$tmp/c-consumer" \
+  $(pkg-config --cflags --libs cookieseal-c)
+LD_LIBRARY_PATH="$libdir" "$tmp/c-consumer"
+echo "install test: cmake, pkg-config and C ABI consumers built and ran"

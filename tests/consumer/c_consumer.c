@@ -1,0 +1,31 @@
+/* A C program built against the installed cookieseal/cookieseal.h and
+   libcookieseal-c (pkg-config cookieseal-c): seals and opens one session. */
+#include <cookieseal/cookieseal.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static const char keys[] =
+    "cookieseal-keyring 1\n"
+    "key 9f3a01c2 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z never "
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n";
+
+int main(void) {
+  cookieseal_options o;
+  cookieseal_options_init(&o);
+  o.keyring_text = keys;
+  o.keyring_text_len = strlen(keys);
+  cookieseal_manager* m = NULL;
+  if (cookieseal_manager_new(&o, &m, NULL) != COOKIESEAL_OK) return 1;
+  char *cookie = NULL, *json = NULL;
+  size_t n = 0;
+  const char in[] = "{\"values\":{\"n\":1}}";
+  int ok = cookieseal_seal(m, in, strlen(in), &cookie, &n) == COOKIESEAL_OK &&
+           cookieseal_open(m, cookie, n, &json, NULL) == COOKIESEAL_OK &&
+           strstr(json, "\"n\":1") != NULL;
+  cookieseal_free(cookie);
+  cookieseal_free(json);
+  cookieseal_manager_free(m);
+  printf("C consumer (libcookieseal-c %s): %s\n", cookieseal_version(), ok ? "ok" : "FAILED");
+  return ok ? 0 : 1;
+}
