@@ -11,8 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
     const auto k = cookieseal::parse_keyring(text, "fuzz");
-    const std::string once = cookieseal::format_keyring(k);
-    const std::string twice = cookieseal::format_keyring(cookieseal::parse_keyring(once, "fuzz"));
+    const auto once = cookieseal::format_keyring(k);
+    const auto twice = cookieseal::format_keyring(cookieseal::parse_keyring(once, "fuzz"));
     if (once != twice) fuzz::fail("format(parse(format(k))) differs from format(k)");
   } catch (const cookieseal::keyring_file_error&) {
     // The expected outcome for almost every input.

@@ -53,7 +53,9 @@ file_lock::~file_lock() { ::close(fd_); }  // closing releases the lock
 
 std::optional<file_contents> read_file_bounded(const std::filesystem::path& file,
                                                std::size_t max_bytes) {
-  fd_guard fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: a FIFO or a device at the path must not hang the reader
+  // (opening a FIFO without a writer blocks); regular files ignore the flag.
+  fd_guard fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (fd.fd < 0) {
     if (errno == ENOENT) return std::nullopt;
     throw_errno("cannot open " + file.string());

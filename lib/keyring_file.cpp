@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <set>
@@ -69,9 +71,17 @@ void check_private(const struct stat& st, const std::filesystem::path& file) {
     throw keyring_file_error(fmt::format(
         "{}: the keyring is accessible to group or others (mode {:04o}); run: chmod 600 {}",
         file.string(), st.st_mode & 07777, file.string()));
+  // As ssh does for private keys: another (non-root) user's file could have
+  // been swapped in by that user.
+  const uid_t me = ::geteuid();
+  if (st.st_uid != me && st.st_uid != 0)
+    throw keyring_file_error(fmt::format(
+        "{}: the keyring is owned by uid {}, not by this user (uid {}) or root; run: chown {} {}",
+        file.string(), st.st_uid, me, me, file.string()));
 }
 
-// Reads and parses FILE, checking its permissions; nullopt when it does not exist.
+// Reads and parses FILE, checking its owner and permissions; nullopt when it
+// does not exist. The read buffer is wiped on every path, errors included.
 std::optional<keyring> read_keyring_file(const std::filesystem::path& file) {
   std::optional<detail::file_contents> c;
   try {
@@ -80,10 +90,12 @@ std::optional<keyring> read_keyring_file(const std::filesystem::path& file) {
     throw keyring_file_error(e.what());
   }
   if (!c) return std::nullopt;
+  struct wipe_on_exit {
+    std::string& text;
+    ~wipe_on_exit() { sodium_memzero(text.data(), text.size()); }
+  } wiper{c->data};
   check_private(c->st, file);
-  keyring k = parse_keyring(c->data, file.string());
-  sodium_memzero(c->data.data(), c->data.size());
-  return k;
+  return parse_keyring(c->data, file.string());
 }
 
 }  // namespace
@@ -168,18 +180,22 @@ keyring parse_keyring(std::string_view text, std::string_view source) {
   return keyring::from_keys(entries, end_before);
 }
 
-std::string format_keyring(const keyring& k) {
-  std::string out;
+secret_string format_keyring(const keyring& k) {
+  // Key text goes only into `out` (which wipes itself) and a stack buffer
+  // wiped below: no temporary string ever holds it.
+  secret_string out;
   out.reserve(200 + k.size() * 140);
   out += header_line;
   out += "\n# id     created              activates            expires              key (base64url, 32 bytes)\n";
   char b64[key_text_chars + 1];
   for (const auto& info : k.keys()) {
+    const std::string fields = fmt::format("key {:08x} {} {} {:<20} ", info.id, format_rfc3339(info.created),
+                                           format_rfc3339(info.activates), time_or_never(info.expires));
+    out += fields;
     const unsigned char* bytes = detail::keyring_access::bytes_of(k, &info);
     sodium_bin2base64(b64, sizeof b64, bytes, key_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out += fmt::format("key {:08x} {} {} {:<20} {}\n", info.id, format_rfc3339(info.created),
-                       format_rfc3339(info.activates), time_or_never(info.expires),
-                       std::string_view(b64, key_text_chars));
+    out.append(b64, key_text_chars);
+    out += '\n';
   }
   sodium_memzero(b64, sizeof b64);
   if (auto t = k.end_sessions_before()) out += fmt::format("end-sessions-before {}\n", format_rfc3339(*t));
@@ -221,14 +237,12 @@ keyring update_keyring_file(const std::filesystem::path& file,
   if (current && create) throw keyring_file_error(fmt::format("{}: already exists", file.string()));
   keyring next = change(current ? *current : keyring{});
   require_sealing_key(next, file.string(), now);
-  std::string text = format_keyring(next);
+  const secret_string text = format_keyring(next);
   try {
     detail::write_file_atomic(file, text, 0600);
   } catch (const std::exception& e) {
-    sodium_memzero(text.data(), text.size());
     throw keyring_file_error(e.what());
   }
-  sodium_memzero(text.data(), text.size());
   return next;
 }
 

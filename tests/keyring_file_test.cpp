@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -55,7 +57,7 @@ TEST_SUITE("keyring_file") {
     CHECK(k.find(0x51d0e7aa)->expires == cookieseal::parse_rfc3339("2026-12-22T04:00:00Z"));
     CHECK(k.end_sessions_before() == cookieseal::parse_rfc3339("2026-11-01T00:00:00Z"));
 
-    const std::string text = cookieseal::format_keyring(k);
+    const auto text = cookieseal::format_keyring(k);
     CHECK(text.find(key0) != std::string::npos);
     const keyring back = cookieseal::parse_keyring(text);
     REQUIRE(back.size() == 2);
@@ -158,6 +160,36 @@ TEST_SUITE("keyring_file") {
     }
   }
 
+  TEST_CASE("loading refuses a file owned by another user, naming the fix" *
+            doctest::skip(::geteuid() != 0)) {  // only root can give a file away
+    test::temp_dir dir;
+    const auto file = dir / "keys";
+    test::write_text(file, good_text);
+    REQUIRE(::chown(file.c_str(), 4321, 4321) == 0);
+    CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file(file, test::t0),
+                         doctest::Contains("owned by uid 4321, not by this user (uid 0) or root; run: chown 0"),
+                         keyring_file_error);
+    REQUIRE(::chown(file.c_str(), 0, 0) == 0);
+    CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 2);
+  }
+
+  TEST_CASE("a FIFO or a device at the path is refused at once, never waited on") {
+    test::temp_dir dir;
+    const auto fifo = dir / "keys";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file(fifo, test::t0),
+                         doctest::Contains("not a regular file"), keyring_file_error);
+    CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file("/dev/zero", test::t0),
+                         doctest::Contains("not a regular file"), keyring_file_error);
+    cookieseal::update_keyring_file(
+        dir / "real", [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); },
+        true, test::t0);
+    cookieseal::keyring_watcher w(dir / "real", [] { return test::t0; });
+    std::filesystem::remove(dir / "real");
+    REQUIRE(::mkfifo((dir / "real").c_str(), 0600) == 0);
+    CHECK(w.reload_if_changed().error.find("not a regular file") != std::string::npos);
+  }
+
   TEST_CASE("loading refuses a missing file, a directory, and a keyring that cannot seal") {
     test::temp_dir dir;
     CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file(dir / "absent", test::t0),
@@ -200,7 +232,7 @@ TEST_SUITE("keyring_file") {
                            doctest::Contains("no such file"), keyring_file_error);
     }
     SUBCASE("a change that leaves no sealing key is refused and the file stays whole") {
-      const std::string before = cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0));
+      const auto before = cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0));
       const auto id = created.keys()[0].id;
       CHECK_THROWS_WITH_AS(
           cookieseal::update_keyring_file(file, [id](const keyring& k) { return k.without_key(id); },

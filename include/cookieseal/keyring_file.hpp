@@ -6,6 +6,7 @@
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/wipe.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -38,10 +39,11 @@ inline constexpr const char* keyring_env_var = "COOKIESEAL_KEYRING";
                                                    std::string_view source = "keyring");
 
 /**
- * The keyring as file text, key bytes included.
+ * The keyring as file text, key bytes included, in a string that wipes itself
+ * (no copy of the key text is left in freed memory).
  * WARNING: the result is secret; write it only to a file of mode 0600.
  */
-[[nodiscard]] COOKIESEAL_API std::string format_keyring(const keyring& k);
+[[nodiscard]] COOKIESEAL_API secret_string format_keyring(const keyring& k);
 
 /**
  * Loads a keyring file (following symlinks, as Kubernetes secret mounts use).

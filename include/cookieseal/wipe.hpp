@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace cookieseal {
@@ -32,5 +33,9 @@ struct wiping_allocator {
 
 /// A byte buffer that is wiped whenever it reallocates or is destroyed.
 using wiped_bytes = std::vector<std::byte, wiping_allocator<std::byte>>;
+
+/// Text that is a secret (a keyring file's contents): wiped whenever it
+/// reallocates or is destroyed, so no copy of it is left in freed memory.
+using secret_string = std::basic_string<char, std::char_traits<char>, wiping_allocator<char>>;
 
 }  // namespace cookieseal

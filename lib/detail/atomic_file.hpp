@@ -36,8 +36,9 @@ struct file_contents {
 
 /**
  * Reads @p file whole. nullopt when it does not exist; throws std::system_error
- * on other errors, and std::length_error when it is larger than @p max_bytes
- * (checked before reading).
+ * on other errors (also for anything but a regular file: a FIFO or a device
+ * never blocks the reader), and std::length_error when it is larger than
+ * @p max_bytes (checked before reading).
  */
 std::optional<file_contents> read_file_bounded(const std::filesystem::path& file,
                                                std::size_t max_bytes);
