@@ -45,14 +45,16 @@ std::optional<detail::file_contents> read(const fs::path& file, std::size_t max)
   return detail::read_file_bounded(file, max);
 }
 
-// Maps any failure of a store operation to store_unavailable; the store never throws.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
+// Maps any failure of a store operation to store_unavailable, its cause to
+// @p report; the store never throws.
+template <class F, class Report>
+auto guarded(F&& f, Report&& report) -> decltype(f()) {
   try {
     return f();
   } catch (const std::bad_alloc&) {
     throw;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    report(e.what());
     return errc::store_unavailable;
   }
 }
@@ -70,6 +72,7 @@ bool is_record(const fs::path& p) {
 namespace {
 
 constexpr const char* marker_name = ".cookieseal-store";
+constexpr const char* subject_key_name = ".subject-key";
 constexpr std::size_t max_marker_bytes = 256;
 
 std::string new_store_id() {
@@ -83,7 +86,7 @@ std::string new_store_id() {
 bool may_become_store(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
-    if (name != "e" && name != "r" && name != ".lock") return false;
+    if (name != "e" && name != "r" && name != ".lock" && name != ".entries.lock") return false;
   }
   return true;
 }
@@ -108,12 +111,29 @@ file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
       store_id_ = new_store_id();
       write_atomic(dir_ / marker_name, store_id_);
     }
+    // The secret subjects are hashed with: made once, kept with the store.
+    if (auto k = read(dir_ / subject_key_name, 2 * subject_secret_bytes + 1)) {
+      std::size_t got = 0;
+      const bool ok = sodium_hex2bin(subject_secret_.data(), subject_secret_.size(), k->data.data(),
+                                     k->data.size(), "\n", &got, nullptr) == 0 &&
+                      got == subject_secret_.size();
+      sodium_memzero(k->data.data(), k->data.size());
+      if (!ok)
+        throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                                (dir_ / subject_key_name).string() + " is damaged");
+    } else {
+      random_fill(std::as_writable_bytes(std::span(subject_secret_)));
+      std::string text = hex_of(std::as_bytes(std::span(subject_secret_))) + "\n";
+      write_atomic(dir_ / subject_key_name, text);
+      sodium_memzero(text.data(), text.size());
+    }
   }
-  for (const auto& sub : {dir_ / "e", dir_ / "r" / "s", dir_ / "r" / "u"}) {
+  for (const auto& sub : {dir_ / "e", dir_ / "r" / "s", dir_ / "r" / "k"}) {
     fs::create_directories(sub, ec);
     if (ec) throw std::system_error(ec, "cannot create store directory " + sub.string());
   }
   ::chmod(dir_.c_str(), 0700);
+  legacy_subjects_ = fs::is_directory(dir_ / "r" / "u", ec) && !fs::is_empty(dir_ / "r" / "u", ec);
   struct stat st {};
   if (::stat(dir_.c_str(), &st) != 0)
     throw std::system_error(errno, std::generic_category(), "cannot stat " + dir_.string());
@@ -123,7 +143,10 @@ file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
 
 result<void> file_store::check_identity() {
   struct stat st {};
-  if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return errc::store_unavailable;
+  if (::stat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    report(dir_.string() + ": the store directory is missing (moved or removed?)");
+    return errc::store_unavailable;
+  }
   const auto dev = static_cast<unsigned long long>(st.st_dev);
   const auto ino = static_cast<unsigned long long>(st.st_ino);
   {
@@ -133,8 +156,12 @@ result<void> file_store::check_identity() {
   // Another directory at the path: this store only if it carries our id (a restore).
   try {
     auto m = read(dir_ / marker_name, max_marker_bytes);
-    if (!m || m->data != store_id_) return errc::store_unavailable;
-  } catch (const std::exception&) {
+    if (!m || m->data != store_id_) {
+      report(dir_.string() + ": another directory is at the store's path (moved or replaced?)");
+      return errc::store_unavailable;
+    }
+  } catch (const std::exception& e) {
+    report(e.what());
     return errc::store_unavailable;
   }
   std::lock_guard lock(identity_mutex_);
@@ -150,11 +177,10 @@ fs::path file_store::entry_path(const entry_id& id) const {
 
 fs::path file_store::session_path(const session_id& id) const { return dir_ / "r" / "s" / hex_of(id); }
 
+file_store::~file_store() { sodium_memzero(subject_secret_.data(), subject_secret_.size()); }
+
 fs::path file_store::subject_path(std::string_view subject) const {
-  std::array<unsigned char, 32> h;
-  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(subject.data()),
-                     subject.size(), nullptr, 0);
-  return dir_ / "r" / "u" / hex_of(std::as_bytes(std::span(h)));
+  return dir_ / "r" / "k" / subject_hash_hex(subject, subject_secret_);
 }
 
 result<void> file_store::put(const entry_id& id, std::span<const std::byte> sealed,
@@ -166,7 +192,7 @@ result<void> file_store::put(const entry_id& id, std::span<const std::byte> seal
     data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
     write_atomic(entry_path(id), data);
     return {};
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id, time_point now) {
@@ -174,25 +200,32 @@ result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id
     if (auto ok = check_identity(); !ok) return ok.error();
     auto c = read(entry_path(id), max_entry_bytes + header_bytes);
     if (!c) return std::optional<std::vector<std::byte>>{};
-    if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0)
-      return errc::store_unavailable;  // not an entry this code wrote
+    if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0) {
+      report(entry_path(id).string() + ": not an entry this store wrote");
+      return errc::store_unavailable;
+    }
     if (stored_expiry_passed(read_be64(c->data.data() + 4), now)) return std::optional<std::vector<std::byte>>{};
     const auto* p = reinterpret_cast<const std::byte*>(c->data.data()) + header_bytes;
     return std::optional(std::vector<std::byte>(p, p + (c->data.size() - header_bytes)));
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<void> file_store::erase(const entry_id& id) {
   return guarded([&]() -> result<void> {
     if (auto ok = check_identity(); !ok) return ok.error();
-    if (::unlink(entry_path(id).c_str()) != 0 && errno != ENOENT) return errc::store_unavailable;
+    detail::file_lock lock(dir_ / ".entries.lock");  // not between expire_by's read and write
+    if (::unlink(entry_path(id).c_str()) != 0 && errno != ENOENT)
+      throw std::system_error(errno, std::generic_category(), "cannot remove " + entry_path(id).string());
     return {};
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<void> file_store::expire_by(const entry_id& id, time_point expires) {
   return guarded([&]() -> result<void> {
     if (auto ok = check_identity(); !ok) return ok.error();
+    // Read-modify-write under the lock erase takes: an erase in between would
+    // otherwise be undone by the rename, bringing a destroyed entry back.
+    detail::file_lock lock(dir_ / ".entries.lock");
     const fs::path file = entry_path(id);
     auto c = read(file, max_entry_bytes + header_bytes);
     if (!c || c->data.size() < header_bytes) return {};
@@ -201,7 +234,7 @@ result<void> file_store::expire_by(const entry_id& id, time_point expires) {
     data.append(c->data, header_bytes);
     write_atomic(file, data);
     return {};
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<std::uint64_t> file_store::collect_garbage(time_point now) {
@@ -228,10 +261,11 @@ result<std::uint64_t> file_store::collect_garbage(time_point now) {
         }
         if (remove && ::unlink(p.c_str()) == 0) ++removed;
       }
-      if (ec && ec != std::errc::no_such_file_or_directory) return errc::store_unavailable;
+      if (ec && ec != std::errc::no_such_file_or_directory)
+        throw std::system_error(ec, "cannot list " + sub.string());
     }
     return removed;
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<store_stats> file_store::stats() {
@@ -256,13 +290,13 @@ result<store_stats> file_store::stats() {
         if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
       }
     }
-    if (ec) return errc::store_unavailable;
+    if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "e").string());
     for (auto it = fs::recursive_directory_iterator(dir_ / "r", ec); !ec && it != fs::end(it);
          it.increment(ec))
       if (it->is_regular_file(ec) && is_record(it->path())) ++s.revocations;
-    if (ec) return errc::store_unavailable;
+    if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "r").string());
     return s;
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<void> file_store::revoke_session(const session_id& id, time_point until) {
@@ -270,7 +304,7 @@ result<void> file_store::revoke_session(const session_id& id, time_point until) 
     if (auto ok = check_identity(); !ok) return ok.error();
     write_atomic(session_path(id), header(revocation_magic, store_time(until)));
     return {};
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<void> file_store::revoke_subject(std::string_view subject, time_point before,
@@ -289,7 +323,7 @@ result<void> file_store::revoke_subject(std::string_view subject, time_point bef
     append_be64(data, b);
     write_atomic(file, data);
     return {};
-  });
+  }, [this](const char* why) { report(why); });
 }
 
 result<bool> file_store::is_revoked(const session_id& id, std::string_view subject,
@@ -300,13 +334,16 @@ result<bool> file_store::is_revoked(const session_id& id, std::string_view subje
         c && c->data.size() >= header_bytes && !stored_expiry_passed(read_be64(c->data.data() + 4), now))
       return true;
     if (subject.empty()) return false;
-    if (auto c = read(subject_path(subject), 64);
-        c && c->data.size() >= header_bytes + 8 && !stored_expiry_passed(read_be64(c->data.data() + 4), now)) {
-      const std::uint64_t before = read_be64(c->data.data() + header_bytes);
-      return store_time(created_at) < before;
-    }
-    return false;
-  });
+    auto subject_revoked = [&](const fs::path& file) {
+      auto c = read(file, 64);
+      return c && c->data.size() >= header_bytes + 8 &&
+             !stored_expiry_passed(read_be64(c->data.data() + 4), now) &&
+             store_time(created_at) < read_be64(c->data.data() + header_bytes);
+    };
+    if (subject_revoked(subject_path(subject))) return true;
+    return legacy_subjects_ &&
+           subject_revoked(dir_ / "r" / "u" / legacy_subject_hash_hex(subject));
+  }, [this](const char* why) { report(why); });
 }
 
 }  // namespace cookieseal

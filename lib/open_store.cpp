@@ -5,6 +5,14 @@
 
 namespace cookieseal {
 
+std::string redact_store_url(std::string_view where) {
+  if (!is_redis_url(where)) return std::string(where);
+  const auto scheme_end = where.find("://") + 3;
+  const auto at = where.rfind('@');
+  if (at == std::string_view::npos || at < scheme_end) return std::string(where);
+  return std::string(where.substr(0, scheme_end)) + "***" + std::string(where.substr(at));
+}
+
 bool is_redis_url(std::string_view where) noexcept {
   return where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
          where.rfind("unix://", 0) == 0;

@@ -1,13 +1,17 @@
 #include <cookieseal/redis_store.hpp>
 
+#include "detail/random.hpp"
 #include "detail/store_encoding.hpp"
 
+#include <fmt/format.h>
 #include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include <charconv>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -118,13 +122,23 @@ std::string ttl_for(std::uint64_t expires) {
   return std::to_string(std::max<std::int64_t>(left, 0) + ttl_slack_seconds);
 }
 
-// Lowers an entry's expiry atomically (never raises it, never recreates a deleted entry).
+// Lowers an entry's expiry atomically (never raises it, never recreates a
+// deleted entry). The expiries are big-endian u64: compared byte by byte, as
+// numbers; Lua's string `<=` would use the locale's collation.
 constexpr const char* expire_by_script = R"(
-local v = redis.call('GET', KEYS[1])
-if not v or string.sub(v, 1, 8) <= ARGV[1] then return 0 end
-redis.call('SETRANGE', KEYS[1], 0, ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1)";
+local v = redis.call('GETRANGE', KEYS[1], 0, 7)
+if string.len(v) ~= 8 then return 0 end
+local new = ARGV[1]
+for i = 1, 8 do
+  local a, b = string.byte(v, i), string.byte(new, i)
+  if a < b then return 0 end
+  if a > b then
+    redis.call('SETRANGE', KEYS[1], 0, new)
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+    return 1
+  end
+end
+return 0)";
 
 // Keeps the latest "before" and "until" of a subject revocation.
 constexpr const char* revoke_subject_script = R"(
@@ -141,25 +155,58 @@ return 1)";
 }  // namespace
 
 struct redis_store::impl {
+  redis_store* owner = nullptr;  // reports causes through the store's diagnostic hook
   redis_options options;
   parsed_url url;
   std::mutex mutex;
   std::vector<connection> idle;
+
+  std::string endpoint() const {
+    return url.socket_path.empty() ? fmt::format("{}:{}", url.host, url.port) : url.socket_path;
+  }
+
+  void report(std::string_view what) const { owner->report(what); }
+
+  // What hiredis says of a failed connection, in an operator's words.
+  std::string why(const redisContext* c) const {
+    if (c == nullptr) return "out of memory for a Redis connection";
+    const std::string_view err = c->errstr;
+    if (err.find("temporarily unavailable") != std::string_view::npos ||
+        err.find("timed out") != std::string_view::npos)
+      return fmt::format("timed out talking to Redis at {} (connect {} ms, I/O {} ms)", endpoint(),
+                         options.connect_timeout.count(), options.io_timeout.count());
+    return fmt::format("Redis at {}: {}", endpoint(), err);
+  }
 
   connection connect() const {
     const timeval ct = to_timeval(options.connect_timeout);
     connection c(url.socket_path.empty()
                      ? redisConnectWithTimeout(url.host.c_str(), url.port, ct)
                      : redisConnectUnixWithTimeout(url.socket_path.c_str(), ct));
-    if (!c || c->err) return nullptr;
-    if (redisSetTimeout(c.get(), to_timeval(options.io_timeout)) != REDIS_OK) return nullptr;
+    if (!c || c->err) {
+      report(fmt::format("cannot connect: {}", why(c.get())));
+      return nullptr;
+    }
+    if (redisSetTimeout(c.get(), to_timeval(options.io_timeout)) != REDIS_OK) {
+      report(why(c.get()));
+      return nullptr;
+    }
     auto ok = [&](std::vector<std::string> args) {
       std::vector<const char*> argv;
       std::vector<std::size_t> lens;
       for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
       reply r(static_cast<redisReply*>(
           redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
-      return r && r->type != REDIS_REPLY_ERROR;
+      if (!r) {
+        report(why(c.get()));
+        return false;
+      }
+      if (r->type == REDIS_REPLY_ERROR) {  // Redis's words never hold the password
+        report(fmt::format("Redis at {} refused {}: {}", endpoint(), args[0],
+                           std::string_view(r->str, r->len)));
+        return false;
+      }
+      return true;
     };
     if (!url.password.empty()) {
       const bool authed = url.user.empty() ? ok({"AUTH", url.password})
@@ -193,16 +240,52 @@ struct redis_store::impl {
           redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r || c->err) {
         if (pooled) continue;  // probably a connection Redis closed: try once with a new one
+        report(why(c.get()));
         return errc::store_unavailable;
       }
       {
         std::lock_guard lock(mutex);
         if (idle.size() < options.max_idle_connections) idle.push_back(std::move(c));
       }
-      if (r->type == REDIS_REPLY_ERROR) return errc::store_unavailable;
+      if (r->type == REDIS_REPLY_ERROR) {
+        report(fmt::format("Redis at {}: {}", endpoint(), std::string_view(r->str, r->len)));
+        return errc::store_unavailable;
+      }
       return r;
     }
     return errc::store_unavailable;
+  }
+
+  // The secret subjects are hashed with, kept in Redis itself (made once by
+  // whichever server comes first, SET NX), fetched on first use and cached.
+  std::mutex secret_mutex;
+  std::optional<subject_secret> secret;
+
+  result<subject_secret> subject_key() {
+    {
+      std::lock_guard lock(secret_mutex);
+      if (secret) return *secret;
+    }
+    subject_secret fresh;
+    random_fill(std::as_writable_bytes(std::span(fresh)));
+    const std::string k = options.prefix + "subject-key";
+    auto set = command({"SET", k, std::string_view(reinterpret_cast<const char*>(fresh.data()), fresh.size()), "NX"});
+    sodium_memzero(fresh.data(), fresh.size());
+    if (!set) return set.error();
+    auto got = command({"GET", k});
+    if (!got) return got.error();
+    if ((*got)->type != REDIS_REPLY_STRING || (*got)->len != subject_secret_bytes) {
+      report(fmt::format("Redis at {}: {} is not a subject key this store wrote", endpoint(), k));
+      return errc::store_unavailable;
+    }
+    std::lock_guard lock(secret_mutex);
+    secret.emplace();
+    std::memcpy(secret->data(), (*got)->str, subject_secret_bytes);
+    return *secret;
+  }
+
+  ~impl() {
+    if (secret) sodium_memzero(secret->data(), secret->size());
   }
 
   std::string key(char kind, std::string_view rest) const {
@@ -229,6 +312,7 @@ struct redis_store::impl {
 };
 
 redis_store::redis_store(redis_options options) : impl_(std::make_unique<impl>()) {
+  impl_->owner = this;
   impl_->url = parse_url(options.url);
   impl_->options = std::move(options);
 }
@@ -249,11 +333,19 @@ result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sea
 }
 
 result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& id, time_point now) {
-  auto r = impl_->command({"GET", impl_->key('e', hex_of(id))});
+  // GETRANGE, not GET: a value larger than any entry this code writes is never
+  // read whole (the same 1 MiB bound as file_store). A missing key reads as "".
+  static const std::string last = std::to_string(8 + max_entry_bytes);
+  auto r = impl_->command({"GETRANGE", impl_->key('e', hex_of(id)), "0", last});
   if (!r) return r.error();
   const redisReply* v = r->get();
-  if (v->type == REDIS_REPLY_NIL) return std::optional<std::vector<std::byte>>{};
-  if (v->type != REDIS_REPLY_STRING || v->len < 8) return errc::store_unavailable;
+  if (v->type == REDIS_REPLY_NIL || (v->type == REDIS_REPLY_STRING && v->len == 0))
+    return std::optional<std::vector<std::byte>>{};
+  if (v->type != REDIS_REPLY_STRING || v->len < 8 || v->len > 8 + max_entry_bytes) {
+    impl_->report(fmt::format("Redis at {}: entry {} is not one this store wrote (or over {} bytes)",
+                              impl_->endpoint(), hex_of(id), max_entry_bytes));
+    return errc::store_unavailable;
+  }
   if (stored_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
   const auto* p = reinterpret_cast<const std::byte*>(v->str) + 8;
   return std::optional(std::vector<std::byte>(p, p + (v->len - 8)));
@@ -299,7 +391,7 @@ result<store_stats> redis_store::stats() {
       }
     }
   } while (cursor != "0");
-  for (char kind : {'r', 'u'}) {
+  for (char kind : {'r', 'k', 'u'}) {
     auto n = impl_->count_keys(kind);
     if (!n) return n.error();
     s.revocations += *n;
@@ -317,7 +409,10 @@ result<void> redis_store::revoke_session(const session_id& id, time_point until)
 result<void> redis_store::revoke_subject(std::string_view subject, time_point before,
                                          time_point until) {
   const std::uint64_t u = store_time(until);
-  auto r = impl_->command({"EVAL", revoke_subject_script, "1", impl_->key('u', subject),
+  auto secret = impl_->subject_key();
+  if (!secret) return secret.error();
+  auto r = impl_->command({"EVAL", revoke_subject_script, "1",
+                           impl_->key('k', subject_hash_hex(subject, *secret)),
                            std::to_string(store_time(before)), std::to_string(u), ttl_for(u)});
   if (!r) return r.error();
   return {};
@@ -326,10 +421,16 @@ result<void> redis_store::revoke_subject(std::string_view subject, time_point be
 result<bool> redis_store::is_revoked(const session_id& id, std::string_view subject,
                                      time_point created_at, time_point now) {
   const std::string session_key = impl_->key('r', hex_of(id));
-  const std::string subject_key = impl_->key('u', subject);
-  // One round trip for both lookups.
+  std::string subject_key, legacy_key;
+  if (!subject.empty()) {
+    auto secret = impl_->subject_key();
+    if (!secret) return secret.error();
+    subject_key = impl_->key('k', subject_hash_hex(subject, *secret));
+    legacy_key = impl_->key('u', subject);  // as earlier versions named it, in clear
+  }
+  // One round trip for every lookup.
   auto r = subject.empty() ? impl_->command({"MGET", session_key})
-                           : impl_->command({"MGET", session_key, subject_key});
+                           : impl_->command({"MGET", session_key, subject_key, legacy_key});
   if (!r) return r.error();
   const redisReply* a = r->get();
   if (a->type != REDIS_REPLY_ARRAY) return errc::store_unavailable;
@@ -344,10 +445,11 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
     std::size_t pos = 0;
     if (auto until = number(a->element[0], pos); until && !stored_expiry_passed(*until, now)) return true;
   }
-  if (a->elements >= 2 && a->element[1]->type == REDIS_REPLY_STRING) {
+  for (std::size_t i = 1; i < a->elements; ++i) {  // the keyed subject record, then a legacy one
+    if (a->element[i]->type != REDIS_REPLY_STRING) continue;
     std::size_t pos = 0;
-    const auto before = number(a->element[1], pos);
-    const auto until = pos < a->element[1]->len ? number(a->element[1], pos) : std::nullopt;
+    const auto before = number(a->element[i], pos);
+    const auto until = pos < a->element[i]->len ? number(a->element[i], pos) : std::nullopt;
     if (before && until && !stored_expiry_passed(*until, now) && store_time(created_at) < *before) return true;
   }
   return false;

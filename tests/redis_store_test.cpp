@@ -6,7 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <atomic>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -41,7 +44,100 @@ session big_session(std::size_t bytes, char fill = 'x') {
 
 }  // namespace
 
+// Every key under test:, by a raw hiredis connection (what a dump would show).
+std::vector<std::string> all_keys(const test::redis_server& server) {
+  std::vector<std::string> out;
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "KEYS *"));
+  REQUIRE(r != nullptr);
+  for (std::size_t i = 0; i < r->elements; ++i) out.emplace_back(r->element[i]->str, r->element[i]->len);
+  freeReplyObject(r);
+  redisFree(c);
+  return out;
+}
+
+void raw_command(const test::redis_server& server, const std::vector<std::string>& args) {
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  REQUIRE(r != nullptr);
+  CHECK(r->type != REDIS_REPLY_ERROR);
+  freeReplyObject(r);
+  redisFree(c);
+}
+
 TEST_SUITE("redis_store") {
+  TEST_CASE("an oversized value in Redis is refused without reading it whole") {
+    test::redis_server server;
+    auto st = store_at(server.url());
+    std::vector<std::string> said;
+    st->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    cookieseal::entry_id id{};
+    id[0] = std::byte{9};
+    std::string hex;
+    for (auto b : id) hex += fmt::format("{:02x}", std::to_integer<unsigned>(b));
+    raw_command(server, {"SET", "test:e:" + hex, std::string(3 << 20, 'x')});  // 3 MiB
+    auto got = st->get(id, test::t0);
+    REQUIRE_FALSE(got);
+    CHECK(got.error() == errc::store_unavailable);
+    REQUIRE(said.size() == 1);
+    CHECK(said[0].find("not one this store wrote") != std::string::npos);
+    const std::vector<std::byte> limit(cookieseal::max_entry_bytes, std::byte{1});
+    REQUIRE(st->put(id, limit, test::t0 + 1h));  // the largest entry still reads back
+    CHECK(st->get(id, test::t0)->value().size() == cookieseal::max_entry_bytes);
+  }
+
+  TEST_CASE("subjects are stored keyed-hashed, never in clear; earlier records still count") {
+    test::redis_server server;
+    auto st = store_at(server.url());
+    REQUIRE(st->revoke_subject("alice@example.com", test::t0, test::t0 + 1h));
+    session s(test::t0 - 1s);
+    CHECK(*st->is_revoked(s.id(), "alice@example.com", test::t0 - 1s, test::t0));
+    for (const auto& k : all_keys(server)) {
+      CAPTURE(k);
+      CHECK(k.find("alice") == std::string::npos);
+    }
+    // A second store (another prefix, another secret) names the subject differently.
+    redis_options o;
+    o.url = server.url();
+    o.prefix = "other:";
+    auto other = std::make_shared<redis_store>(o);
+    REQUIRE(other->revoke_subject("alice@example.com", test::t0, test::t0 + 1h));
+    std::set<std::string> hashed;
+    for (const auto& k : all_keys(server))
+      if (k.find(":k:") != std::string::npos) hashed.insert(k.substr(k.find(":k:") + 3));
+    CHECK(hashed.size() == 2);
+    // A record written in clear by an earlier version is still honoured.
+    raw_command(server, {"SET", "test:u:bob", std::to_string(test::t0.time_since_epoch().count()) + " " +
+                                                  std::to_string((test::t0 + 1h).time_since_epoch().count())});
+    CHECK(*st->is_revoked(s.id(), "bob", test::t0 - 1s, test::t0));
+  }
+
+  TEST_CASE("a store that cannot be reached says why") {
+    auto st = store_at("redis://127.0.0.1:1");
+    std::vector<std::string> said;
+    st->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    CHECK(st->get({}, test::t0).error() == errc::store_unavailable);
+    REQUIRE_FALSE(said.empty());
+    CHECK(said[0].find("cannot connect: Redis at 127.0.0.1:1: Connection refused") != std::string::npos);
+    test::redis_server server({"--requirepass", "s3cret-pw"});
+    auto wrong = store_at("redis://:wrong-pw@127.0.0.1:" + std::to_string(server.port()));
+    said.clear();
+    wrong->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    CHECK(wrong->get({}, test::t0).error() == errc::store_unavailable);
+    REQUIRE_FALSE(said.empty());
+    CHECK(said[0].find("refused AUTH") != std::string::npos);
+    CHECK(said[0].find("wrong-pw") == std::string::npos);
+    CHECK(cookieseal::redact_store_url("redis://user:pw@h:1/2") == "redis://***@h:1/2");
+    CHECK(cookieseal::redact_store_url("redis://h:1") == "redis://h:1");
+    CHECK(cookieseal::redact_store_url("/var/lib/x@y") == "/var/lib/x@y");
+  }
+
   TEST_CASE("Redis URLs are parsed strictly and rediss:// is refused with the reason") {
     for (const char* good : {"redis://127.0.0.1", "redis://localhost:6380/2", "redis://:pw@host:1/0",
                              "redis://user:pw@host", "redis://[::1]:6379", "unix:///run/redis.sock",

@@ -307,4 +307,82 @@ TEST_SUITE("store") {
     CHECK(parent.stats()->entries == 200);
     CHECK(count_files(path, ".tmp.") == 0);
   }
+
+  TEST_CASE("expire_by cannot bring back an entry erased meanwhile (threads racing)") {
+    test::temp_dir dir;
+    cookieseal::file_store st(dir / "store");
+    const std::vector<std::byte> data(100, std::byte{5});
+    int resurrected = 0;
+    for (int round = 0; round < 300; ++round) {
+      cookieseal::entry_id id{};
+      id[0] = static_cast<std::byte>(round & 0xFF);
+      id[1] = static_cast<std::byte>(round >> 8);
+      REQUIRE(st.put(id, data, test::t0 + 1h));
+      std::atomic<bool> go{false};
+      std::thread shortener([&] {
+        while (!go) {
+        }
+        (void)st.expire_by(id, test::t0 + 1min);
+      });
+      std::thread eraser([&] {
+        while (!go) {
+        }
+        REQUIRE(st.erase(id));
+      });
+      go = true;
+      shortener.join();
+      eraser.join();
+      if (st.get(id, test::t0)->has_value()) ++resurrected;
+    }
+    CHECK(resurrected == 0);
+  }
+
+  TEST_CASE("subjects are stored keyed-hashed: no user id, no precomputable name; old records count") {
+    test::temp_dir dir;
+    cookieseal::file_store a(dir / "a"), b(dir / "b");
+    REQUIRE(a.revoke_subject("alice@example.com", test::t0, test::t0 + 1h));
+    REQUIRE(b.revoke_subject("alice@example.com", test::t0, test::t0 + 1h));
+    auto names = [&](const char* store) {
+      std::vector<std::string> out;
+      for (const auto& e : std::filesystem::recursive_directory_iterator(dir / store / "r"))
+        if (e.is_regular_file() && e.path().filename().string()[0] != '.')
+          out.push_back(e.path().filename().string());
+      return out;
+    };
+    REQUIRE(names("a").size() == 1);
+    CHECK(names("a") != names("b"));  // each store has its own secret
+    CHECK(std::filesystem::exists(dir / "a" / ".subject-key"));
+    CHECK((std::filesystem::status(dir / "a" / ".subject-key").permissions() &
+           std::filesystem::perms::group_all) == std::filesystem::perms::none);
+    session s(test::t0 - 1s);
+    CHECK(*a.is_revoked(s.id(), "alice@example.com", test::t0 - 1s, test::t0));
+    // The same store opened again (another process) finds the same name.
+    cookieseal::file_store again(dir / "a");
+    CHECK(*again.is_revoked(s.id(), "alice@example.com", test::t0 - 1s, test::t0));
+    // A record an earlier version wrote (unkeyed hash under r/u/) still counts.
+    std::filesystem::create_directories(dir / "a" / "r" / "u");
+    {
+      std::string rec = "CSR1";
+      for (auto v : {static_cast<std::uint64_t>((test::t0 + 1h).time_since_epoch().count()),
+                     static_cast<std::uint64_t>(test::t0.time_since_epoch().count())})
+        for (int shift = 56; shift >= 0; shift -= 8) rec.push_back(static_cast<char>(v >> shift));
+      // BLAKE2b-256("bob") as earlier versions named it
+      std::ofstream(dir / "a" / "r" / "u" /
+                    "87683da837137691170e1aaa3902a07fe1639cc709f4602b0e1b72f19773f4cd") << rec;
+    }
+    cookieseal::file_store reopened(dir / "a");
+    CHECK(*reopened.is_revoked(s.id(), "bob", test::t0 - 1s, test::t0));
+    CHECK_FALSE(*reopened.is_revoked(s.id(), "carol", test::t0 - 1s, test::t0));
+  }
+
+  TEST_CASE("a store failure says why through the diagnostic hook") {
+    test::temp_dir dir;
+    cookieseal::file_store st(dir / "store");
+    std::vector<std::string> said;
+    st.set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    std::filesystem::rename(dir / "store", dir / "gone");
+    CHECK(st.get({}, test::t0).error() == errc::store_unavailable);
+    REQUIRE(said.size() == 1);
+    CHECK(said[0].find("store directory is missing") != std::string::npos);
+  }
 }

@@ -5,6 +5,7 @@
 #include <cookieseal/export.hpp>
 #include <cookieseal/store.hpp>
 
+#include <array>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -14,8 +15,10 @@ namespace cookieseal {
 /**
  * Overflow entries and revocations as files in one directory (mode 0700):
  * `e/<2 hex>/<64 hex>` entries (mode 0600, sharded by the id's first byte),
- * `r/s/<32 hex>` revoked sessions, `r/u/<64 hex>` revoked subjects (a BLAKE2b
- * hash of the subject: the store never holds a subject in clear).
+ * `r/s/<32 hex>` revoked sessions, `r/k/<64 hex>` revoked subjects (BLAKE2b
+ * keyed with the store's random secret `.subject-key`: the store never holds
+ * a subject in clear, and a dictionary of user ids cannot be hashed ahead).
+ * `r/u/` holds subjects as earlier versions named them (unkeyed), still read.
  *
  * The directory is marked as a store by a file `.cookieseal-store` holding a
  * random store id, written when the store is created. Every call first checks
@@ -38,6 +41,9 @@ class COOKIESEAL_API file_store final : public store {
    * non-empty directory that is not a store.
    */
   explicit file_store(std::filesystem::path dir);
+  ~file_store() override;
+  file_store(const file_store&) = delete;
+  file_store& operator=(const file_store&) = delete;
 
   result<void> put(const entry_id& id, std::span<const std::byte> sealed,
                    std::optional<time_point> expires) override;
@@ -64,6 +70,8 @@ class COOKIESEAL_API file_store final : public store {
 
   std::filesystem::path dir_;
   std::string store_id_;  // the contents of .cookieseal-store
+  std::array<unsigned char, 32> subject_secret_{};  // .subject-key
+  bool legacy_subjects_ = false;  // r/u/ holds records of an earlier version
   std::mutex identity_mutex_;
   unsigned long long dev_ = 0, ino_ = 0;  // the directory last verified as this store
 };

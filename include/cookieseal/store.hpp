@@ -15,6 +15,8 @@
 #include <cookieseal/session.hpp>
 
 #include <array>
+#include <functional>
+#include <string>
 #include <memory>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +46,20 @@ struct store_stats {
 };
 
 /**
+ * Hears the cause behind a store's errc::store_unavailable, as it happens:
+ * "cannot connect to 127.0.0.1:6379: Connection refused", "No space left on
+ * device", "the store directory was moved or replaced". Never given a password
+ * or key material. Called on the thread that made the failing call.
+ */
+using diagnostic_function = std::function<void(std::string_view message)>;
+
+/**
+ * @p where with any password (and user) of a Redis URL replaced by "***", for
+ * messages and logs: `redis://:***@host:6379/0`. Anything else is returned as is.
+ */
+[[nodiscard]] COOKIESEAL_API std::string redact_store_url(std::string_view where);
+
+/**
  * An overflow store. Every function reports trouble as errc::store_unavailable
  * (unreachable, I/O error, full disk) rather than throwing; an error never
  * leaves a partial entry behind or damages an existing one.
@@ -52,6 +68,10 @@ struct store_stats {
 class COOKIESEAL_API store {
  public:
   virtual ~store() = default;
+
+  /// Sets who hears why calls fail (see diagnostic_function); set it before
+  /// the store is shared between threads.
+  void set_diagnostic(diagnostic_function f) { diagnostic_ = std::move(f); }
 
   /// Stores a sealed entry until @p expires (nullopt = no expiry); replaces any with that id.
   virtual result<void> put(const entry_id& id, std::span<const std::byte> sealed,
@@ -86,6 +106,18 @@ class COOKIESEAL_API store {
   /// Whether a session is revoked at @p now: at most two lookups (id, subject).
   virtual result<bool> is_revoked(const session_id& id, std::string_view subject,
                                   time_point created_at, time_point now) = 0;
+
+ protected:
+  /// Passes a failure's cause to the diagnostic function, if one is set.
+  void report(std::string_view message) const noexcept {
+    if (diagnostic_) try {
+        diagnostic_(message);
+      } catch (...) {  // a logger must not turn a store error into a crash
+      }
+  }
+
+ private:
+  diagnostic_function diagnostic_;
 };
 
 /**

@@ -7,6 +7,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -46,6 +48,31 @@ inline std::string hex_of(std::span<const std::byte> b) {
   sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size());
   out.pop_back();
   return out;
+}
+
+/// Bytes of the per-store secret that keys subject hashes.
+inline constexpr std::size_t subject_secret_bytes = 32;
+using subject_secret = std::array<unsigned char, subject_secret_bytes>;
+
+/**
+ * How a store names a subject: BLAKE2b-256 keyed with the store's own random
+ * secret, in hex. A dump of the store holds no user id, and a dictionary of
+ * user ids cannot be hashed ahead without the secret (which the store holds:
+ * whoever reads all of it can still test guesses).
+ */
+inline std::string subject_hash_hex(std::string_view subject, const subject_secret& secret) {
+  std::array<unsigned char, 32> h;
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(subject.data()),
+                     subject.size(), secret.data(), secret.size());
+  return hex_of(std::as_bytes(std::span(h)));
+}
+
+/// The unkeyed BLAKE2b-256 name earlier versions gave a subject (read for old records).
+inline std::string legacy_subject_hash_hex(std::string_view subject) {
+  std::array<unsigned char, 32> h;
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(subject.data()),
+                     subject.size(), nullptr, 0);
+  return hex_of(std::as_bytes(std::span(h)));
 }
 
 }  // namespace cookieseal::detail
