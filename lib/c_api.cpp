@@ -146,6 +146,11 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   return m;
 }
 
+// A request and a pointer + length key (NULL only with length 0).
+bool valid_key(const cookieseal_request* r, const char* key, std::size_t key_len) {
+  return r != nullptr && (key != nullptr || key_len == 0);
+}
+
 // The request's outcome reason, or OK.
 cookieseal_status reason_of(const cookieseal::request_session& r) {
   if (auto e = r.refused()) return status_of(*e);
@@ -332,7 +337,7 @@ cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* j
 cookieseal_status cookieseal_request_get(const cookieseal_request* r, const char* key,
                                          std::size_t key_len, char** json, std::size_t* json_len) {
   return guarded([&] {
-    if (r == nullptr || (key == nullptr && key_len != 0)) return COOKIESEAL_INVALID_ARGUMENT;
+    if (!valid_key(r, key, key_len)) return COOKIESEAL_INVALID_ARGUMENT;
     const cookieseal::value* v = r->r.session().find(view(key, key_len));
     if (v == nullptr) return COOKIESEAL_NOT_FOUND;
     return give(cookieseal::value_to_json(*v), json, json_len);
@@ -342,8 +347,7 @@ cookieseal_status cookieseal_request_get(const cookieseal_request* r, const char
 cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key, std::size_t key_len,
                                          const char* json, std::size_t json_len) {
   return guarded([&] {
-    if (r == nullptr || (key == nullptr && key_len != 0) || json == nullptr)
-      return COOKIESEAL_INVALID_ARGUMENT;
+    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     r->r.session().set(view(key, key_len), cookieseal::value_from_json(view(json, json_len)));
     return COOKIESEAL_OK;
   });
@@ -352,7 +356,7 @@ cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key,
 cookieseal_status cookieseal_request_erase(cookieseal_request* r, const char* key,
                                            std::size_t key_len) {
   return guarded([&] {
-    if (r == nullptr || (key == nullptr && key_len != 0)) return COOKIESEAL_INVALID_ARGUMENT;
+    if (!valid_key(r, key, key_len)) return COOKIESEAL_INVALID_ARGUMENT;
     return r->r.session().erase(view(key, key_len)) ? COOKIESEAL_OK : COOKIESEAL_NOT_FOUND;
   });
 }
@@ -361,8 +365,7 @@ cookieseal_status cookieseal_request_flash(cookieseal_request* r, const char* ke
                                            std::size_t key_len, const char* json,
                                            std::size_t json_len) {
   return guarded([&] {
-    if (r == nullptr || (key == nullptr && key_len != 0) || json == nullptr)
-      return COOKIESEAL_INVALID_ARGUMENT;
+    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     r->r.session().flash(view(key, key_len), cookieseal::value_from_json(view(json, json_len)));
     return COOKIESEAL_OK;
   });
@@ -372,8 +375,7 @@ cookieseal_status cookieseal_request_take_flashes(cookieseal_request* r, const c
                                                   std::size_t key_len, char** json,
                                                   std::size_t* json_len) {
   return guarded([&] {
-    if (r == nullptr || (key == nullptr && key_len != 0) || json == nullptr)
-      return COOKIESEAL_INVALID_ARGUMENT;
+    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     auto flashes = r->r.session().take_flashes(view(key, key_len));
     return give(cookieseal::value_to_json(cookieseal::value(std::move(flashes))), json, json_len);
   });

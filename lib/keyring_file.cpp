@@ -227,6 +227,10 @@ keyring update_keyring_file(const std::filesystem::path& file,
                             const std::function<keyring(const keyring&)>& change, bool create,
                             time_point now) {
   std::optional<detail::file_lock> lock;
+  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw keyring_file_error(fmt::format("{}: the directory {} does not exist", file.string(), dir.string()));
   try {
     lock.emplace(std::filesystem::path(file.string() + ".lock"));
   } catch (const std::exception& e) {

@@ -257,7 +257,7 @@ def revoke_and_prune():
         check(out["meta"]["key_replaced"] is True, "key_replaced not reported")
         ok("keyring", "revoke", path, old)
         expect_exit(12, ["open", "--keyring", path, "--name", "session", cookie], "unknown_key")
-        ok("keyring", "rotate", path, "--activate-in", "0", "--expire-old-in", "0")
+        ok("keyring", "rotate", path, "--activate-in", "0", "--expire-old-in", "0", "--force")
         out = ok("keyring", "prune", path)
         check("removed 1 expired key" in out, out)
         check(len(key_texts(path)) == 1, "prune left expired keys")
@@ -299,7 +299,8 @@ def overflow_store_commands():
         check(len(cookie) < 400, f"overflow cookie is {len(cookie)} characters")
         out = json.loads(ok("open", "--keyring", path, "--name", "session", "--store", store, cookie))
         check(out["values"] == big, "overflowed values differ")
-        expect_exit(17, ["open", "--keyring", path, "--name", "session", cookie], "store_unavailable")
+        expect_exit(17, ["open", "--keyring", path, "--name", "session", cookie],
+                    "refers to an overflow entry in a store; give --store")
         stats = ok("store", "stats", store)
         check("entries: 1" in stats and "oldest expiry: 20" in stats, stats)
         check("removed 0" in ok("store", "gc", store), "gc removed a live entry")
@@ -318,11 +319,49 @@ def overflow_store_commands():
         expect_exit(1, ["store", "stats", os.path.join(d, "nope")], "not a store directory")
         expect_exit(2, ["revoke-subject", "alice"], "--store DIR|URL is required")
         expect_exit(2, ["store", "stats", "rediss://example"], "no TLS")
-        expect_exit(17, ["store", "stats", "redis://127.0.0.1:1"], "could not be read")
+        expect_exit(3, ["store", "stats", "redis://127.0.0.1:1"], "Connection refused")
         # Nothing in the store directory contains the plaintext.
         for root, _, files in os.walk(store):
             for f in files:
                 check(b"nnnnnnnn" not in open(os.path.join(root, f), "rb").read(), "plaintext in store")
+
+
+@case
+def hardening_messages_and_guards():
+    with tempfile.TemporaryDirectory() as d:
+        # Store URLs never show their password, and the cause is kept (exit 3).
+        for args in (["store", "stats", "redis://:hunter2-secret@127.0.0.1:1"],
+                     ["revoke-subject", "--store", "redis://user:hunter2-secret@127.0.0.1:1/0", "bob"]):
+            rc, out, err = run(*args)
+            check(rc == 3, f"{args}: exit {rc} ({err!r})")
+            check("hunter2" not in err + out, f"{args}: password printed: {err!r}")
+            check("***@127.0.0.1:1" in err and "Connection refused" in err, f"{args}: {err!r}")
+        rc, out, err = run("store", "gc", "redis://:hunter2-secret@127.0.0.1:1")
+        check(rc == 0 and "Redis expires" in out and "hunter2" not in out + err, f"gc redis: {out!r}")
+        # One "cookieseal: " prefix, never two.
+        rc, out, err = run("store", "stats", "rediss://example")
+        check(rc == 2 and err.startswith("cookieseal: ") and "cookieseal: cookieseal:" not in err, err)
+        # A missing directory is named as such.
+        expect_exit(1, ["keyring", "init", os.path.join(d, "missing", "dir", "k")],
+                    "the directory " + os.path.join(d, "missing", "dir") + " does not exist")
+        # A mass logout needs --force; a leak rotation lists pending keys.
+        path = init(d)
+        expect_exit(2, ["keyring", "rotate", path, "--expire-old-in", "0"], "--force")
+        ok("keyring", "rotate", path)  # routine: pending for an hour
+        pending = [l.split()[1] for l in open(path) if l.startswith("key ")][-1]
+        rc, out, err = run("keyring", "rotate", path, "--activate-in", "0")
+        check(rc == 0 and f"key {pending} is still pending" in err and
+              f"cookieseal keyring revoke {path} {pending}" in err, f"no pending warning: {err!r}")
+        ok("keyring", "rotate", path, "--expire-old-in", "0", "--force", "--activate-in", "1h")
+        listed = json.loads(ok("keyring", "list", path, "--json"))
+        check(len(listed["keys"]) == 4 and {k["state"] for k in listed["keys"]} >= {"active", "pending"},
+              f"list --json: {listed}")
+        check(all(len(k["id"]) == 8 for k in listed["keys"]), "ids as hex")
+        check(not any(t in json.dumps(listed) for t in key_texts(path)), "key bytes in list --json")
+        # open - reads the cookie from stdin (not visible in the process list).
+        cookie = seal(path, {"n": 7})
+        out = json.loads(ok("open", "--keyring", path, "--name", "session", "-", stdin=cookie + "\n"))
+        check(out["values"] == {"n": 7}, "open -")
 
 
 @case

@@ -20,6 +20,8 @@ namespace cli {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_runtime = 1;
 inline constexpr int exit_usage = 2;
+/// A store maintenance command (store gc/stats, revoke-subject) could not use its store.
+inline constexpr int exit_store = 3;
 inline int exit_for(cookieseal::errc e) { return 9 + static_cast<int>(e); }
 
 /// Bad flags, arguments or JSON: exit 2.
@@ -28,6 +30,11 @@ struct usage_error : std::runtime_error {
 };
 /// I/O or keyring file trouble: exit 1.
 struct runtime_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+/// A store maintenance command could not reach or use its store: exit 3. The
+/// message keeps the cause (and never a password).
+struct store_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 /// A cookie that did not open: exit 9 + errc.
@@ -60,9 +67,17 @@ struct args {
   void expect_positional(std::size_t n, const char* usage) const;
 };
 
-/// A file_store for a directory, a redis_store for redis:// and unix:// URLs.
-/// @throws usage_error (bad URL) or runtime_failure (not a directory)
-std::shared_ptr<cookieseal::store> open_store(const std::string& where);
+/// A store opened from the command line, and the last cause it reported.
+struct opened_store {
+  std::shared_ptr<cookieseal::store> store;
+  std::shared_ptr<std::string> last_cause;
+  /// "WHERE (password redacted): CAUSE" for a failed call.
+  [[nodiscard]] std::string why(const std::string& where) const;
+};
+
+/// A file_store for a directory, a redis_store for redis:// and unix:// URLs;
+/// its failures' causes are kept. @throws usage_error (bad URL) or runtime_failure
+opened_store open_store(const std::string& where);
 
 int cmd_keyring(const std::vector<std::string>& argv);
 int cmd_seal(const std::vector<std::string>& argv);

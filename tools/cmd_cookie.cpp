@@ -85,7 +85,7 @@ cookieseal::codec make_codec(const args& a) {
   o.idle_timeout = a.duration("idle", o.idle_timeout);
   if (a.has("now")) o.clock = [now] { return now; };
   if (auto where = a.get("store")) {
-    o.overflow_store = open_store(*where);
+    o.overflow_store = open_store(*where).store;
     o.revocation_store = o.overflow_store;
   }
   return cookieseal::codec(load_keys(a, now), o);
@@ -124,6 +124,10 @@ int cmd_open(const std::vector<std::string>& argv) {
   }
   const auto c = make_codec(a);
   auto opened = c.open(name, cookie, purpose);
+  if (!opened && opened.error() == cookieseal::errc::store_unavailable && !a.has("store"))
+    throw cookie_error(opened.error(),
+                       "store_unavailable: the cookie refers to an overflow entry in a store; "
+                       "give --store DIR|URL to open it");
   if (!opened)
     throw cookie_error(opened.error(), fmt::format("{}: {}", cookieseal::to_string(opened.error()),
                                                    cookieseal::message(opened.error())));

@@ -2,12 +2,13 @@
 #include "cli.hpp"
 
 #include <cookieseal/codec.hpp>
-
 #include <cookieseal/keyring_file.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <vector>
 
 namespace cli {
 
@@ -17,8 +18,12 @@ constexpr const char* keyring_usage = R"(usage: cookieseal keyring SUBCOMMAND FI
 
   init FILE             create FILE (mode 0600) with one key, active now
   rotate FILE           add a key that seals after --activate-in (default 1h); keys without
-                        an expiry get one --expire-old-in (default 30d) after that activation
-  list FILE             every key's id, state, created/activates/expires (no key bytes)
+                        an expiry get one --expire-old-in (default 30d) after that activation.
+                        --expire-old-in 0 logs every user out when the new key activates:
+                        it needs --force. --activate-in 0 (a leak) lists keys still
+                        pending from earlier rotations: revoke them too.
+  list FILE [--json]    every key's id, state, created/activates/expires (no key bytes);
+                        --json for monitoring
   prune FILE            remove keys that have expired
   revoke FILE ID        remove key ID now: cookies it sealed stop opening at once
   end-sessions FILE [--before TIME]
@@ -39,9 +44,26 @@ std::uint32_t parse_id(const std::string& s) {
   return id;
 }
 
-int list(const std::string& file) {
+int list(const std::string& file, bool json) {
   const auto k = cookieseal::load_keyring_file(file, now());
   const auto t = now();
+  if (json) {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& info : k.keys())
+      keys.push_back({{"id", fmt::format("{:08x}", info.id)},
+                      {"state", cookieseal::to_string(k.state(info, t))},
+                      {"created", cookieseal::format_rfc3339(info.created)},
+                      {"activates", cookieseal::format_rfc3339(info.activates)},
+                      {"expires", info.expires ? nlohmann::json(cookieseal::format_rfc3339(*info.expires))
+                                               : nlohmann::json(nullptr)}});
+    const auto esb = k.end_sessions_before();
+    const nlohmann::json out = {
+        {"keys", keys},
+        {"end_sessions_before", esb ? nlohmann::json(cookieseal::format_rfc3339(*esb)) : nlohmann::json(nullptr)},
+        {"now", cookieseal::format_rfc3339(t)}};
+    fmt::print("{}\n", out.dump(2));
+    return exit_ok;
+  }
   fmt::print("{:<8}  {:<8}  {:<20}  {:<20}  {:<20}\n", "id", "state", "created", "activates", "expires");
   for (const auto& info : k.keys())
     fmt::print("{:08x}  {:<8}  {:<20}  {:<20}  {:<20}\n", info.id,
@@ -56,7 +78,7 @@ int list(const std::string& file) {
 }  // namespace
 
 int cmd_keyring(const std::vector<std::string>& argv) {
-  const args a = args::parse(argv, {"activate-in", "expire-old-in", "before"});
+  const args a = args::parse(argv, {"activate-in", "expire-old-in", "before"}, {"force", "json"});
   if (a.help || a.positional.empty()) {
     std::fputs(keyring_usage, a.help ? stdout : stderr);
     return a.help ? exit_ok : exit_usage;
@@ -80,27 +102,42 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     return exit_ok;
   }
   if (sub == "rotate") {
-    a.expect_positional(2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR]");
-    allow_only({"activate-in", "expire-old-in"});
+    a.expect_positional(2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR] [--force]");
+    allow_only({"activate-in", "expire-old-in", "force"});
     const auto activate_in = a.duration("activate-in", cookieseal::default_activate_in);
     const auto expire_old_in = a.duration("expire-old-in", cookieseal::default_expire_old_in);
+    if (expire_old_in.count() == 0 && !a.has("force"))
+      throw usage_error(
+          "--expire-old-in 0 makes every cookie sealed so far stop opening when the new key "
+          "activates: every user is logged out. Add --force if that is what you want");
     const auto t = now();
     std::uint32_t added = 0;
+    std::vector<cookieseal::key_info> pending;
     cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
       auto next = k.rotated(t, activate_in, expire_old_in);
       for (const auto& info : next.keys())
         if (k.find(info.id) == nullptr) added = info.id;
+      pending.clear();
+      for (const auto& info : k.keys())
+        if (info.activates > t + activate_in) pending.push_back(info);
       return next;
     }, false, t);
     fmt::print("added key {:08x}: seals from {}; older keys without an expiry open until {}\n",
                added, cookieseal::format_rfc3339(t + activate_in),
                cookieseal::format_rfc3339(t + activate_in + expire_old_in));
+    // A key pending from an earlier rotation takes over sealing when it
+    // activates; after a leak it is as exposed as the leaked one.
+    for (const auto& info : pending)
+      fmt::print(stderr,
+                 "warning: key {:08x} is still pending and will take over sealing at {}; if the "
+                 "keyring leaked, revoke it too: cookieseal keyring revoke {} {:08x}\n",
+                 info.id, cookieseal::format_rfc3339(info.activates), a.positional[1], info.id);
     return exit_ok;
   }
   if (sub == "list") {
-    a.expect_positional(2, "cookieseal keyring list FILE");
-    allow_only({});
-    return list(a.positional[1]);
+    a.expect_positional(2, "cookieseal keyring list FILE [--json]");
+    allow_only({"json"});
+    return list(a.positional[1], a.has("json"));
   }
   if (sub == "prune") {
     a.expect_positional(2, "cookieseal keyring prune FILE");

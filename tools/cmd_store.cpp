@@ -22,6 +22,7 @@ constexpr const char* store_usage = R"(usage: cookieseal store SUBCOMMAND DIR|UR
 
 DIR is a file_store directory; URL is redis://[[user]:password@]host[:port][/db]
 or unix:///path/to/socket[?db=N] (keys under the prefix "cookieseal:").
+A store that cannot be reached exits 3 and says why (passwords are never shown).
 )";
 
 constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR|URL [--max-age DUR] [--leeway DUR]
@@ -34,22 +35,32 @@ as any session it covers could open: --max-age (default 7d, your servers' policy
 + --leeway (default 60s), or forever with --max-age 0. --for DUR overrides that.
 )";
 
-[[noreturn]] void store_failed(const std::string& where) {
-  throw cookie_error(cookieseal::errc::store_unavailable,
-                     fmt::format("{}: the store could not be read or written", where));
+[[noreturn]] void store_failed(const opened_store& st, const std::string& where) {
+  throw store_error(st.why(where));
 }
 
 }  // namespace
 
-std::shared_ptr<cookieseal::store> open_store(const std::string& where) {
+std::string opened_store::why(const std::string& where) const {
+  return fmt::format("store {}: {}", cookieseal::redact_store_url(where),
+                     last_cause->empty() ? "the store could not be read or written" : *last_cause);
+}
+
+opened_store open_store(const std::string& where) {
   // The CLI never creates a store: a typo would make an empty one.
   if (!cookieseal::is_redis_url(where) && !std::filesystem::is_directory(where))
     throw runtime_failure(fmt::format("{}: not a store directory (create it first)", where));
+  opened_store out;
   try {
-    return cookieseal::open_store(where);
+    out.store = cookieseal::open_store(where);
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
+  } catch (const std::system_error& e) {
+    throw store_error(fmt::format("store {}: {}", where, e.what()));
   }
+  out.last_cause = std::make_shared<std::string>();
+  out.store->set_diagnostic([cause = out.last_cause](std::string_view m) { cause->assign(m); });
+  return out;
 }
 
 int cmd_store(const std::vector<std::string>& argv) {
@@ -61,17 +72,22 @@ int cmd_store(const std::vector<std::string>& argv) {
   const std::string sub = a.positional[0];
   if (sub == "gc") {
     a.expect_positional(2, "cookieseal store gc DIR");
-    auto st = open_store(a.positional[1]);
-    auto removed = st->collect_garbage(cookieseal::system_now());
-    if (!removed) store_failed(a.positional[1]);
+    const std::string& where = a.positional[1];
+    if (cookieseal::is_redis_url(where)) {
+      fmt::print("nothing to do: Redis expires cookieseal's keys itself\n");
+      return exit_ok;
+    }
+    auto st = open_store(where);
+    auto removed = st.store->collect_garbage(cookieseal::system_now());
+    if (!removed) store_failed(st, where);
     fmt::print("removed {} expired or stale file{}\n", *removed, *removed == 1 ? "" : "s");
     return exit_ok;
   }
   if (sub == "stats") {
     a.expect_positional(2, "cookieseal store stats DIR");
     auto st = open_store(a.positional[1]);
-    auto s = st->stats();
-    if (!s) store_failed(a.positional[1]);
+    auto s = st.store->stats();
+    if (!s) store_failed(st, a.positional[1]);
     fmt::print("entries: {}\nbytes: {}\noldest expiry: {}\nrevocations: {}\n", s->entries, s->bytes,
                s->oldest_expiry ? cookieseal::format_rfc3339(*s->oldest_expiry) : "none",
                s->revocations);
@@ -95,7 +111,7 @@ int cmd_revoke_subject(const std::vector<std::string>& argv) {
   policy.leeway = a.duration("leeway", policy.leeway);
   const auto until = a.has("for") ? now + a.duration("for", {}) : cookieseal::revocation_end(policy, before);
   auto st = open_store(*where);
-  if (!st->revoke_subject(subject, before, until)) store_failed(*where);
+  if (!st.store->revoke_subject(subject, before, until)) store_failed(st, *where);
   fmt::print("sessions of that subject created before {} are refused\n",
              cookieseal::format_rfc3339(before));
   return exit_ok;

@@ -41,7 +41,36 @@ def _dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
 
 
-class Codec:
+class _Handle:
+    """Owns one native handle: freed by close(), by ``with``, or at garbage collection."""
+    _handle = None
+    _free = None      # the native function that frees it
+    _what = "handle"  # for "the ... is closed"
+
+    def close(self):
+        if self._handle:
+            type(self)._free(self._handle)
+            self._handle = None
+
+    def _live(self):
+        if not self._handle:
+            raise InvalidArgument(f"the {self._what} is closed", status=100)
+        return self._handle
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+
+class Codec(_Handle):
     """One kind of session cookie over a keyring: the C ABI's manager.
 
     keyring: path of a keyring file (watched: reloaded when it changes, and
@@ -102,31 +131,12 @@ class Codec:
         data, n = _native.b(subject)
         _native.check(_native.manager_revoke_subject(self._live(), data, n))
 
-    def close(self):
-        """Stops the keyring watcher and frees the codec (requests must be closed first)."""
-        if self._handle:
-            _native.manager_free(self._handle)
-            self._handle = None
-
-    def _live(self):
-        if not self._handle:
-            raise InvalidArgument("the codec is closed", status=100)
-        return self._handle
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
+    # close() stops the keyring watcher and frees the codec (close requests first).
+    _free = staticmethod(_native.manager_free)
+    _what = "codec"
 
 
-class Request:
+class Request(_Handle):
     """One request's session. ``session`` is a dict of its values; change it,
     then ``save()`` for the headers to add. Use as a context manager (or call
     close()) so the native request is freed promptly."""
@@ -219,24 +229,5 @@ class Request:
         headers = json.loads(_native.call_for_text(_native.request_save, self._live()))
         return [(name, value) for name, value in headers]
 
-    def close(self):
-        if self._handle:
-            _native.request_free(self._handle)
-            self._handle = None
-
-    def _live(self):
-        if not self._handle:
-            raise InvalidArgument("the request is closed", status=100)
-        return self._handle
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+    _free = staticmethod(_native.request_free)
+    _what = "request"
