@@ -30,3 +30,6 @@ echo
 # Python: the binding against Flask's signed cookie and the raw C++ codec, same run.
 COOKIESEAL_LIBRARY=build-release/lib/libcookieseal-c.so.1 \
   /usr/bin/python3 bench/bench_python.py bench/fixtures build-release/bench/bench_codec
+echo
+# Go: the binding against gorilla/securecookie, same go test -bench run.
+bench/bench_go.sh build-release

@@ -8,7 +8,8 @@ e2e=false
 if [ "${1:-}" = "--e2e" ]; then e2e=true; shift; fi
 pkgs=(meson ninja-build pkg-config g++ cmake libsodium-dev libfmt-dev libcereal-dev doctest-dev
       nlohmann-json3-dev libhiredis-dev libcpp-httplib-dev redis-server python3 python3-cryptography
-      python3-flask python3-pytest "$@")
+      python3-flask python3-pytest golang-go golang-github-gorilla-sessions-dev
+      golang-github-gorilla-securecookie-dev "$@")
 $e2e && pkgs+=(curl chromium)
 missing=()
 for p in "${pkgs[@]}"; do

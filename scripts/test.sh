@@ -2,7 +2,9 @@
 # The everyday test suite: installs what is missing, builds with --werror, runs
 # every meson test (unit, headers, C ABI, examples, end to end, fuzz-corpus
 # replay), then the Python binding's pytest suite (Flask, interop with the C++
-# shop and the CLI) on Debian's python3, and prints "N passed, N failed".
+# shop and the CLI) on Debian's python3, then the Go binding's go test (race
+# detector, cgo pointer checks, gorilla/sessions, the three-server interop),
+# and prints "N passed, N failed".
 # Usage: scripts/test.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +21,7 @@ COOKIESEAL_CLI="$PWD/$dir/tools/cookieseal" \
 COOKIESEAL_SHOP="$PWD/$dir/examples/cookieseal-shop" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests \
     --junitxml="$dir/meson-logs/pytest.xml" || rc=1
-scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" || rc=1
+bindings/go/test.sh "$dir" "$dir/meson-logs/go.xml" || rc=1
+scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" \
+  "$dir/meson-logs/go.xml" || rc=1
 exit $rc

@@ -1,0 +1,478 @@
+// Package cookieseal seals HTTP sessions into one encrypted, authenticated
+// cookie (XChaCha20-Poly1305, keys rotated through a keyring file) and opens
+// them again; C++, Python and Go servers sharing the keyring file open each
+// other's cookies. It is a thin layer over the C ABI (libcookieseal-c): the
+// format, the request logic and the crypto are the C++ library's.
+//
+//	codec, err := cookieseal.Open("/etc/cookieseal/keyring", cookieseal.Options{Store: "/var/lib/app/sessions"})
+//	http.Handle("/", codec.Middleware(handler))  // cookieseal.FromContext(r.Context()) in handlers
+//
+// or, with gorilla/sessions: store, err := cookieseal.NewGorillaStore(path, cookieseal.Options{}).
+package cookieseal
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Off turns a duration bound off (MaxAge, IdleTimeout: no limit; Leeway: none).
+const Off time.Duration = -1
+
+// Options configure a Codec. The zero value is the secure default: cookie
+// "__Host-session", 7-day lifetime, 24-hour idle timeout, 60 s leeway,
+// HttpOnly; Secure; SameSite=Lax; Path=/.
+type Options struct {
+	KeyringPath string // set by Open; or give KeyringText (e.g. from an environment variable)
+	KeyringText string
+	// Store holds sessions over 4 KB and revocations: a directory, or
+	// redis://host:port[/db] or unix:///socket. Empty: none.
+	Store         string
+	NoRevocations bool // the store is not asked whether sessions are revoked
+
+	Name    string // the cookie name; default "__Host-session"
+	Purpose string
+
+	MaxAge      time.Duration // 0: 7 days; Off: none
+	IdleTimeout time.Duration // 0: 24 hours; Off: none
+	Leeway      time.Duration // 0: 60 s; Off: none
+
+	Path, Domain   string        // default Path "/"
+	Insecure       bool          // drop Secure (not with a __Host- name)
+	NoHTTPOnly     bool          // drop HttpOnly
+	SameSite       http.SameSite // default Lax; http.SameSiteNoneMode needs Secure
+	Partitioned    bool
+	BrowserSession bool // no Max-Age/Expires: the cookie ends with the browser
+
+	ReloadInterval time.Duration // how often the keyring file is polled; default 1 s
+}
+
+func seconds(d time.Duration, def int64) int64 {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	default:
+		return int64(d / time.Second)
+	}
+}
+
+func sameSite(s http.SameSite) int {
+	switch s {
+	case http.SameSiteStrictMode:
+		return 1
+	case http.SameSiteNoneMode:
+		return 3
+	default:
+		return 2 // Lax, also for the zero value
+	}
+}
+
+// Outcome is what a request's cookie came to.
+type Outcome int
+
+const (
+	Opened    Outcome = 0 // opened, or no cookie came (a fresh session)
+	Refused   Outcome = 1 // the cookie itself is bad: a fresh session; it is cleared
+	Undecided Outcome = 2 // the server could not judge it: answer 503, change no cookie
+)
+
+// Codec is one kind of session cookie: safe for concurrent use by all the
+// goroutines of a server. Close it when done (it stops the keyring watcher).
+type Codec struct {
+	m    *manager
+	name string
+}
+
+// Open makes a Codec over the keyring file at keyringPath (watched: reloaded
+// when it changes, checked at once for a key id it lacks).
+func Open(keyringPath string, o Options) (*Codec, error) {
+	o.KeyringPath = keyringPath
+	return New(o)
+}
+
+// New makes a Codec from options (KeyringPath or KeyringText).
+func New(o Options) (*Codec, error) {
+	m, err := newManager(&o)
+	if err != nil {
+		return nil, err
+	}
+	name := o.Name
+	if name == "" {
+		name = "__Host-session"
+	}
+	return &Codec{m: m, name: name}, nil
+}
+
+// Name is the cookie name.
+func (c *Codec) Name() string { return c.name }
+
+// Close frees the codec; sessions must be closed before.
+func (c *Codec) Close() error {
+	c.m.free()
+	return nil
+}
+
+// RevokeSubject logs subject out everywhere: every session of it created up
+// to now is refused on every server sharing the store; a login after holds.
+func (c *Codec) RevokeSubject(subject string) error { return c.m.revokeSubject(subject) }
+
+// SealJSON seals a session given as JSON ({"values", "constants", "flashes",
+// "subject"}, each optional) into a cookie value.
+func (c *Codec) SealJSON(session []byte) (string, error) {
+	if len(session) == 0 {
+		return "", ErrInvalidArgument
+	}
+	return c.m.seal(session)
+}
+
+// OpenJSON opens a cookie value into the session JSON (values, constants,
+// flashes, meta). Errors: ErrExpired, ErrAuthenticationFailed, ...
+func (c *Codec) OpenJSON(cookie string) ([]byte, error) {
+	text, err := c.m.open(cookie)
+	return []byte(text), err
+}
+
+// Load opens the session of a request from its Cookie header. It fails only
+// on bad arguments; check Session.Outcome (or use Middleware). Close the
+// session when the request is done.
+func (c *Codec) Load(r *http.Request) (*Session, error) {
+	return c.LoadHeader(r.Header.Get("Cookie"))
+}
+
+// LoadHeader is Load from a Cookie header value.
+func (c *Codec) LoadHeader(cookieHeader string) (*Session, error) {
+	req, err := c.m.newRequest(cookieHeader)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{req: req}
+	s.outcome, s.reason = req.outcome()
+	s.isNew = req.isNew()
+	if err := s.reload(); err != nil {
+		req.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+type sessionJSON struct {
+	Values    map[string]json.RawMessage `json:"values"`
+	Constants map[string]json.RawMessage `json:"constants"`
+	Flashes   map[string][]json.RawMessage `json:"flashes"`
+	Meta      struct {
+		ID          string  `json:"id"`
+		Subject     string  `json:"subject"`
+		CreatedAt   string  `json:"created_at"`
+		IssuedAt    *string `json:"issued_at"`
+		ExpiresAt   *string `json:"expires_at"`
+		KeyID       *string `json:"key_id"`
+		KeyReplaced *bool   `json:"key_replaced"`
+		Overflow    *bool   `json:"overflow"`
+	} `json:"meta"`
+}
+
+// Session is one request's session. Not safe for concurrent use; one per request.
+type Session struct {
+	mu      sync.Mutex
+	req     *request
+	outcome Outcome
+	reason  error
+	isNew   bool
+	data    sessionJSON
+	values  map[string]interface{}
+	dirty   bool
+}
+
+func (s *Session) reload() error {
+	text, err := s.req.sessionJSON()
+	if err != nil {
+		return err
+	}
+	s.data = sessionJSON{}
+	if err := json.Unmarshal([]byte(text), &s.data); err != nil {
+		return err
+	}
+	s.values = make(map[string]interface{}, len(s.data.Values))
+	for k, raw := range s.data.Values {
+		v, err := fromJSON(raw)
+		if err != nil {
+			return err
+		}
+		s.values[k] = v
+	}
+	s.dirty = false
+	return nil
+}
+
+// Outcome is what the request's cookie came to.
+func (s *Session) Outcome() Outcome { return s.outcome }
+
+// Reason is why the cookie was refused or undecided (an *Error), or nil.
+func (s *Session) Reason() error { return s.reason }
+
+// IsNew reports that no cookie opened: a fresh session.
+func (s *Session) IsNew() bool { return s.isNew }
+
+// ID is the session's id (32 hex digits); it changes on Login.
+func (s *Session) ID() string { return s.data.Meta.ID }
+
+// Subject is the logged-in subject, "" when anonymous.
+func (s *Session) Subject() string { return s.data.Meta.Subject }
+
+// Get returns a value as the JSON kinds decode: string, int (integers),
+// float64, bool, nil, []interface{}, map[string]interface{}, []byte.
+func (s *Session) Get(key string) (interface{}, bool) {
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// GetString returns a string value.
+func (s *Session) GetString(key string) (string, bool) {
+	v, ok := s.values[key].(string)
+	return v, ok
+}
+
+// GetInt returns an integer value.
+func (s *Session) GetInt(key string) (int, bool) {
+	v, ok := s.values[key].(int)
+	return v, ok
+}
+
+// GetBool returns a boolean value.
+func (s *Session) GetBool(key string) (bool, bool) {
+	v, ok := s.values[key].(bool)
+	return v, ok
+}
+
+// Set stores a value of a JSON kind (string, numbers, bool, nil, slices,
+// maps with string keys, []byte); anything else is refused naming the key.
+func (s *Session) Set(key string, v interface{}) error {
+	if err := checkValue(key, v); err != nil {
+		return err
+	}
+	s.values[key] = v
+	s.dirty = true
+	return nil
+}
+
+// Delete removes a key.
+func (s *Session) Delete(key string) {
+	if _, ok := s.values[key]; ok {
+		delete(s.values, key)
+		s.dirty = true
+	}
+}
+
+// Keys lists the keys of the session's values.
+func (s *Session) Keys() []string {
+	out := make([]string, 0, len(s.values))
+	for k := range s.values {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Flash queues a message under key, read once (by this or any other server).
+func (s *Session) Flash(key string, v interface{}) error {
+	if err := checkValue(key, v); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(toJSON(v))
+	if err != nil {
+		return err
+	}
+	if s.data.Flashes == nil {
+		s.data.Flashes = map[string][]json.RawMessage{}
+	}
+	s.data.Flashes[key] = append(s.data.Flashes[key], raw)
+	s.dirty = true
+	return nil
+}
+
+// Flashes returns the messages under key and removes them.
+func (s *Session) Flashes(key string) []interface{} {
+	raws := s.data.Flashes[key]
+	if len(raws) == 0 {
+		return nil
+	}
+	delete(s.data.Flashes, key)
+	s.dirty = true
+	out := make([]interface{}, 0, len(raws))
+	for _, raw := range raws {
+		if v, err := fromJSON(raw); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Login fixes the subject, draws a new id and restarts created_at (session
+// fixation defence; "log out everywhere" works by subject).
+func (s *Session) Login(subject string) error {
+	if err := s.push(); err != nil {
+		return err
+	}
+	if err := s.req.login(subject); err != nil {
+		return err
+	}
+	return s.reload()
+}
+
+// RegenerateID draws a new session id.
+func (s *Session) RegenerateID() error {
+	if err := s.push(); err != nil {
+		return err
+	}
+	if err := s.req.regenerateID(); err != nil {
+		return err
+	}
+	return s.reload()
+}
+
+// Destroy ends the session (server-side too: its id is revoked) and goes on
+// with a fresh, empty one: a flash set now still reaches the user.
+func (s *Session) Destroy() error {
+	if err := s.req.destroy(); err != nil {
+		return err
+	}
+	return s.reload()
+}
+
+// push hands the Go-side changes to the C session.
+func (s *Session) push() error {
+	if !s.dirty {
+		return nil
+	}
+	values := make(map[string]interface{}, len(s.values))
+	for k, v := range s.values {
+		values[k] = toJSON(v)
+	}
+	flashes := s.data.Flashes
+	if flashes == nil {
+		flashes = map[string][]json.RawMessage{}
+	}
+	body, err := json.Marshal(map[string]interface{}{"values": values, "flashes": flashes})
+	if err != nil {
+		return err
+	}
+	if err := s.req.update(body); err != nil {
+		return err
+	}
+	s.dirty = false
+	return nil
+}
+
+// Headers returns the response headers to add ([name, value] pairs):
+// Set-Cookie when needed, Cache-Control: no-store with it, Vary: Cookie. An
+// undecided request returns its error (IsUndecided): answer 503.
+func (s *Session) Headers() ([][2]string, error) {
+	if err := s.push(); err != nil {
+		return nil, err
+	}
+	return s.req.save()
+}
+
+// Save adds the session's headers to w (before the body is written). An
+// undecided request adds nothing and returns its error: answer 503.
+func (s *Session) Save(w http.ResponseWriter) error {
+	headers, err := s.Headers()
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	for _, kv := range headers {
+		h.Add(kv[0], kv[1])
+	}
+	return nil
+}
+
+// Close frees the session's native request.
+func (s *Session) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.req != nil {
+		s.req.close()
+	}
+}
+
+type contextKey struct{}
+
+// FromContext returns the session Middleware put in the request's context.
+func FromContext(ctx context.Context) *Session {
+	s, _ := ctx.Value(contextKey{}).(*Session)
+	return s
+}
+
+// Middleware gives every request its session (FromContext) and saves it: the
+// headers go out before the handler's first byte. A request whose cookie
+// cannot be judged is answered 503 without running the handler, and no cookie
+// changes; one whose session cannot be saved is answered 503 instead.
+func (c *Codec) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := c.Load(r)
+		if err != nil {
+			http.Error(w, "session error", http.StatusInternalServerError)
+			return
+		}
+		defer s.Close()
+		if s.Outcome() == Undecided {
+			unavailable(w, s.Reason())
+			return
+		}
+		sw := &savingWriter{ResponseWriter: w, session: s}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), contextKey{}, s)))
+		sw.flushSession()
+	})
+}
+
+// Middleware is c.Middleware(next).
+func Middleware(c *Codec, next http.Handler) http.Handler { return c.Middleware(next) }
+
+func unavailable(w http.ResponseWriter, why error) {
+	w.Header().Set("Retry-After", "1")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Del("Location")
+	msg := "the session service is unavailable; please retry"
+	if why != nil {
+		msg += " (" + why.Error() + ")"
+	}
+	http.Error(w, msg, http.StatusServiceUnavailable)
+}
+
+// savingWriter saves the session just before the response's first byte.
+type savingWriter struct {
+	http.ResponseWriter
+	session *Session
+	done    bool
+	failed  bool
+}
+
+func (w *savingWriter) flushSession() {
+	if w.done {
+		return
+	}
+	w.done = true
+	if err := w.session.Save(w.ResponseWriter); err != nil {
+		w.failed = true
+		unavailable(w.ResponseWriter, err)
+	}
+}
+
+func (w *savingWriter) WriteHeader(code int) {
+	w.flushSession()
+	if !w.failed {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *savingWriter) Write(b []byte) (int, error) {
+	w.flushSession()
+	if w.failed {
+		return len(b), nil // the 503 is already out
+	}
+	return w.ResponseWriter.Write(b)
+}

@@ -1,0 +1,251 @@
+package cookieseal_test
+
+// The gorilla/sessions Store, with behaviour ported from gorilla/sessions' own
+// store and session tests where it applies (flashes, options copied per
+// session, deletion with MaxAge -1, the request registry).
+
+import (
+	"encoding/gob"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/sessions"
+
+	"cookieseal"
+)
+
+func gorillaStore(t *testing.T) (*cookieseal.GorillaStore, string) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := cookieseal.NewGorillaStore(keyringFile(t, dir), cookieseal.Options{Store: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, dir
+}
+
+// request carries the cookies in one Cookie header, as browsers send them.
+func request(cookies []string) *http.Request {
+	req, _ := http.NewRequest("GET", "http://localhost:8080/", nil)
+	var pairs []string
+	for _, c := range cookies {
+		pairs = append(pairs, c[:strings.IndexByte(c, ';')])
+	}
+	if len(pairs) > 0 {
+		req.Header.Set("Cookie", strings.Join(pairs, "; "))
+	}
+	return req
+}
+
+type flashMessage struct {
+	Type    int
+	Message string
+}
+
+func TestGorillaFlashesAsGorillaDoes(t *testing.T) {
+	store, _ := gorillaStore(t)
+	// Round 1: no flashes; add some, with the default and a custom key.
+	req := request(nil)
+	rsp := httptest.NewRecorder()
+	session, err := store.Get(req, "session-key")
+	if err != nil {
+		t.Fatalf("Error getting session: %v", err)
+	}
+	if flashes := session.Flashes(); len(flashes) != 0 {
+		t.Errorf("Expected empty flashes; Got %v", flashes)
+	}
+	session.AddFlash("foo")
+	session.AddFlash("bar")
+	session.AddFlash("baz", "custom_key")
+	if err = sessions.Save(req, rsp); err != nil {
+		t.Fatalf("Error saving session: %v", err)
+	}
+	cookies := rsp.Header()["Set-Cookie"]
+	if len(cookies) != 1 {
+		t.Fatal("No cookies. Header:", rsp.Header())
+	}
+	if _, err = store.Get(req, "session:key"); err == nil {
+		t.Fatalf("Expected an error for an invalid cookie name")
+	}
+	// Round 2: they come back once each.
+	req = request(cookies)
+	session, err = store.Get(req, "session-key")
+	if err != nil || session.IsNew {
+		t.Fatalf("Error getting session: %v (new %v)", err, session.IsNew)
+	}
+	if flashes := session.Flashes(); len(flashes) != 2 || flashes[0] != "foo" || flashes[1] != "bar" {
+		t.Errorf("Expected foo,bar; Got %v", flashes)
+	}
+	if flashes := session.Flashes(); len(flashes) != 0 {
+		t.Errorf("Expected dumped flashes; Got %v", flashes)
+	}
+	if flashes := session.Flashes("custom_key"); len(flashes) != 1 || flashes[0] != "baz" {
+		t.Errorf("Expected baz; Got %v", flashes)
+	}
+	// Round 3: a gob-registered custom type cannot round-trip: refused, naming the key.
+	gob.Register(&flashMessage{})
+	req = request(nil)
+	rsp = httptest.NewRecorder()
+	session, _ = store.Get(req, "session-key")
+	session.AddFlash(&flashMessage{42, "foo"})
+	err = session.Save(req, rsp)
+	if err == nil || !strings.Contains(err.Error(), `"_flash"`) || !errors.Is(err, cookieseal.ErrInvalidArgument) {
+		t.Errorf("a custom type: %v", err)
+	}
+	if err := sessions.Save(req, rsp); err == nil || !strings.Contains(err.Error(), `"_flash"`) {
+		t.Errorf("a custom type through the registry: %v", err)
+	}
+	if len(rsp.Header()["Set-Cookie"]) != 0 {
+		t.Errorf("a refused save wrote a cookie")
+	}
+	// Round 5: a shallow copy of the request keeps the registry's session.
+	req = request(nil)
+	session, _ = store.Get(req, "session-key")
+	session.Values["test"] = "test-value"
+	req = req.WithContext(req.Context())
+	session, _ = store.Get(req, "session-key")
+	if session.Values["test"] != "test-value" {
+		t.Fatalf("Session test value is lost in the request context!")
+	}
+}
+
+func TestGorillaValuesOptionsAndSeveralSessions(t *testing.T) {
+	store, _ := gorillaStore(t)
+	req := request(nil)
+	rsp := httptest.NewRecorder()
+	auth, _ := store.Get(req, "auth")
+	prefs, _ := store.Get(req, "prefs")
+	store.Options.Path = "/foo" // (GH-8) a session keeps the options it was made with
+	if auth.Options.Path != "/" {
+		t.Fatalf("bad session path: got %q", auth.Options.Path)
+	}
+	auth.Values["user_id"] = 1234567
+	auth.Values["roles"] = []string{"admin", "editor"}
+	auth.Values["ok"] = true
+	auth.Values["ratio"] = 0.25
+	auth.Values["raw"] = []byte("\x00\xff")
+	auth.Values["nested"] = map[string]interface{}{"a": []interface{}{1, "b"}}
+	cookieseal.GorillaLogin(auth, "alice")
+	prefs.Values["theme"] = "dark"
+	if err := sessions.Save(req, rsp); err != nil {
+		t.Fatal(err)
+	}
+	cookies := rsp.Header()["Set-Cookie"]
+	if len(cookies) != 2 || rsp.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("two cookies and no-store: %v", rsp.Header())
+	}
+	req = request(cookies)
+	auth, err := store.Get(req, "auth")
+	if err != nil || auth.IsNew || len(auth.ID) != 32 {
+		t.Fatalf("auth: %v %v %q", err, auth.IsNew, auth.ID)
+	}
+	if auth.Values["user_id"] != 1234567 || auth.Values["ok"] != true || auth.Values["ratio"] != 0.25 ||
+		string(auth.Values["raw"].([]byte)) != "\x00\xff" {
+		t.Errorf("values: %v", auth.Values)
+	}
+	if roles := auth.Values["roles"].([]interface{}); len(roles) != 2 || roles[1] != "editor" {
+		t.Errorf("roles: %v", roles)
+	}
+	if p, _ := store.Get(req, "prefs"); p.Values["theme"] != "dark" {
+		t.Errorf("prefs: %v", p.Values)
+	}
+	// A key that is not a string is refused, naming it.
+	auth.Values[42] = "x"
+	if err := auth.Save(req, httptest.NewRecorder()); err == nil || !strings.Contains(err.Error(), "42") {
+		t.Errorf("an int key: %v", err)
+	}
+}
+
+func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
+	store, _ := gorillaStore(t)
+	req := request(nil)
+	rsp := httptest.NewRecorder()
+	session, _ := store.New(req, "hello")
+	session.Values["n"] = 1
+	if err := session.Save(req, rsp); err != nil {
+		t.Fatal("failed to save session", err)
+	}
+	cookies := rsp.Header()["Set-Cookie"]
+	req = request(cookies)
+	session, _ = store.New(req, "hello")
+	session.Options.MaxAge = -1
+	rsp = httptest.NewRecorder()
+	if err := session.Save(req, rsp); err != nil {
+		t.Fatal("failed to delete session", err)
+	}
+	if c := rsp.Header().Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("no deletion cookie: %q", c)
+	}
+	// The old cookie is ended server-side too.
+	again, _ := store.New(request(cookies), "hello")
+	if !again.IsNew || again.Values["n"] != nil {
+		t.Errorf("a deleted session came back: %v", again.Values)
+	}
+}
+
+func TestGorillaUndecidedWritesNothingAndFlashesCrossServers(t *testing.T) {
+	store, dir := gorillaStore(t)
+	store.FlashKeys = []string{"notice"}
+	// Another server (the native API, as the C++ or Python ones) queues a flash.
+	codec, err := cookieseal.Open(filepath.Join(dir, "keyring"), cookieseal.Options{Name: "sid",
+		Store: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer codec.Close()
+	s, _ := codec.LoadHeader("")
+	_ = s.Flash("notice", "from elsewhere")
+	_ = s.Set("cart", strings.Repeat("c", 6000)) // in the store
+	h, _ := s.Headers()
+	s.Close()
+	cookie := cookieOf(h) + ";"
+	session, err := store.Get(request([]string{cookie}), "sid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := session.Flashes("notice"); len(f) != 1 || f[0] != "from elsewhere" {
+		t.Errorf("cross-server flash: %v", f)
+	}
+	session.AddFlash("from gorilla", "notice")
+	rsp := httptest.NewRecorder()
+	req := request([]string{cookie})
+	if err := store.Save(req, rsp, session); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = codec.LoadHeader(cookieOf(headersOf(rsp)))
+	if f := s.Flashes("notice"); len(f) != 1 || f[0] != "from gorilla" {
+		t.Errorf("gorilla's flash seen natively: %v", f)
+	}
+	s.Close()
+
+	_ = os.Rename(filepath.Join(dir, "store"), filepath.Join(dir, "moved"))
+	req = request([]string{cookie})
+	session, err = store.Get(req, "sid")
+	if !cookieseal.IsUndecided(err) || !errors.Is(err, cookieseal.ErrStoreUnavailable) {
+		t.Errorf("undecided Get: %v", err)
+	}
+	session.Values["x"] = 1
+	rsp = httptest.NewRecorder()
+	if err := session.Save(req, rsp); !cookieseal.IsUndecided(err) || len(rsp.Header()) != 0 {
+		t.Errorf("undecided Save: %v %v", err, rsp.Header())
+	}
+	if err := sessions.Save(req, rsp); err == nil || len(rsp.Header()) != 0 {
+		t.Errorf("undecided registry Save: %v %v", err, rsp.Header())
+	}
+}
+
+func headersOf(rsp *httptest.ResponseRecorder) [][2]string {
+	var out [][2]string
+	for k, vs := range rsp.Header() {
+		for _, v := range vs {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}

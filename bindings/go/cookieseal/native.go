@@ -1,0 +1,220 @@
+package cookieseal
+
+// #cgo LDFLAGS: -lcookieseal-c
+// #include <stdlib.h>
+// #include <cookieseal/cookieseal.h>
+import "C"
+
+import (
+	"encoding/json"
+	"runtime"
+	"unsafe"
+)
+
+// withBytes passes Go bytes as pointer + length for the duration of @f: the C
+// ABI never keeps a pointer past the call, and the bytes hold no Go pointers,
+// so cgo's pointer rules allow it (checked in the tests with GODEBUG=cgocheck=2).
+func withBytes(b []byte, f func(p *C.char, n C.size_t) C.cookieseal_status) C.cookieseal_status {
+	if len(b) == 0 {
+		return f(nil, 0)
+	}
+	defer runtime.KeepAlive(b)
+	return f((*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)))
+}
+
+func withString(s string, f func(p *C.char, n C.size_t) C.cookieseal_status) C.cookieseal_status {
+	return withBytes([]byte(s), f)
+}
+
+// takeText copies a library-allocated string and frees it (cookieseal_free).
+func takeText(p *C.char, n C.size_t) string {
+	if p == nil {
+		return ""
+	}
+	defer C.cookieseal_free(unsafe.Pointer(p))
+	return C.GoStringN(p, C.int(n))
+}
+
+// status turns a C status into nil or an *Error comparable with errors.Is.
+func status(s C.cookieseal_status) error {
+	if s == C.COOKIESEAL_OK {
+		return nil
+	}
+	return errorFor(int(s), C.GoString(C.cookieseal_status_name(s)), C.GoString(C.cookieseal_strerror(s)))
+}
+
+// textCall runs a function that returns a library-allocated string.
+func textCall(f func(out **C.char, n *C.size_t) C.cookieseal_status) (string, error) {
+	var out *C.char
+	var n C.size_t
+	if err := status(f(&out, &n)); err != nil {
+		return "", err
+	}
+	return takeText(out, n), nil
+}
+
+// Version is the loaded libcookieseal-c's version, e.g. "0.1.0".
+func Version() string { return C.GoString(C.cookieseal_version()) }
+
+type manager struct {
+	p *C.cookieseal_manager
+}
+
+func newManager(o *Options) (*manager, error) {
+	var co C.cookieseal_options
+	C.cookieseal_options_init(&co)
+	// Strings are copied into C memory here: the manager outlives this call.
+	var owned []unsafe.Pointer
+	defer func() {
+		for _, p := range owned {
+			C.free(p)
+		}
+	}()
+	set := func(field **C.char, length *C.size_t, s string) {
+		if s == "" {
+			return
+		}
+		p := C.CString(s)
+		owned = append(owned, unsafe.Pointer(p))
+		*field, *length = p, C.size_t(len(s))
+	}
+	set(&co.keyring_path, &co.keyring_path_len, o.KeyringPath)
+	set(&co.keyring_text, &co.keyring_text_len, o.KeyringText)
+	set(&co.cookie_name, &co.cookie_name_len, o.Name)
+	set(&co.purpose, &co.purpose_len, o.Purpose)
+	set(&co.store, &co.store_len, o.Store)
+	set(&co.path, &co.path_len, o.Path)
+	set(&co.domain, &co.domain_len, o.Domain)
+	co.max_age_seconds = C.int64_t(seconds(o.MaxAge, 7*24*3600))
+	co.idle_timeout_seconds = C.int64_t(seconds(o.IdleTimeout, 24*3600))
+	co.leeway_seconds = C.int64_t(seconds(o.Leeway, 60))
+	co.store_revocations = boolInt(!o.NoRevocations)
+	co.secure = boolInt(!o.Insecure)
+	co.http_only = boolInt(!o.NoHTTPOnly)
+	co.same_site = C.int(sameSite(o.SameSite))
+	co.partitioned = boolInt(o.Partitioned)
+	co.browser_session = boolInt(o.BrowserSession)
+	if o.ReloadInterval > 0 {
+		co.reload_interval_ms = C.uint32_t(o.ReloadInterval.Milliseconds())
+	}
+	var m *C.cookieseal_manager
+	var why *C.char
+	s := C.cookieseal_manager_new(&co, &m, &why)
+	if s != C.COOKIESEAL_OK {
+		err := status(s).(*Error)
+		if why != nil {
+			err = &Error{Status: err.Status, Name: err.Name, Message: C.GoString(why)}
+			C.cookieseal_free(unsafe.Pointer(why))
+		}
+		return nil, err
+	}
+	mg := &manager{p: m}
+	runtime.SetFinalizer(mg, (*manager).free)
+	return mg, nil
+}
+
+func (m *manager) free() {
+	if m.p != nil {
+		C.cookieseal_manager_free(m.p)
+		m.p = nil
+	}
+}
+
+func (m *manager) revokeSubject(subject string) error {
+	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_manager_revoke_subject(m.p, p, n)
+	}))
+}
+
+func (m *manager) seal(full []byte) (string, error) {
+	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
+			return C.cookieseal_seal(m.p, p, l, out, n)
+		})
+	})
+}
+
+func (m *manager) open(cookie string) (string, error) {
+	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
+			return C.cookieseal_open(m.p, p, l, out, n)
+		})
+	})
+}
+
+// request is one C request handle; freed by close (and a finalizer as a net).
+type request struct {
+	p *C.cookieseal_request
+}
+
+func (m *manager) newRequest(header string) (*request, error) {
+	var r *C.cookieseal_request
+	err := status(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_new(m.p, p, n, &r)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	rq := &request{p: r}
+	runtime.SetFinalizer(rq, (*request).close)
+	return rq, nil
+}
+
+func (r *request) close() {
+	if r.p != nil {
+		C.cookieseal_request_free(r.p)
+		r.p = nil
+	}
+}
+
+func (r *request) outcome() (Outcome, error) {
+	var reason C.cookieseal_status
+	o := C.cookieseal_request_outcome(r.p, &reason)
+	return Outcome(o), status(reason)
+}
+
+func (r *request) isNew() bool { return C.cookieseal_request_is_new(r.p) != 0 }
+
+func (r *request) sessionJSON() (string, error) {
+	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_session(r.p, out, n)
+	})
+}
+
+func (r *request) update(body []byte) error {
+	return status(withBytes(body, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_update(r.p, p, n)
+	}))
+}
+
+func (r *request) login(subject string) error {
+	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_login(r.p, p, n)
+	}))
+}
+
+func (r *request) regenerateID() error { return status(C.cookieseal_request_regenerate_id(r.p)) }
+
+func (r *request) destroy() error { return status(C.cookieseal_request_destroy(r.p)) }
+
+// save returns the header lines to add, or the request's error (undecided: 503).
+func (r *request) save() ([][2]string, error) {
+	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_save(r.p, out, n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var headers [][2]string
+	if err := json.Unmarshal([]byte(text), &headers); err != nil {
+		return nil, err
+	}
+	return headers, nil
+}
+
+func boolInt(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
