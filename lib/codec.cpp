@@ -74,6 +74,8 @@ codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
   if (options_.max_age > max_policy_duration || options_.idle_timeout > max_policy_duration ||
       options_.leeway > max_policy_duration)
     throw std::invalid_argument("cookieseal: max_age, idle_timeout and leeway are at most 100 years");
+  if (options_.replaced_entry_grace.count() < 0 || options_.replaced_entry_grace > max_policy_duration)
+    throw std::invalid_argument("cookieseal: replaced_entry_grace must be 0..100 years");
   if (!keys_) throw std::invalid_argument("cookieseal: null keyring");
   detail::ensure_sodium();
 }
@@ -202,7 +204,7 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   // The entry this session was opened from is replaced: let parallel requests
   // carrying the old cookie finish, then it goes.
   if (const auto& origin = detail::session_access::overflow_entry(s); origin && opts.overflow_store)
-    (void)opts.overflow_store->expire_by(*origin, t + replaced_entry_grace);  // best effort
+    (void)opts.overflow_store->expire_by(*origin, t + opts.replaced_entry_grace);  // best effort
 
   detail::envelope_header h;
   h.key_id = key->id;

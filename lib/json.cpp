@@ -312,7 +312,6 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   return s;
 }
 
-std::string key_id_hex(std::uint32_t id) { return fmt::format("{:08x}", id); }
 
 std::string session_to_json(const session& s, const open_info* info, int indent) {
   std::string out;

@@ -167,7 +167,14 @@ key_state keyring::state(const key_info& k, time_point now) const noexcept {
   return sealing != nullptr && sealing->id == k.id ? key_state::active : key_state::replaced;
 }
 
-const char* to_string(key_state s) noexcept {
+std::string key_id_hex(std::uint32_t id) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, id >>= 4) out[static_cast<std::size_t>(i)] = digits[id & 0xF];
+  return out;
+}
+
+std::string_view to_string(key_state s) noexcept {
   switch (s) {
     case key_state::pending: return "pending";
     case key_state::active: return "active";

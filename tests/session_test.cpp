@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <type_traits>
+
 #include <string>
 #include <vector>
 
@@ -12,6 +14,28 @@ using cookieseal::value;
 using namespace std::chrono_literals;
 
 TEST_SUITE("session") {
+  TEST_CASE("pointers never turn into booleans; UTF-8 literals are text") {
+    using cookieseal::value;
+    static_assert(!std::is_constructible_v<value, std::string*>);
+    static_assert(!std::is_constructible_v<value, const std::string*>);
+    static_assert(!std::is_constructible_v<value, const wchar_t*>);
+    static_assert(!std::is_constructible_v<value, const char16_t*>);
+    static_assert(!std::is_constructible_v<value, int*>);
+    static_assert(!std::is_constructible_v<value, void*>);
+    static_assert(std::is_constructible_v<value, const char*>);
+    static_assert(std::is_constructible_v<value, char*>);
+    static_assert(std::is_constructible_v<value, const char8_t*>);
+    static_assert(std::is_constructible_v<value, bool>);
+    cookieseal::session s(test::t0);
+    s.set("u8", u8"caf\u00e9");
+    CHECK(s.get<std::string>("u8") == "caf\xC3\xA9");
+    char buf[] = "mutable";
+    s.set("chars", buf);
+    CHECK(s.get<std::string>("chars") == "mutable");
+    s.set("flag", true);
+    CHECK(s.get<bool>("flag") == true);
+  }
+
   TEST_CASE("typed reads return the value of the right kind and nothing otherwise") {
     session s(test::t0);
     s.set("n", 42);

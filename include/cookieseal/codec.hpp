@@ -19,6 +19,7 @@
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/limits.hpp>
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/store.hpp>
@@ -33,9 +34,6 @@
 #include <string_view>
 
 namespace cookieseal {
-
-/// Browsers keep a cookie only while name + value is at most this many bytes.
-inline constexpr std::size_t browser_cookie_limit = 4096;
 
 /// The longest max_age, idle_timeout or leeway a codec accepts (100 years): every
 /// time it computes stays far inside what a cookie header can carry.
@@ -59,6 +57,9 @@ struct codec_options {
   std::chrono::seconds leeway = std::chrono::seconds{60};
   /// Limit on cookie name + value, in bytes; at most browser_cookie_limit.
   std::size_t max_cookie_bytes = browser_cookie_limit;
+  /// How long an overflow entry replaced by a re-seal keeps opening, so
+  /// parallel requests that still carry the old cookie keep working.
+  std::chrono::seconds replaced_entry_grace = std::chrono::seconds{60};
   /// "Now"; empty means the system clock. Inject one in tests.
   clock_function clock;
   /**

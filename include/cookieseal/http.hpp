@@ -5,6 +5,7 @@
 
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
+#include <cookieseal/limits.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -77,7 +78,7 @@ class COOKIESEAL_API cookie_error : public std::invalid_argument {
 };
 
 /// Browsers keep a cookie only while name + value is at most this many bytes (RFC 6265bis).
-inline constexpr std::size_t max_name_value_bytes = 4096;
+inline constexpr std::size_t max_name_value_bytes = browser_cookie_limit;
 /// ...and each attribute value at most this many bytes.
 inline constexpr std::size_t max_attribute_value_bytes = 1024;
 

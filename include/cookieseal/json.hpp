@@ -53,7 +53,4 @@ class COOKIESEAL_API json_error : public std::invalid_argument {
                                                          const open_info* info = nullptr,
                                                          int indent = -1);
 
-/// A key id as the CLI and logs print it: 8 lowercase hex digits.
-[[nodiscard]] COOKIESEAL_API std::string key_id_hex(std::uint32_t id);
-
 }  // namespace cookieseal

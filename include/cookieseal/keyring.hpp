@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -150,6 +152,9 @@ class COOKIESEAL_API keyring {
 };
 
 /// A state's name: "pending", "active", "replaced", "expired".
-[[nodiscard]] COOKIESEAL_API const char* to_string(key_state s) noexcept;
+[[nodiscard]] COOKIESEAL_API std::string_view to_string(key_state s) noexcept;
+
+/// A key id as the CLI, the JSON and logs show it: 8 lowercase hex digits ("f3909fbd").
+[[nodiscard]] COOKIESEAL_API std::string key_id_hex(std::uint32_t id);
 
 }  // namespace cookieseal

@@ -60,7 +60,10 @@ class COOKIESEAL_API value {
 
   value() noexcept = default;                                ///< null
   value(std::nullptr_t) noexcept {}                           // NOLINT: implicit by design
-  value(bool b) noexcept : v_(b) {}                           // NOLINT
+  /// Exactly bool: a pointer (&name, L"...") must not turn into `true`.
+  template <class B>
+    requires std::same_as<B, bool>
+  value(B b) noexcept : v_(b) {}                              // NOLINT
   /// Any integer type other than bool and char types becomes an int64.
   template <std::integral I>
     requires(!std::same_as<I, bool> && !std::same_as<I, char> && !std::same_as<I, char8_t> &&
@@ -71,6 +74,15 @@ class COOKIESEAL_API value {
   value(std::string s) noexcept : v_(std::move(s)) {}        // NOLINT
   value(std::string_view s) : v_(std::string(s)) {}          // NOLINT
   value(const char* s) : v_(std::string(s)) {}               // NOLINT
+  /// UTF-8 text (u8"...") is text.
+  value(const char8_t* s) : value(std::u8string_view(s)) {}  // NOLINT
+  value(std::u8string_view s)                                // NOLINT
+      : v_(std::string(reinterpret_cast<const char*>(s.data()), s.size())) {}
+  /// Any other pointer (std::string*, const wchar_t*, char16_t*, ...) is refused
+  /// at compile time instead of silently becoming a bool.
+  template <class T>
+    requires(!std::same_as<std::remove_cv_t<T>, char> && !std::same_as<std::remove_cv_t<T>, char8_t>)
+  value(T*) = delete;
   value(bytes b) noexcept : v_(std::move(b)) {}              // NOLINT
   value(list l) noexcept : v_(std::move(l)) {}               // NOLINT
   value(map m) noexcept : v_(std::move(m)) {}                // NOLINT
@@ -100,6 +112,12 @@ class COOKIESEAL_API value {
    */
   template <class T>
   [[nodiscard]] std::optional<T> as() const {
+    static_assert(std::same_as<T, value> || std::integral<T> || std::same_as<T, double> ||
+                      std::same_as<T, std::string> || std::same_as<T, bytes> ||
+                      std::same_as<T, list> || std::same_as<T, map> || std::same_as<T, object>,
+                  "cookieseal::value holds only bool, integers, double, std::string, "
+                  "value::bytes, value::list, value::map and value::object: get<T>/as<T> "
+                  "take one of those (use get_object<T> for your own cereal types)");
     if constexpr (std::same_as<T, value>) {
       return *this;
     } else if constexpr (std::integral<T> && !std::same_as<T, bool>) {

@@ -33,10 +33,6 @@ using entry_id = std::array<std::byte, 32>;
 /// Largest sealed entry a store accepts (1 MiB).
 inline constexpr std::size_t max_entry_bytes = 1 << 20;
 
-/// How long an overflow entry replaced by a rewrite keeps opening, so parallel
-/// requests that still carry the old cookie keep working.
-inline constexpr std::chrono::seconds replaced_entry_grace{60};
-
 /// What a store holds, for `cookieseal store stats` and monitoring.
 struct store_stats {
   std::uint64_t entries = 0;                  ///< overflow entries (expired ones not yet collected included)
