@@ -1,7 +1,9 @@
 // One way to turn "DIR or URL" into a store, for the CLI, the C ABI and apps.
 #include <cookieseal/file_store.hpp>
-#include <cookieseal/redis_store.hpp>
 #include <cookieseal/store.hpp>
+#if COOKIESEAL_HAVE_REDIS
+#include <cookieseal/redis_store.hpp>
+#endif
 
 namespace cookieseal {
 
@@ -20,11 +22,17 @@ bool is_redis_url(std::string_view where) noexcept {
 
 std::shared_ptr<store> open_store(std::string_view where, std::chrono::milliseconds io_timeout) {
   if (is_redis_url(where)) {
+#if COOKIESEAL_HAVE_REDIS
     redis_options o;
     o.url = std::string(where);
     o.connect_timeout = io_timeout;
     o.io_timeout = io_timeout;
     return std::make_shared<redis_store>(std::move(o));
+#else
+    (void)io_timeout;
+    throw std::invalid_argument(
+        "cookieseal: this build has no Redis support (built without hiredis: -Dredis=enabled)");
+#endif
   }
   if (where.empty()) throw std::invalid_argument("cookieseal: an empty store path");
   return std::make_shared<file_store>(std::filesystem::path(where));

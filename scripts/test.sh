@@ -10,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 scripts/deps.sh --e2e
-[ -f "$dir/build.ninja" ] || meson setup "$dir" --werror -De2e=enabled >/dev/null
+# Every optional part on: a missing dependency is an error here, never a skip.
+[ -f "$dir/build.ninja" ] || meson setup "$dir" --werror -De2e=enabled -Dredis=enabled \
+  -Dexamples=enabled -Dpython_tests=enabled >/dev/null
 meson compile -C "$dir" >/dev/null
 rc=0
 meson test -C "$dir" --print-errorlogs || rc=$?

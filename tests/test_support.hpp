@@ -42,7 +42,7 @@ inline cookieseal::keyring fixed_keyring() {
                                         fixed_key_bytes());
 }
 
-/// The values of ../shared/bench/typical.json as a session.
+/// The values of bench/fixtures/typical.json as a session.
 inline cookieseal::session typical_session(time_point created = t0) {
   using cookieseal::value;
   cookieseal::session s(created);

@@ -2,8 +2,7 @@
 #include "cli.hpp"
 
 #include <cookieseal/codec.hpp>
-#include <cookieseal/file_store.hpp>
-#include <cookieseal/redis_store.hpp>
+#include <cookieseal/store.hpp>
 
 #include <fmt/format.h>
 

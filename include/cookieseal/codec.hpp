@@ -47,7 +47,7 @@ namespace detail {
 struct watcher_link;
 }  // namespace detail
 
-/// The policy a codec seals and opens with. Defaults are DESIGN.md's.
+/// The policy a codec seals and opens with (defaults as README's "Codec" lists).
 struct codec_options {
   /// Absolute lifetime from the session's created_at; 0 = none.
   std::chrono::seconds max_age = std::chrono::hours{24 * 7};

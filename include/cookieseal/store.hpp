@@ -121,7 +121,8 @@ class COOKIESEAL_API store {
  * URLs (with @p io_timeout for connecting and each command), a file_store for
  * anything else (a directory, created if missing). Runtime configuration, so a
  * bad one is reported as data, not as a crash.
- * @throws std::invalid_argument for a bad or unsupported URL (`rediss://`),
+ * @throws std::invalid_argument for a bad or unsupported URL (`rediss://`, or
+ *         any Redis URL in a build without hiredis),
  *         std::system_error when the directory cannot be used (the message says why).
  */
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<store> open_store(
