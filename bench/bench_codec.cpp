@@ -8,8 +8,8 @@
 #include "detail/base64url.hpp"
 
 #include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
 #include <sodium.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdlib>
@@ -116,9 +116,9 @@ void BM_floor_open(benchmark::State& state) {
   randombytes_buf(nonce, sizeof nonce);
   std::vector<unsigned char> ct(f.json.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long ct_len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      ct.data(), &ct_len, reinterpret_cast<const unsigned char*>(f.json.data()), f.json.size(),
-      nullptr, 0, nullptr, nonce, key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), &ct_len,
+                                             reinterpret_cast<const unsigned char*>(f.json.data()),
+                                             f.json.size(), nullptr, 0, nullptr, nonce, key.data());
   std::string text(cookieseal::detail::base64url_encoded_size(ct_len), '\0');
   cookieseal::detail::base64url_encode(ct.data(), ct_len, text.data());
   for (auto _ : state) {
@@ -133,8 +133,7 @@ void BM_floor_open(benchmark::State& state) {
     std::vector<unsigned char> pt(f.json.size());
     unsigned long long pt_len = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt.data(), &pt_len, nullptr, raw.data(),
-                                                   raw.size(), nullptr, 0, nonce,
-                                                   key.data()) != 0)
+                                                   raw.size(), nullptr, 0, nonce, key.data()) != 0)
       state.SkipWithError("decrypt failed");
     benchmark::DoNotOptimize(pt);
   }

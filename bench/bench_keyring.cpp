@@ -30,11 +30,14 @@ void BM_reload(benchmark::State& state) {
   const auto dir = make_temp_dir();
   const auto file = dir / "keys";
   const auto now = cookieseal::system_now();
-  cookieseal::update_keyring_file(file, [&](const cookieseal::keyring&) {
-    auto k = cookieseal::keyring::generate(now);
-    for (std::int64_t i = 1; i < state.range(0); ++i) k = k.with_new_key(now, now);
-    return k;
-  }, true, now);
+  cookieseal::update_keyring_file(
+      file,
+      [&](const cookieseal::keyring&) {
+        auto k = cookieseal::keyring::generate(now);
+        for (std::int64_t i = 1; i < state.range(0); ++i) k = k.with_new_key(now, now);
+        return k;
+      },
+      true, now);
   for (auto _ : state) benchmark::DoNotOptimize(cookieseal::load_keyring_file(file, now));
   state.SetLabel(std::to_string(state.range(0)) + " keys");
   fs::remove_all(dir);
@@ -54,7 +57,8 @@ struct reloading_env {
   reloading_env() {
     const auto now = cookieseal::system_now();
     cookieseal::update_keyring_file(
-        file, [&](const cookieseal::keyring&) { return cookieseal::keyring::generate(now); }, true, now);
+        file, [&](const cookieseal::keyring&) { return cookieseal::keyring::generate(now); }, true,
+        now);
     watcher = std::make_unique<cookieseal::keyring_watcher>(file);
     codec = std::make_unique<cookieseal::codec>(watcher->current());
     watcher->attach(*codec);
@@ -63,11 +67,14 @@ struct reloading_env {
       while (!stop.load()) {
         const auto t = cookieseal::system_now();
         // Rotate in place, keeping the ring at 8 keys so the file stays small.
-        cookieseal::update_keyring_file(file, [t](const cookieseal::keyring& k) {
-          auto next = k.rotated(t, std::chrono::seconds(0));
-          while (next.size() > 8) next = next.without_key(next.keys()[0].id);
-          return next;
-        }, false, t);
+        cookieseal::update_keyring_file(
+            file,
+            [t](const cookieseal::keyring& k) {
+              auto next = k.rotated(t, std::chrono::seconds(0));
+              while (next.size() > 8) next = next.without_key(next.keys()[0].id);
+              return next;
+            },
+            false, t);
         ++rotations;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
@@ -88,7 +95,10 @@ void BM_seal_open_reloading(benchmark::State& state) {
   std::int64_t refused = 0;
   for (auto _ : state) {
     auto sealed = env->codec->seal("session", s);
-    if (!sealed) { ++refused; continue; }
+    if (!sealed) {
+      ++refused;
+      continue;
+    }
     auto opened = env->codec->open("session", sealed->cookie);
     // A key can leave the 8-key ring between seal and open: count, don't fail.
     refused += !opened;

@@ -19,7 +19,8 @@ std::string show(const cookieseal::value& v) {
     case kind::integer: return fmt::format("{}", *v.get_if<std::int64_t>());
     case kind::real: return fmt::format("{}", *v.get_if<double>());
     case kind::string: return fmt::format("\"{}\"", *v.get_if<std::string>());
-    case kind::bytes: return fmt::format("<{} bytes>", v.get_if<cookieseal::value::bytes>()->size());
+    case kind::bytes:
+      return fmt::format("<{} bytes>", v.get_if<cookieseal::value::bytes>()->size());
     case kind::list: {
       std::string out = "[";
       for (const auto& e : *v.get_if<cookieseal::value::list>())
@@ -32,7 +33,8 @@ std::string show(const cookieseal::value& v) {
         out += (out.size() > 1 ? ", " : "") + k + ": " + show(e);
       return out + "}";
     }
-    case kind::object: return fmt::format("<object {}>", v.get_if<cookieseal::value::object>()->type_name);
+    case kind::object:
+      return fmt::format("<object {}>", v.get_if<cookieseal::value::object>()->type_name);
   }
   return "?";
 }

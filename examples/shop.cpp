@@ -9,10 +9,10 @@
 // (another directory, or Redis: redis://host:port, unix:///path). A request
 // whose session cannot be judged (the store or keyring file cannot answer) is
 // answered 503 and keeps its cookie. The page prints nothing it did not escape.
-#include <cookieseal/store.hpp>
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
 #include <cookieseal/session_manager.hpp>
+#include <cookieseal/store.hpp>
 
 #include "httplib_adapter.hpp"
 
@@ -46,9 +46,12 @@ std::string html_escape(std::string_view s) {
 std::string json_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-    else out += c;
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+    else
+      out += c;
   }
   return out;
 }
@@ -73,20 +76,26 @@ std::string page(const cookieseal::request_session& r, const std::vector<std::st
   const auto& s = r.session();
   const auto cart = cart_of(s);
   std::string flash_html;
-  for (const auto& f : flashes) flash_html += "<p class=\"flash\" id=\"flash\">" + html_escape(f) + "</p>";
-  const std::string who = s.subject().empty()
-      ? "<p id=\"user\">Not logged in.</p>"
-        "<form method=\"post\" action=\"/login\"><input name=\"user\" id=\"login-user\" "
-        "placeholder=\"name\"><button id=\"login\">Log in</button></form>"
-      : "<p id=\"user\">Logged in as <b>" + html_escape(s.subject()) + "</b></p>"
-        "<form method=\"post\" action=\"/logout\"><button id=\"logout\">Log out</button></form>"
-        "<form method=\"post\" action=\"/logout-everywhere\"><button id=\"logout-everywhere\">"
-        "Log out everywhere</button></form>";
+  for (const auto& f : flashes)
+    flash_html += "<p class=\"flash\" id=\"flash\">" + html_escape(f) + "</p>";
+  const std::string who =
+      s.subject().empty()
+          ? "<p id=\"user\">Not logged in.</p>"
+            "<form method=\"post\" action=\"/login\"><input name=\"user\" id=\"login-user\" "
+            "placeholder=\"name\"><button id=\"login\">Log in</button></form>"
+          : "<p id=\"user\">Logged in as <b>" + html_escape(s.subject()) +
+                "</b></p>"
+                "<form method=\"post\" action=\"/logout\"><button id=\"logout\">Log "
+                "out</button></form>"
+                "<form method=\"post\" action=\"/logout-everywhere\"><button "
+                "id=\"logout-everywhere\">"
+                "Log out everywhere</button></form>";
   std::string items;
   if (const auto* v = s.find("cart"))
     if (const auto* l = v->get_if<cookieseal::value::list>())
       for (const auto& item : *l)
-        if (const auto* str = item.get_if<std::string>()) items += "<li>" + html_escape(*str) + "</li>";
+        if (const auto* str = item.get_if<std::string>())
+          items += "<li>" + html_escape(*str) + "</li>";
   return fmt::format(R"(<!doctype html>
 <html><head><meta charset="utf-8"><title>cookieseal shop</title></head><body>
 <h1>cookieseal shop</h1>
@@ -99,7 +108,8 @@ std::string page(const cookieseal::request_session& r, const std::vector<std::st
 <ul id="cart">{}</ul>
 </body></html>
 )",
-                     flash_html, who, s.get_or("visits", std::int64_t{0}), cart.items, cart.bytes, items);
+                     flash_html, who, s.get_or("visits", std::int64_t{0}), cart.items, cart.bytes,
+                     items);
 }
 
 }  // namespace
@@ -110,9 +120,12 @@ int main(int argc, char** argv) {
   std::string store_where;
   for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
-    if (i + 1 < argc && a == "--port") port = std::atoi(argv[i + 1]);
-    else if (i + 1 < argc && a == "--state") state = argv[i + 1];
-    else if (i + 1 < argc && a == "--store") store_where = argv[i + 1];
+    if (i + 1 < argc && a == "--port")
+      port = std::atoi(argv[i + 1]);
+    else if (i + 1 < argc && a == "--state")
+      state = argv[i + 1];
+    else if (i + 1 < argc && a == "--store")
+      store_where = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: cookieseal-shop [--port N] [--state DIR] [--store DIR|URL]\n");
       return 2;
@@ -158,11 +171,13 @@ int main(int argc, char** argv) {
       shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) {
         const auto& s = r.session();
         const auto cart = cart_of(s);
-        res.set_content(fmt::format(R"({{"user":"{}","visits":{},"cart_items":{},"cart_bytes":{},"new":{},"refused":"{}"}})",
-                                    json_escape(s.subject()), s.get_or("visits", std::int64_t{0}),
-                                    cart.items, cart.bytes, r.is_new() ? "true" : "false",
-                                    r.refused() ? cookieseal::to_string(*r.refused()) : ""),
-                        "application/json");
+        res.set_content(
+            fmt::format(
+                R"({{"user":"{}","visits":{},"cart_items":{},"cart_bytes":{},"new":{},"refused":"{}"}})",
+                json_escape(s.subject()), s.get_or("visits", std::int64_t{0}), cart.items,
+                cart.bytes, r.is_new() ? "true" : "false",
+                r.refused() ? cookieseal::to_string(*r.refused()) : ""),
+            "application/json");
       });
     });
     server.Post("/login", [&](const httplib::Request& req, httplib::Response& res) {
@@ -204,7 +219,8 @@ int main(int argc, char** argv) {
         if (item.empty()) item = "item";
         if (item.size() > 2000) item.resize(2000);
         cookieseal::value::list cart;
-        if (auto existing = r.session().get<cookieseal::value::list>("cart")) cart = std::move(*existing);
+        if (auto existing = r.session().get<cookieseal::value::list>("cart"))
+          cart = std::move(*existing);
         if (cart.size() < 1000) cart.push_back(item);
         r.session().set("cart", std::move(cart));
         res.set_redirect("/", 303);

@@ -35,11 +35,18 @@ class memory_store final : public cookieseal::store {
     return std::optional(entry);
   }
   result<void> erase(const cookieseal::entry_id&) override { return {}; }
-  result<void> expire_by(const cookieseal::entry_id&, cookieseal::time_point) override { return {}; }
-  result<std::uint64_t> collect_garbage(cookieseal::time_point) override { return std::uint64_t{0}; }
+  result<void> expire_by(const cookieseal::entry_id&, cookieseal::time_point) override {
+    return {};
+  }
+  result<std::uint64_t> collect_garbage(cookieseal::time_point) override {
+    return std::uint64_t{0};
+  }
   result<cookieseal::store_stats> stats() override { return cookieseal::store_stats{}; }
-  result<void> revoke_session(const cookieseal::session_id&, cookieseal::time_point) override { return {}; }
-  result<void> revoke_subject(std::string_view, cookieseal::time_point, cookieseal::time_point) override {
+  result<void> revoke_session(const cookieseal::session_id&, cookieseal::time_point) override {
+    return {};
+  }
+  result<void> revoke_subject(std::string_view, cookieseal::time_point,
+                              cookieseal::time_point) override {
     return {};
   }
   result<bool> is_revoked(const cookieseal::session_id&, std::string_view, cookieseal::time_point,
@@ -77,8 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   h.key_id = 0x9f3a01c2;
   h.issued_at = static_cast<std::uint64_t>(fuzz::t0.time_since_epoch().count());
   h.expires_at = h.issued_at + 3600;
-  const auto cookie = d::seal_envelope(d::keyring_access::find(*keys, h.key_id).bytes, h,
-                                       "session", "", plaintext);
+  const auto cookie =
+      d::seal_envelope(d::keyring_access::find(*keys, h.key_id).bytes, h, "session", "", plaintext);
   auto r = c.open("session", cookie);
   if (r) {
     if (!r->info.overflow) fuzz::fail("a reference opened as inline");

@@ -35,13 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   attrs.http_only = flags & 2;
   attrs.partitioned = flags & 4;
   attrs.browser_session = flags & 8;
-  attrs.same_site = (flags & 0x30) == 0 ? std::nullopt
+  attrs.same_site = (flags & 0x30) == 0      ? std::nullopt
                     : (flags & 0x30) == 0x10 ? std::optional(http::same_site::strict)
                     : (flags & 0x30) == 0x20 ? std::optional(http::same_site::lax)
                                              : std::optional(http::same_site::none);
   (flags & 0x40 ? attrs.domain : attrs.path) = std::string(attr);
   try {
-    const std::string h = http::set_cookie(name, value, attrs, fuzz::t0 + std::chrono::hours(1), fuzz::t0);
+    const std::string h =
+        http::set_cookie(name, value, attrs, fuzz::t0 + std::chrono::hours(1), fuzz::t0);
     if (h.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       fuzz::fail("Set-Cookie contains CR, LF or NUL");
     const std::string first_pair = h.substr(0, h.find(';'));  // the views below point into it

@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::memset(h.iv.data(), flags, h.iv.size());
   const auto key = d::keyring_access::find(*keys, h.key_id);
   const char* name = (flags & 2) ? "session" : "other";
-  const auto cookie = d::seal_envelope(key.bytes, h, name, "",
-                                       std::as_bytes(std::span(data + 9, size - 9)));
+  const auto cookie =
+      d::seal_envelope(key.bytes, h, name, "", std::as_bytes(std::span(data + 9, size - 9)));
   auto r = c.open("session", cookie);
   if (r) {
     if (!(flags & 2)) fuzz::fail("a cookie sealed for another name opened");
@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto back = c.open("session", again->cookie);
       if (!back || !fuzz::same_encoding(back->session, r->session))
         fuzz::fail("re-sealed session differs");
-    } else if (again.error() != cookieseal::errc::expired && again.error() != cookieseal::errc::too_large) {
+    } else if (again.error() != cookieseal::errc::expired &&
+               again.error() != cookieseal::errc::too_large) {
       fuzz::fail("an opened session fails to seal for an unexpected reason");
     }
   } else if (static_cast<int>(r.error()) < 1 || static_cast<int>(r.error()) > 9) {

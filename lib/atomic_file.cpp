@@ -63,9 +63,11 @@ std::optional<file_contents> read_file_bounded(const std::filesystem::path& file
   file_contents out{};
   if (::fstat(fd.fd, &out.st) != 0) throw_errno("cannot stat " + file.string());
   if (!S_ISREG(out.st.st_mode))
-    throw std::system_error(EINVAL, std::generic_category(), file.string() + " is not a regular file");
+    throw std::system_error(EINVAL, std::generic_category(),
+                            file.string() + " is not a regular file");
   if (static_cast<std::size_t>(out.st.st_size) > max_bytes)
-    throw std::length_error(file.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    throw std::length_error(file.string() + " is larger than " + std::to_string(max_bytes) +
+                            " bytes");
   out.data.resize(static_cast<std::size_t>(out.st.st_size));
   std::size_t got = 0;
   while (got < out.data.size()) {
@@ -96,7 +98,8 @@ void write_file_atomic(const std::filesystem::path& file, std::string_view data,
     const int closing = fd.fd;
     fd.fd = -1;
     if (::close(closing) != 0) throw_errno("cannot close " + tmp);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) throw_errno("cannot rename over " + file.string());
+    if (::rename(tmp.c_str(), file.c_str()) != 0)
+      throw_errno("cannot rename over " + file.string());
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;

@@ -90,7 +90,8 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
     case COOKIESEAL_SAME_SITE_LAX: return cookieseal::http::same_site::lax;
     case COOKIESEAL_SAME_SITE_NONE: return cookieseal::http::same_site::none;
     case COOKIESEAL_SAME_SITE_UNSET: return std::nullopt;
-    default: throw std::invalid_argument("cookieseal: same_site must be a COOKIESEAL_SAME_SITE_* value");
+    default:
+      throw std::invalid_argument("cookieseal: same_site must be a COOKIESEAL_SAME_SITE_* value");
   }
 }
 
@@ -122,12 +123,14 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
     m->watcher = std::make_unique<cookieseal::keyring_watcher>(std::string(path));
     keys = m->watcher->current();
   } else {
-    keys = std::make_shared<const cookieseal::keyring>(cookieseal::load_keyring_text(text, "keyring_text"));
+    keys = std::make_shared<const cookieseal::keyring>(
+        cookieseal::load_keyring_text(text, "keyring_text"));
   }
   m->codec = std::make_unique<cookieseal::codec>(keys, co);
   if (m->watcher) {
     m->watcher->attach(*m->codec);
-    if (o.reload_interval_ms > 0) m->watcher->start(std::chrono::milliseconds(o.reload_interval_ms));
+    if (o.reload_interval_ms > 0)
+      m->watcher->start(std::chrono::milliseconds(o.reload_interval_ms));
   }
 
   cookieseal::session_options so;
@@ -141,7 +144,8 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   so.attributes.partitioned = o.partitioned != 0;
   so.attributes.browser_session = o.browser_session != 0;
   if (so.name.empty() || so.name.size() > 255 || so.purpose.size() > 255)
-    throw std::invalid_argument("cookieseal: cookie_name must be 1..255 bytes, purpose at most 255");
+    throw std::invalid_argument(
+        "cookieseal: cookie_name must be 1..255 bytes, purpose at most 255");
   m->sessions = std::make_unique<cookieseal::session_manager>(*m->codec, so);
   return m;
 }
@@ -174,7 +178,8 @@ const char* cookieseal_status_name(cookieseal_status status) {
     case COOKIESEAL_NOT_FOUND: return "not_found";
     case COOKIESEAL_KEYRING_ERROR: return "keyring_error";
     case COOKIESEAL_INTERNAL_ERROR: return "internal_error";
-    default: return cookieseal::to_string(static_cast<errc>(status)).data();  // static, NUL-terminated
+    default:
+      return cookieseal::to_string(static_cast<errc>(status)).data();  // static, NUL-terminated
   }
 }
 
@@ -286,7 +291,8 @@ cookieseal_status cookieseal_request_new(cookieseal_manager* m, const char* cook
 
 void cookieseal_request_free(cookieseal_request* r) { delete r; }
 
-cookieseal_outcome cookieseal_request_outcome(const cookieseal_request* r, cookieseal_status* reason) {
+cookieseal_outcome cookieseal_request_outcome(const cookieseal_request* r,
+                                              cookieseal_status* reason) {
   if (r == nullptr) {
     if (reason != nullptr) *reason = COOKIESEAL_INVALID_ARGUMENT;
     return COOKIESEAL_UNDECIDED;
@@ -302,7 +308,8 @@ cookieseal_status cookieseal_request_session(const cookieseal_request* r, char**
   return guarded([&] {
     if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     const auto& info = r->r.info();
-    return give(cookieseal::session_to_json(r->r.session(), info ? &*info : nullptr), json, json_len);
+    return give(cookieseal::session_to_json(r->r.session(), info ? &*info : nullptr), json,
+                json_len);
   });
 }
 
@@ -344,8 +351,9 @@ cookieseal_status cookieseal_request_get(const cookieseal_request* r, const char
   });
 }
 
-cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key, std::size_t key_len,
-                                         const char* json, std::size_t json_len) {
+cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key,
+                                         std::size_t key_len, const char* json,
+                                         std::size_t json_len) {
   return guarded([&] {
     if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     r->r.session().set(view(key, key_len), cookieseal::value_from_json(view(json, json_len)));
@@ -407,7 +415,8 @@ cookieseal_status cookieseal_request_destroy(cookieseal_request* r) {
   });
 }
 
-cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json, std::size_t* json_len) {
+cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json,
+                                          std::size_t* json_len) {
   return guarded([&] {
     if (r == nullptr || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     auto headers = r->manager->sessions->save(r->r);

@@ -64,8 +64,8 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view s) noexcept 
   const std::string_view digits = s.substr(0, s.size() - 1);
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0 ||
-      digits.front() == '+' || n > std::numeric_limits<std::int64_t>::max() / unit)
+  if (ec != std::errc{} || end != digits.data() + digits.size() || n < 0 || digits.front() == '+' ||
+      n > std::numeric_limits<std::int64_t>::max() / unit)
     return std::nullopt;
   return std::chrono::seconds{n * unit};
 }

@@ -4,9 +4,9 @@
 #include "detail/envelope.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/overflow.hpp"
-#include "detail/session_access.hpp"
 #include "detail/payload.hpp"
 #include "detail/random.hpp"
+#include "detail/session_access.hpp"
 #include "detail/watcher_link.hpp"
 
 #include <cookieseal/keyring_watcher.hpp>
@@ -73,8 +73,10 @@ codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
     throw std::invalid_argument("cookieseal: durations cannot be negative");
   if (options_.max_age > max_policy_duration || options_.idle_timeout > max_policy_duration ||
       options_.leeway > max_policy_duration)
-    throw std::invalid_argument("cookieseal: max_age, idle_timeout and leeway are at most 100 years");
-  if (options_.replaced_entry_grace.count() < 0 || options_.replaced_entry_grace > max_policy_duration)
+    throw std::invalid_argument(
+        "cookieseal: max_age, idle_timeout and leeway are at most 100 years");
+  if (options_.replaced_entry_grace.count() < 0 ||
+      options_.replaced_entry_grace > max_policy_duration)
     throw std::invalid_argument("cookieseal: replaced_entry_grace must be 0..100 years");
   if (!keys_) throw std::invalid_argument("cookieseal: null keyring");
   detail::ensure_sodium();
@@ -96,7 +98,8 @@ time_point revocation_end(const codec_options& o, time_point created_before) noe
   if (o.max_age.count() == 0) return revocation_forever;
   // Sessions created before the cut-off open at most until created_at + max_age +
   // leeway inclusive; the record must still be there in that last second.
-  return std::min(revocation_forever, created_before + o.max_age + o.leeway + std::chrono::seconds{1});
+  return std::min(revocation_forever,
+                  created_before + o.max_age + o.leeway + std::chrono::seconds{1});
 }
 
 time_point codec::now() const { return options_.clock ? options_.clock() : system_now(); }
@@ -136,7 +139,8 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
       detail::session_access::set_created_at(*moved_session, *created);
     }
   }
-  return detail::seal_checked(c, name, moved_session ? *moved_session : s, purpose, iv, *keys, *key, t);
+  return detail::seal_checked(c, name, moved_session ? *moved_session : s, purpose, iv, *keys, *key,
+                              t);
 }
 
 result<time_point> detail::created_at_to_seal(const codec& c, const session& s, const keyring& keys,
@@ -212,8 +216,8 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   h.expires_at = expires ? to_unix(*expires) : detail::never_expires;
   h.iv = iv;
   sealed out;
-  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(keys, key), h, name,
-                                     purpose, plaintext);
+  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(keys, key), h, name, purpose,
+                                     plaintext);
   out.key_id = key->id;
   out.issued_at = t;
   out.expires_at = expires;
@@ -236,8 +240,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
 
   const time_point t = now();
   const std::optional<time_point> header_expiry =
-      h.expires_at == detail::never_expires ? std::nullopt
-                                            : std::optional(from_unix(h.expires_at));
+      h.expires_at == detail::never_expires ? std::nullopt : std::optional(from_unix(h.expires_at));
   if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
   const time_point issued = from_unix(h.issued_at);
   auto keys = keyring_with(h.key_id, issued, t);
@@ -249,8 +252,8 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   if (!detail::open_envelope(key.bytes, *parsed, name, purpose, plaintext.data))
     return errc::authentication_failed;
 
-  auto decoded = detail::decode_payload(
-      std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
+  auto decoded =
+      detail::decode_payload(std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
   if (!decoded) return decoded.error();
   auto* inline_session = std::get_if<session>(&*decoded);
   auto* ref = std::get_if<detail::overflow_reference>(&*decoded);
@@ -354,12 +357,14 @@ result<void> codec::check_revocation(const session& s, time_point now) const {
 
 result<void> codec::destroy(const session& s, std::optional<time_point> until) const {
   const time_point t = now();
-  if (const auto& origin = detail::session_access::overflow_entry(s); origin && options_.overflow_store)
+  if (const auto& origin = detail::session_access::overflow_entry(s);
+      origin && options_.overflow_store)
     if (!options_.overflow_store->erase(*origin)) return errc::store_unavailable;
   if (options_.revocation_store) {
     // Copies of the cookie stay valid until they expire unless the id is
     // revoked: keep the record past the session's last valid second.
-    const time_point end = until.value_or(revocation_end(options_, s.created_at() + std::chrono::seconds{1}));
+    const time_point end =
+        until.value_or(revocation_end(options_, s.created_at() + std::chrono::seconds{1}));
     if (!options_.revocation_store->revoke_session(s.id(), std::max(end, t)))
       return errc::store_unavailable;
   }

@@ -34,9 +34,9 @@ std::vector<std::byte> seal_entry(const std::array<std::byte, 32>& key, const en
   random_fill(std::span(out).first(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
   const auto ad = entry_ad(id);
   unsigned long long n = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_encrypt(
-          o + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &n, u8(record.data()), record.size(),
-          ad.data(), ad.size(), nullptr, o, u8(key.data())) != 0)
+  if (crypto_aead_xchacha20poly1305_ietf_encrypt(o + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                                 &n, u8(record.data()), record.size(), ad.data(),
+                                                 ad.size(), nullptr, o, u8(key.data())) != 0)
     throw std::runtime_error("cookieseal: AEAD encryption failed");
   return out;
 }
@@ -51,8 +51,8 @@ bool open_entry(const std::array<std::byte, 32>& key, const entry_id& id,
   return crypto_aead_xchacha20poly1305_ietf_decrypt(
              reinterpret_cast<unsigned char*>(out.data()), &n, nullptr,
              s + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-             sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad.data(), ad.size(),
-             s, u8(key.data())) == 0 &&
+             sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad.data(), ad.size(), s,
+             u8(key.data())) == 0 &&
          n == out.size();
 }
 

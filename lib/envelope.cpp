@@ -56,9 +56,7 @@ std::size_t sealed_size(std::size_t plaintext_bytes) noexcept {
   return base64url_encoded_size(envelope_overhead + plaintext_bytes);
 }
 
-std::size_t max_decoded_bytes(std::size_t max_chars) noexcept {
-  return max_chars / 4 * 3 + 2;
-}
+std::size_t max_decoded_bytes(std::size_t max_chars) noexcept { return max_chars / 4 * 3 + 2; }
 
 nonce random_nonce() {
   nonce n;
@@ -66,9 +64,8 @@ nonce random_nonce() {
   return n;
 }
 
-std::string seal_envelope(const unsigned char* key, const envelope_header& h,
-                          std::string_view name, std::string_view purpose,
-                          std::span<const std::byte> plaintext) {
+std::string seal_envelope(const unsigned char* key, const envelope_header& h, std::string_view name,
+                          std::string_view purpose, std::span<const std::byte> plaintext) {
   const std::size_t raw_size = envelope_overhead + plaintext.size();
   // Small cookies stay on the stack; larger plaintexts (bounded by the caller) go to the heap.
   unsigned char stack_buf[4096];

@@ -33,7 +33,8 @@ std::string_view message(errc e) noexcept {
     case errc::store_unavailable: return "the overflow store could not be reached or read";
     case errc::revoked: return "the session has been revoked";
     case errc::key_not_loaded:
-      return "the cookie's key is not loaded here yet and the keyring file could not confirm it is gone";
+      return "the cookie's key is not loaded here yet and the keyring file could not confirm it is "
+             "gone";
     case errc::ambiguous: return "several cookies of the session's name open to different sessions";
   }
   return "unknown error";

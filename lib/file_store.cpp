@@ -59,7 +59,9 @@ auto guarded(F&& f, Report&& report) -> decltype(f()) {
   }
 }
 
-bool is_temp_file(const fs::path& p) { return p.filename().string().find(".tmp.") != std::string::npos; }
+bool is_temp_file(const fs::path& p) {
+  return p.filename().string().find(".tmp.") != std::string::npos;
+}
 
 // Entries and revocation records; not temp files nor the ".lock" file.
 bool is_record(const fs::path& p) {
@@ -175,7 +177,9 @@ fs::path file_store::entry_path(const entry_id& id) const {
   return dir_ / "e" / h.substr(0, 2) / h;
 }
 
-fs::path file_store::session_path(const session_id& id) const { return dir_ / "r" / "s" / hex_of(id); }
+fs::path file_store::session_path(const session_id& id) const {
+  return dir_ / "r" / "s" / hex_of(id);
+}
 
 file_store::~file_store() { sodium_memzero(subject_secret_.data(), subject_secret_.size()); }
 
@@ -186,164 +190,185 @@ fs::path file_store::subject_path(std::string_view subject) const {
 result<void> file_store::put(const entry_id& id, std::span<const std::byte> sealed,
                              std::optional<time_point> expires) {
   if (sealed.size() > max_entry_bytes) return errc::too_large;
-  return guarded([&]() -> result<void> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    std::string data = header(entry_magic, store_time(expires));
-    data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
-    write_atomic(entry_path(id), data);
-    return {};
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<void> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        std::string data = header(entry_magic, store_time(expires));
+        data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
+        write_atomic(entry_path(id), data);
+        return {};
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id, time_point now) {
-  return guarded([&]() -> result<std::optional<std::vector<std::byte>>> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    auto c = read(entry_path(id), max_entry_bytes + header_bytes);
-    if (!c) return std::optional<std::vector<std::byte>>{};
-    if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0) {
-      report(entry_path(id).string() + ": not an entry this store wrote");
-      return errc::store_unavailable;
-    }
-    if (stored_expiry_passed(read_be64(c->data.data() + 4), now)) return std::optional<std::vector<std::byte>>{};
-    const auto* p = reinterpret_cast<const std::byte*>(c->data.data()) + header_bytes;
-    return std::optional(std::vector<std::byte>(p, p + (c->data.size() - header_bytes)));
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<std::optional<std::vector<std::byte>>> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        auto c = read(entry_path(id), max_entry_bytes + header_bytes);
+        if (!c) return std::optional<std::vector<std::byte>>{};
+        if (c->data.size() < header_bytes || std::memcmp(c->data.data(), entry_magic, 4) != 0) {
+          report(entry_path(id).string() + ": not an entry this store wrote");
+          return errc::store_unavailable;
+        }
+        if (stored_expiry_passed(read_be64(c->data.data() + 4), now))
+          return std::optional<std::vector<std::byte>>{};
+        const auto* p = reinterpret_cast<const std::byte*>(c->data.data()) + header_bytes;
+        return std::optional(std::vector<std::byte>(p, p + (c->data.size() - header_bytes)));
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<void> file_store::erase(const entry_id& id) {
-  return guarded([&]() -> result<void> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    detail::file_lock lock(dir_ / ".entries.lock");  // not between expire_by's read and write
-    if (::unlink(entry_path(id).c_str()) != 0 && errno != ENOENT)
-      throw std::system_error(errno, std::generic_category(), "cannot remove " + entry_path(id).string());
-    return {};
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<void> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        detail::file_lock lock(dir_ / ".entries.lock");  // not between expire_by's read and write
+        if (::unlink(entry_path(id).c_str()) != 0 && errno != ENOENT)
+          throw std::system_error(errno, std::generic_category(),
+                                  "cannot remove " + entry_path(id).string());
+        return {};
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<void> file_store::expire_by(const entry_id& id, time_point expires) {
-  return guarded([&]() -> result<void> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    // Read-modify-write under the lock erase takes: an erase in between would
-    // otherwise be undone by the rename, bringing a destroyed entry back.
-    detail::file_lock lock(dir_ / ".entries.lock");
-    const fs::path file = entry_path(id);
-    auto c = read(file, max_entry_bytes + header_bytes);
-    if (!c || c->data.size() < header_bytes) return {};
-    if (read_be64(c->data.data() + 4) <= store_time(expires)) return {};
-    std::string data = header(entry_magic, store_time(expires));
-    data.append(c->data, header_bytes);
-    write_atomic(file, data);
-    return {};
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<void> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        // Read-modify-write under the lock erase takes: an erase in between would
+        // otherwise be undone by the rename, bringing a destroyed entry back.
+        detail::file_lock lock(dir_ / ".entries.lock");
+        const fs::path file = entry_path(id);
+        auto c = read(file, max_entry_bytes + header_bytes);
+        if (!c || c->data.size() < header_bytes) return {};
+        if (read_be64(c->data.data() + 4) <= store_time(expires)) return {};
+        std::string data = header(entry_magic, store_time(expires));
+        data.append(c->data, header_bytes);
+        write_atomic(file, data);
+        return {};
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<std::uint64_t> file_store::collect_garbage(time_point now) {
-  return guarded([&]() -> result<std::uint64_t> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    std::uint64_t removed = 0;
-    const auto stale_before = fs::file_time_type::clock::now() - stale_temp_age;
-    for (const auto& sub : {dir_ / "e", dir_ / "r"}) {
-      std::error_code ec;
-      for (auto it = fs::recursive_directory_iterator(sub, ec); !ec && it != fs::end(it);
-           it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
-        const fs::path& p = it->path();
-        bool remove = false;
-        if (is_temp_file(p)) {
-          remove = it->last_write_time(ec) < stale_before;
-        } else if (is_record(p)) {
-          char h[header_bytes];
-          FILE* f = std::fopen(p.c_str(), "rb");
-          if (f == nullptr) continue;  // removed meanwhile
-          const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
-          std::fclose(f);
-          remove = whole && stored_expiry_passed(read_be64(h + 4), now);
+  return guarded(
+      [&]() -> result<std::uint64_t> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        std::uint64_t removed = 0;
+        const auto stale_before = fs::file_time_type::clock::now() - stale_temp_age;
+        for (const auto& sub : {dir_ / "e", dir_ / "r"}) {
+          std::error_code ec;
+          for (auto it = fs::recursive_directory_iterator(sub, ec); !ec && it != fs::end(it);
+               it.increment(ec)) {
+            if (!it->is_regular_file(ec)) continue;
+            const fs::path& p = it->path();
+            bool remove = false;
+            if (is_temp_file(p)) {
+              remove = it->last_write_time(ec) < stale_before;
+            } else if (is_record(p)) {
+              char h[header_bytes];
+              FILE* f = std::fopen(p.c_str(), "rb");
+              if (f == nullptr) continue;  // removed meanwhile
+              const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
+              std::fclose(f);
+              remove = whole && stored_expiry_passed(read_be64(h + 4), now);
+            }
+            if (remove && ::unlink(p.c_str()) == 0) ++removed;
+          }
+          if (ec && ec != std::errc::no_such_file_or_directory)
+            throw std::system_error(ec, "cannot list " + sub.string());
         }
-        if (remove && ::unlink(p.c_str()) == 0) ++removed;
-      }
-      if (ec && ec != std::errc::no_such_file_or_directory)
-        throw std::system_error(ec, "cannot list " + sub.string());
-    }
-    return removed;
-  }, [this](const char* why) { report(why); });
+        return removed;
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<store_stats> file_store::stats() {
-  return guarded([&]() -> result<store_stats> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    store_stats s;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(dir_ / "e", ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
-      if (!it->is_regular_file(ec) || !is_record(it->path())) continue;
-      char h[header_bytes];
-      FILE* f = std::fopen(it->path().c_str(), "rb");
-      if (f == nullptr) continue;
-      const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
-      std::fclose(f);
-      if (!whole) continue;
-      ++s.entries;
-      s.bytes += it->file_size(ec);
-      const std::uint64_t e = read_be64(h + 4);
-      if (e != store_never) {
-        const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
-        if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
-      }
-    }
-    if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "e").string());
-    for (auto it = fs::recursive_directory_iterator(dir_ / "r", ec); !ec && it != fs::end(it);
-         it.increment(ec))
-      if (it->is_regular_file(ec) && is_record(it->path())) ++s.revocations;
-    if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "r").string());
-    return s;
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<store_stats> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        store_stats s;
+        std::error_code ec;
+        for (auto it = fs::recursive_directory_iterator(dir_ / "e", ec); !ec && it != fs::end(it);
+             it.increment(ec)) {
+          if (!it->is_regular_file(ec) || !is_record(it->path())) continue;
+          char h[header_bytes];
+          FILE* f = std::fopen(it->path().c_str(), "rb");
+          if (f == nullptr) continue;
+          const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
+          std::fclose(f);
+          if (!whole) continue;
+          ++s.entries;
+          s.bytes += it->file_size(ec);
+          const std::uint64_t e = read_be64(h + 4);
+          if (e != store_never) {
+            const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
+            if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
+          }
+        }
+        if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "e").string());
+        for (auto it = fs::recursive_directory_iterator(dir_ / "r", ec); !ec && it != fs::end(it);
+             it.increment(ec))
+          if (it->is_regular_file(ec) && is_record(it->path())) ++s.revocations;
+        if (ec) throw std::system_error(ec, "cannot list " + (dir_ / "r").string());
+        return s;
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<void> file_store::revoke_session(const session_id& id, time_point until) {
-  return guarded([&]() -> result<void> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    write_atomic(session_path(id), header(revocation_magic, store_time(until)));
-    return {};
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<void> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        write_atomic(session_path(id), header(revocation_magic, store_time(until)));
+        return {};
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<void> file_store::revoke_subject(std::string_view subject, time_point before,
                                         time_point until) {
-  return guarded([&]() -> result<void> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    // Read-modify-write under a lock, so the latest "before" and "until" win.
-    detail::file_lock lock(dir_ / "r" / ".lock");
-    const fs::path file = subject_path(subject);
-    std::uint64_t b = store_time(before), u = store_time(until);
-    if (auto c = read(file, 64); c && c->data.size() >= header_bytes + 8) {
-      u = std::max(u, read_be64(c->data.data() + 4));
-      b = std::max(b, read_be64(c->data.data() + header_bytes));
-    }
-    std::string data = header(revocation_magic, u);
-    append_be64(data, b);
-    write_atomic(file, data);
-    return {};
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<void> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        // Read-modify-write under a lock, so the latest "before" and "until" win.
+        detail::file_lock lock(dir_ / "r" / ".lock");
+        const fs::path file = subject_path(subject);
+        std::uint64_t b = store_time(before), u = store_time(until);
+        if (auto c = read(file, 64); c && c->data.size() >= header_bytes + 8) {
+          u = std::max(u, read_be64(c->data.data() + 4));
+          b = std::max(b, read_be64(c->data.data() + header_bytes));
+        }
+        std::string data = header(revocation_magic, u);
+        append_be64(data, b);
+        write_atomic(file, data);
+        return {};
+      },
+      [this](const char* why) { report(why); });
 }
 
 result<bool> file_store::is_revoked(const session_id& id, std::string_view subject,
                                     time_point created_at, time_point now) {
-  return guarded([&]() -> result<bool> {
-    if (auto ok = check_identity(); !ok) return ok.error();
-    if (auto c = read(session_path(id), 64);
-        c && c->data.size() >= header_bytes && !stored_expiry_passed(read_be64(c->data.data() + 4), now))
-      return true;
-    if (subject.empty()) return false;
-    auto subject_revoked = [&](const fs::path& file) {
-      auto c = read(file, 64);
-      return c && c->data.size() >= header_bytes + 8 &&
-             !stored_expiry_passed(read_be64(c->data.data() + 4), now) &&
-             store_time(created_at) < read_be64(c->data.data() + header_bytes);
-    };
-    if (subject_revoked(subject_path(subject))) return true;
-    return legacy_subjects_ &&
-           subject_revoked(dir_ / "r" / "u" / legacy_subject_hash_hex(subject));
-  }, [this](const char* why) { report(why); });
+  return guarded(
+      [&]() -> result<bool> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        if (auto c = read(session_path(id), 64);
+            c && c->data.size() >= header_bytes &&
+            !stored_expiry_passed(read_be64(c->data.data() + 4), now))
+          return true;
+        if (subject.empty()) return false;
+        auto subject_revoked = [&](const fs::path& file) {
+          auto c = read(file, 64);
+          return c && c->data.size() >= header_bytes + 8 &&
+                 !stored_expiry_passed(read_be64(c->data.data() + 4), now) &&
+                 store_time(created_at) < read_be64(c->data.data() + header_bytes);
+        };
+        if (subject_revoked(subject_path(subject))) return true;
+        return legacy_subjects_ &&
+               subject_revoked(dir_ / "r" / "u" / legacy_subject_hash_hex(subject));
+      },
+      [this](const char* why) { report(why); });
 }
 
 }  // namespace cookieseal

@@ -19,7 +19,8 @@ std::string_view trim(std::string_view s) {
 // RFC 7230 tchar: what a cookie name may contain.
 bool is_token_char(unsigned char c) {
   if (c <= 0x20 || c >= 0x7F) return false;
-  return std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) == std::string_view::npos;
+  return std::string_view("()<>@,;:\\\"/[]?={}").find(static_cast<char>(c)) ==
+         std::string_view::npos;
 }
 
 // RFC 6265 cookie-octet.
@@ -30,7 +31,8 @@ bool is_cookie_octet(unsigned char c) {
 
 void check_attribute(std::string_view what, std::string_view v) {
   if (v.size() > max_attribute_value_bytes)
-    throw cookie_error(fmt::format("cookie {} is longer than {} bytes", what, max_attribute_value_bytes));
+    throw cookie_error(
+        fmt::format("cookie {} is longer than {} bytes", what, max_attribute_value_bytes));
   for (char ch : v)
     if (const auto c = static_cast<unsigned char>(ch); c < 0x20 || c == 0x7F || c == ';')
       throw cookie_error(fmt::format("cookie {} contains ';' or a control character", what));
@@ -87,7 +89,8 @@ parsed_cookies parse_cookies(std::string_view header, const cookie_limits& limit
     header = header.substr(0, limits.max_header_bytes);
     if (!cut_at_separator) {
       const auto last_semi = header.rfind(';');
-      header = last_semi == std::string_view::npos ? std::string_view{} : header.substr(0, last_semi);
+      header =
+          last_semi == std::string_view::npos ? std::string_view{} : header.substr(0, last_semi);
     }
   }
   while (!header.empty()) {
@@ -132,9 +135,9 @@ std::string imf_fixdate(time_point t) {
   const weekday wd{day};
   const hh_mm_ss<seconds> hms{t - day};
   return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days_of_week[wd.c_encoding()],
-                     static_cast<unsigned>(ymd.day()), months[static_cast<unsigned>(ymd.month()) - 1],
-                     static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count(),
-                     hms.seconds().count());
+                     static_cast<unsigned>(ymd.day()),
+                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
 std::string set_cookie(std::string_view name, std::string_view value,

@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <sodium.h>
 #include <cmath>
 #include <iterator>
 #include <type_traits>
-#include <sodium.h>
 
 namespace cookieseal {
 
@@ -17,7 +17,8 @@ using nlohmann::json;
 
 std::string b64url(const value::bytes& b) {
   if (b.empty()) return {};  // libsodium's pointers must not be null
-  std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()),
                     b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.pop_back();  // the NUL
@@ -30,8 +31,9 @@ value::bytes from_b64url(const json& j) {
   if (s.empty()) return {};  // libsodium's pointers must not be null
   value::bytes out(s.size());
   std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(), s.size(),
-                        nullptr, &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), s.data(),
+                        s.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     throw json_error("\"$bytes\" is not valid base64url (no padding)");
   out.resize(len);
   return out;
@@ -91,7 +93,9 @@ void append_value(std::string& out, const value& v) {
   switch (v.type()) {
     case kind::null: out += "null"; return;
     case kind::boolean: out += *v.get_if<bool>() ? "true" : "false"; return;
-    case kind::integer: fmt::format_to(std::back_inserter(out), "{}", *v.get_if<std::int64_t>()); return;
+    case kind::integer:
+      fmt::format_to(std::back_inserter(out), "{}", *v.get_if<std::int64_t>());
+      return;
     case kind::real: {
       const double d = *v.get_if<double>();
       if (!std::isfinite(d)) {
@@ -272,7 +276,9 @@ std::string dump(const json& j, int indent) {
 
 }  // namespace detail
 
-value value_from_json(std::string_view text) { return detail::value_from(detail::parse_json(text), 0); }
+value value_from_json(std::string_view text) {
+  return detail::value_from(detail::parse_json(text), 0);
+}
 
 std::string value_to_json(const value& v) {
   std::string out;
@@ -312,7 +318,6 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   return s;
 }
 
-
 std::string session_to_json(const session& s, const open_info* info, int indent) {
   std::string out;
   out.reserve(512);
@@ -329,8 +334,9 @@ std::string session_to_json(const session& s, const open_info* info, int indent)
   out += ",\"created_at\":\"";
   out += format_rfc3339(s.created_at());
   if (info == nullptr) {
-    out += "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
-           "\"overflow\":null}}";
+    out +=
+        "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
+        "\"overflow\":null}}";
   } else {
     out += "\",\"issued_at\":\"";
     out += format_rfc3339(info->issued_at);

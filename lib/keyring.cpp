@@ -133,7 +133,8 @@ keyring keyring::rotated(time_point now, std::chrono::seconds activate_in,
 
 keyring keyring::pruned(time_point now) const {
   auto keys = to_pending();
-  std::erase_if(keys, [now](const pending_key& p) { return p.info.expires && *p.info.expires <= now; });
+  std::erase_if(keys,
+                [now](const pending_key& p) { return p.info.expires && *p.info.expires <= now; });
   return build(std::move(keys), end_sessions_before_);
 }
 

@@ -1,9 +1,9 @@
 #include <cookieseal/keyring_file.hpp>
 
 #include "detail/atomic_file.hpp"
+#include "detail/keyring_access.hpp"
 #include "detail/random.hpp"
 #include "detail/secure_buffer.hpp"
-#include "detail/keyring_access.hpp"
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -45,10 +45,14 @@ std::optional<std::uint32_t> parse_key_id(std::string_view s) {
   std::uint32_t id = 0;
   for (char c : s) {
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      return std::nullopt;
     id = id << 4 | static_cast<std::uint32_t>(v);
   }
   return id;
@@ -60,10 +64,10 @@ std::string time_or_never(const std::optional<time_point>& t) {
 
 void require_sealing_key(const keyring& k, std::string_view source, time_point now) {
   if (k.sealing_key(now) == nullptr)
-    throw keyring_file_error(fmt::format(
-        "{}: no key can seal at {} (every key is pending or expired); "
-        "run: cookieseal keyring rotate FILE --activate-in 0",
-        source, format_rfc3339(now)));
+    throw keyring_file_error(
+        fmt::format("{}: no key can seal at {} (every key is pending or expired); "
+                    "run: cookieseal keyring rotate FILE --activate-in 0",
+                    source, format_rfc3339(now)));
 }
 
 void check_private(const struct stat& st, const std::filesystem::path& file) {
@@ -130,7 +134,8 @@ keyring parse_keyring(std::string_view text, std::string_view source) {
 
     if (!have_header) {
       if (f[0] != "cookieseal-keyring")
-        fail_at(source, line_no, "not a cookieseal keyring: the first line must be \"cookieseal-keyring 1\"");
+        fail_at(source, line_no,
+                "not a cookieseal keyring: the first line must be \"cookieseal-keyring 1\"");
       if (f.size() != 2 || f[1] != "1")
         fail_at(source, line_no, "unsupported keyring version (this build reads version 1)");
       have_header = true;
@@ -141,11 +146,15 @@ keyring parse_keyring(std::string_view text, std::string_view source) {
         fail_at(source, line_no, "a key line is: key ID CREATED ACTIVATES EXPIRES KEY");
       const auto id = parse_key_id(f[1]);
       if (!id) fail_at(source, line_no, "the key id must be 8 hex digits");
-      if (!ids.insert(*id).second) fail_at(source, line_no, fmt::format("duplicate key id {}", f[1]));
+      if (!ids.insert(*id).second)
+        fail_at(source, line_no, fmt::format("duplicate key id {}", f[1]));
       const auto created = parse_rfc3339(f[2]);
       const auto activates = parse_rfc3339(f[3]);
-      if (!created) fail_at(source, line_no, "bad created time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
-      if (!activates) fail_at(source, line_no, "bad activates time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
+      if (!created)
+        fail_at(source, line_no, "bad created time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
+      if (!activates)
+        fail_at(source, line_no,
+                "bad activates time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
       std::optional<time_point> expires;
       if (f[4] != "never") {
         expires = parse_rfc3339(f[4]);
@@ -165,18 +174,22 @@ keyring parse_keyring(std::string_view text, std::string_view source) {
       if (f.size() != 2) fail_at(source, line_no, "the line is: end-sessions-before TIME");
       if (end_before) fail_at(source, line_no, "end-sessions-before appears twice");
       end_before = parse_rfc3339(f[1]);
-      if (!end_before) fail_at(source, line_no, "bad time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
+      if (!end_before)
+        fail_at(source, line_no, "bad time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
     } else {
       // The field is not echoed: a wrapped line could start with key text.
       fail_at(source, line_no, "unknown directive (expected \"key\" or \"end-sessions-before\")");
     }
   }
-  if (!have_header) throw keyring_file_error(fmt::format("{}: empty keyring (no \"cookieseal-keyring 1\" line)", source));
+  if (!have_header)
+    throw keyring_file_error(
+        fmt::format("{}: empty keyring (no \"cookieseal-keyring 1\" line)", source));
 
   std::vector<keyring::entry> entries;
   entries.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i)
-    entries.push_back({keys[i].info, std::as_bytes(std::span(secrets.data() + i * key_bytes, key_bytes))});
+    entries.push_back(
+        {keys[i].info, std::as_bytes(std::span(secrets.data() + i * key_bytes, key_bytes))});
   return keyring::from_keys(entries, end_before);
 }
 
@@ -186,11 +199,14 @@ secret_string format_keyring(const keyring& k) {
   secret_string out;
   out.reserve(200 + k.size() * 140);
   out += header_line;
-  out += "\n# id     created              activates            expires              key (base64url, 32 bytes)\n";
+  out +=
+      "\n# id     created              activates            expires              key (base64url, "
+      "32 bytes)\n";
   char b64[key_text_chars + 1];
   for (const auto& info : k.keys()) {
-    const std::string fields = fmt::format("key {:08x} {} {} {:<20} ", info.id, format_rfc3339(info.created),
-                                           format_rfc3339(info.activates), time_or_never(info.expires));
+    const std::string fields =
+        fmt::format("key {:08x} {} {} {:<20} ", info.id, format_rfc3339(info.created),
+                    format_rfc3339(info.activates), time_or_never(info.expires));
     out += fields;
     const unsigned char* bytes = detail::keyring_access::bytes_of(k, &info);
     sodium_bin2base64(b64, sizeof b64, bytes, key_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -198,7 +214,8 @@ secret_string format_keyring(const keyring& k) {
     out += '\n';
   }
   sodium_memzero(b64, sizeof b64);
-  if (auto t = k.end_sessions_before()) out += fmt::format("end-sessions-before {}\n", format_rfc3339(*t));
+  if (auto t = k.end_sessions_before())
+    out += fmt::format("end-sessions-before {}\n", format_rfc3339(*t));
   return out;
 }
 
@@ -230,7 +247,8 @@ keyring update_keyring_file(const std::filesystem::path& file,
   const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    throw keyring_file_error(fmt::format("{}: the directory {} does not exist", file.string(), dir.string()));
+    throw keyring_file_error(
+        fmt::format("{}: the directory {} does not exist", file.string(), dir.string()));
   try {
     lock.emplace(std::filesystem::path(file.string() + ".lock"));
   } catch (const std::exception& e) {

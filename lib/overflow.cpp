@@ -8,8 +8,8 @@
 
 namespace cookieseal::detail {
 
-result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext,
-                          const session& s, std::optional<time_point> expires) {
+result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext, const session& s,
+                      std::optional<time_point> expires) {
   if (inline_plaintext.size() + entry_overhead > max_entry_bytes) return errc::too_large;
   overflow_reference ref;
   random_fill(ref.entry_id);
@@ -36,7 +36,8 @@ result<session> fetch(store& st, overflow_reference& ref, time_point now) {
   if (!got) return errc::store_unavailable;
   if (!*got) return errc::expired;
   wiped_bytes plaintext;
-  if (!open_entry(ref.entry_key, ref.entry_id, **got, plaintext)) return errc::authentication_failed;
+  if (!open_entry(ref.entry_key, ref.entry_id, **got, plaintext))
+    return errc::authentication_failed;
   auto s = decode_inline(plaintext);
   if (!s) return s.error();
   // The reference repeats what revocation and expiry need; it must agree.

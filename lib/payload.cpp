@@ -11,8 +11,16 @@ namespace {
 
 // Value tags on the wire (docs/FORMAT.md): false and true have no body.
 enum tag : std::uint8_t {
-  tag_null = 0, tag_false = 1, tag_true = 2, tag_int = 3, tag_double = 4,
-  tag_string = 5, tag_bytes = 6, tag_list = 7, tag_map = 8, tag_object = 9,
+  tag_null = 0,
+  tag_false = 1,
+  tag_true = 2,
+  tag_int = 3,
+  tag_double = 4,
+  tag_string = 5,
+  tag_bytes = 6,
+  tag_list = 7,
+  tag_map = 8,
+  tag_object = 9,
 };
 
 struct too_deep {};
@@ -38,10 +46,22 @@ void save_value(compact_output_archive& ar, const value& v, std::size_t depth) {
   switch (v.type()) {
     case value::kind::null: ar.write_byte(tag_null); return;
     case value::kind::boolean: ar.write_byte(*v.get_if<bool>() ? tag_true : tag_false); return;
-    case value::kind::integer: ar.write_byte(tag_int); ar(*v.get_if<std::int64_t>()); return;
-    case value::kind::real: ar.write_byte(tag_double); ar(*v.get_if<double>()); return;
-    case value::kind::string: ar.write_byte(tag_string); save_string(ar, *v.get_if<std::string>()); return;
-    case value::kind::bytes: ar.write_byte(tag_bytes); save_bytes(ar, *v.get_if<value::bytes>()); return;
+    case value::kind::integer:
+      ar.write_byte(tag_int);
+      ar(*v.get_if<std::int64_t>());
+      return;
+    case value::kind::real:
+      ar.write_byte(tag_double);
+      ar(*v.get_if<double>());
+      return;
+    case value::kind::string:
+      ar.write_byte(tag_string);
+      save_string(ar, *v.get_if<std::string>());
+      return;
+    case value::kind::bytes:
+      ar.write_byte(tag_bytes);
+      save_bytes(ar, *v.get_if<value::bytes>());
+      return;
     case value::kind::list: {
       if (depth >= max_value_depth) throw too_deep{};
       ar.write_byte(tag_list);
@@ -105,8 +125,16 @@ value load_value(compact_input_archive& ar) {
     case tag_null: return value{};
     case tag_false: return value{false};
     case tag_true: return value{true};
-    case tag_int: { std::int64_t i; ar(i); return value{i}; }
-    case tag_double: { double d; ar(d); return value{d}; }
+    case tag_int: {
+      std::int64_t i;
+      ar(i);
+      return value{i};
+    }
+    case tag_double: {
+      double d;
+      ar(d);
+      return value{d};
+    }
     case tag_string: return value{load_string(ar)};
     case tag_bytes: return value{load_bytes(ar)};
     case tag_list: {
@@ -212,10 +240,12 @@ result<std::variant<session, overflow_reference>> decode_payload(std::span<const
   try {
     compact_input_archive ar(in);
     const std::uint8_t kind = ar.read_byte();
-    std::variant<session, overflow_reference> out = [&]() -> std::variant<session, overflow_reference> {
+    std::variant<session, overflow_reference> out =
+        [&]() -> std::variant<session, overflow_reference> {
       switch (kind) {
         case static_cast<std::uint8_t>(payload_kind::inline_session): return load_inline_record(ar);
-        case static_cast<std::uint8_t>(payload_kind::overflow_reference): return load_reference_record(ar);
+        case static_cast<std::uint8_t>(payload_kind::overflow_reference):
+          return load_reference_record(ar);
         default: throw cereal::Exception("cookieseal: unknown payload kind");
       }
     }();

@@ -60,10 +60,12 @@ parsed_url parse_url(std::string_view url) {
     if (auto q = rest.find('?'); q != std::string_view::npos) {
       std::string_view query = rest.substr(q + 1);
       rest = rest.substr(0, q);
-      if (query.rfind("db=", 0) != 0) throw std::invalid_argument("cookieseal: unix:// URLs take only ?db=N");
+      if (query.rfind("db=", 0) != 0)
+        throw std::invalid_argument("cookieseal: unix:// URLs take only ?db=N");
       p.db = parse_int(query.substr(3), "database number", 1 << 20);
     }
-    if (rest.empty() || rest[0] != '/') throw std::invalid_argument("cookieseal: unix:// needs an absolute socket path");
+    if (rest.empty() || rest[0] != '/')
+      throw std::invalid_argument("cookieseal: unix:// needs an absolute socket path");
     p.socket_path = std::string(rest);
     return p;
   }
@@ -80,12 +82,14 @@ parsed_url parse_url(std::string_view url) {
     p.password = std::string(userinfo.substr(colon + 1));
   }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    if (slash + 1 < rest.size()) p.db = parse_int(rest.substr(slash + 1), "database number", 1 << 20);
+    if (slash + 1 < rest.size())
+      p.db = parse_int(rest.substr(slash + 1), "database number", 1 << 20);
     rest = rest.substr(0, slash);
   }
   if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
     const auto close = rest.find(']');
-    if (close == std::string_view::npos) throw std::invalid_argument("cookieseal: bad IPv6 host in Redis URL");
+    if (close == std::string_view::npos)
+      throw std::invalid_argument("cookieseal: bad IPv6 host in Redis URL");
     p.host = std::string(rest.substr(1, close - 1));
     rest = rest.substr(close + 1);
     if (!rest.empty()) {
@@ -209,8 +213,8 @@ struct redis_store::impl {
       return true;
     };
     if (!url.password.empty()) {
-      const bool authed = url.user.empty() ? ok({"AUTH", url.password})
-                                           : ok({"AUTH", url.user, url.password});
+      const bool authed =
+          url.user.empty() ? ok({"AUTH", url.password}) : ok({"AUTH", url.user, url.password});
       if (!authed) return nullptr;
     }
     if (url.db != 0 && !ok({"SELECT", std::to_string(url.db)})) return nullptr;
@@ -269,7 +273,9 @@ struct redis_store::impl {
     subject_secret fresh;
     random_fill(std::as_writable_bytes(std::span(fresh)));
     const std::string k = options.prefix + "subject-key";
-    auto set = command({"SET", k, std::string_view(reinterpret_cast<const char*>(fresh.data()), fresh.size()), "NX"});
+    auto set = command({"SET", k,
+                        std::string_view(reinterpret_cast<const char*>(fresh.data()), fresh.size()),
+                        "NX"});
     sodium_memzero(fresh.data(), fresh.size());
     if (!set) return set.error();
     auto got = command({"GET", k});
@@ -327,7 +333,7 @@ result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sea
   value.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
   const std::string k = impl_->key('e', hex_of(id));
   auto r = e == store_never ? impl_->command({"SET", k, value})
-                      : impl_->command({"SET", k, value, "EX", ttl_for(e)});
+                            : impl_->command({"SET", k, value, "EX", ttl_for(e)});
   if (!r) return r.error();
   return {};
 }
@@ -342,8 +348,9 @@ result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& i
   if (v->type == REDIS_REPLY_NIL || (v->type == REDIS_REPLY_STRING && v->len == 0))
     return std::optional<std::vector<std::byte>>{};
   if (v->type != REDIS_REPLY_STRING || v->len < 8 || v->len > 8 + max_entry_bytes) {
-    impl_->report(fmt::format("Redis at {}: entry {} is not one this store wrote (or over {} bytes)",
-                              impl_->endpoint(), hex_of(id), max_entry_bytes));
+    impl_->report(
+        fmt::format("Redis at {}: entry {} is not one this store wrote (or over {} bytes)",
+                    impl_->endpoint(), hex_of(id), max_entry_bytes));
     return errc::store_unavailable;
   }
   if (stored_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
@@ -359,7 +366,8 @@ result<void> redis_store::erase(const entry_id& id) {
 
 result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
   const std::uint64_t e = store_time(expires);
-  auto r = impl_->command({"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)});
+  auto r = impl_->command(
+      {"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)});
   if (!r) return r.error();
   return {};
 }
@@ -401,7 +409,8 @@ result<store_stats> redis_store::stats() {
 
 result<void> redis_store::revoke_session(const session_id& id, time_point until) {
   const std::uint64_t u = store_time(until);
-  auto r = impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
+  auto r =
+      impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
   if (!r) return r.error();
   return {};
 }
@@ -443,14 +452,16 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
   };
   if (a->elements >= 1 && a->element[0]->type == REDIS_REPLY_STRING) {
     std::size_t pos = 0;
-    if (auto until = number(a->element[0], pos); until && !stored_expiry_passed(*until, now)) return true;
+    if (auto until = number(a->element[0], pos); until && !stored_expiry_passed(*until, now))
+      return true;
   }
   for (std::size_t i = 1; i < a->elements; ++i) {  // the keyed subject record, then a legacy one
     if (a->element[i]->type != REDIS_REPLY_STRING) continue;
     std::size_t pos = 0;
     const auto before = number(a->element[i], pos);
     const auto until = pos < a->element[i]->len ? number(a->element[i], pos) : std::nullopt;
-    if (before && until && !stored_expiry_passed(*until, now) && store_time(created_at) < *before) return true;
+    if (before && until && !stored_expiry_passed(*until, now) && store_time(created_at) < *before)
+      return true;
   }
   return false;
 }

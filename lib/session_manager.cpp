@@ -84,7 +84,8 @@ result<std::vector<std::string>> session_manager::set_cookies(request_session& r
     r.ended_was_opened_ = false;
     r.clear_cookie_ = true;  // from now on, this request has no valid cookie
   }
-  const bool renew = r.info_ && (r.info_->key_replaced || r.info_->renewal_due(options_.renew_after));
+  const bool renew =
+      r.info_ && (r.info_->key_replaced || r.info_->renewal_due(options_.renew_after));
   if (!r.session_.dirty() && !renew) {
     // Clear a cookie we refused or ended, so the browser stops sending it.
     if (r.clear_cookie_) out.push_back(http::delete_cookie(options_.name, options_.attributes));

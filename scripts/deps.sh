@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 e2e=false
 if [ "${1:-}" = "--e2e" ]; then e2e=true; shift; fi
-pkgs=(meson ninja-build pkg-config g++ cmake libsodium-dev libfmt-dev libcereal-dev doctest-dev
+pkgs=(meson ninja-build pkg-config g++ cmake clang-format libsodium-dev libfmt-dev libcereal-dev doctest-dev
       nlohmann-json3-dev libhiredis-dev libcpp-httplib-dev redis-server python3 python3-cryptography
       python3-flask python3-pytest golang-go golang-github-gorilla-sessions-dev
       golang-github-gorilla-securecookie-dev "$@")

@@ -12,13 +12,13 @@
 
 static int checks = 0, failures = 0;
 
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    ++checks;                                                                 \
-    if (!(cond)) {                                                            \
-      ++failures;                                                             \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
+      ++failures;                                                              \
       fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-    }                                                                         \
+    }                                                                          \
   } while (0)
 
 #define S(literal) literal, sizeof(literal) - 1
@@ -135,7 +135,7 @@ static void test_manager_errors(const char* dir) {
   bad.store = "rediss://example:6379";
   bad.store_len = strlen(bad.store);
   CHECK(cookieseal_manager_new(&bad, &m, &why) == COOKIESEAL_INVALID_ARGUMENT);
-  CHECK(why != NULL && strstr(why, "TLS") != NULL);
+  CHECK(why != NULL && (strstr(why, "TLS") != NULL || strstr(why, "no Redis support") != NULL));
   cookieseal_free(why);
   CHECK(m == NULL);
 }
@@ -279,11 +279,13 @@ static void test_seal_open(void) {
   if (m == NULL) return;
   char *cookie = NULL, *json = NULL;
   size_t cookie_len = 0, len = 0;
-  CHECK(cookieseal_seal(m, S("{\"values\":{\"n\":1},\"subject\":\"bob\",\"flashes\":{\"f\":[true]}}"),
+  CHECK(cookieseal_seal(m,
+                        S("{\"values\":{\"n\":1},\"subject\":\"bob\",\"flashes\":{\"f\":[true]}}"),
                         &cookie, &cookie_len) == COOKIESEAL_OK);
   CHECK(cookie_len == strlen(cookie) && cookie_len > 82);
   CHECK(cookieseal_open(m, cookie, cookie_len, &json, &len) == COOKIESEAL_OK);
-  CHECK(strstr(json, "\"n\":1") && strstr(json, "\"subject\":\"bob\"") && strstr(json, "\"f\":[true]"));
+  CHECK(strstr(json, "\"n\":1") && strstr(json, "\"subject\":\"bob\"") &&
+        strstr(json, "\"f\":[true]"));
   cookieseal_free(json);
   json = NULL;
   cookie[cookie_len / 2] = cookie[cookie_len / 2] == 'A' ? 'B' : 'A';
@@ -292,7 +294,8 @@ static void test_seal_open(void) {
   cookieseal_free(cookie);
   CHECK(cookieseal_open(m, S("garbage!"), &json, &len) == COOKIESEAL_MALFORMED);
   CHECK(cookieseal_seal(m, S("{\"nope\":1}"), &cookie, &len) == COOKIESEAL_INVALID_ARGUMENT);
-  CHECK(cookieseal_seal(m, S("{\"values\":{\"big\":\"") , &cookie, &len) == COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(cookieseal_seal(m, S("{\"values\":{\"big\":\""), &cookie, &len) ==
+        COOKIESEAL_INVALID_ARGUMENT);
   /* Too large without a store. */
   size_t n = 6000;
   char* big = malloc(n + 32);

@@ -2,10 +2,10 @@
 
 #include "test_support.hpp"
 
+#include <doctest/doctest.h>
 #include <cereal/types/map.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/variant.hpp>
-#include <doctest/doctest.h>
 
 #include <cstdint>
 #include <map>
@@ -86,7 +86,8 @@ TEST_SUITE("cereal") {
     CHECK(encode(1.0) == bytes({0, 0, 0, 0, 0, 0, 0xF0, 0x3F}));
     CHECK(encode(std::string("hi")) == bytes({2, 'h', 'i'}));
     CHECK(encode(std::vector<std::int64_t>{1, -1}) == bytes({2, 2, 1}));
-    CHECK(encode(std::variant<int, std::string>{std::string("a")}) == bytes({2, 1, 'a'}));  // index: zig-zag int32
+    CHECK(encode(std::variant<int, std::string>{std::string("a")}) ==
+          bytes({2, 1, 'a'}));  // index: zig-zag int32
   }
 
   TEST_CASE("the compact archive round-trips standard containers") {
@@ -110,14 +111,14 @@ TEST_SUITE("cereal") {
     std::int32_t i32 = 0;
     bool b = false;
     std::vector<std::int64_t> v;
-    CHECK_THROWS_AS(load(bytes({0x80, 0x00}), u), cereal::Exception);        // non-minimal
-    CHECK_THROWS_AS(load(bytes({0x80}), u), cereal::Exception);              // truncated
+    CHECK_THROWS_AS(load(bytes({0x80, 0x00}), u), cereal::Exception);  // non-minimal
+    CHECK_THROWS_AS(load(bytes({0x80}), u), cereal::Exception);        // truncated
     CHECK_THROWS_AS(load(bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02}), u),
-                    cereal::Exception);                                      // over 64 bits
+                    cereal::Exception);                                        // over 64 bits
     CHECK_THROWS_AS(load(bytes({0x80, 0x80, 0x04}), u16), cereal::Exception);  // out of range
     CHECK_THROWS_AS(load(bytes({0xFF, 0xFF, 0xFF, 0xFF, 0x1F}), i32), cereal::Exception);
-    CHECK_THROWS_AS(load(bytes({2}), b), cereal::Exception);                 // bool not 0/1
-    CHECK_THROWS_AS(load(bytes({5, 'a'}), s), cereal::Exception);            // size past the end
+    CHECK_THROWS_AS(load(bytes({2}), b), cereal::Exception);       // bool not 0/1
+    CHECK_THROWS_AS(load(bytes({5, 'a'}), s), cereal::Exception);  // size past the end
     // A size tag claiming 2^62 elements is refused before the vector is resized.
     CHECK_THROWS_AS(load(bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40}), v),
                     cereal::Exception);

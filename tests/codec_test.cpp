@@ -147,7 +147,12 @@ TEST_SUITE("codec") {
     CHECK_THROWS_AS((void)c.seal("", s), std::invalid_argument);
     CHECK_THROWS_AS((void)c.seal(std::string(256, 'n'), s), std::invalid_argument);
     CHECK_THROWS_AS((void)c.open("n", "x", std::string(256, 'p')), std::invalid_argument);
-    CHECK_THROWS_AS(codec(test::fixed_keyring(), [] { cookieseal::codec_options o; o.max_cookie_bytes = 5000; return o; }()),
+    CHECK_THROWS_AS(codec(test::fixed_keyring(),
+                          [] {
+                            cookieseal::codec_options o;
+                            o.max_cookie_bytes = 5000;
+                            return o;
+                          }()),
                     std::invalid_argument);
   }
 
@@ -227,8 +232,10 @@ TEST_SUITE("codec") {
         flipped[i] ^= static_cast<unsigned char>(1u << bit);
         ++tried;
         auto r = c.open("session", test::sodium_base64url(flipped));
-        if (!r) ++refused;
-        else FAIL_CHECK("byte " << i << " bit " << bit << " opened");
+        if (!r)
+          ++refused;
+        else
+          FAIL_CHECK("byte " << i << " bit " << bit << " opened");
       }
     }
     for (std::size_t i = 0; i < cookie.size(); ++i) {
@@ -236,14 +243,18 @@ TEST_SUITE("codec") {
         auto flipped = cookie;
         flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
         ++tried;
-        if (!c.open("session", flipped)) ++refused;
-        else FAIL_CHECK("char " << i << " bit " << bit << " opened");
+        if (!c.open("session", flipped))
+          ++refused;
+        else
+          FAIL_CHECK("char " << i << " bit " << bit << " opened");
       }
     }
     for (std::size_t n = 0; n < cookie.size(); ++n) {
       ++tried;
-      if (!c.open("session", cookie.substr(0, n))) ++refused;
-      else FAIL_CHECK("truncation to " << n << " opened");
+      if (!c.open("session", cookie.substr(0, n)))
+        ++refused;
+      else
+        FAIL_CHECK("truncation to " << n << " opened");
     }
     CHECK(refused == tried);
     CHECK(tried == raw.size() * 8 + cookie.size() * 9);

@@ -33,11 +33,16 @@ TEST_SUITE("concurrency") {
       workers.emplace_back([&] {
         for (int i = 0; i < 300; ++i) {
           auto sealed = c.seal("session", test::typical_session());
-          if (!sealed) { ++failures; continue; }
+          if (!sealed) {
+            ++failures;
+            continue;
+          }
           // A cookie sealed a moment ago may have a key a later swap dropped:
           // only the long-lived original key's cookie must always open.
-          if (!c.open("session", old_cookie)) ++failures;
-          else ++opened;
+          if (!c.open("session", old_cookie))
+            ++failures;
+          else
+            ++opened;
         }
       });
     }
@@ -71,8 +76,10 @@ TEST_SUITE("concurrency") {
           // Rotations only add keys, so whatever seals must open, whichever
           // keyring each call happens to see.
           auto sealed = c.seal("session", test::typical_session());
-          if (!sealed || !c.open("session", sealed->cookie)) ++refused;
-          else ++round_trips;
+          if (!sealed || !c.open("session", sealed->cookie))
+            ++refused;
+          else
+            ++round_trips;
         }
       });
     }
@@ -80,7 +87,8 @@ TEST_SUITE("concurrency") {
     int reloads = 0;
     for (int i = 0; i < rotations; ++i) {
       cookieseal::update_keyring_file(
-          file, [](const cookieseal::keyring& k) { return k.rotated(test::t0, std::chrono::seconds{0}); },
+          file,
+          [](const cookieseal::keyring& k) { return k.rotated(test::t0, std::chrono::seconds{0}); },
           false, test::t0);
       reloads += watcher.reload_if_changed().reloaded;
     }

@@ -12,12 +12,11 @@ using cookieseal::result;
 TEST_SUITE("error") {
   TEST_CASE("every error has its stable value, a unique name and a message") {
     const std::pair<errc, int> table[] = {
-        {errc::malformed, 1},         {errc::unsupported_version, 2},
-        {errc::unknown_key, 3},       {errc::authentication_failed, 4},
-        {errc::expired, 5},           {errc::invalid_payload, 6},
-        {errc::too_large, 7},         {errc::store_unavailable, 8},
-        {errc::revoked, 9},
-        {errc::key_not_loaded, 10},
+        {errc::malformed, 1},   {errc::unsupported_version, 2},
+        {errc::unknown_key, 3}, {errc::authentication_failed, 4},
+        {errc::expired, 5},     {errc::invalid_payload, 6},
+        {errc::too_large, 7},   {errc::store_unavailable, 8},
+        {errc::revoked, 9},     {errc::key_not_loaded, 10},
         {errc::ambiguous, 11},
     };
     std::set<std::string_view> names;

@@ -35,7 +35,9 @@ std::vector<std::string> set_cookies(const headers& h) {
 }
 
 // "name=value" for the next request's Cookie header, from a Set-Cookie value.
-std::string cookie_pair(const std::string& set_cookie) { return set_cookie.substr(0, set_cookie.find(';')); }
+std::string cookie_pair(const std::string& set_cookie) {
+  return set_cookie.substr(0, set_cookie.find(';'));
+}
 
 bool has_header(const headers& h, std::string_view name, std::string_view value) {
   for (const auto& x : h)
@@ -74,7 +76,8 @@ struct store_fixture {
 }  // namespace
 
 TEST_SUITE("faults") {
-  TEST_CASE("an unreachable store leaves the request undecided: save sends nothing, even after changes") {
+  TEST_CASE(
+      "an unreachable store leaves the request undecided: save sends nothing, even after changes") {
     store_fixture f;
     const std::string inline_cookie = f.cookie_with("alice");
     const std::string overflow_cookie = f.cookie_with("bob", 6000);
@@ -116,8 +119,8 @@ TEST_SUITE("faults") {
     REQUIRE(set_cookies(*h).size() == 1);
     CHECK(set_cookies(*h)[0].find("Max-Age=0") != std::string::npos);
     for (auto e : {errc::malformed, errc::unsupported_version, errc::unknown_key,
-                   errc::authentication_failed, errc::expired, errc::invalid_payload,
-                   errc::revoked, errc::ambiguous})
+                   errc::authentication_failed, errc::expired, errc::invalid_payload, errc::revoked,
+                   errc::ambiguous})
       CHECK(cookieseal::outcome_of(e) == outcome::refused);
     CHECK(cookieseal::outcome_of(errc::key_not_loaded) == outcome::undecided);
   }
@@ -291,7 +294,8 @@ TEST_SUITE("faults") {
     REQUIRE(f.codec.destroy(r.session()));
     // Renewed copies of it would open until created_at + max_age + leeway inclusive.
     f.clock.advance(7 * 24h + 60s);
-    auto fake_renewed = f.real->is_revoked(r.session().id(), "", r.session().created_at(), f.clock());
+    auto fake_renewed =
+        f.real->is_revoked(r.session().id(), "", r.session().created_at(), f.clock());
     REQUIRE(fake_renewed);
     CHECK(*fake_renewed);
   }
@@ -339,7 +343,8 @@ TEST_SUITE("faults") {
     }
   }
 
-  TEST_CASE("a file store moved away and replaced by an empty directory keeps revoked sessions refused") {
+  TEST_CASE(
+      "a file store moved away and replaced by an empty directory keeps revoked sessions refused") {
     store_fixture f;
     const std::string cookie = f.cookie_with("alice");
     const std::string big = f.cookie_with("bob", 6000);
@@ -408,8 +413,8 @@ TEST_SUITE("faults") {
     CHECK(on_b.session().get<std::string>("who") == "me");
 
     SUBCASE("a key the file does not have is refused once the file confirms it") {
-      auto stranger = cookieseal::codec(cookieseal::keyring::generate()).seal("__Host-session",
-                                                                               b.new_session());
+      auto stranger = cookieseal::codec(cookieseal::keyring::generate())
+                          .seal("__Host-session", b.new_session());
       REQUIRE(stranger);
       // The file was checked for the first cookie a moment ago: rate-limited,
       // and this cookie is newer than that check: undecided.
@@ -464,7 +469,8 @@ TEST_SUITE("faults") {
       w->attach(c);
       w.reset();
       auto other = cookieseal::codec(cookieseal::keyring::generate()).seal("s", c.new_session());
-      CHECK(c.open("s", other->cookie).error() == errc::unknown_key);  // no call into the dead watcher
+      CHECK(c.open("s", other->cookie).error() ==
+            errc::unknown_key);  // no call into the dead watcher
     }
   }
 }

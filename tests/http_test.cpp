@@ -60,7 +60,8 @@ TEST_SUITE("http") {
     CHECK(p.pairs.size() == 2);
   }
 
-  TEST_CASE("responses that depend on the session vary on Cookie and are not stored when they set one") {
+  TEST_CASE(
+      "responses that depend on the session vary on Cookie and are not stored when they set one") {
     CHECK(http::session_cache_headers(false) == std::vector<http::header>{{"Vary", "Cookie"}});
     CHECK(http::session_cache_headers(true) ==
           std::vector<http::header>{{"Cache-Control", "no-store"}, {"Vary", "Cookie"}});
@@ -68,8 +69,9 @@ TEST_SUITE("http") {
 
   TEST_CASE("Set-Cookie has the secure defaults and Max-Age/Expires from the expiry") {
     const std::string h = http::set_cookie("__Host-sid", "abc", {}, test::t0 + 24h, test::t0);
-    CHECK(h == "__Host-sid=abc; Max-Age=86400; Expires=Mon, 23 Nov 2026 03:00:00 GMT; Path=/; "
-               "Secure; HttpOnly; SameSite=Lax");
+    CHECK(h ==
+          "__Host-sid=abc; Max-Age=86400; Expires=Mon, 23 Nov 2026 03:00:00 GMT; Path=/; "
+          "Secure; HttpOnly; SameSite=Lax");
     http::cookie_attributes browser;
     browser.browser_session = true;
     CHECK(http::set_cookie("sid", "abc", browser, test::t0 + 24h, test::t0) ==
@@ -120,17 +122,20 @@ TEST_SUITE("http") {
   }
 
   TEST_CASE("name + value over 4096 bytes is refused: a browser would drop it silently") {
-    CHECK_NOTHROW((void)http::set_cookie("sid", std::string(4093, 'v'), {}, std::nullopt, test::t0));
-    CHECK_THROWS_AS((void)http::set_cookie("sid", std::string(4094, 'v'), {}, std::nullopt, test::t0),
-                    http::cookie_error);
+    CHECK_NOTHROW(
+        (void)http::set_cookie("sid", std::string(4093, 'v'), {}, std::nullopt, test::t0));
+    CHECK_THROWS_AS(
+        (void)http::set_cookie("sid", std::string(4094, 'v'), {}, std::nullopt, test::t0),
+        http::cookie_error);
   }
 
   TEST_CASE("every prefix and Secure rule is enforced") {
     http::cookie_attributes insecure;
     insecure.secure = false;
     CHECK_NOTHROW((void)http::set_cookie("plain", "v", insecure, std::nullopt, test::t0));
-    CHECK_THROWS_WITH_AS((void)http::set_cookie("__Secure-sid", "v", insecure, std::nullopt, test::t0),
-                         doctest::Contains("__Secure-"), http::cookie_error);
+    CHECK_THROWS_WITH_AS(
+        (void)http::set_cookie("__Secure-sid", "v", insecure, std::nullopt, test::t0),
+        doctest::Contains("__Secure-"), http::cookie_error);
     CHECK_NOTHROW((void)http::set_cookie("__Secure-sid", "v", {}, std::nullopt, test::t0));
     CHECK_THROWS_AS((void)http::set_cookie("__Host-sid", "v", insecure, std::nullopt, test::t0),
                     http::cookie_error);
@@ -149,8 +154,9 @@ TEST_SUITE("http") {
                          doctest::Contains("SameSite=None requires Secure"), http::cookie_error);
     http::cookie_attributes partitioned_insecure = insecure;
     partitioned_insecure.partitioned = true;
-    CHECK_THROWS_AS((void)http::set_cookie("sid", "v", partitioned_insecure, std::nullopt, test::t0),
-                    http::cookie_error);
+    CHECK_THROWS_AS(
+        (void)http::set_cookie("sid", "v", partitioned_insecure, std::nullopt, test::t0),
+        http::cookie_error);
     CHECK_THROWS_AS((void)http::delete_cookie("__Host-sid", insecure), http::cookie_error);
   }
 

@@ -66,21 +66,19 @@ TEST_SUITE("internal") {
 
   TEST_CASE("table base64url refuses what strict libsodium refuses") {
     unsigned char out[8];
-    CHECK_FALSE(d::base64url_decode("A", out));      // impossible length
-    CHECK_FALSE(d::base64url_decode("AB==", out));   // padding
-    CHECK_FALSE(d::base64url_decode("AB+/", out));   // standard alphabet
-    CHECK_FALSE(d::base64url_decode("AB C", out));   // whitespace
-    CHECK_FALSE(d::base64url_decode("AB", out));     // non-zero trailing bits ('B' = 000001)
+    CHECK_FALSE(d::base64url_decode("A", out));     // impossible length
+    CHECK_FALSE(d::base64url_decode("AB==", out));  // padding
+    CHECK_FALSE(d::base64url_decode("AB+/", out));  // standard alphabet
+    CHECK_FALSE(d::base64url_decode("AB C", out));  // whitespace
+    CHECK_FALSE(d::base64url_decode("AB", out));    // non-zero trailing bits ('B' = 000001)
     CHECK(d::base64url_decode("AA", out));
-    CHECK_FALSE(d::base64url_decode("AAB", out));    // non-zero trailing bits
+    CHECK_FALSE(d::base64url_decode("AAB", out));  // non-zero trailing bits
     CHECK(d::base64url_decode("AAE", out));
     CHECK_FALSE(d::base64url_decode(std::string_view("AA\0A", 4), out));
   }
 
   TEST_CASE("the payload decoder refuses malformed plaintexts with invalid_payload") {
-    SUBCASE("a minimal valid record decodes") {
-      CHECK(d::decode_payload(with_values(bytes({0}))));
-    }
+    SUBCASE("a minimal valid record decodes") { CHECK(d::decode_payload(with_values(bytes({0})))); }
     SUBCASE("empty, unknown kind, trailing bytes") {
       CHECK(d::decode_payload({}).error() == errc::invalid_payload);
       auto r = with_values(bytes({0}));
@@ -94,7 +92,7 @@ TEST_SUITE("internal") {
       // map of one entry "a" -> int encoded as 0x82 0x00 (non-minimal 2)
       CHECK(d::decode_payload(with_values(bytes({1, 1, 'a', 3, 0x82, 0x00}))).error() ==
             errc::invalid_payload);
-      CHECK(d::decode_payload(with_values(bytes({1, 1, 'a', 3, 0x02})))); // the minimal form
+      CHECK(d::decode_payload(with_values(bytes({1, 1, 'a', 3, 0x02}))));  // the minimal form
       auto r = record_prefix();
       r[17] = std::byte{0x81};  // created_at 1 as 0x81 0x00
       r.insert(r.begin() + 18, std::byte{0x00});
@@ -192,7 +190,8 @@ TEST_SUITE("internal") {
     CHECK(d::parse_envelope(std::string(81, 'A'), buf).error() == errc::malformed);  // 60 bytes
     CHECK(d::parse_envelope(std::string(82, 'A'), buf).error() ==
           errc::unsupported_version);  // 61 bytes, version 0
-    auto ok = d::parse_envelope("AQAAAAEAAAAAAAAAAgAAAAAAAAADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", buf);
+    auto ok = d::parse_envelope(
+        "AQAAAAEAAAAAAAAAAgAAAAAAAAADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", buf);
     REQUIRE(ok);
     CHECK(ok->header.key_id == 1);
     CHECK(ok->header.issued_at == 2);

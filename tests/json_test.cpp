@@ -30,7 +30,9 @@ TEST_SUITE("json") {
                                   {"a", value::bytes{std::byte{0}, std::byte{1}, std::byte{2}}},
                                   {"o", value::object{"t.v1", {std::byte{0xFF}}}}});
     const std::string text = cookieseal::value_to_json(nested);
-    CHECK(text == R"({"a":{"$bytes":"AAEC"},"b":[1,2.5,"s",null,false],"o":{"$object":"t.v1","$bytes":"_w"}})");
+    CHECK(
+        text ==
+        R"({"a":{"$bytes":"AAEC"},"b":[1,2.5,"s",null,false],"o":{"$object":"t.v1","$bytes":"_w"}})");
     CHECK(cookieseal::value_from_json(text) == nested);
     for (double d : {0.1, -0.0, 123456789.123456789, 5e-324, 1.7976931348623157e308}) {
       CAPTURE(d);
@@ -43,12 +45,16 @@ TEST_SUITE("json") {
     s.set("n", 1);
     s.flash("notice", "hi");
     const std::string j = cookieseal::session_to_json(s);
-    CHECK(j.rfind(R"({"values":{"n":1},"constants":{},"flashes":{"notice":["hi"]},"meta":{"id":")", 0) == 0);
-    CHECK(j.find(R"("created_at":"2026-11-22T03:00:00Z","issued_at":null,"expires_at":null,"key_id":null)") !=
-          std::string::npos);
+    CHECK(j.rfind(R"({"values":{"n":1},"constants":{},"flashes":{"notice":["hi"]},"meta":{"id":")",
+                  0) == 0);
+    CHECK(
+        j.find(
+            R"("created_at":"2026-11-22T03:00:00Z","issued_at":null,"expires_at":null,"key_id":null)") !=
+        std::string::npos);
     CHECK(cookieseal::session_to_json(s, nullptr, 2).find("\n  \"flashes\"") != std::string::npos);
     CHECK_THROWS_AS((void)cookieseal::value_from_json("{nope"), cookieseal::json_error);
-    CHECK_THROWS_AS((void)cookieseal::value_from_json("18446744073709551615"), cookieseal::json_error);
+    CHECK_THROWS_AS((void)cookieseal::value_from_json("18446744073709551615"),
+                    cookieseal::json_error);
     CHECK_THROWS_AS((void)cookieseal::session_from_json(R"({"bogus":1})", true, test::t0),
                     cookieseal::json_error);
     CHECK_THROWS_AS((void)cookieseal::map_from_json("[1]", "values"), cookieseal::json_error);

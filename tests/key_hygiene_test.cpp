@@ -117,9 +117,8 @@ TEST_SUITE("key_hygiene") {
     }
     SUBCASE("an update through the file") {
       watch w(key_text);
-      cookieseal::update_keyring_file(file, [](const cookieseal::keyring& k) {
-        return k.rotated(cookieseal::system_now());
-      });
+      cookieseal::update_keyring_file(
+          file, [](const cookieseal::keyring& k) { return k.rotated(cookieseal::system_now()); });
       CHECK(leaks == 0);
     }
     SUBCASE("a watcher refusing a bad replacement") {

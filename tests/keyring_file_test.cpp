@@ -32,8 +32,12 @@ const std::string good_text =
     "cookieseal-keyring 1\n"
     "# a comment\n"
     "\n"
-    "key 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " + key0 + "\n"
-    "key 51d0e7aa 2026-10-01T00:00:00Z 2026-10-01T00:00:00Z 2026-12-22T04:00:00Z " + key1 + "\n"
+    "key 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " +
+    key0 +
+    "\n"
+    "key 51d0e7aa 2026-10-01T00:00:00Z 2026-10-01T00:00:00Z 2026-12-22T04:00:00Z " +
+    key1 +
+    "\n"
     "end-sessions-before 2026-11-01T00:00:00Z\n";
 
 // The message of the keyring_file_error that parsing @p text throws.
@@ -85,18 +89,25 @@ TEST_SUITE("keyring_file") {
         {"hello\n", "FILE:1: not a cookieseal keyring"},
         {"cookieseal-keyring 2\n", "FILE:1: unsupported keyring version"},
         {h + "\n# c\n" + k + key0 + " extra\n", "FILE:4: a key line is"},
-        {h + "key 9f3a01c 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " + key0 + "\n", "FILE:2: the key id must be 8 hex digits"},
-        {h + "key 9f3a01cg 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " + key0 + "\n", "FILE:2: the key id must be 8 hex digits"},
+        {h + "key 9f3a01c 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " + key0 + "\n",
+         "FILE:2: the key id must be 8 hex digits"},
+        {h + "key 9f3a01cg 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z never " + key0 + "\n",
+         "FILE:2: the key id must be 8 hex digits"},
         {h + k + key0 + "\n" + k + key1 + "\n", "FILE:3: duplicate key id 9f3a01c2"},
-        {h + "key 9f3a01c2 2026-11-21 2026-11-21T03:00:00Z never " + key0 + "\n", "FILE:2: bad created time"},
-        {h + "key 9f3a01c2 2026-11-21T03:00:00Z 2026-13-21T03:00:00Z never " + key0 + "\n", "FILE:2: bad activates time"},
-        {h + "key 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z soon " + key0 + "\n", "FILE:2: bad expires time"},
+        {h + "key 9f3a01c2 2026-11-21 2026-11-21T03:00:00Z never " + key0 + "\n",
+         "FILE:2: bad created time"},
+        {h + "key 9f3a01c2 2026-11-21T03:00:00Z 2026-13-21T03:00:00Z never " + key0 + "\n",
+         "FILE:2: bad activates time"},
+        {h + "key 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z soon " + key0 + "\n",
+         "FILE:2: bad expires time"},
         {h + k + key0.substr(0, 42) + "\n", "FILE:2: key 9f3a01c2: the key must be 32 bytes"},
         {h + k + key0 + "A\n", "FILE:2: key 9f3a01c2: the key must be 32 bytes"},
         {h + k + key0.substr(0, 42) + "+\n", "FILE:2: key 9f3a01c2: the key must be 32 bytes"},
-        {h + k + key0.substr(0, 42) + "9\n", "FILE:2: key 9f3a01c2: the key must be 32 bytes"},  // non-canonical tail
+        {h + k + key0.substr(0, 42) + "9\n",
+         "FILE:2: key 9f3a01c2: the key must be 32 bytes"},  // non-canonical tail
         {h + "end-sessions-before yesterday\n", "FILE:2: bad time"},
-        {h + "end-sessions-before 2026-11-01T00:00:00Z\nend-sessions-before 2026-11-01T00:00:00Z\n", "FILE:3: end-sessions-before appears twice"},
+        {h + "end-sessions-before 2026-11-01T00:00:00Z\nend-sessions-before 2026-11-01T00:00:00Z\n",
+         "FILE:3: end-sessions-before appears twice"},
         {h + key0 + "\n", "FILE:2: unknown directive"},
     };
     for (const auto& c : cases) {
@@ -133,8 +144,10 @@ TEST_SUITE("keyring_file") {
     std::string text = good_text;
     std::string crlf;
     for (char ch : text) {
-      if (ch == '\n') crlf += "\r\n";
-      else crlf += ch == ' ' ? '\t' : ch;
+      if (ch == '\n')
+        crlf += "\r\n";
+      else
+        crlf += ch == ' ' ? '\t' : ch;
     }
     CHECK(cookieseal::parse_keyring(crlf).size() == 2);
   }
@@ -166,9 +179,10 @@ TEST_SUITE("keyring_file") {
     const auto file = dir / "keys";
     test::write_text(file, good_text);
     REQUIRE(::chown(file.c_str(), 4321, 4321) == 0);
-    CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file(file, test::t0),
-                         doctest::Contains("owned by uid 4321, not by this user (uid 0) or root; run: chown 0"),
-                         keyring_file_error);
+    CHECK_THROWS_WITH_AS(
+        (void)cookieseal::load_keyring_file(file, test::t0),
+        doctest::Contains("owned by uid 4321, not by this user (uid 0) or root; run: chown 0"),
+        keyring_file_error);
     REQUIRE(::chown(file.c_str(), 0, 0) == 0);
     CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 2);
   }
@@ -182,8 +196,9 @@ TEST_SUITE("keyring_file") {
     CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file("/dev/zero", test::t0),
                          doctest::Contains("not a regular file"), keyring_file_error);
     cookieseal::update_keyring_file(
-        dir / "real", [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); },
-        true, test::t0);
+        dir / "real",
+        [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); }, true,
+        test::t0);
     cookieseal::keyring_watcher w(dir / "real", [] { return test::t0; });
     std::filesystem::remove(dir / "real");
     REQUIRE(::mkfifo((dir / "real").c_str(), 0600) == 0);
@@ -196,7 +211,10 @@ TEST_SUITE("keyring_file") {
                          doctest::Contains("no such file"), keyring_file_error);
     CHECK_THROWS_AS((void)cookieseal::load_keyring_file(dir.path(), test::t0), keyring_file_error);
     const auto file = dir / "keys";
-    test::write_text(file, "cookieseal-keyring 1\nkey 9f3a01c2 2026-11-21T03:00:00Z 2030-01-01T00:00:00Z never " + key0 + "\n");
+    test::write_text(
+        file,
+        "cookieseal-keyring 1\nkey 9f3a01c2 2026-11-21T03:00:00Z 2030-01-01T00:00:00Z never " +
+            key0 + "\n");
     CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file(file, test::t0),
                          doctest::Contains("no key can seal"), keyring_file_error);
     test::write_text(file, "cookieseal-keyring 1\n");
@@ -235,8 +253,8 @@ TEST_SUITE("keyring_file") {
       const auto before = cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0));
       const auto id = created.keys()[0].id;
       CHECK_THROWS_WITH_AS(
-          cookieseal::update_keyring_file(file, [id](const keyring& k) { return k.without_key(id); },
-                                          false, test::t0),
+          cookieseal::update_keyring_file(
+              file, [id](const keyring& k) { return k.without_key(id); }, false, test::t0),
           doctest::Contains("no key can seal"), keyring_file_error);
       CHECK(cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0)) == before);
     }
@@ -258,8 +276,8 @@ TEST_SUITE("keyring_file") {
       std::vector<std::thread> threads;
       for (int i = 0; i < 8; ++i)
         threads.emplace_back([&] {
-          cookieseal::update_keyring_file(file, [](const keyring& k) { return k.rotated(test::t0); },
-                                          false, test::t0);
+          cookieseal::update_keyring_file(
+              file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
         });
       for (auto& t : threads) t.join();
       CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 9);
@@ -275,18 +293,18 @@ TEST_SUITE("keyring_file") {
     const auto file = dir / "keys";
     test::manual_clock clock;
     auto o = test::options_with(clock);
-    o.max_age = 0s;        // let keys, not session policy, decide what opens
+    o.max_age = 0s;  // let keys, not session policy, decide what opens
     o.idle_timeout = 0s;
-    cookieseal::update_keyring_file(file, [](const keyring&) { return keyring::generate(test::t0); },
-                                    true, test::t0);
+    cookieseal::update_keyring_file(
+        file, [](const keyring&) { return keyring::generate(test::t0); }, true, test::t0);
     cookieseal::keyring_watcher w(file, clock);
     cookieseal::codec c(w.current(), o);
     w.attach(c);
     const auto k1 = w.current()->keys()[0].id;
 
     const auto k1_cookie = c.seal("s", test::typical_session())->cookie;
-    cookieseal::update_keyring_file(file, [](const keyring& k) { return k.rotated(test::t0); }, false,
-                                    test::t0);
+    cookieseal::update_keyring_file(
+        file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
     CHECK(w.reload_if_changed().reloaded);
     const auto k2 = w.current()->keys()[1].id;
 
@@ -305,8 +323,8 @@ TEST_SUITE("keyring_file") {
     clock.advance(1s);
     CHECK(c.open("s", k1_cookie).error() == cookieseal::errc::unknown_key);
     // Prune removes it from the file.
-    cookieseal::update_keyring_file(file, [&](const keyring& k) { return k.pruned(clock()); }, false,
-                                    clock());
+    cookieseal::update_keyring_file(
+        file, [&](const keyring& k) { return k.pruned(clock()); }, false, clock());
     CHECK(w.reload_if_changed().reloaded);
     CHECK(w.current()->size() == 1);
 
@@ -320,7 +338,9 @@ TEST_SUITE("keyring_file") {
     CHECK(c.open("s", c.seal("s", test::typical_session(clock() - 10min))->cookie));
   }
 
-  TEST_CASE("the watcher reloads a renamed-over file and a swapped symlink, and keeps the last good keyring") {
+  TEST_CASE(
+      "the watcher reloads a renamed-over file and a swapped symlink, and keeps the last good "
+      "keyring") {
     test::temp_dir dir;
     const auto real1 = dir / "v1", real2 = dir / "v2", link = dir / "keys";
     test::write_text(real1, good_text);
@@ -375,8 +395,8 @@ TEST_SUITE("keyring_file") {
     w.start(20ms, [&](const cookieseal::reload_result& r) {
       if (r.reloaded) ++events;
     });
-    cookieseal::update_keyring_file(file, [](const keyring& k) { return k.rotated(test::t0); }, false,
-                                    test::t0);
+    cookieseal::update_keyring_file(
+        file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
     for (int i = 0; i < 250 && events.load() == 0; ++i) std::this_thread::sleep_for(20ms);
     w.stop();
     CHECK(events.load() == 1);

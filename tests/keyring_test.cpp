@@ -131,7 +131,9 @@ TEST_SUITE("keyring") {
     }
   }
 
-  TEST_CASE("among keys activating in the same second, the one added last seals, also after a file round trip") {
+  TEST_CASE(
+      "among keys activating in the same second, the one added last seals, also after a file round "
+      "trip") {
     keyring k = keyring::generate(test::t0);
     const auto first = k.keys()[0].id;
     keyring k2 = k.with_new_key(test::t0, test::t0);

@@ -24,7 +24,7 @@ namespace {
 
 struct tracked_session {
   std::mutex mutex;
-  std::string cookie;   // the latest "name=value" the browser holds
+  std::string cookie;  // the latest "name=value" the browser holds
   std::int64_t visits = 0;
   bool revoked = false;
 };

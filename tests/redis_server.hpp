@@ -38,11 +38,25 @@ class redis_server {
   void start() {
     const char* bin = std::getenv("COOKIESEAL_REDIS_SERVER");
     if (bin == nullptr) throw std::runtime_error("COOKIESEAL_REDIS_SERVER is not set");
-    std::vector<std::string> args = {bin, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                     "--dir", dir_.path().string(), "--save", "",
-                                     "--appendonly", "no", "--daemonize", "no",
-                                     "--unixsocket", socket_path(), "--unixsocketperm", "700",
-                                     "--loglevel", "warning"};
+    std::vector<std::string> args = {bin,
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir_.path().string(),
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--daemonize",
+                                     "no",
+                                     "--unixsocket",
+                                     socket_path(),
+                                     "--unixsocketperm",
+                                     "700",
+                                     "--loglevel",
+                                     "warning"};
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");

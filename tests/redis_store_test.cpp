@@ -51,7 +51,8 @@ std::vector<std::string> all_keys(const test::redis_server& server) {
   REQUIRE(c != nullptr);
   auto* r = static_cast<redisReply*>(redisCommand(c, "KEYS *"));
   REQUIRE(r != nullptr);
-  for (std::size_t i = 0; i < r->elements; ++i) out.emplace_back(r->element[i]->str, r->element[i]->len);
+  for (std::size_t i = 0; i < r->elements; ++i)
+    out.emplace_back(r->element[i]->str, r->element[i]->len);
   freeReplyObject(r);
   redisFree(c);
   return out;
@@ -113,8 +114,9 @@ TEST_SUITE("redis_store") {
       if (k.find(":k:") != std::string::npos) hashed.insert(k.substr(k.find(":k:") + 3));
     CHECK(hashed.size() == 2);
     // A record written in clear by an earlier version is still honoured.
-    raw_command(server, {"SET", "test:u:bob", std::to_string(test::t0.time_since_epoch().count()) + " " +
-                                                  std::to_string((test::t0 + 1h).time_since_epoch().count())});
+    raw_command(server, {"SET", "test:u:bob",
+                         std::to_string(test::t0.time_since_epoch().count()) + " " +
+                             std::to_string((test::t0 + 1h).time_since_epoch().count())});
     CHECK(*st->is_revoked(s.id(), "bob", test::t0 - 1s, test::t0));
   }
 
@@ -124,7 +126,8 @@ TEST_SUITE("redis_store") {
     st->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
     CHECK(st->get({}, test::t0).error() == errc::store_unavailable);
     REQUIRE_FALSE(said.empty());
-    CHECK(said[0].find("cannot connect: Redis at 127.0.0.1:1: Connection refused") != std::string::npos);
+    CHECK(said[0].find("cannot connect: Redis at 127.0.0.1:1: Connection refused") !=
+          std::string::npos);
     test::redis_server server({"--requirepass", "s3cret-pw"});
     auto wrong = store_at("redis://:wrong-pw@127.0.0.1:" + std::to_string(server.port()));
     said.clear();
@@ -139,17 +142,17 @@ TEST_SUITE("redis_store") {
   }
 
   TEST_CASE("Redis URLs are parsed strictly and rediss:// is refused with the reason") {
-    for (const char* good : {"redis://127.0.0.1", "redis://localhost:6380/2", "redis://:pw@host:1/0",
-                             "redis://user:pw@host", "redis://[::1]:6379", "unix:///run/redis.sock",
-                             "unix:///run/redis.sock?db=3"}) {
+    for (const char* good : {"redis://127.0.0.1", "redis://localhost:6380/2",
+                             "redis://:pw@host:1/0", "redis://user:pw@host", "redis://[::1]:6379",
+                             "unix:///run/redis.sock", "unix:///run/redis.sock?db=3"}) {
       CAPTURE(good);
       CHECK_NOTHROW(store_at(good));
     }
     CHECK_THROWS_WITH_AS(store_at("rediss://host:6380"), doctest::Contains("no TLS"),
                          std::invalid_argument);
-    for (const char* bad : {"http://host", "redis://", "redis://host:notaport", "redis://host:70000",
-                            "redis://host/x", "redis://pwonly@host", "unix://relative.sock",
-                            "unix:///s?database=1", "redis://[::1"}) {
+    for (const char* bad : {"http://host", "redis://", "redis://host:notaport",
+                            "redis://host:70000", "redis://host/x", "redis://pwonly@host",
+                            "unix://relative.sock", "unix:///s?database=1", "redis://[::1"}) {
       CAPTURE(bad);
       CHECK_THROWS_AS(store_at(bad), std::invalid_argument);
     }
@@ -194,7 +197,9 @@ TEST_SUITE("redis_store") {
     CHECK(*st->collect_garbage(test::t0) == 0);
   }
 
-  TEST_CASE("sessions overflow into Redis and back; tampering, grace and revocation behave as with files") {
+  TEST_CASE(
+      "sessions overflow into Redis and back; tampering, grace and revocation behave as with "
+      "files") {
     test::redis_server server;
     auto st = store_at(server.url());
     test::manual_clock clock;
@@ -280,9 +285,11 @@ TEST_SUITE("redis_store") {
   TEST_CASE("a password-protected Redis and a Unix socket") {
     test::redis_server server({"--requirepass", "s3cret"});
     cookieseal::entry_id id{};
-    REQUIRE(store_at("redis://:s3cret@127.0.0.1:" + std::to_string(server.port()))->put(id, std::vector<std::byte>(3), std::nullopt));
-    CHECK(store_at("redis://:wrong@127.0.0.1:" + std::to_string(server.port()))->get(id, test::t0).error() ==
-          errc::store_unavailable);
+    REQUIRE(store_at("redis://:s3cret@127.0.0.1:" + std::to_string(server.port()))
+                ->put(id, std::vector<std::byte>(3), std::nullopt));
+    CHECK(store_at("redis://:wrong@127.0.0.1:" + std::to_string(server.port()))
+              ->get(id, test::t0)
+              .error() == errc::store_unavailable);
     CHECK(store_at(server.url())->get(id, test::t0).error() == errc::store_unavailable);
     redis_options o;
     o.url = "unix://" + server.socket_path();

@@ -53,7 +53,8 @@ TEST_SUITE("session_manager") {
     CHECK(h->at(0).find("HttpOnly") != std::string::npos);
   }
 
-  TEST_CASE("the stored session comes back; nothing is re-sent until it changes or renewal is due") {
+  TEST_CASE(
+      "the stored session comes back; nothing is re-sent until it changes or renewal is due") {
     test::manual_clock clock;
     cookieseal::codec c(test::fixed_keyring(), test::options_with(clock));
     cookieseal::session_manager m(c);
@@ -76,7 +77,9 @@ TEST_SUITE("session_manager") {
     CHECK(h->at(0).find("Max-Age=86400") != std::string::npos);
   }
 
-  TEST_CASE("an invalid, expired or tampered cookie gives a fresh session with the reason, and is cleared") {
+  TEST_CASE(
+      "an invalid, expired or tampered cookie gives a fresh session with the reason, and is "
+      "cleared") {
     test::manual_clock clock;
     cookieseal::codec c(test::fixed_keyring(), test::options_with(clock));
     cookieseal::session_manager m(c);
@@ -171,7 +174,8 @@ TEST_SUITE("session_manager") {
     CHECK(second.get(prefs).session().get<std::string>("theme") == "dark");
     CHECK(cookies(second.save())->empty());
     // A cookie sealed as "auth" does not open as "prefs": name-bound.
-    const auto auth_value = value_of((*headers)[0].rfind("__Host-auth", 0) == 0 ? (*headers)[0] : (*headers)[1]);
+    const auto auth_value =
+        value_of((*headers)[0].rfind("__Host-auth", 0) == 0 ? (*headers)[0] : (*headers)[1]);
     CHECK(prefs.load("__Host-prefs=" + auth_value).refused() == errc::authentication_failed);
   }
 

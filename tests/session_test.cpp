@@ -101,7 +101,10 @@ TEST_SUITE("session") {
     (void)s.get<int>("x");
     (void)s.find("x");
     CHECK_FALSE(s.dirty());
-    SUBCASE("set") { s.set("x", 1); CHECK(s.dirty()); }
+    SUBCASE("set") {
+      s.set("x", 1);
+      CHECK(s.dirty());
+    }
     SUBCASE("erase of a present key") {
       s.set("x", 1);
       s.mark_clean();
@@ -127,7 +130,10 @@ TEST_SUITE("session") {
       CHECK(s.take_flashes("notice").size() == 1);
       CHECK(s.dirty());
     }
-    SUBCASE("regenerate_id") { s.regenerate_id(); CHECK(s.dirty()); }
+    SUBCASE("regenerate_id") {
+      s.regenerate_id();
+      CHECK(s.dirty());
+    }
   }
 
   TEST_CASE("flash messages are read once") {

@@ -68,10 +68,12 @@ cookieseal::entry_id entry_of(const cookieseal::file_store& st) {
 }  // namespace
 
 TEST_SUITE("store") {
-  TEST_CASE("a session grows from 100 bytes to 64 KB and shrinks back; the cookie stays under 4096") {
+  TEST_CASE(
+      "a session grows from 100 bytes to 64 KB and shrinks back; the cookie stays under 4096") {
     overflow_setup o;
     session s = big_session(100);
-    for (std::size_t size : {100u, 1000u, 2500u, 4000u, 8000u, 20000u, 65536u, 20000u, 2500u, 100u}) {
+    for (std::size_t size :
+         {100u, 1000u, 2500u, 4000u, 8000u, 20000u, 65536u, 20000u, 2500u, 100u}) {
       CAPTURE(size);
       s.set("blob", std::string(size, 'y'));
       auto sealed = o.codec.seal("session", s);
@@ -119,7 +121,8 @@ TEST_SUITE("store") {
     }
     SUBCASE("an entry swapped under another id fails authentication") {
       std::filesystem::path pa, pb;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(o.store->directory() / "e"))
+      for (const auto& e :
+           std::filesystem::recursive_directory_iterator(o.store->directory() / "e"))
         if (e.is_regular_file()) (pa.empty() ? pa : pb) = e.path();
       std::filesystem::copy_file(pa, pb, std::filesystem::copy_options::overwrite_existing);
       const bool a_ok = static_cast<bool>(o.codec.open("session", a));
@@ -256,12 +259,12 @@ TEST_SUITE("store") {
   TEST_CASE("ids are hex of fixed-size arrays: no path escapes the directory") {
     overflow_setup o;
     cookieseal::entry_id id;
-    for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::byte>("../../etc/passwd\0/"[i % 18]);
+    for (std::size_t i = 0; i < id.size(); ++i)
+      id[i] = static_cast<std::byte>("../../etc/passwd\0/"[i % 18]);
     REQUIRE(o.store->put(id, std::vector<std::byte>(10), std::nullopt));
     std::size_t outside = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(o.dir.path()))
-      if (e.is_regular_file() &&
-          e.path().string().rfind(o.store->directory().string(), 0) != 0)
+      if (e.is_regular_file() && e.path().string().rfind(o.store->directory().string(), 0) != 0)
         ++outside;
     CHECK(outside == 0);
     CHECK(o.store->get(id, o.clock())->has_value());
@@ -282,7 +285,8 @@ TEST_SUITE("store") {
           cookieseal::entry_id id{};
           id[0] = static_cast<std::byte>(p);
           id[1] = static_cast<std::byte>(i);
-          std::vector<std::byte> data(1000 + static_cast<std::size_t>(i), static_cast<std::byte>(p));
+          std::vector<std::byte> data(1000 + static_cast<std::size_t>(i),
+                                      static_cast<std::byte>(p));
           if (!st.put(id, data, test::t0 + 1h)) ++bad;
           auto back = st.get(id, test::t0);
           if (!back || !*back || **back != data) ++bad;
@@ -337,7 +341,8 @@ TEST_SUITE("store") {
     CHECK(resurrected == 0);
   }
 
-  TEST_CASE("subjects are stored keyed-hashed: no user id, no precomputable name; old records count") {
+  TEST_CASE(
+      "subjects are stored keyed-hashed: no user id, no precomputable name; old records count") {
     test::temp_dir dir;
     cookieseal::file_store a(dir / "a"), b(dir / "b");
     REQUIRE(a.revoke_subject("alice@example.com", test::t0, test::t0 + 1h));
@@ -368,7 +373,8 @@ TEST_SUITE("store") {
         for (int shift = 56; shift >= 0; shift -= 8) rec.push_back(static_cast<char>(v >> shift));
       // BLAKE2b-256("bob") as earlier versions named it
       std::ofstream(dir / "a" / "r" / "u" /
-                    "87683da837137691170e1aaa3902a07fe1639cc709f4602b0e1b72f19773f4cd") << rec;
+                    "87683da837137691170e1aaa3902a07fe1639cc709f4602b0e1b72f19773f4cd")
+          << rec;
     }
     cookieseal::file_store reopened(dir / "a");
     CHECK(*reopened.is_revoked(s.id(), "bob", test::t0 - 1s, test::t0));

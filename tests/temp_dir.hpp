@@ -26,7 +26,9 @@ class temp_dir {
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
 
-  [[nodiscard]] std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+  [[nodiscard]] std::filesystem::path operator/(std::string_view name) const {
+    return path_ / name;
+  }
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
  private:
@@ -34,7 +36,8 @@ class temp_dir {
 };
 
 /// Writes @p text to @p file with mode @p mode (not atomically: tests only).
-inline void write_text(const std::filesystem::path& file, std::string_view text, mode_t mode = 0600) {
+inline void write_text(const std::filesystem::path& file, std::string_view text,
+                       mode_t mode = 0600) {
   {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << text;

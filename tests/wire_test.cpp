@@ -40,7 +40,10 @@ std::map<std::string, vector_fields> read_vectors() {
     cur.clear();
   };
   for (std::string line; std::getline(in, line);) {
-    if (line.empty()) { flush(); continue; }
+    if (line.empty()) {
+      flush();
+      continue;
+    }
     if (line[0] == '#') continue;
     const auto colon = line.find(':');
     REQUIRE(colon != std::string::npos);
@@ -98,8 +101,7 @@ session vector_session(const std::string& name) {
         {"t", true},
     };
     session::flash_map flashes{{"notice", value::list{"saved"}}};
-    return session(fixed_id(), created, "user-42", values, value::map{{"tenant", "acme"}},
-                   flashes);
+    return session(fixed_id(), created, "user-42", values, value::map{{"tenant", "acme"}}, flashes);
   }
   FAIL("no session named " << name);
   return session(created);

@@ -59,7 +59,9 @@ std::chrono::seconds args::duration(const std::string& name, std::chrono::second
   auto v = get(name);
   if (!v) return fallback;
   auto d = cookieseal::parse_duration(*v);
-  if (!d) throw usage_error(fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
+  if (!d)
+    throw usage_error(
+        fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));
   if (*d > cookieseal::max_policy_duration)
     throw usage_error(fmt::format("--{}: \"{}\" is longer than 100 years", name, *v));
   return *d;
@@ -69,7 +71,9 @@ cookieseal::time_point args::time(const std::string& name, cookieseal::time_poin
   auto v = get(name);
   if (!v) return fallback;
   auto t = cookieseal::parse_rfc3339(*v);
-  if (!t) throw usage_error(fmt::format("--{}: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", name, *v));
+  if (!t)
+    throw usage_error(
+        fmt::format("--{}: bad time \"{}\" (want e.g. 2026-11-22T03:00:00Z)", name, *v));
   return *t;
 }
 

@@ -16,7 +16,8 @@
 
 namespace cli {
 
-/// Exit codes (README, "CLI"): 0 success, 1 runtime failure, 2 usage, 3 store; open errors 9 + errc.
+/// Exit codes (README, "CLI"): 0 success, 1 runtime failure, 2 usage, 3 store; open errors 9 +
+/// errc.
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_runtime = 1;
 inline constexpr int exit_usage = 2;

@@ -18,7 +18,8 @@ namespace {
 
 constexpr std::size_t max_stdin_bytes = 1 << 20;
 
-constexpr const char* seal_usage = R"(usage: cookieseal seal --keyring FILE --name NAME [--purpose P]
+constexpr const char* seal_usage =
+    R"(usage: cookieseal seal --keyring FILE --name NAME [--purpose P]
                        [--max-age DUR] [--idle DUR] [--full] < session.json
 
 Reads a JSON object of session values on stdin and prints the sealed cookie value.
@@ -31,7 +32,8 @@ for a cookie into that overflow store (a directory, or redis:// / unix:// for
 Redis), sealed; the cookie carries a reference.
 )";
 
-constexpr const char* open_usage = R"(usage: cookieseal open --keyring FILE --name NAME [--purpose P]
+constexpr const char* open_usage =
+    R"(usage: cookieseal open --keyring FILE --name NAME [--purpose P]
                        [--max-age DUR] [--idle DUR] COOKIE
 
 Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
@@ -62,7 +64,8 @@ std::string read_stdin() {
 
 std::string required(const args& a, const std::string& name, const char* command) {
   auto v = a.get(name);
-  if (!v) throw usage_error(fmt::format("--{} is required (see cookieseal {} --help)", name, command));
+  if (!v)
+    throw usage_error(fmt::format("--{} is required (see cookieseal {} --help)", name, command));
   return *v;
 }
 
@@ -73,7 +76,8 @@ void check_binding(const std::string& name, const std::string& purpose) {
 
 cookieseal::keyring load_keys(const args& a, cookieseal::time_point now) {
   if (auto f = a.get("keyring")) return cookieseal::load_keyring_file(*f, now);
-  if (std::getenv(cookieseal::keyring_env_var)) return cookieseal::load_keyring_env(cookieseal::keyring_env_var, now);
+  if (std::getenv(cookieseal::keyring_env_var))
+    return cookieseal::load_keyring_env(cookieseal::keyring_env_var, now);
   throw usage_error("--keyring FILE is required (or set $COOKIESEAL_KEYRING)");
 }
 
@@ -94,9 +98,11 @@ cookieseal::codec make_codec(const args& a) {
 }  // namespace
 
 int cmd_seal(const std::vector<std::string>& argv) {
-  const args a = args::parse(argv, {"keyring", "name", "purpose", "max-age", "idle", "now", "store"}, {"full"});
+  const args a = args::parse(
+      argv, {"keyring", "name", "purpose", "max-age", "idle", "now", "store"}, {"full"});
   if (a.help) return std::fputs(seal_usage, stdout), exit_ok;
-  a.expect_positional(0, "cookieseal seal --keyring FILE --name NAME [--purpose P] [--full] < json");
+  a.expect_positional(0,
+                      "cookieseal seal --keyring FILE --name NAME [--purpose P] [--full] < json");
   const std::string name = required(a, "name", "seal");
   const std::string purpose = a.get("purpose").value_or("");
   check_binding(name, purpose);
@@ -111,7 +117,8 @@ int cmd_seal(const std::vector<std::string>& argv) {
 }
 
 int cmd_open(const std::vector<std::string>& argv) {
-  const args a = args::parse(argv, {"keyring", "name", "purpose", "max-age", "idle", "now", "store"});
+  const args a =
+      args::parse(argv, {"keyring", "name", "purpose", "max-age", "idle", "now", "store"});
   if (a.help) return std::fputs(open_usage, stdout), exit_ok;
   a.expect_positional(1, "cookieseal open --keyring FILE --name NAME [--purpose P] COOKIE");
   const std::string name = required(a, "name", "open");

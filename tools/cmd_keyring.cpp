@@ -39,7 +39,8 @@ cookieseal::time_point now() { return cookieseal::system_now(); }
 std::uint32_t parse_id(const std::string& s) {
   std::uint32_t id = 0;
   if (s.size() != 8 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
-    throw usage_error(fmt::format("bad key id \"{}\" (want 8 hex digits, as `keyring list` shows)", s));
+    throw usage_error(
+        fmt::format("bad key id \"{}\" (want 8 hex digits, as `keyring list` shows)", s));
   id = static_cast<std::uint32_t>(std::stoul(s, nullptr, 16));
   return id;
 }
@@ -50,21 +51,24 @@ int list(const std::string& file, bool json) {
   if (json) {
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& info : k.keys())
-      keys.push_back({{"id", fmt::format("{:08x}", info.id)},
-                      {"state", cookieseal::to_string(k.state(info, t))},
-                      {"created", cookieseal::format_rfc3339(info.created)},
-                      {"activates", cookieseal::format_rfc3339(info.activates)},
-                      {"expires", info.expires ? nlohmann::json(cookieseal::format_rfc3339(*info.expires))
-                                               : nlohmann::json(nullptr)}});
+      keys.push_back(
+          {{"id", fmt::format("{:08x}", info.id)},
+           {"state", cookieseal::to_string(k.state(info, t))},
+           {"created", cookieseal::format_rfc3339(info.created)},
+           {"activates", cookieseal::format_rfc3339(info.activates)},
+           {"expires", info.expires ? nlohmann::json(cookieseal::format_rfc3339(*info.expires))
+                                    : nlohmann::json(nullptr)}});
     const auto esb = k.end_sessions_before();
     const nlohmann::json out = {
         {"keys", keys},
-        {"end_sessions_before", esb ? nlohmann::json(cookieseal::format_rfc3339(*esb)) : nlohmann::json(nullptr)},
+        {"end_sessions_before",
+         esb ? nlohmann::json(cookieseal::format_rfc3339(*esb)) : nlohmann::json(nullptr)},
         {"now", cookieseal::format_rfc3339(t)}};
     fmt::print("{}\n", out.dump(2));
     return exit_ok;
   }
-  fmt::print("{:<8}  {:<8}  {:<20}  {:<20}  {:<20}\n", "id", "state", "created", "activates", "expires");
+  fmt::print("{:<8}  {:<8}  {:<20}  {:<20}  {:<20}\n", "id", "state", "created", "activates",
+             "expires");
   for (const auto& info : k.keys())
     fmt::print("{:08x}  {:<8}  {:<20}  {:<20}  {:<20}\n", info.id,
                cookieseal::to_string(k.state(info, t)), cookieseal::format_rfc3339(info.created),
@@ -96,13 +100,15 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     allow_only({});
     const auto t = now();
     const auto k = cookieseal::update_keyring_file(
-        a.positional[1], [t](const cookieseal::keyring&) { return cookieseal::keyring::generate(t); },
+        a.positional[1],
+        [t](const cookieseal::keyring&) { return cookieseal::keyring::generate(t); },
         /*create=*/true, t);
     fmt::print("created {} with key {:08x} (active now)\n", a.positional[1], k.keys()[0].id);
     return exit_ok;
   }
   if (sub == "rotate") {
-    a.expect_positional(2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR] [--force]");
+    a.expect_positional(
+        2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR] [--force]");
     allow_only({"activate-in", "expire-old-in", "force"});
     const auto activate_in = a.duration("activate-in", cookieseal::default_activate_in);
     const auto expire_old_in = a.duration("expire-old-in", cookieseal::default_expire_old_in);
@@ -113,15 +119,18 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     const auto t = now();
     std::uint32_t added = 0;
     std::vector<cookieseal::key_info> pending;
-    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
-      auto next = k.rotated(t, activate_in, expire_old_in);
-      for (const auto& info : next.keys())
-        if (k.find(info.id) == nullptr) added = info.id;
-      pending.clear();
-      for (const auto& info : k.keys())
-        if (info.activates > t + activate_in) pending.push_back(info);
-      return next;
-    }, false, t);
+    cookieseal::update_keyring_file(
+        a.positional[1],
+        [&](const cookieseal::keyring& k) {
+          auto next = k.rotated(t, activate_in, expire_old_in);
+          for (const auto& info : next.keys())
+            if (k.find(info.id) == nullptr) added = info.id;
+          pending.clear();
+          for (const auto& info : k.keys())
+            if (info.activates > t + activate_in) pending.push_back(info);
+          return next;
+        },
+        false, t);
     fmt::print("added key {:08x}: seals from {}; older keys without an expiry open until {}\n",
                added, cookieseal::format_rfc3339(t + activate_in),
                cookieseal::format_rfc3339(t + activate_in + expire_old_in));
@@ -144,11 +153,14 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     allow_only({});
     const auto t = now();
     std::size_t removed = 0;
-    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
-      auto next = k.pruned(t);
-      removed = k.size() - next.size();
-      return next;
-    }, false, t);
+    cookieseal::update_keyring_file(
+        a.positional[1],
+        [&](const cookieseal::keyring& k) {
+          auto next = k.pruned(t);
+          removed = k.size() - next.size();
+          return next;
+        },
+        false, t);
     fmt::print("removed {} expired key{}\n", removed, removed == 1 ? "" : "s");
     return exit_ok;
   }
@@ -157,16 +169,20 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     allow_only({});
     const std::uint32_t id = parse_id(a.positional[2]);
     const auto t = now();
-    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
-      if (k.find(id) == nullptr)
-        throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
-      auto next = k.without_key(id);
-      if (next.sealing_key(t) == nullptr)
-        throw runtime_failure(fmt::format(
-            "revoking {:08x} would leave no key that can seal; first run: cookieseal keyring "
-            "rotate {} --activate-in 0", id, a.positional[1]));
-      return next;
-    }, false, t);
+    cookieseal::update_keyring_file(
+        a.positional[1],
+        [&](const cookieseal::keyring& k) {
+          if (k.find(id) == nullptr)
+            throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
+          auto next = k.without_key(id);
+          if (next.sealing_key(t) == nullptr)
+            throw runtime_failure(fmt::format(
+                "revoking {:08x} would leave no key that can seal; first run: cookieseal keyring "
+                "rotate {} --activate-in 0",
+                id, a.positional[1]));
+          return next;
+        },
+        false, t);
     fmt::print("revoked key {:08x}: cookies it sealed stop opening once servers reload\n", id);
     return exit_ok;
   }
@@ -177,14 +193,15 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     // Every session created up to now (this second included); one created
     // after, even in the same second, holds (codec::seal moves it to the cut-off).
     const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
-    cookieseal::update_keyring_file(a.positional[1], [&](const cookieseal::keyring& k) {
-      return k.with_end_sessions_before(before);
-    }, false, t);
+    cookieseal::update_keyring_file(
+        a.positional[1],
+        [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, false, t);
     fmt::print("sessions created before {} are refused once servers reload\n",
                cookieseal::format_rfc3339(before));
     return exit_ok;
   }
-  throw usage_error(fmt::format("unknown keyring subcommand \"{}\" (see cookieseal keyring --help)", sub));
+  throw usage_error(
+      fmt::format("unknown keyring subcommand \"{}\" (see cookieseal keyring --help)", sub));
 }
 
 }  // namespace cli

@@ -24,7 +24,8 @@ or unix:///path/to/socket[?db=N] (keys under the prefix "cookieseal:").
 A store that cannot be reached exits 3 and says why (passwords are never shown).
 )";
 
-constexpr const char* revoke_usage = R"(usage: cookieseal revoke-subject --store DIR|URL [--max-age DUR] [--leeway DUR]
+constexpr const char* revoke_usage =
+    R"(usage: cookieseal revoke-subject --store DIR|URL [--max-age DUR] [--leeway DUR]
                                  [--before TIME] [--for DUR] SUBJECT
 
 "Log out everywhere" for one user: every session of SUBJECT created up to now (or
@@ -92,7 +93,8 @@ int cmd_store(const std::vector<std::string>& argv) {
                s->revocations);
     return exit_ok;
   }
-  throw usage_error(fmt::format("unknown store subcommand \"{}\" (see cookieseal store --help)", sub));
+  throw usage_error(
+      fmt::format("unknown store subcommand \"{}\" (see cookieseal store --help)", sub));
 }
 
 int cmd_revoke_subject(const std::vector<std::string>& argv) {
@@ -100,7 +102,8 @@ int cmd_revoke_subject(const std::vector<std::string>& argv) {
   if (a.help) return std::fputs(revoke_usage, stdout), exit_ok;
   a.expect_positional(1, "cookieseal revoke-subject --store DIR [--before TIME] SUBJECT");
   const auto where = a.get("store");
-  if (!where) throw usage_error("--store DIR|URL is required (see cookieseal revoke-subject --help)");
+  if (!where)
+    throw usage_error("--store DIR|URL is required (see cookieseal revoke-subject --help)");
   const std::string& subject = a.positional[0];
   if (subject.empty()) throw usage_error("SUBJECT must not be empty");
   const auto now = cookieseal::system_now();
@@ -108,7 +111,8 @@ int cmd_revoke_subject(const std::vector<std::string>& argv) {
   cookieseal::codec_options policy;  // the same rule as codec::revoke_subject
   policy.max_age = a.duration("max-age", policy.max_age);
   policy.leeway = a.duration("leeway", policy.leeway);
-  const auto until = a.has("for") ? now + a.duration("for", {}) : cookieseal::revocation_end(policy, before);
+  const auto until =
+      a.has("for") ? now + a.duration("for", {}) : cookieseal::revocation_end(policy, before);
   auto st = open_store(*where);
   if (!st.store->revoke_subject(subject, before, until)) store_failed(st, *where);
   fmt::print("sessions of that subject created before {} are refused\n",

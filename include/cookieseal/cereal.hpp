@@ -4,9 +4,9 @@
 /// header that includes cereal.
 ///
 /// @code
-///   struct cart { std::vector<std::int64_t> items; template <class A> void serialize(A& a) { a(items); } };
-///   cookieseal::put_object(s, "cart", "shop.cart.v1", my_cart);
-///   std::optional<cart> c = cookieseal::get_object<cart>(s, "cart", "shop.cart.v1");
+///   struct cart { std::vector<std::int64_t> items; template <class A> void serialize(A& a) {
+///   a(items); } }; cookieseal::put_object(s, "cart", "shop.cart.v1", my_cart); std::optional<cart>
+///   c = cookieseal::get_object<cart>(s, "cart", "shop.cart.v1");
 /// @endcode
 ///
 /// The type name is yours to choose; change it when the type's layout changes
@@ -85,7 +85,9 @@ class compact_input_archive
         end_(in.data() + in.size()) {}
 
   /// Bytes not yet read.
-  [[nodiscard]] std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - p_); }
+  [[nodiscard]] std::size_t remaining() const noexcept {
+    return static_cast<std::size_t>(end_ - p_);
+  }
 
   void read_bytes(void* data, std::size_t n) {
     if (n > remaining()) throw cereal::Exception("cookieseal: read past the end of the payload");
@@ -177,8 +179,8 @@ void CEREAL_LOAD_FUNCTION_NAME(compact_input_archive& ar, T& t) {
 }
 
 template <std::floating_point T>
-  requires(sizeof(T) == 4 || sizeof(T) == 8)
-void CEREAL_SAVE_FUNCTION_NAME(compact_output_archive& ar, const T& t) {
+requires(sizeof(T) == 4 ||
+         sizeof(T) == 8) void CEREAL_SAVE_FUNCTION_NAME(compact_output_archive& ar, const T& t) {
   using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   auto u = std::bit_cast<U>(t);
   std::uint8_t le[sizeof(T)];
@@ -187,8 +189,8 @@ void CEREAL_SAVE_FUNCTION_NAME(compact_output_archive& ar, const T& t) {
 }
 
 template <std::floating_point T>
-  requires(sizeof(T) == 4 || sizeof(T) == 8)
-void CEREAL_LOAD_FUNCTION_NAME(compact_input_archive& ar, T& t) {
+requires(sizeof(T) == 4 || sizeof(T) == 8) void CEREAL_LOAD_FUNCTION_NAME(compact_input_archive& ar,
+                                                                          T& t) {
   using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   std::uint8_t le[sizeof(T)];
   ar.read_bytes(le, sizeof(T));

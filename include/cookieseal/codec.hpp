@@ -95,9 +95,9 @@ struct codec_options {
 
 /// What open() learned besides the session.
 struct open_info {
-  std::uint32_t key_id = 0;               ///< the key that sealed the cookie
-  time_point issued_at{};                 ///< when it was sealed
-  std::optional<time_point> expires_at;   ///< its header expiry; nullopt = none
+  std::uint32_t key_id = 0;              ///< the key that sealed the cookie
+  time_point issued_at{};                ///< when it was sealed
+  std::optional<time_point> expires_at;  ///< its header expiry; nullopt = none
   /// The sealing key has since been replaced: re-seal so keys migrate as users return.
   bool key_replaced = false;
   /// Fraction of the idle window used, 0..1 (0 without an idle timeout).

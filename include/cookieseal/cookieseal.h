@@ -57,21 +57,21 @@ typedef enum cookieseal_status {
   COOKIESEAL_AMBIGUOUS = 11,            /**< cookies of the name open to different sessions */
   COOKIESEAL_INVALID_ARGUMENT = 100,    /**< a null handle, bad JSON, a bad option, ... */
   COOKIESEAL_OUT_OF_MEMORY = 101,
-  COOKIESEAL_NOT_FOUND = 102,           /**< (get) the session has no such key */
-  COOKIESEAL_KEYRING_ERROR = 103,       /**< the keyring file or text cannot be used */
-  COOKIESEAL_INTERNAL_ERROR = 104       /**< anything else; the message says what */
+  COOKIESEAL_NOT_FOUND = 102,     /**< (get) the session has no such key */
+  COOKIESEAL_KEYRING_ERROR = 103, /**< the keyring file or text cannot be used */
+  COOKIESEAL_INTERNAL_ERROR = 104 /**< anything else; the message says what */
 } cookieseal_status;
 
 /** What a request's cookie came to. Only a refused one is ever cleared. */
 typedef enum cookieseal_outcome {
-  COOKIESEAL_OPENED = 0,    /**< opened (or no cookie came: a fresh session) */
-  COOKIESEAL_REFUSED = 1,   /**< the cookie itself is bad: a fresh session, the cookie cleared */
-  COOKIESEAL_UNDECIDED = 2  /**< the server could not judge it: answer 503, change no cookie */
+  COOKIESEAL_OPENED = 0,   /**< opened (or no cookie came: a fresh session) */
+  COOKIESEAL_REFUSED = 1,  /**< the cookie itself is bad: a fresh session, the cookie cleared */
+  COOKIESEAL_UNDECIDED = 2 /**< the server could not judge it: answer 503, change no cookie */
 } cookieseal_outcome;
 
 /** SameSite values for cookieseal_options.same_site. */
 enum {
-  COOKIESEAL_SAME_SITE_UNSET = 0,  /**< no SameSite attribute */
+  COOKIESEAL_SAME_SITE_UNSET = 0, /**< no SameSite attribute */
   COOKIESEAL_SAME_SITE_STRICT = 1,
   COOKIESEAL_SAME_SITE_LAX = 2,
   COOKIESEAL_SAME_SITE_NONE = 3
@@ -115,7 +115,7 @@ typedef struct cookieseal_options {
   size_t domain_len;
   int secure;
   int http_only;
-  int same_site;       /**< a COOKIESEAL_SAME_SITE_* value */
+  int same_site; /**< a COOKIESEAL_SAME_SITE_* value */
   int partitioned;
   int browser_session; /**< no Max-Age/Expires: the cookie ends with the browser */
 
@@ -213,17 +213,16 @@ COOKIESEAL_C_API cookieseal_status cookieseal_request_set(cookieseal_request* r,
                                                           size_t key_len, const char* json,
                                                           size_t json_len);
 /** Removes a key; COOKIESEAL_NOT_FOUND when it was absent. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_erase(cookieseal_request* r,
-                                                            const char* key, size_t key_len);
+COOKIESEAL_C_API cookieseal_status cookieseal_request_erase(cookieseal_request* r, const char* key,
+                                                            size_t key_len);
 /** Queues a flash message (a JSON value) under @p key, read once. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_flash(cookieseal_request* r,
-                                                            const char* key, size_t key_len,
-                                                            const char* json, size_t json_len);
+COOKIESEAL_C_API cookieseal_status cookieseal_request_flash(cookieseal_request* r, const char* key,
+                                                            size_t key_len, const char* json,
+                                                            size_t json_len);
 /** The flash messages under @p key as a JSON array, removed from the session. */
 COOKIESEAL_C_API cookieseal_status cookieseal_request_take_flashes(cookieseal_request* r,
-                                                                   const char* key,
-                                                                   size_t key_len, char** json,
-                                                                   size_t* json_len);
+                                                                   const char* key, size_t key_len,
+                                                                   char** json, size_t* json_len);
 /** Fixes the subject, draws a new id, restarts created_at (fixation defence).
  *  COOKIESEAL_INVALID_ARGUMENT when another subject is set (destroy first). */
 COOKIESEAL_C_API cookieseal_status cookieseal_request_login(cookieseal_request* r,

@@ -47,7 +47,7 @@ enum class outcome : int {
 /// are undecided, every other error refuses the cookie.
 [[nodiscard]] constexpr outcome outcome_of(errc e) noexcept {
   return e == errc::store_unavailable || e == errc::key_not_loaded ? outcome::undecided
-                                                                    : outcome::refused;
+                                                                   : outcome::refused;
 }
 
 /// The error's stable name, e.g. "authentication_failed". Unknown values give "unknown".

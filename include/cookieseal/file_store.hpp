@@ -69,9 +69,9 @@ class COOKIESEAL_API file_store final : public store {
   std::filesystem::path subject_path(std::string_view subject) const;
 
   std::filesystem::path dir_;
-  std::string store_id_;  // the contents of .cookieseal-store
+  std::string store_id_;                            // the contents of .cookieseal-store
   std::array<unsigned char, 32> subject_secret_{};  // .subject-key
-  bool legacy_subjects_ = false;  // r/u/ holds records of an earlier version
+  bool legacy_subjects_ = false;                    // r/u/ holds records of an earlier version
   std::mutex identity_mutex_;
   unsigned long long dev_ = 0, ino_ = 0;  // the directory last verified as this store
 };

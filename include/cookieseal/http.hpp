@@ -61,12 +61,12 @@ enum class same_site { strict, lax, none };
 
 /// Set-Cookie attributes. The defaults are the secure ones.
 struct cookie_attributes {
-  std::string path = "/";                      ///< empty: no Path attribute
-  std::string domain;                          ///< empty: host-only (required by __Host-)
-  bool secure = true;                          ///< Secure
-  bool http_only = true;                       ///< HttpOnly
+  std::string path = "/";  ///< empty: no Path attribute
+  std::string domain;      ///< empty: host-only (required by __Host-)
+  bool secure = true;      ///< Secure
+  bool http_only = true;   ///< HttpOnly
   std::optional<http::same_site> same_site = http::same_site::lax;  ///< nullopt: none sent
-  bool partitioned = false;                    ///< Partitioned (CHIPS); requires Secure
+  bool partitioned = false;  ///< Partitioned (CHIPS); requires Secure
   /// A browser-session cookie: no Max-Age/Expires (the server-side expiry still holds).
   bool browser_session = false;
 };

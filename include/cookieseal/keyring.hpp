@@ -82,8 +82,8 @@ class COOKIESEAL_API keyring {
    * A keyring of @p keys at once (one allocation, unlike repeated with_key).
    * @throws std::invalid_argument on a key of the wrong size or a duplicate id.
    */
-  [[nodiscard]] static keyring from_keys(std::span<const entry> keys,
-                                         std::optional<time_point> end_sessions_before = std::nullopt);
+  [[nodiscard]] static keyring from_keys(
+      std::span<const entry> keys, std::optional<time_point> end_sessions_before = std::nullopt);
 
   /// A keyring with one random key, active from @p now, never expiring.
   [[nodiscard]] static keyring generate(time_point now = system_now());
@@ -145,8 +145,8 @@ class COOKIESEAL_API keyring {
   static keyring build(std::vector<pending_key> keys, std::optional<time_point> end_before);
   std::vector<pending_key> to_pending() const;
 
-  std::vector<key_info> infos_;                          // stable-sorted by activates
-  std::shared_ptr<const detail::secure_buffer> secrets_;  // key i at bytes [32 i, 32 i + 32)
+  std::vector<key_info> infos_;                             // stable-sorted by activates
+  std::shared_ptr<const detail::secure_buffer> secrets_;    // key i at bytes [32 i, 32 i + 32)
   std::unordered_map<std::uint32_t, std::uint32_t> index_;  // id -> position in infos_
   std::optional<time_point> end_sessions_before_;
 };

@@ -84,8 +84,8 @@ class COOKIESEAL_API keyring_watcher {
    * and reloads it if it changed, at most once per @p min_interval (checks in
    * between report the last one). The codec calls this; see codec::open.
    */
-  keyring_check check_for_missing_key(
-      std::chrono::milliseconds min_interval = std::chrono::seconds{1});
+  keyring_check check_for_missing_key(std::chrono::milliseconds min_interval = std::chrono::seconds{
+                                          1});
 
   /**
    * Starts a background thread that calls reload_if_changed() every
@@ -116,8 +116,8 @@ class COOKIESEAL_API keyring_watcher {
   signature loaded_{};
   signature refused_{};  // the last changed file that failed, reported once
   std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners_;
-  bool file_ok_ = true;          // the file as last seen loaded
-  time_point verified_at_{};     // when the file was last seen to match current_
+  bool file_ok_ = true;       // the file as last seen loaded
+  time_point verified_at_{};  // when the file was last seen to match current_
   std::chrono::steady_clock::time_point last_miss_check_{};
   bool miss_checked_ = false;
   std::vector<std::shared_ptr<detail::watcher_link>> links_;

@@ -17,10 +17,10 @@ struct redis_options {
   /// `redis://[[user]:password@]host[:port][/db]` or `unix:///path/to/socket[?db=N]`.
   /// `rediss://` (TLS) is refused: this build's hiredis has no TLS.
   std::string url = "redis://127.0.0.1:6379";
-  std::string prefix = "cookieseal:";                         ///< prepended to every key
-  std::chrono::milliseconds connect_timeout{500};             ///< per connection attempt
-  std::chrono::milliseconds io_timeout{500};                  ///< per command
-  std::size_t max_idle_connections = 8;                       ///< pooled for reuse across threads
+  std::string prefix = "cookieseal:";              ///< prepended to every key
+  std::chrono::milliseconds connect_timeout{500};  ///< per connection attempt
+  std::chrono::milliseconds io_timeout{500};       ///< per command
+  std::size_t max_idle_connections = 8;            ///< pooled for reuse across threads
 };
 
 /**

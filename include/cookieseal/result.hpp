@@ -43,19 +43,28 @@ class [[nodiscard]] result {
  public:
   using value_type = T;
 
-  result(const T& v) : v_(std::in_place_index<0>, v) {}             // NOLINT: implicit, as expected
-  result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}       // NOLINT
+  result(const T& v) : v_(std::in_place_index<0>, v) {}        // NOLINT: implicit, as expected
+  result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT
   result(unexpected u) noexcept : v_(std::in_place_index<1>, u.error) {}  // NOLINT
-  result(errc e) noexcept : v_(std::in_place_index<1>, e) {}        // NOLINT
+  result(errc e) noexcept : v_(std::in_place_index<1>, e) {}              // NOLINT
 
   /// True when a value is held.
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
   /// The value; throws bad_result_access when an error is held.
-  [[nodiscard]] T& value() & { check(); return std::get<0>(v_); }
-  [[nodiscard]] const T& value() const& { check(); return std::get<0>(v_); }
-  [[nodiscard]] T&& value() && { check(); return std::get<0>(std::move(v_)); }
+  [[nodiscard]] T& value() & {
+    check();
+    return std::get<0>(v_);
+  }
+  [[nodiscard]] const T& value() const& {
+    check();
+    return std::get<0>(v_);
+  }
+  [[nodiscard]] T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
 
   /// The value or @p fallback.
   template <class U>
@@ -64,9 +73,7 @@ class [[nodiscard]] result {
   }
 
   /// The error, or errc{} (0) when a value is held.
-  [[nodiscard]] errc error() const noexcept {
-    return has_value() ? errc{} : *std::get_if<1>(&v_);
-  }
+  [[nodiscard]] errc error() const noexcept { return has_value() ? errc{} : *std::get_if<1>(&v_); }
 
   /// Unchecked access, as std::expected: only after has_value().
   [[nodiscard]] T& operator*() & noexcept { return *std::get_if<0>(&v_); }

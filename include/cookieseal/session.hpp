@@ -47,8 +47,8 @@ class COOKIESEAL_API value {
     object,   ///< value::object
   };
 
-  using bytes = std::vector<std::byte>;              ///< raw bytes
-  using list = std::vector<value>;                   ///< an ordered list of values
+  using bytes = std::vector<std::byte>;                   ///< raw bytes
+  using list = std::vector<value>;                        ///< an ordered list of values
   using map = std::map<std::string, value, std::less<>>;  ///< string keys, sorted
 
   /// A user type stored as its cereal bytes under a user-chosen type name.
@@ -58,22 +58,22 @@ class COOKIESEAL_API value {
     bool operator==(const object&) const = default;
   };
 
-  value() noexcept = default;                                ///< null
-  value(std::nullptr_t) noexcept {}                           // NOLINT: implicit by design
+  value() noexcept = default;        ///< null
+  value(std::nullptr_t) noexcept {}  // NOLINT: implicit by design
   /// Exactly bool: a pointer (&name, L"...") must not turn into `true`.
   template <class B>
-    requires std::same_as<B, bool>
-  value(B b) noexcept : v_(b) {}                              // NOLINT
+  requires std::same_as<B, bool> value(B b)
+  noexcept : v_(b) {}  // NOLINT
   /// Any integer type other than bool and char types becomes an int64.
   template <std::integral I>
-    requires(!std::same_as<I, bool> && !std::same_as<I, char> && !std::same_as<I, char8_t> &&
-             !std::same_as<I, char16_t> && !std::same_as<I, char32_t> &&
-             !std::same_as<I, wchar_t>)
-  value(I i) noexcept : v_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  value(double d) noexcept : v_(d) {}                         // NOLINT
-  value(std::string s) noexcept : v_(std::move(s)) {}        // NOLINT
-  value(std::string_view s) : v_(std::string(s)) {}          // NOLINT
-  value(const char* s) : v_(std::string(s)) {}               // NOLINT
+  requires(!std::same_as<I, bool> && !std::same_as<I, char> && !std::same_as<I, char8_t> &&
+           !std::same_as<I, char16_t> && !std::same_as<I, char32_t> && !std::same_as<I, wchar_t>)
+      value(I i)
+  noexcept : v_(static_cast<std::int64_t>(i)) {}       // NOLINT
+  value(double d) noexcept : v_(d) {}                  // NOLINT
+  value(std::string s) noexcept : v_(std::move(s)) {}  // NOLINT
+  value(std::string_view s) : v_(std::string(s)) {}    // NOLINT
+  value(const char* s) : v_(std::string(s)) {}         // NOLINT
   /// UTF-8 text (u8"...") is text.
   value(const char8_t* s) : value(std::u8string_view(s)) {}  // NOLINT
   value(std::u8string_view s)                                // NOLINT
@@ -81,12 +81,13 @@ class COOKIESEAL_API value {
   /// Any other pointer (std::string*, const wchar_t*, char16_t*, ...) is refused
   /// at compile time instead of silently becoming a bool.
   template <class T>
-    requires(!std::same_as<std::remove_cv_t<T>, char> && !std::same_as<std::remove_cv_t<T>, char8_t>)
-  value(T*) = delete;
-  value(bytes b) noexcept : v_(std::move(b)) {}              // NOLINT
-  value(list l) noexcept : v_(std::move(l)) {}               // NOLINT
-  value(map m) noexcept : v_(std::move(m)) {}                // NOLINT
-  value(object o) noexcept : v_(std::move(o)) {}             // NOLINT
+  requires(!std::same_as<std::remove_cv_t<T>, char> && !std::same_as<std::remove_cv_t<T>, char8_t>)
+      value(T*)
+  = delete;
+  value(bytes b) noexcept : v_(std::move(b)) {}   // NOLINT
+  value(list l) noexcept : v_(std::move(l)) {}    // NOLINT
+  value(map m) noexcept : v_(std::move(m)) {}     // NOLINT
+  value(object o) noexcept : v_(std::move(o)) {}  // NOLINT
 
   /// Which kind of value this is.
   [[nodiscard]] kind type() const noexcept { return static_cast<kind>(v_.index()); }

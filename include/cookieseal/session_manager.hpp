@@ -74,13 +74,13 @@ class COOKIESEAL_API request_session {
   friend class session_manager;
   request_session(cookieseal::session s, time_point now) : session_(std::move(s)), now_(now) {}
   cookieseal::session session_;
-  time_point now_;                               // when it was loaded, for a fresh session
+  time_point now_;  // when it was loaded, for a fresh session
   std::optional<open_info> info_;
   cookieseal::outcome outcome_ = outcome::opened;
   std::optional<errc> error_;
-  bool clear_cookie_ = false;                    // a refused cookie save() should clear
-  std::optional<cookieseal::session> ended_;     // the session destroy() ended
-  bool ended_was_opened_ = false;                // ...came from a cookie (so the server holds state)
+  bool clear_cookie_ = false;                 // a refused cookie save() should clear
+  std::optional<cookieseal::session> ended_;  // the session destroy() ended
+  bool ended_was_opened_ = false;             // ...came from a cookie (so the server holds state)
 };
 
 /**

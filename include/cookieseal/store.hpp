@@ -15,13 +15,13 @@
 #include <cookieseal/session.hpp>
 
 #include <array>
-#include <functional>
-#include <string>
-#include <memory>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,10 +35,10 @@ inline constexpr std::size_t max_entry_bytes = 1 << 20;
 
 /// What a store holds, for `cookieseal store stats` and monitoring.
 struct store_stats {
-  std::uint64_t entries = 0;                  ///< overflow entries (expired ones not yet collected included)
-  std::uint64_t bytes = 0;                    ///< their total size
-  std::optional<time_point> oldest_expiry;    ///< the soonest expiry among them
-  std::uint64_t revocations = 0;              ///< revocation records
+  std::uint64_t entries = 0;  ///< overflow entries (expired ones not yet collected included)
+  std::uint64_t bytes = 0;    ///< their total size
+  std::optional<time_point> oldest_expiry;  ///< the soonest expiry among them
+  std::uint64_t revocations = 0;            ///< revocation records
 };
 
 /**
@@ -74,8 +74,7 @@ class COOKIESEAL_API store {
                            std::optional<time_point> expires) = 0;
 
   /// The sealed entry, or nullopt when it is absent or expired at @p now.
-  virtual result<std::optional<std::vector<std::byte>>> get(const entry_id& id,
-                                                            time_point now) = 0;
+  virtual result<std::optional<std::vector<std::byte>>> get(const entry_id& id, time_point now) = 0;
 
   /// Removes an entry (absent is fine).
   virtual result<void> erase(const entry_id& id) = 0;

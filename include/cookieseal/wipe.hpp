@@ -28,7 +28,9 @@ struct wiping_allocator {
     std::allocator<T>{}.deallocate(p, n);
   }
   template <class U>
-  bool operator==(const wiping_allocator<U>&) const noexcept { return true; }
+  bool operator==(const wiping_allocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 /// A byte buffer that is wiped whenever it reallocates or is destroyed.

@@ -37,9 +37,8 @@ std::size_t sealed_size(std::size_t plaintext_bytes) noexcept;
  * Encrypts @p plaintext under @p key with header @p h (whose nonce must be
  * fresh: draw it with random_nonce()) and returns the base64url cookie value.
  */
-std::string seal_envelope(const unsigned char* key, const envelope_header& h,
-                          std::string_view name, std::string_view purpose,
-                          std::span<const std::byte> plaintext);
+std::string seal_envelope(const unsigned char* key, const envelope_header& h, std::string_view name,
+                          std::string_view purpose, std::span<const std::byte> plaintext);
 
 /// A fresh random nonce.
 nonce random_nonce();
@@ -47,7 +46,7 @@ nonce random_nonce();
 /// A decoded cookie value, header parsed, not yet authenticated.
 struct parsed_envelope {
   envelope_header header;
-  std::span<const unsigned char> raw;         // header bytes followed by ciphertext
+  std::span<const unsigned char> raw;  // header bytes followed by ciphertext
   std::size_t plaintext_bytes() const noexcept { return raw.size() - envelope_overhead; }
 };
 

@@ -2,8 +2,8 @@
 // or an overflow reference, in the compact cereal encoding (docs/FORMAT.md).
 #pragma once
 
-#include <cookieseal/result.hpp>
 #include <cookieseal/cereal.hpp>
+#include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 
 #include <array>

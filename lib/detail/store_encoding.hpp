@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <array>
-#include <string_view>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace cookieseal::detail {
 
@@ -45,7 +45,8 @@ inline std::uint64_t read_be64(const char* p) noexcept {
 /// Lowercase hex of a non-empty id (libsodium's constant-time encoder).
 inline std::string hex_of(std::span<const std::byte> b) {
   std::string out(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size());
+  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()),
+                 b.size());
   out.pop_back();
   return out;
 }

@@ -17,9 +17,9 @@ namespace cookieseal::detail {
 struct watcher_link {
   std::mutex mutex;
   std::condition_variable idle;
-  codec* target = nullptr;             // cleared by ~codec
-  keyring_watcher* source = nullptr;   // cleared by ~keyring_watcher
-  std::size_t calls_into_source = 0;   // codec calls in flight into the watcher
+  codec* target = nullptr;            // cleared by ~codec
+  keyring_watcher* source = nullptr;  // cleared by ~keyring_watcher
+  std::size_t calls_into_source = 0;  // codec calls in flight into the watcher
 
   // Runs @p f with the watcher, if it is still there; the watcher's destructor
   // waits for such calls to finish. No lock is held during the call, so the
