@@ -105,10 +105,14 @@ keyring keyring::with_new_key(time_point created, time_point activates,
   }
 }
 
-keyring keyring::without_key(std::uint32_t id) const {
+keyring keyring::without_key(std::uint32_t id, time_point now) const {
   auto keys = to_pending();
   std::erase_if(keys, [id](const pending_key& p) { return p.info.id == id; });
-  return build(std::move(keys), end_sessions_before_);
+  keyring next = build(std::move(keys), end_sessions_before_);
+  if (sealing_key(now) != nullptr && next.sealing_key(now) == nullptr)
+    throw std::invalid_argument("cookieseal: removing key " + key_id_hex(id) +
+                                " would leave no key that can seal; rotate with activate_in 0 first");
+  return next;
 }
 
 keyring keyring::with_expiry(std::uint32_t id, std::optional<time_point> expires) const {
@@ -129,6 +133,14 @@ keyring keyring::rotated(time_point now, std::chrono::seconds activate_in,
     if (!is_new && !p.info.expires) p.info.expires = activates + expire_old_in;
   }
   return build(std::move(keys), end_sessions_before_);
+}
+
+keyring::rotation keyring::rotate(time_point now, std::chrono::seconds activate_in,
+                                  std::chrono::seconds expire_old_in) const {
+  rotation r{rotated(now, activate_in, expire_old_in), 0};
+  for (const auto& info : r.keys.keys())
+    if (find(info.id) == nullptr) r.new_key_id = info.id;
+  return r;
 }
 
 keyring keyring::pruned(time_point now) const {

@@ -13,6 +13,25 @@ using cookieseal::keyring;
 using namespace std::chrono_literals;
 
 TEST_SUITE("keyring") {
+  TEST_CASE("rotate tells the new key's id; the only key that can seal cannot be removed") {
+    const auto k = test::fixed_keyring();
+    const auto r = k.rotate(test::t0, 0s);
+    REQUIRE(r.keys.size() == 2);
+    CHECK(k.find(r.new_key_id) == nullptr);
+    CHECK(r.keys.find(r.new_key_id) != nullptr);
+    CHECK(r.keys.sealing_key(test::t0)->id == r.new_key_id);
+    CHECK(cookieseal::key_id_hex(0x0badc0de) == "0badc0de");
+    CHECK(cookieseal::key_id_hex(r.new_key_id).size() == 8);
+    // Removing the replaced key is fine; the sealing one then cannot go.
+    const auto one = r.keys.without_key(0x9f3a01c2, test::t0);
+    CHECK(one.size() == 1);
+    CHECK_THROWS_AS((void)one.without_key(r.new_key_id, test::t0), std::invalid_argument);
+    // A pending rotation does not seal yet: the active key cannot go either.
+    const auto pending = k.rotate(test::t0, 1h);
+    CHECK_THROWS_AS((void)pending.keys.without_key(0x9f3a01c2, test::t0), std::invalid_argument);
+    CHECK(pending.keys.without_key(pending.new_key_id, test::t0).size() == 1);
+  }
+
   TEST_CASE("an empty keyring neither seals nor finds") {
     keyring k;
     CHECK(k.empty());

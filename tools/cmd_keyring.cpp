@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 namespace cli {
@@ -122,9 +123,8 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     cookieseal::update_keyring_file(
         a.positional[1],
         [&](const cookieseal::keyring& k) {
-          auto next = k.rotated(t, activate_in, expire_old_in);
-          for (const auto& info : next.keys())
-            if (k.find(info.id) == nullptr) added = info.id;
+          auto [next, new_id] = k.rotate(t, activate_in, expire_old_in);
+          added = new_id;
           pending.clear();
           for (const auto& info : k.keys())
             if (info.activates > t + activate_in) pending.push_back(info);
@@ -174,13 +174,14 @@ int cmd_keyring(const std::vector<std::string>& argv) {
         [&](const cookieseal::keyring& k) {
           if (k.find(id) == nullptr)
             throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
-          auto next = k.without_key(id);
-          if (next.sealing_key(t) == nullptr)
+          try {
+            return k.without_key(id, t);  // refuses the only key that can seal
+          } catch (const std::invalid_argument&) {
             throw runtime_failure(fmt::format(
                 "revoking {:08x} would leave no key that can seal; first run: cookieseal keyring "
                 "rotate {} --activate-in 0",
                 id, a.positional[1]));
-          return next;
+          }
         },
         false, t);
     fmt::print("revoked key {:08x}: cookies it sealed stop opening once servers reload\n", id);

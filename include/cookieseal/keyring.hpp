@@ -98,8 +98,12 @@ class COOKIESEAL_API keyring {
   [[nodiscard]] keyring with_new_key(time_point created, time_point activates,
                                      std::optional<time_point> expires = std::nullopt) const;
 
-  /// This keyring without key @p id (e.g. a leaked key: its cookies stop opening at once).
-  [[nodiscard]] keyring without_key(std::uint32_t id) const;
+  /**
+   * This keyring without key @p id (e.g. a leaked key: its cookies stop opening
+   * at once). @throws std::invalid_argument when @p id is the only key that can
+   * seal at @p now (nothing could seal after it: rotate with activate_in 0 first).
+   */
+  [[nodiscard]] keyring without_key(std::uint32_t id, time_point now = system_now()) const;
 
   /// This keyring with key @p id's expiry changed. @throws std::invalid_argument if absent.
   [[nodiscard]] keyring with_expiry(std::uint32_t id, std::optional<time_point> expires) const;
@@ -111,6 +115,13 @@ class COOKIESEAL_API keyring {
    * activation (its cookies keep opening until then).
    */
   [[nodiscard]] keyring rotated(time_point now,
+                                std::chrono::seconds activate_in = default_activate_in,
+                                std::chrono::seconds expire_old_in = default_expire_old_in) const;
+
+  /// What rotate() made: the new keyring and the id of the key it added.
+  struct rotation;
+  /// rotated(), also telling the new key's id (for logs and the CLI).
+  [[nodiscard]] rotation rotate(time_point now,
                                 std::chrono::seconds activate_in = default_activate_in,
                                 std::chrono::seconds expire_old_in = default_expire_old_in) const;
 
@@ -153,6 +164,11 @@ class COOKIESEAL_API keyring {
 
 /// A state's name: "pending", "active", "replaced", "expired".
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(key_state s) noexcept;
+
+struct keyring::rotation {
+  keyring keys;                ///< the keyring after the rotation
+  std::uint32_t new_key_id{};  ///< the key it added
+};
 
 /// A key id as the CLI, the JSON and logs show it: 8 lowercase hex digits ("f3909fbd").
 [[nodiscard]] COOKIESEAL_API std::string key_id_hex(std::uint32_t id);
