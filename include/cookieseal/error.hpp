@@ -1,5 +1,14 @@
 /// @file error.hpp
 /// The error codes of the library, the CLI and the docs: one list, stable values.
+///
+/// The rule: data errors are returned, programmer errors are thrown. Anything
+/// read from outside — a cookie, a Cookie header, a store's contents, a
+/// keyring file, a store URL or directory from configuration — gives a
+/// result<T> with an errc (or, for files and configuration, an exception type
+/// that names the file and line: keyring_file_error) and never crashes. A
+/// call the program got wrong — a cookie name over 255 bytes, a negative
+/// duration, unsafe cookie attributes — throws std::invalid_argument (or a
+/// subclass: http::cookie_error, json_error) at once, so it is found in testing.
 #pragma once
 
 #include <cookieseal/export.hpp>
