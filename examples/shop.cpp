@@ -9,6 +9,7 @@
 // (another directory, or Redis: redis://host:port, unix:///path). A request
 // whose session cannot be judged (the store or keyring file cannot answer) is
 // answered 503 and keeps its cookie. The page prints nothing it did not escape.
+#include <cookieseal/json.hpp>
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
 #include <cookieseal/session_manager.hpp>
@@ -39,19 +40,6 @@ std::string html_escape(std::string_view s) {
       case '\'': out += "&#39;"; break;
       default: out += c;
     }
-  }
-  return out;
-}
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20)
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-    else
-      out += c;
   }
   return out;
 }
@@ -173,9 +161,10 @@ int main(int argc, char** argv) {
         const auto cart = cart_of(s);
         res.set_content(
             fmt::format(
-                R"({{"user":"{}","visits":{},"cart_items":{},"cart_bytes":{},"new":{},"refused":"{}"}})",
-                json_escape(s.subject()), s.get_or("visits", std::int64_t{0}), cart.items,
-                cart.bytes, r.is_new() ? "true" : "false",
+                R"({{"user":{},"visits":{},"cart_items":{},"cart_bytes":{},"new":{},"refused":"{}"}})",
+                cookieseal::value_to_json(s.subject()),  // a JSON string, escaped
+                s.get_or("visits", std::int64_t{0}), cart.items, cart.bytes,
+                r.is_new() ? "true" : "false",
                 r.refused() ? cookieseal::to_string(*r.refused()) : ""),
             "application/json");
       });
