@@ -75,8 +75,14 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) {
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
 void operator delete(void* p) noexcept { scan_and_free(p); }
 void operator delete(void* p, std::size_t) noexcept { scan_and_free(p); }
+void operator delete[](void* p) noexcept { scan_and_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { scan_and_free(p); }
 
 TEST_SUITE("key_hygiene") {
   TEST_CASE("no key text is left in freed memory by loading, failing, formatting or updating") {
