@@ -110,8 +110,9 @@ keyring keyring::without_key(std::uint32_t id, time_point now) const {
   std::erase_if(keys, [id](const pending_key& p) { return p.info.id == id; });
   keyring next = build(std::move(keys), end_sessions_before_);
   if (sealing_key(now) != nullptr && next.sealing_key(now) == nullptr)
-    throw std::invalid_argument("cookieseal: removing key " + key_id_hex(id) +
-                                " would leave no key that can seal; rotate with activate_in 0 first");
+    throw std::invalid_argument(
+        "cookieseal: removing key " + key_id_hex(id) +
+        " would leave no key that can seal; rotate with activate_in 0 first");
   return next;
 }
 
