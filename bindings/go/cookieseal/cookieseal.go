@@ -160,8 +160,8 @@ func (c *Codec) LoadHeader(cookieHeader string) (*Session, error) {
 }
 
 type sessionJSON struct {
-	Values    map[string]json.RawMessage `json:"values"`
-	Constants map[string]json.RawMessage `json:"constants"`
+	Values    map[string]json.RawMessage   `json:"values"`
+	Constants map[string]json.RawMessage   `json:"constants"`
 	Flashes   map[string][]json.RawMessage `json:"flashes"`
 	Meta      struct {
 		ID          string  `json:"id"`

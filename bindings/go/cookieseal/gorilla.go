@@ -45,14 +45,12 @@ func NewGorillaStore(keyringPath string, o Options) (*GorillaStore, error) {
 	o.KeyringPath = keyringPath
 	s := &GorillaStore{base: o, codecs: map[string]*Codec{}}
 	// Fail now on a bad keyring or store, not on the first request.
-	c, err := s.codec(nameOr(o.Name))
-	if err != nil {
+	if _, err := s.codec(nameOr(o.Name)); err != nil {
 		return nil, err
 	}
 	maxAge := int(seconds(o.MaxAge, 7*24*3600))
 	s.Options = &sessions.Options{Path: "/", MaxAge: maxAge, Secure: !o.Insecure,
 		HttpOnly: !o.NoHTTPOnly, SameSite: http.SameSiteLaxMode}
-	_ = c
 	return s, nil
 }
 

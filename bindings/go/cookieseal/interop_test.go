@@ -205,7 +205,7 @@ func TestShopFlaskAndGoShareSessions(t *testing.T) {
 	// Log out everywhere in Go ends alice's session made in Flask.
 	other := newBrowser(t)
 	other.post(flaskURL+"/login", "user", "alice")
-	alice.post(goURL+"/logout-everywhere")
+	alice.post(goURL + "/logout-everywhere")
 	for name, base := range servers {
 		copy := newBrowser(t) // the same cookie for each server (the first would clear it)
 		for k, v := range other.cookies {

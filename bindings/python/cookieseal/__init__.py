@@ -162,6 +162,7 @@ class Request(_Handle):
         self.constants = data["constants"]
         self.session = dict(data["values"])
         self._saved_values = _dumps(data["values"])
+        self._flashes = data["flashes"]  # None once a flash call changed them
 
     @property
     def opened(self):
@@ -183,23 +184,29 @@ class Request(_Handle):
     @property
     def flashes(self):
         """All queued flashes, {key: [messages]}, without consuming them."""
-        return json.loads(_native.call_for_text(_native.request_session, self._live()))["flashes"]
+        if self._flashes is None:  # fetched again only after a change
+            self._flashes = json.loads(
+                _native.call_for_text(_native.request_session, self._live()))["flashes"]
+        return self._flashes
 
     def flash(self, key, message):
         """Queues @message (any JSON value) under @key, to be read once."""
         k, kn = _native.b(key)
         v, vn = _native.b(_dumps(message))
         _native.check(_native.request_flash(self._live(), k, kn, v, vn))
+        self._flashes = None
 
     def take_flashes(self, key):
         """The messages under @key, removed from the session."""
         k, kn = _native.b(key)
+        self._flashes = None
         return json.loads(_native.call_for_text(_native.request_take_flashes, self._live(), k, kn))
 
     def set_flashes(self, flashes):
         """Replaces every queued flash with @flashes ({key: [messages]})."""
         data, n = _native.b(_dumps({"flashes": flashes}))
         _native.check(_native.request_update(self._live(), data, n))
+        self._flashes = None
 
     def login(self, subject):
         """Fixes the subject (for "log out everywhere"), draws a new id, restarts
