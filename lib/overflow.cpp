@@ -8,7 +8,7 @@
 
 namespace cookieseal::detail {
 
-result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext, const session& s,
+result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext, const session& s,
                       std::optional<time_point> expires) {
   if (inline_plaintext.size() + entry_overhead > max_entry_bytes) return errc::too_large;
   overflow_reference ref;
@@ -27,7 +27,7 @@ result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext, co
   return out;
 }
 
-result<session> fetch(store& st, overflow_reference& ref, time_point now) {
+result<session> fetch(entry_store& st, overflow_reference& ref, time_point now) {
   struct wipe_key {
     overflow_reference& r;
     ~wipe_key() { sodium_memzero(r.entry_key.data(), r.entry_key.size()); }

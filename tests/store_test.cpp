@@ -12,6 +12,8 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -64,6 +66,59 @@ cookieseal::entry_id entry_of(const cookieseal::file_store& st) {
   FAIL("no entry");
   return {};
 }
+
+// A backend that offers only entries, as a third one (memcached, S3) might.
+class memory_entries final : public cookieseal::entry_store {
+ public:
+  using time_point = cookieseal::time_point;
+  template <class T>
+  using result = cookieseal::result<T>;
+  result<void> put(const cookieseal::entry_id& id, std::span<const std::byte> sealed,
+                   std::optional<time_point>) override {
+    entries[id].assign(sealed.begin(), sealed.end());
+    return {};
+  }
+  result<std::optional<std::vector<std::byte>>> get(const cookieseal::entry_id& id,
+                                                    time_point) override {
+    const auto it = entries.find(id);
+    if (it == entries.end()) return std::optional<std::vector<std::byte>>{};
+    return std::optional{it->second};
+  }
+  result<void> erase(const cookieseal::entry_id& id) override {
+    entries.erase(id);
+    return {};
+  }
+  result<void> expire_by(const cookieseal::entry_id&, time_point) override { return {}; }
+  std::map<cookieseal::entry_id, std::vector<std::byte>> entries;
+};
+
+// A backend that offers only revocations; it fails once taken down.
+class memory_revocations final : public cookieseal::revocation_list {
+ public:
+  using time_point = cookieseal::time_point;
+  template <class T>
+  using result = cookieseal::result<T>;
+  result<void> revoke_session(const cookieseal::session_id& id, time_point) override {
+    sessions.insert(id);
+    return {};
+  }
+  result<void> revoke_subject(std::string_view subject, time_point before, time_point) override {
+    subjects[std::string(subject)] = before;
+    return {};
+  }
+  result<bool> is_revoked(const cookieseal::session_id& id, std::string_view subject,
+                          time_point created_at, time_point) override {
+    if (down) {
+      report("revocation list down");
+      return errc::store_unavailable;
+    }
+    const auto it = subjects.find(std::string(subject));
+    return sessions.contains(id) || (it != subjects.end() && created_at < it->second);
+  }
+  bool down = false;
+  std::set<cookieseal::session_id> sessions;
+  std::map<std::string, time_point> subjects;
+};
 
 }  // namespace
 
@@ -390,5 +445,58 @@ TEST_SUITE("store") {
     CHECK(st.get({}, test::t0).error() == errc::store_unavailable);
     REQUIRE(said.size() == 1);
     CHECK(said[0].find("store directory is missing") != std::string::npos);
+  }
+  TEST_CASE("a backend may offer only entries, or only revocations") {
+    test::manual_clock clock;
+    auto entries = std::make_shared<memory_entries>();
+    auto revocations = std::make_shared<memory_revocations>();
+    std::vector<std::string> said;
+    revocations->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+
+    SUBCASE("entries only: overflow works, revocation is not offered") {
+      auto o = test::options_with(clock);
+      o.overflow_store = entries;
+      cookieseal::codec c(test::fixed_keyring(), o);
+      auto sealed = c.seal("session", big_session(9000));
+      REQUIRE(sealed);
+      CHECK(sealed->overflow);
+      CHECK(entries->entries.size() == 1);
+      auto opened = c.open("session", sealed->cookie);
+      REQUIRE(opened);
+      CHECK(opened->session.get<std::string>("blob")->size() == 9000);
+      CHECK(c.revoke_subject("user-1").error() == errc::store_unavailable);
+      REQUIRE(c.destroy(opened->session));
+      CHECK(entries->entries.empty());
+    }
+    SUBCASE("revocations only: log out everywhere works, big sessions are too large") {
+      auto o = test::options_with(clock);
+      o.revocation_store = revocations;
+      cookieseal::codec c(test::fixed_keyring(), o);
+      session s = c.new_session();
+      REQUIRE(s.login("user-1", c.now()));
+      const auto cookie = c.seal("session", s)->cookie;
+      REQUIRE(c.open("session", cookie));
+      CHECK(c.seal("session", big_session(9000)).error() == errc::too_large);
+      REQUIRE(c.revoke_subject("user-1"));
+      CHECK(c.open("session", cookie).error() == errc::revoked);
+      revocations->down = true;
+      CHECK(c.open("session", cookie).error() == errc::store_unavailable);
+      REQUIRE(said.size() == 1);
+      CHECK(said[0] == "revocation list down");
+    }
+  }
+
+  TEST_CASE("a store that is both has one diagnostic function for both roles") {
+    test::temp_dir dir;
+    auto st = std::make_shared<cookieseal::file_store>(dir / "store");
+    std::vector<std::string> said;
+    st->set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    std::shared_ptr<cookieseal::entry_store> entries = st;
+    std::shared_ptr<cookieseal::revocation_list> revocations = st;
+    std::filesystem::rename(dir / "store", dir / "moved");
+    CHECK(entries->get({}, test::t0).error() == errc::store_unavailable);
+    CHECK(revocations->revoke_session({}, test::t0).error() == errc::store_unavailable);
+    REQUIRE(said.size() == 2);
+    CHECK(said[0] == said[1]);
   }
 }

@@ -89,8 +89,9 @@ cookieseal::codec make_codec(const args& a) {
   o.idle_timeout = a.duration("idle", o.idle_timeout);
   if (a.has("now")) o.clock = [now] { return now; };
   if (auto where = a.get("store")) {
-    o.overflow_store = open_store(*where).store;
-    o.revocation_store = o.overflow_store;
+    const auto st = open_store(*where).store;
+    o.overflow_store = st;
+    o.revocation_store = st;
   }
   return cookieseal::codec(load_keys(a, now), o);
 }

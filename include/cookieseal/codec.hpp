@@ -66,12 +66,12 @@ struct codec_options {
    * Where sessions too large for a cookie go, sealed (file_store, redis_store).
    * nullptr: seal returns errc::too_large for them.
    */
-  std::shared_ptr<store> overflow_store;
+  std::shared_ptr<entry_store> overflow_store;
   /**
    * Checked on every open for revoked sessions and subjects (errc::revoked);
    * usually the same store. nullptr: no per-session revocation.
    */
-  std::shared_ptr<store> revocation_store;
+  std::shared_ptr<revocation_list> revocation_store;
 };
 
 /**

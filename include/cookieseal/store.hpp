@@ -1,6 +1,7 @@
 /// @file store.hpp
-/// The overflow store: where sessions too large for a cookie live, sealed,
-/// and where revocations of stateless sessions are recorded.
+/// The overflow store (entry_store): where sessions too large for a cookie
+/// live, sealed; the revocation list (revocation_list): where revocations of
+/// stateless sessions are recorded; and store, which is both.
 ///
 /// WARNING — what a store sees: only sealed entries (nonce ‖ XChaCha20-Poly1305
 /// ciphertext under a fresh random key that exists only inside the cookie),
@@ -56,18 +57,44 @@ using diagnostic_function = std::function<void(std::string_view message)>;
 [[nodiscard]] COOKIESEAL_API std::string redact_store_url(std::string_view where);
 
 /**
- * An overflow store. Every function reports trouble as errc::store_unavailable
- * (unreachable, I/O error, full disk) rather than throwing; an error never
- * leaves a partial entry behind or damages an existing one.
- * Implementations must be safe to call from many threads at once.
+ * What every store has: a diagnostic function to hear why calls fail. A
+ * virtual base, so a class that is both an entry_store and a revocation_list
+ * has one.
  */
-class COOKIESEAL_API store {
+class COOKIESEAL_API diagnostic_source {
  public:
-  virtual ~store() = default;
-
   /// Sets who hears why calls fail (see diagnostic_function); set it before
   /// the store is shared between threads.
   void set_diagnostic(diagnostic_function f) { diagnostic_ = std::move(f); }
+
+ protected:
+  diagnostic_source() = default;
+  ~diagnostic_source() = default;
+  diagnostic_source(const diagnostic_source&) = default;
+  diagnostic_source& operator=(const diagnostic_source&) = default;
+
+  /// Passes a failure's cause to the diagnostic function, if one is set.
+  void report(std::string_view message) const noexcept {
+    if (diagnostic_) try {
+        diagnostic_(message);
+      } catch (...) {  // a logger must not turn a store error into a crash
+      }
+  }
+
+ private:
+  diagnostic_function diagnostic_;
+};
+
+/**
+ * Where sessions too large for a cookie live, sealed (codec_options::overflow_store).
+ * Every function reports trouble as errc::store_unavailable (unreachable, I/O
+ * error, full disk) rather than throwing; an error never leaves a partial
+ * entry behind or damages an existing one. Implementations must be safe to
+ * call from many threads at once.
+ */
+class COOKIESEAL_API entry_store : public virtual diagnostic_source {
+ public:
+  virtual ~entry_store() = default;
 
   /// Stores a sealed entry until @p expires (nullopt = no expiry); replaces any with that id.
   virtual result<void> put(const entry_id& id, std::span<const std::byte> sealed,
@@ -81,12 +108,17 @@ class COOKIESEAL_API store {
 
   /// Sets an entry's expiry to @p expires if that is sooner than it has (absent is fine).
   virtual result<void> expire_by(const entry_id& id, time_point expires) = 0;
+};
 
-  /// Removes expired entries, expired revocations and stray temp files; returns how many.
-  virtual result<std::uint64_t> collect_garbage(time_point now) = 0;
-
-  /// Counts what the store holds.
-  virtual result<store_stats> stats() = 0;
+/**
+ * Revocations of stateless sessions, checked on every open
+ * (codec_options::revocation_store). Errors as entry_store: errc::store_unavailable,
+ * never a throw, and never "not revoked" when the answer is unknown.
+ * Implementations must be safe to call from many threads at once.
+ */
+class COOKIESEAL_API revocation_list : public virtual diagnostic_source {
+ public:
+  virtual ~revocation_list() = default;
 
   /// Refuses session @p id (errc::revoked) until @p until (its expiry).
   virtual result<void> revoke_session(const session_id& id, time_point until) = 0;
@@ -101,18 +133,20 @@ class COOKIESEAL_API store {
   /// Whether a session is revoked at @p now: at most two lookups (id, subject).
   virtual result<bool> is_revoked(const session_id& id, std::string_view subject,
                                   time_point created_at, time_point now) = 0;
+};
 
- protected:
-  /// Passes a failure's cause to the diagnostic function, if one is set.
-  void report(std::string_view message) const noexcept {
-    if (diagnostic_) try {
-        diagnostic_(message);
-      } catch (...) {  // a logger must not turn a store error into a crash
-      }
-  }
+/**
+ * A store that is both (file_store, redis_store), with the maintenance the
+ * CLI's `store gc` and `store stats` run. A backend that offers only entries
+ * or only revocations implements just entry_store or revocation_list.
+ */
+class COOKIESEAL_API store : public entry_store, public revocation_list {
+ public:
+  /// Removes expired entries, expired revocations and stray temp files; returns how many.
+  virtual result<std::uint64_t> collect_garbage(time_point now) = 0;
 
- private:
-  diagnostic_function diagnostic_;
+  /// Counts what the store holds.
+  virtual result<store_stats> stats() = 0;
 };
 
 /**

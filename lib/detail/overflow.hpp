@@ -24,7 +24,7 @@ struct spilled {
  * @p st and returns the reference plaintext to put in the cookie.
  * errc::too_large (over max_entry_bytes), errc::store_unavailable.
  */
-result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext, const session& s,
+result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext, const session& s,
                       std::optional<time_point> expires);
 
 /**
@@ -33,6 +33,6 @@ result<spilled> spill(store& st, std::span<const std::byte> inline_plaintext, co
  * errc::store_unavailable, errc::authentication_failed (not this entry),
  * errc::invalid_payload. Wipes the entry key.
  */
-result<session> fetch(store& st, overflow_reference& ref, time_point now);
+result<session> fetch(entry_store& st, overflow_reference& ref, time_point now);
 
 }  // namespace cookieseal::detail
