@@ -30,14 +30,9 @@ void BM_reload(benchmark::State& state) {
   const auto dir = make_temp_dir();
   const auto file = dir / "keys";
   const auto now = cookieseal::system_now();
-  cookieseal::update_keyring_file(
-      file,
-      [&](const cookieseal::keyring&) {
-        auto k = cookieseal::keyring::generate(now);
-        for (std::int64_t i = 1; i < state.range(0); ++i) k = k.with_new_key(now, now);
-        return k;
-      },
-      true, now);
+  auto keys = cookieseal::keyring::generate(now);
+  for (std::int64_t i = 1; i < state.range(0); ++i) keys = keys.with_new_key(now, now);
+  cookieseal::create_keyring_file(file, keys, now);
   for (auto _ : state) benchmark::DoNotOptimize(cookieseal::load_keyring_file(file, now));
   state.SetLabel(std::to_string(state.range(0)) + " keys");
   fs::remove_all(dir);
@@ -56,9 +51,7 @@ struct reloading_env {
 
   reloading_env() {
     const auto now = cookieseal::system_now();
-    cookieseal::update_keyring_file(
-        file, [&](const cookieseal::keyring&) { return cookieseal::keyring::generate(now); }, true,
-        now);
+    cookieseal::create_keyring_file(file, cookieseal::keyring::generate(now), now);
     watcher = std::make_unique<cookieseal::keyring_watcher>(file);
     codec = std::make_unique<cookieseal::codec>(watcher->current());
     watcher->attach(*codec);
@@ -66,15 +59,16 @@ struct reloading_env {
     rotator = std::thread([this] {
       while (!stop.load()) {
         const auto t = cookieseal::system_now();
-        // Rotate in place, keeping the ring at 8 keys so the file stays small.
+        // Rotate in place, keeping the ring at 8 keys so the file stays small
+        // (expired and pruned, not removed: removal would leave a tombstone each time).
         cookieseal::update_keyring_file(
             file,
             [t](const cookieseal::keyring& k) {
               auto next = k.rotated(t, std::chrono::seconds(0));
-              while (next.size() > 8) next = next.without_key(next.keys()[0].id);
+              while (next.size() > 8) next = next.with_expiry(next.keys()[0].id, t).pruned(t);
               return next;
             },
-            false, t);
+            t);
         ++rotations;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }

@@ -124,9 +124,7 @@ int main(int argc, char** argv) {
     fs::permissions(state, fs::perms::owner_all, fs::perm_options::replace);
     const fs::path keyring_file = state / "keyring";
     if (!fs::exists(keyring_file))
-      cookieseal::update_keyring_file(
-          keyring_file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(); },
-          /*create=*/true);
+      cookieseal::create_keyring_file(keyring_file, cookieseal::keyring::generate());
 
     cookieseal::keyring_watcher watcher(keyring_file);
     const auto store =

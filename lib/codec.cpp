@@ -314,10 +314,12 @@ result<void> codec::check_policy(time_point created, time_point issued, const ke
 
 result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id, time_point issued,
                                                            time_point t) const {
-  // A key that is present but past its expiry is truly dropped: refused.
+  // A key that is present but past its expiry, or removed (a tombstone), is
+  // truly dropped: refused without a look at the file.
   auto lookup = [&](const std::shared_ptr<const keyring>& k) -> std::optional<errc> {
     const auto found = detail::keyring_access::find(*k, key_id);
-    if (found.info == nullptr) return errc::key_not_loaded;
+    if (found.info == nullptr)
+      return k->find_tombstone(key_id) ? errc::unknown_key : errc::key_not_loaded;
     if (found.info->expires && *found.info->expires <= t) return errc::unknown_key;
     return std::nullopt;
   };

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace cookieseal {
 
@@ -38,7 +39,8 @@ std::vector<keyring::pending_key> keyring::to_pending() const {
   return out;
 }
 
-keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> end_before) {
+keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> end_before,
+                       std::vector<key_tombstone> tombstones) {
   if (keys.size() > std::numeric_limits<std::uint32_t>::max())
     throw std::invalid_argument("cookieseal: too many keys");
   // Stable: among keys activating in the same second the one added last seals,
@@ -48,13 +50,19 @@ keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> 
   });
   keyring k;
   k.end_sessions_before_ = end_before;
+  k.index_.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (!k.index_.emplace(keys[i].info.id, static_cast<std::uint32_t>(i)).second)
+      throw detail::duplicate_key_id(keys[i].info.id);
+  std::unordered_set<std::uint32_t> removed;
+  for (const auto& t : tombstones)
+    if (k.index_.contains(t.id) || !removed.insert(t.id).second)
+      throw detail::duplicate_key_id(t.id);
+  k.tombstones_ = std::move(tombstones);
   if (keys.empty()) return k;
   auto secrets = std::make_shared<detail::secure_buffer>(keys.size() * key_bytes);
   k.infos_.reserve(keys.size());
-  k.index_.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (!k.index_.emplace(keys[i].info.id, static_cast<std::uint32_t>(i)).second)
-      throw std::invalid_argument("cookieseal: duplicate key id in keyring");
     std::memcpy(secrets->data() + i * key_bytes, keys[i].bytes, key_bytes);
     k.infos_.push_back(keys[i].info);
   }
@@ -62,8 +70,13 @@ keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> 
   return k;
 }
 
+keyring keyring::rebuilt(std::vector<pending_key> keys) const {
+  return build(std::move(keys), end_sessions_before_, tombstones_);
+}
+
 keyring keyring::from_keys(std::span<const entry> keys,
-                           std::optional<time_point> end_sessions_before) {
+                           std::optional<time_point> end_sessions_before,
+                           std::span<const key_tombstone> tombstones) {
   std::vector<pending_key> pending;
   pending.reserve(keys.size());
   for (const auto& e : keys) {
@@ -71,7 +84,7 @@ keyring keyring::from_keys(std::span<const entry> keys,
       throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
     pending.push_back({e.info, reinterpret_cast<const unsigned char*>(e.bytes.data())});
   }
-  return build(std::move(pending), end_sessions_before);
+  return build(std::move(pending), end_sessions_before, {tombstones.begin(), tombstones.end()});
 }
 
 keyring keyring::generate(time_point now) { return keyring{}.with_new_key(now, now); }
@@ -79,10 +92,9 @@ keyring keyring::generate(time_point now) { return keyring{}.with_new_key(now, n
 keyring keyring::with_key(const key_info& info, std::span<const std::byte> bytes) const {
   if (bytes.size() != key_bytes)
     throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
-  if (find(info.id) != nullptr) throw std::invalid_argument("cookieseal: duplicate key id");
   auto keys = to_pending();
   keys.push_back({info, reinterpret_cast<const unsigned char*>(bytes.data())});
-  return build(std::move(keys), end_sessions_before_);
+  return rebuilt(std::move(keys));
 }
 
 keyring keyring::with_new_key(time_point created, time_point activates,
@@ -94,7 +106,7 @@ keyring keyring::with_new_key(time_point created, time_point activates,
     std::array<std::byte, 4> id;
     detail::random_fill(id);
     std::memcpy(&info.id, id.data(), sizeof info.id);
-  } while (find(info.id) != nullptr);
+  } while (find(info.id) != nullptr || find_tombstone(info.id) != nullptr);
   try {
     keyring k = with_key(info, bytes);
     sodium_memzero(bytes.data(), bytes.size());
@@ -106,9 +118,13 @@ keyring keyring::with_new_key(time_point created, time_point activates,
 }
 
 keyring keyring::without_key(std::uint32_t id, time_point now) const {
+  const key_info* gone = find(id);
+  if (gone == nullptr) throw std::invalid_argument("cookieseal: no key " + key_id_hex(id));
   auto keys = to_pending();
   std::erase_if(keys, [id](const pending_key& p) { return p.info.id == id; });
-  keyring next = build(std::move(keys), end_sessions_before_);
+  auto tombstones = tombstones_;
+  tombstones.push_back({id, gone->created, gone->activates, now});
+  keyring next = build(std::move(keys), end_sessions_before_, std::move(tombstones));
   if (sealing_key(now) != nullptr && next.sealing_key(now) == nullptr)
     throw std::invalid_argument(
         "cookieseal: removing key " + key_id_hex(id) +
@@ -117,11 +133,11 @@ keyring keyring::without_key(std::uint32_t id, time_point now) const {
 }
 
 keyring keyring::with_expiry(std::uint32_t id, std::optional<time_point> expires) const {
-  if (find(id) == nullptr) throw std::invalid_argument("cookieseal: no key with that id");
+  if (find(id) == nullptr) throw std::invalid_argument("cookieseal: no key " + key_id_hex(id));
   auto keys = to_pending();
   for (auto& p : keys)
     if (p.info.id == id) p.info.expires = expires;
-  return build(std::move(keys), end_sessions_before_);
+  return rebuilt(std::move(keys));
 }
 
 keyring keyring::rotated(time_point now, std::chrono::seconds activate_in,
@@ -133,7 +149,7 @@ keyring keyring::rotated(time_point now, std::chrono::seconds activate_in,
     const bool is_new = find(p.info.id) == nullptr;
     if (!is_new && !p.info.expires) p.info.expires = activates + expire_old_in;
   }
-  return build(std::move(keys), end_sessions_before_);
+  return rebuilt(std::move(keys));
 }
 
 keyring::rotation keyring::rotate(time_point now, std::chrono::seconds activate_in,
@@ -148,7 +164,7 @@ keyring keyring::pruned(time_point now) const {
   auto keys = to_pending();
   std::erase_if(keys,
                 [now](const pending_key& p) { return p.info.expires && *p.info.expires <= now; });
-  return build(std::move(keys), end_sessions_before_);
+  return rebuilt(std::move(keys));
 }
 
 keyring keyring::with_end_sessions_before(std::optional<time_point> t) const {
@@ -160,6 +176,12 @@ keyring keyring::with_end_sessions_before(std::optional<time_point> t) const {
 const key_info* keyring::find(std::uint32_t id) const noexcept {
   auto it = index_.find(id);
   return it == index_.end() ? nullptr : &infos_[it->second];
+}
+
+const key_tombstone* keyring::find_tombstone(std::uint32_t id) const noexcept {
+  const auto it = std::find_if(tombstones_.begin(), tombstones_.end(),
+                               [id](const key_tombstone& t) { return t.id == id; });
+  return it == tombstones_.end() ? nullptr : &*it;
 }
 
 const key_info* keyring::sealing_key(time_point now) const noexcept {
@@ -181,6 +203,11 @@ key_state keyring::state(const key_info& k, time_point now) const noexcept {
   return sealing != nullptr && sealing->id == k.id ? key_state::active : key_state::replaced;
 }
 
+namespace detail {
+duplicate_key_id::duplicate_key_id(std::uint32_t key_id)
+    : std::invalid_argument("cookieseal: duplicate key id " + key_id_hex(key_id)), id(key_id) {}
+}  // namespace detail
+
 std::string key_id_hex(std::uint32_t id) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out(8, '0');
@@ -194,6 +221,7 @@ std::string_view to_string(key_state s) noexcept {
     case key_state::active: return "active";
     case key_state::replaced: return "replaced";
     case key_state::expired: return "expired";
+    case key_state::revoked: return "revoked";
   }
   return "unknown";
 }

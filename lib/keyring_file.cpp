@@ -10,9 +10,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <set>
 #include <system_error>
 #include <vector>
 
@@ -104,23 +104,127 @@ std::optional<keyring> read_keyring_file(const std::filesystem::path& file) {
 
 }  // namespace
 
+namespace {
+
+// One keyring text, line by line: one member per directive.
+class keyring_parser {
+ public:
+  keyring_parser(std::string_view source, std::size_t max_keys)
+      : source_(source), secrets_(max_keys * key_bytes) {}
+
+  void line(std::size_t line_no, const std::vector<std::string_view>& f) {
+    line_no_ = line_no;
+    if (!have_header_) return header(f);
+    if (f[0] == "key") return key(f);
+    if (f[0] == "revoked") return revoked(f);
+    if (f[0] == "end-sessions-before") return end_sessions_before(f);
+    // The field is not echoed: a wrapped line could start with key text.
+    fail("unknown directive (expected \"key\", \"revoked\" or \"end-sessions-before\")");
+  }
+
+  keyring finish() {
+    if (!have_header_)
+      throw keyring_file_error(
+          fmt::format("{}: empty keyring (no \"cookieseal-keyring 1\" line)", source_));
+    std::vector<keyring::entry> entries;
+    entries.reserve(keys_.size());
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      entries.push_back(
+          {keys_[i], std::as_bytes(std::span(secrets_.data() + i * key_bytes, key_bytes))});
+    try {
+      return keyring::from_keys(entries, end_before_, tombstones_);
+    } catch (const detail::duplicate_key_id& e) {
+      // keyring validates; the file names the line that used the id again.
+      std::vector<std::size_t> lines;
+      for (std::size_t i = 0; i < keys_.size(); ++i)
+        if (keys_[i].id == e.id) lines.push_back(key_lines_[i]);
+      for (std::size_t i = 0; i < tombstones_.size(); ++i)
+        if (tombstones_[i].id == e.id) lines.push_back(tombstone_lines_[i]);
+      std::sort(lines.begin(), lines.end());
+      line_no_ = lines.size() > 1 ? lines[1] : lines.at(0);
+      fail(fmt::format("duplicate key id {}", key_id_hex(e.id)));
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(std::string_view what) const { fail_at(source_, line_no_, what); }
+
+  time_point time_field(std::string_view f, std::string_view which) const {
+    const auto t = parse_rfc3339(f);
+    if (!t) fail(fmt::format("bad {}time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)", which));
+    return *t;
+  }
+
+  std::uint32_t id_field(std::string_view f) const {
+    const auto id = parse_key_id(f);
+    if (!id) fail("the key id must be 8 hex digits");
+    return *id;
+  }
+
+  void header(const std::vector<std::string_view>& f) {
+    if (f[0] != "cookieseal-keyring")
+      fail("not a cookieseal keyring: the first line must be \"cookieseal-keyring 1\"");
+    if (f.size() != 2 || f[1] != "1")
+      fail("unsupported keyring version (this build reads version 1)");
+    have_header_ = true;
+  }
+
+  // key ID CREATED ACTIVATES EXPIRES KEY
+  void key(const std::vector<std::string_view>& f) {
+    if (f.size() != 6) fail("a key line is: key ID CREATED ACTIVATES EXPIRES KEY");
+    key_info info{id_field(f[1]), time_field(f[2], "created "), time_field(f[3], "activates "),
+                  std::nullopt};
+    if (f[4] != "never") {
+      info.expires = parse_rfc3339(f[4]);
+      if (!info.expires) fail("bad expires time (want RFC 3339 UTC or \"never\")");
+    }
+    // Key bytes go straight into locked memory. Never echo the key text: it is the secret.
+    unsigned char* dest = secrets_.data() + keys_.size() * key_bytes;
+    std::size_t got = 0;
+    if (f[5].size() != key_text_chars ||
+        sodium_base642bin(dest, key_bytes, f[5].data(), f[5].size(), nullptr, &got, nullptr,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        got != key_bytes)
+      fail(fmt::format("key {}: the key must be 32 bytes as 43 base64url characters",
+                       key_id_hex(info.id)));
+    keys_.push_back(info);
+    key_lines_.push_back(line_no_);
+  }
+
+  // revoked ID CREATED ACTIVATES REMOVED: a tombstone
+  void revoked(const std::vector<std::string_view>& f) {
+    if (f.size() != 5) fail("a revoked line is: revoked ID CREATED ACTIVATES REMOVED");
+    tombstones_.push_back({id_field(f[1]), time_field(f[2], "created "),
+                           time_field(f[3], "activates "), time_field(f[4], "removed ")});
+    tombstone_lines_.push_back(line_no_);
+  }
+
+  // end-sessions-before TIME
+  void end_sessions_before(const std::vector<std::string_view>& f) {
+    if (f.size() != 2) fail("the line is: end-sessions-before TIME");
+    if (end_before_) fail("end-sessions-before appears twice");
+    end_before_ = time_field(f[1], "");
+  }
+
+  std::string_view source_;
+  std::size_t line_no_ = 0;
+  bool have_header_ = false;
+  detail::secure_buffer secrets_;  // key i at [32 i, 32 i + 32)
+  std::vector<key_info> keys_;
+  std::vector<std::size_t> key_lines_;
+  std::vector<key_tombstone> tombstones_;
+  std::vector<std::size_t> tombstone_lines_;
+  std::optional<time_point> end_before_;
+};
+
+}  // namespace
+
 keyring parse_keyring(std::string_view text, std::string_view source) {
   detail::ensure_sodium();
-  struct parsed_key {
-    key_info info;
-    std::size_t line;
-  };
-  std::vector<parsed_key> keys;
-  std::set<std::uint32_t> ids;
-  std::optional<time_point> end_before;
-  bool have_header = false;
-
-  // Key bytes go straight into locked memory, sized by an upper bound on the
-  // number of key lines (lines >= keys).
+  // An upper bound on the number of key lines (lines >= keys) sizes the locked memory.
   std::size_t max_keys = 1;
   for (char ch : text) max_keys += ch == '\n';
-  detail::secure_buffer secrets(max_keys * key_bytes);
-
+  keyring_parser parser(source, max_keys);
   std::size_t line_no = 0;
   std::size_t pos = 0;
   while (pos <= text.size()) {
@@ -131,66 +235,9 @@ keyring parse_keyring(std::string_view text, std::string_view source) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const auto f = split_fields(line);
     if (f.empty() || f[0].front() == '#') continue;
-
-    if (!have_header) {
-      if (f[0] != "cookieseal-keyring")
-        fail_at(source, line_no,
-                "not a cookieseal keyring: the first line must be \"cookieseal-keyring 1\"");
-      if (f.size() != 2 || f[1] != "1")
-        fail_at(source, line_no, "unsupported keyring version (this build reads version 1)");
-      have_header = true;
-      continue;
-    }
-    if (f[0] == "key") {
-      if (f.size() != 6)
-        fail_at(source, line_no, "a key line is: key ID CREATED ACTIVATES EXPIRES KEY");
-      const auto id = parse_key_id(f[1]);
-      if (!id) fail_at(source, line_no, "the key id must be 8 hex digits");
-      if (!ids.insert(*id).second)
-        fail_at(source, line_no, fmt::format("duplicate key id {}", f[1]));
-      const auto created = parse_rfc3339(f[2]);
-      const auto activates = parse_rfc3339(f[3]);
-      if (!created)
-        fail_at(source, line_no, "bad created time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
-      if (!activates)
-        fail_at(source, line_no,
-                "bad activates time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
-      std::optional<time_point> expires;
-      if (f[4] != "never") {
-        expires = parse_rfc3339(f[4]);
-        if (!expires) fail_at(source, line_no, "bad expires time (want RFC 3339 UTC or \"never\")");
-      }
-      // Never echo the key text: it is the secret.
-      unsigned char* dest = secrets.data() + keys.size() * key_bytes;
-      std::size_t got = 0;
-      if (f[5].size() != key_text_chars ||
-          sodium_base642bin(dest, key_bytes, f[5].data(), f[5].size(), nullptr, &got, nullptr,
-                            sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-          got != key_bytes)
-        fail_at(source, line_no,
-                fmt::format("key {}: the key must be 32 bytes as 43 base64url characters", f[1]));
-      keys.push_back({{*id, *created, *activates, expires}, line_no});
-    } else if (f[0] == "end-sessions-before") {
-      if (f.size() != 2) fail_at(source, line_no, "the line is: end-sessions-before TIME");
-      if (end_before) fail_at(source, line_no, "end-sessions-before appears twice");
-      end_before = parse_rfc3339(f[1]);
-      if (!end_before)
-        fail_at(source, line_no, "bad time (want RFC 3339 UTC, e.g. 2026-11-22T03:00:00Z)");
-    } else {
-      // The field is not echoed: a wrapped line could start with key text.
-      fail_at(source, line_no, "unknown directive (expected \"key\" or \"end-sessions-before\")");
-    }
+    parser.line(line_no, f);
   }
-  if (!have_header)
-    throw keyring_file_error(
-        fmt::format("{}: empty keyring (no \"cookieseal-keyring 1\" line)", source));
-
-  std::vector<keyring::entry> entries;
-  entries.reserve(keys.size());
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    entries.push_back(
-        {keys[i].info, std::as_bytes(std::span(secrets.data() + i * key_bytes, key_bytes))});
-  return keyring::from_keys(entries, end_before);
+  return parser.finish();
 }
 
 secret_string format_keyring(const keyring& k) {
@@ -214,6 +261,9 @@ secret_string format_keyring(const keyring& k) {
     out += '\n';
   }
   sodium_memzero(b64, sizeof b64);
+  for (const auto& t : k.tombstones())
+    out += fmt::format("revoked {:08x} {} {} {}\n", t.id, format_rfc3339(t.created),
+                       format_rfc3339(t.activates), format_rfc3339(t.removed));
   if (auto t = k.end_sessions_before())
     out += fmt::format("end-sessions-before {}\n", format_rfc3339(*t));
   return out;
@@ -240,32 +290,50 @@ keyring load_keyring_env(const char* var, time_point now) {
   return load_keyring_text(text, source, now);
 }
 
-keyring update_keyring_file(const std::filesystem::path& file,
-                            const std::function<keyring(const keyring&)>& change, bool create,
-                            time_point now) {
-  std::optional<detail::file_lock> lock;
+namespace {
+
+// Under FILE.lock: reads FILE (nullopt when missing), lets @p next decide the
+// new keyring, refuses one that cannot seal, writes it atomically.
+keyring rewrite_locked(const std::filesystem::path& file, time_point now,
+                       const std::function<keyring(std::optional<keyring>)>& next) {
   const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     throw keyring_file_error(
         fmt::format("{}: the directory {} does not exist", file.string(), dir.string()));
+  std::optional<detail::file_lock> lock;
   try {
     lock.emplace(std::filesystem::path(file.string() + ".lock"));
   } catch (const std::exception& e) {
     throw keyring_file_error(e.what());
   }
-  auto current = read_keyring_file(file);
-  if (!current && !create) throw keyring_file_error(fmt::format("{}: no such file", file.string()));
-  if (current && create) throw keyring_file_error(fmt::format("{}: already exists", file.string()));
-  keyring next = change(current ? *current : keyring{});
-  require_sealing_key(next, file.string(), now);
-  const secret_string text = format_keyring(next);
+  keyring k = next(read_keyring_file(file));
+  require_sealing_key(k, file.string(), now);
+  const secret_string text = format_keyring(k);
   try {
     detail::write_file_atomic(file, text, 0600);
   } catch (const std::exception& e) {
     throw keyring_file_error(e.what());
   }
-  return next;
+  return k;
+}
+
+}  // namespace
+
+keyring create_keyring_file(const std::filesystem::path& file, const keyring& keys,
+                            time_point now) {
+  return rewrite_locked(file, now, [&](std::optional<keyring> current) {
+    if (current) throw keyring_file_error(fmt::format("{}: already exists", file.string()));
+    return keys;
+  });
+}
+
+keyring update_keyring_file(const std::filesystem::path& file,
+                            const std::function<keyring(const keyring&)>& change, time_point now) {
+  return rewrite_locked(file, now, [&](std::optional<keyring> current) {
+    if (!current) throw keyring_file_error(fmt::format("{}: no such file", file.string()));
+    return change(*current);
+  });
 }
 
 }  // namespace cookieseal

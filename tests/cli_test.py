@@ -257,6 +257,12 @@ def revoke_and_prune():
         check(out["meta"]["key_replaced"] is True, "key_replaced not reported")
         ok("keyring", "revoke", path, old)
         expect_exit(12, ["open", "--keyring", path, "--name", "session", cookie], "unknown_key")
+        # The revoked key stays listed as a tombstone (no key bytes), and cannot be revoked twice.
+        listed = {k["id"]: k for k in json.loads(ok("keyring", "list", path, "--json"))["keys"]}
+        check(listed[old]["state"] == "revoked" and listed[old]["removed"], f"tombstone: {listed}")
+        check(any(l.startswith(f"revoked {old} ") for l in open(path)), "no revoked line")
+        check(f"{old}  revoked" in ok("keyring", "list", path), "list does not say revoked")
+        expect_exit(1, ["keyring", "revoke", path, old], "already revoked")
         ok("keyring", "rotate", path, "--activate-in", "0", "--expire-old-in", "0", "--force")
         out = ok("keyring", "prune", path)
         check("removed 1 expired key" in out, out)

@@ -60,9 +60,7 @@ TEST_SUITE("concurrency") {
     test::temp_dir dir;
     const auto file = dir / "keys";
     test::manual_clock clock;
-    cookieseal::update_keyring_file(
-        file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); },
-        true, test::t0);
+    cookieseal::create_keyring_file(file, cookieseal::keyring::generate(test::t0), test::t0);
     cookieseal::keyring_watcher watcher(file, clock);
     cookieseal::codec c(watcher.current(), test::options_with(clock));
     watcher.attach(c);
@@ -89,7 +87,7 @@ TEST_SUITE("concurrency") {
       cookieseal::update_keyring_file(
           file,
           [](const cookieseal::keyring& k) { return k.rotated(test::t0, std::chrono::seconds{0}); },
-          false, test::t0);
+          test::t0);
       reloads += watcher.reload_if_changed().reloaded;
     }
     // Keep traffic going a moment after the last swap.

@@ -391,8 +391,7 @@ TEST_SUITE("faults") {
   TEST_CASE("emergency rotation on one server: the other opens its cookies without a logout") {
     test::temp_dir dir;
     const auto file = dir / "keyring";
-    cookieseal::update_keyring_file(
-        file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(); }, true);
+    cookieseal::create_keyring_file(file, cookieseal::keyring::generate());
     cookieseal::keyring_watcher watcher_a(file), watcher_b(file);
     cookieseal::codec a(watcher_a.current()), b(watcher_b.current());
     watcher_a.attach(a);
@@ -450,8 +449,7 @@ TEST_SUITE("faults") {
   TEST_CASE("a watcher and a codec may be destroyed in either order") {
     test::temp_dir dir;
     const auto file = dir / "keyring";
-    cookieseal::update_keyring_file(
-        file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(); }, true);
+    cookieseal::create_keyring_file(file, cookieseal::keyring::generate());
     SUBCASE("codec first") {
       cookieseal::keyring_watcher w(file);
       {

@@ -88,8 +88,7 @@ TEST_SUITE("key_hygiene") {
   TEST_CASE("no key text is left in freed memory by loading, failing, formatting or updating") {
     test::temp_dir dir;
     const auto file = dir / "keyring";
-    cookieseal::update_keyring_file(
-        file, [](const cookieseal::keyring&) { return cookieseal::keyring::generate(); }, true);
+    cookieseal::create_keyring_file(file, cookieseal::keyring::generate());
     const secret_string text = cookieseal::format_keyring(cookieseal::load_keyring_file(file));
     const secret_string key_text = first_key_text(text);
     REQUIRE(key_text.size() == 43);

@@ -69,6 +69,13 @@ TEST_SUITE("keyring_file") {
     CHECK(back.end_sessions_before() == k.end_sessions_before());
     CHECK(cookieseal::format_keyring(back) == text);
 
+    // A removed key's tombstone survives the round trip.
+    const keyring removed = k.without_key(0x51d0e7aa, test::t0);
+    const keyring removed_back = cookieseal::parse_keyring(cookieseal::format_keyring(removed));
+    CHECK(removed_back.size() == 1);
+    REQUIRE(removed_back.tombstones().size() == 1);
+    CHECK(removed_back.tombstones()[0] == removed.tombstones()[0]);
+
     // Same key bytes: a cookie sealed under one opens under the other.
     test::manual_clock clock;
     cookieseal::codec a(k, test::options_with(clock)), b(back, test::options_with(clock));
@@ -109,6 +116,17 @@ TEST_SUITE("keyring_file") {
         {h + "end-sessions-before 2026-11-01T00:00:00Z\nend-sessions-before 2026-11-01T00:00:00Z\n",
          "FILE:3: end-sessions-before appears twice"},
         {h + key0 + "\n", "FILE:2: unknown directive"},
+        {h + "revoked 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z\n",
+         "FILE:2: a revoked line is: revoked ID CREATED ACTIVATES REMOVED"},
+        {h + "revoked 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z yesterday\n",
+         "FILE:2: bad removed time"},
+        {h + k + key0 +
+             "\n# gone\nrevoked 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z "
+             "2026-11-22T03:00:00Z\n",
+         "FILE:4: duplicate key id 9f3a01c2"},
+        {h + "revoked 9f3a01c2 2026-11-21T03:00:00Z 2026-11-21T03:00:00Z 2026-11-22T03:00:00Z\n" +
+             k + key0 + "\n",
+         "FILE:3: duplicate key id 9f3a01c2"},
     };
     for (const auto& c : cases) {
       CAPTURE(c.text);
@@ -138,6 +156,9 @@ TEST_SUITE("keyring_file") {
     REQUIRE(k.size() == 2);
     CHECK(k.find(0x9f3a01c2)->activates == cookieseal::parse_rfc3339("2026-11-22T04:00:00Z"));
     CHECK(k.end_sessions_before() == cookieseal::parse_rfc3339("2026-11-01T00:00:00Z"));
+    REQUIRE(k.find_tombstone(0x0c7e55d1) != nullptr);
+    CHECK(k.find_tombstone(0x0c7e55d1)->removed ==
+          cookieseal::parse_rfc3339("2026-10-02T09:30:00Z"));
   }
 
   TEST_CASE("CRLF line endings and tabs are accepted") {
@@ -195,10 +216,8 @@ TEST_SUITE("keyring_file") {
                          doctest::Contains("not a regular file"), keyring_file_error);
     CHECK_THROWS_WITH_AS((void)cookieseal::load_keyring_file("/dev/zero", test::t0),
                          doctest::Contains("not a regular file"), keyring_file_error);
-    cookieseal::update_keyring_file(
-        dir / "real",
-        [](const cookieseal::keyring&) { return cookieseal::keyring::generate(test::t0); }, true,
-        test::t0);
+    cookieseal::create_keyring_file(dir / "real", cookieseal::keyring::generate(test::t0),
+                                    test::t0);
     cookieseal::keyring_watcher w(dir / "real", [] { return test::t0; });
     std::filesystem::remove(dir / "real");
     REQUIRE(::mkfifo((dir / "real").c_str(), 0600) == 0);
@@ -237,16 +256,18 @@ TEST_SUITE("keyring_file") {
     test::temp_dir dir;
     const auto file = dir / "keys";
     auto generate = [](const keyring&) { return keyring::generate(test::t0); };
-    const keyring created = cookieseal::update_keyring_file(file, generate, true, test::t0);
+    const keyring created =
+        cookieseal::create_keyring_file(file, keyring::generate(test::t0), test::t0);
     struct stat st {};
     REQUIRE(::stat(file.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(cookieseal::load_keyring_file(file, test::t0).keys()[0] == created.keys()[0]);
 
     SUBCASE("create refuses an existing file; change refuses a missing one") {
-      CHECK_THROWS_WITH_AS(cookieseal::update_keyring_file(file, generate, true, test::t0),
-                           doctest::Contains("already exists"), keyring_file_error);
-      CHECK_THROWS_WITH_AS(cookieseal::update_keyring_file(dir / "nope", generate, false, test::t0),
+      CHECK_THROWS_WITH_AS(
+          cookieseal::create_keyring_file(file, keyring::generate(test::t0), test::t0),
+          doctest::Contains("already exists"), keyring_file_error);
+      CHECK_THROWS_WITH_AS(cookieseal::update_keyring_file(dir / "nope", generate, test::t0),
                            doctest::Contains("no such file"), keyring_file_error);
     }
     SUBCASE("a change that leaves no sealing key is refused and the file stays whole") {
@@ -254,22 +275,22 @@ TEST_SUITE("keyring_file") {
       const auto id = created.keys()[0].id;
       CHECK_THROWS_WITH_AS(
           cookieseal::update_keyring_file(
-              file, [id](const keyring& k) { return k.with_expiry(id, test::t0 - 1s); }, false,
-              test::t0),
+              file, [id](const keyring& k) { return k.with_expiry(id, test::t0 - 1s); }, test::t0),
           doctest::Contains("no key can seal"), keyring_file_error);
       CHECK(cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0)) == before);
     }
     SUBCASE("an exception from the change leaves the file whole") {
-      CHECK_THROWS_AS(cookieseal::update_keyring_file(
-                          file, [](const keyring&) -> keyring { throw std::runtime_error("x"); },
-                          false, test::t0),
-                      std::runtime_error);
+      CHECK_THROWS_AS(
+          cookieseal::update_keyring_file(
+              file, [](const keyring&) -> keyring { throw std::runtime_error("x"); }, test::t0),
+          std::runtime_error);
       CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 1);
     }
     SUBCASE("a missing directory: a clear error naming it, and nothing is created") {
       const auto missing = dir / "no-such-dir" / "keys";
-      CHECK_THROWS_WITH_AS(cookieseal::update_keyring_file(missing, generate, true, test::t0),
-                           doctest::Contains("no-such-dir"), keyring_file_error);
+      CHECK_THROWS_WITH_AS(
+          cookieseal::create_keyring_file(missing, keyring::generate(test::t0), test::t0),
+          doctest::Contains("no-such-dir"), keyring_file_error);
       CHECK_FALSE(std::filesystem::exists(dir / "no-such-dir"));
       CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 1);  // the other file untouched
     }
@@ -278,7 +299,7 @@ TEST_SUITE("keyring_file") {
       for (int i = 0; i < 8; ++i)
         threads.emplace_back([&] {
           cookieseal::update_keyring_file(
-              file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
+              file, [](const keyring& k) { return k.rotated(test::t0); }, test::t0);
         });
       for (auto& t : threads) t.join();
       CHECK(cookieseal::load_keyring_file(file, test::t0).size() == 9);
@@ -296,8 +317,7 @@ TEST_SUITE("keyring_file") {
     auto o = test::options_with(clock);
     o.max_age = 0s;  // let keys, not session policy, decide what opens
     o.idle_timeout = 0s;
-    cookieseal::update_keyring_file(
-        file, [](const keyring&) { return keyring::generate(test::t0); }, true, test::t0);
+    cookieseal::create_keyring_file(file, keyring::generate(test::t0), test::t0);
     cookieseal::keyring_watcher w(file, clock);
     cookieseal::codec c(w.current(), o);
     w.attach(c);
@@ -305,7 +325,7 @@ TEST_SUITE("keyring_file") {
 
     const auto k1_cookie = c.seal("s", test::typical_session())->cookie;
     cookieseal::update_keyring_file(
-        file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
+        file, [](const keyring& k) { return k.rotated(test::t0); }, test::t0);
     CHECK(w.reload_if_changed().reloaded);
     const auto k2 = w.current()->keys()[1].id;
 
@@ -325,18 +345,56 @@ TEST_SUITE("keyring_file") {
     CHECK(c.open("s", k1_cookie).error() == cookieseal::errc::unknown_key);
     // Prune removes it from the file.
     cookieseal::update_keyring_file(
-        file, [&](const keyring& k) { return k.pruned(clock()); }, false, clock());
+        file, [&](const keyring& k) { return k.pruned(clock()); }, clock());
     CHECK(w.reload_if_changed().reloaded);
     CHECK(w.current()->size() == 1);
 
     // end-sessions refuses older sessions only.
     const auto old_cookie = c.seal("s", test::typical_session(clock() - 1h))->cookie;
     cookieseal::update_keyring_file(
-        file, [&](const keyring& k) { return k.with_end_sessions_before(clock() - 30min); }, false,
+        file, [&](const keyring& k) { return k.with_end_sessions_before(clock() - 30min); },
         clock());
     CHECK(w.reload_if_changed().reloaded);
     CHECK(c.open("s", old_cookie).error() == cookieseal::errc::revoked);
     CHECK(c.open("s", c.seal("s", test::typical_session(clock() - 10min))->cookie));
+  }
+
+  TEST_CASE("a revoked key stays in the file as a tombstone, and is refused without a file check") {
+    test::temp_dir dir;
+    const auto file = dir / "keys";
+    test::manual_clock clock;
+    cookieseal::create_keyring_file(file, keyring::generate(test::t0), test::t0);
+    cookieseal::keyring_watcher w(file, clock);
+    cookieseal::codec c(w.current(), test::options_with(clock));
+    w.attach(c);
+    const auto k1 = w.current()->keys()[0].id;
+    const auto k1_cookie = c.seal("s", test::typical_session())->cookie;
+
+    // The leak drill: a key that seals now, then the leaked one removed.
+    cookieseal::update_keyring_file(
+        file,
+        [](const keyring& k) {
+          return k.rotated(test::t0, 0s).without_key(k.keys()[0].id, test::t0);
+        },
+        test::t0);
+    const auto text = cookieseal::format_keyring(cookieseal::load_keyring_file(file, test::t0));
+    CHECK(std::string_view(text).find(
+              "revoked " + cookieseal::key_id_hex(k1) +
+              " 2026-11-22T03:00:00Z 2026-11-22T03:00:00Z 2026-11-22T03:00:00Z\n") !=
+          std::string::npos);
+    CHECK(w.reload_if_changed().reloaded);
+    const auto& loaded = *w.current();
+    REQUIRE(loaded.tombstones().size() == 1);
+    CHECK(loaded.tombstones()[0].id == k1);
+    CHECK(c.open("s", k1_cookie).error() == cookieseal::errc::unknown_key);
+
+    // A file that then fails to load changes nothing: the tombstone in force
+    // still refuses (not undecided), since the removal was already seen.
+    clock.advance(2s);
+    std::filesystem::permissions(file, std::filesystem::perms::group_read,
+                                 std::filesystem::perm_options::add);
+    CHECK(w.reload_if_changed().error.find("accessible to group") != std::string::npos);
+    CHECK(c.open("s", k1_cookie).error() == cookieseal::errc::unknown_key);
   }
 
   TEST_CASE(
@@ -397,7 +455,7 @@ TEST_SUITE("keyring_file") {
       if (r.reloaded) ++events;
     });
     cookieseal::update_keyring_file(
-        file, [](const keyring& k) { return k.rotated(test::t0); }, false, test::t0);
+        file, [](const keyring& k) { return k.rotated(test::t0); }, test::t0);
     for (int i = 0; i < 250 && events.load() == 0; ++i) std::this_thread::sleep_for(20ms);
     w.stop();
     CHECK(events.load() == 1);

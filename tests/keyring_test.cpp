@@ -96,6 +96,39 @@ TEST_SUITE("keyring") {
     CHECK(k.find(id) != nullptr);
   }
 
+  TEST_CASE("a removed key leaves a tombstone: its id is never reused") {
+    const auto r = test::fixed_keyring().rotate(test::t0, 0s);
+    const keyring k = r.keys.without_key(0x9f3a01c2, test::t0 + 5s);
+    REQUIRE(k.tombstones().size() == 1);
+    const auto& gone = k.tombstones()[0];
+    CHECK(gone.id == 0x9f3a01c2);
+    CHECK(gone.created == test::t0 - 24h);
+    CHECK(gone.activates == test::t0 - 24h);
+    CHECK(gone.removed == test::t0 + 5s);
+    CHECK(k.find(0x9f3a01c2) == nullptr);
+    CHECK(k.find_tombstone(0x9f3a01c2) == &gone);
+    CHECK(k.find_tombstone(r.new_key_id) == nullptr);
+    CHECK(cookieseal::to_string(key_state::revoked) == "revoked");
+    // The id cannot come back, by any road.
+    CHECK_THROWS_WITH_AS(
+        (void)k.with_key({0x9f3a01c2, test::t0, test::t0, std::nullopt}, test::fixed_key_bytes(7)),
+        "cookieseal: duplicate key id 9f3a01c2", std::invalid_argument);
+    const auto bytes = test::fixed_key_bytes(7);
+    const keyring::entry e{{0x9f3a01c2, test::t0, test::t0, std::nullopt}, bytes};
+    CHECK_THROWS_AS((void)keyring::from_keys({&e, 1}, std::nullopt, k.tombstones()),
+                    std::invalid_argument);
+    CHECK_THROWS_AS((void)k.without_key(0x9f3a01c2, test::t0), std::invalid_argument);
+    // Every other change keeps the tombstones.
+    CHECK(k.rotated(test::t0).tombstones().size() == 1);
+    CHECK(k.pruned(test::t0 + 1000h).tombstones().size() == 1);
+    CHECK(k.with_end_sessions_before(test::t0).tombstones().size() == 1);
+    CHECK(k.with_expiry(r.new_key_id, std::nullopt).tombstones().size() == 1);
+    // Many new keys never take a tombstoned id.
+    keyring many = k;
+    for (int i = 0; i < 200; ++i) many = many.with_new_key(test::t0, test::t0);
+    for (const auto& info : many.keys()) CHECK(info.id != 0x9f3a01c2);
+  }
+
   TEST_CASE("with_expiry of an absent key throws") {
     CHECK_THROWS_AS((void)test::fixed_keyring().with_expiry(1, std::nullopt),
                     std::invalid_argument);

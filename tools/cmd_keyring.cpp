@@ -53,12 +53,19 @@ int list(const std::string& file, bool json) {
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& info : k.keys())
       keys.push_back(
-          {{"id", fmt::format("{:08x}", info.id)},
+          {{"id", cookieseal::key_id_hex(info.id)},
            {"state", cookieseal::to_string(k.state(info, t))},
            {"created", cookieseal::format_rfc3339(info.created)},
            {"activates", cookieseal::format_rfc3339(info.activates)},
            {"expires", info.expires ? nlohmann::json(cookieseal::format_rfc3339(*info.expires))
                                     : nlohmann::json(nullptr)}});
+    for (const auto& gone : k.tombstones())
+      keys.push_back({{"id", cookieseal::key_id_hex(gone.id)},
+                      {"state", cookieseal::to_string(cookieseal::key_state::revoked)},
+                      {"created", cookieseal::format_rfc3339(gone.created)},
+                      {"activates", cookieseal::format_rfc3339(gone.activates)},
+                      {"expires", nullptr},
+                      {"removed", cookieseal::format_rfc3339(gone.removed)}});
     const auto esb = k.end_sessions_before();
     const nlohmann::json out = {
         {"keys", keys},
@@ -75,6 +82,12 @@ int list(const std::string& file, bool json) {
                cookieseal::to_string(k.state(info, t)), cookieseal::format_rfc3339(info.created),
                cookieseal::format_rfc3339(info.activates),
                info.expires ? cookieseal::format_rfc3339(*info.expires) : "never");
+  // Removed keys stay listed: their ids are never reused.
+  for (const auto& gone : k.tombstones())
+    fmt::print("{:08x}  {:<8}  {:<20}  {:<20}  removed {}\n", gone.id,
+               cookieseal::to_string(cookieseal::key_state::revoked),
+               cookieseal::format_rfc3339(gone.created), cookieseal::format_rfc3339(gone.activates),
+               cookieseal::format_rfc3339(gone.removed));
   if (auto e = k.end_sessions_before())
     fmt::print("end-sessions-before {}\n", cookieseal::format_rfc3339(*e));
   return exit_ok;
@@ -100,10 +113,8 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     a.expect_positional(2, "cookieseal keyring init FILE");
     allow_only({});
     const auto t = now();
-    const auto k = cookieseal::update_keyring_file(
-        a.positional[1],
-        [t](const cookieseal::keyring&) { return cookieseal::keyring::generate(t); },
-        /*create=*/true, t);
+    const auto k =
+        cookieseal::create_keyring_file(a.positional[1], cookieseal::keyring::generate(t), t);
     fmt::print("created {} with key {:08x} (active now)\n", a.positional[1], k.keys()[0].id);
     return exit_ok;
   }
@@ -130,7 +141,7 @@ int cmd_keyring(const std::vector<std::string>& argv) {
             if (info.activates > t + activate_in) pending.push_back(info);
           return next;
         },
-        false, t);
+        t);
     fmt::print("added key {:08x}: seals from {}; older keys without an expiry open until {}\n",
                added, cookieseal::format_rfc3339(t + activate_in),
                cookieseal::format_rfc3339(t + activate_in + expire_old_in));
@@ -160,7 +171,7 @@ int cmd_keyring(const std::vector<std::string>& argv) {
           removed = k.size() - next.size();
           return next;
         },
-        false, t);
+        t);
     fmt::print("removed {} expired key{}\n", removed, removed == 1 ? "" : "s");
     return exit_ok;
   }
@@ -172,6 +183,10 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     cookieseal::update_keyring_file(
         a.positional[1],
         [&](const cookieseal::keyring& k) {
+          if (const auto* gone = k.find_tombstone(id))
+            throw runtime_failure(fmt::format("{}: key {:08x} was already revoked at {}",
+                                              a.positional[1], id,
+                                              cookieseal::format_rfc3339(gone->removed)));
           if (k.find(id) == nullptr)
             throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
           try {
@@ -183,7 +198,7 @@ int cmd_keyring(const std::vector<std::string>& argv) {
                 id, a.positional[1]));
           }
         },
-        false, t);
+        t);
     fmt::print("revoked key {:08x}: cookies it sealed stop opening once servers reload\n", id);
     return exit_ok;
   }
@@ -196,7 +211,7 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
     cookieseal::update_keyring_file(
         a.positional[1],
-        [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, false, t);
+        [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, t);
     fmt::print("sessions created before {} are refused once servers reload\n",
                cookieseal::format_rfc3339(before));
     return exit_ok;

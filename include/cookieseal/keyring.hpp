@@ -36,12 +36,26 @@ struct key_info {
   bool operator==(const key_info&) const = default;
 };
 
+/**
+ * What is left of a key removed from a keyring (keyring::without_key, the
+ * CLI's `keyring remove`): its id and dates, never its bytes. Its id is never
+ * given to another key, and `keyring list` shows it as revoked.
+ */
+struct key_tombstone {
+  std::uint32_t id = 0;    ///< the removed key's id
+  time_point created{};    ///< when the key was made
+  time_point activates{};  ///< from when it could seal
+  time_point removed{};    ///< when it was removed
+  bool operator==(const key_tombstone&) const = default;
+};
+
 /// Where a key is in its life at a given time.
 enum class key_state : std::uint8_t {
   pending,   ///< not yet activated: opens, does not seal
   active,    ///< the sealing key: latest activation that has passed
   replaced,  ///< activated, superseded by a later key: still opens until it expires
   expired,   ///< past its expiry: neither opens nor seals
+  revoked,   ///< removed (a key_tombstone): neither opens nor seals, its id never reused
 };
 
 namespace detail {
@@ -79,29 +93,35 @@ class COOKIESEAL_API keyring {
   };
 
   /**
-   * A keyring of @p keys at once (one allocation, unlike repeated with_key).
-   * @throws std::invalid_argument on a key of the wrong size or a duplicate id.
+   * A keyring of @p keys at once (one allocation, unlike repeated with_key),
+   * remembering the removed keys @p tombstones.
+   * @throws std::invalid_argument on a key of the wrong size or an id used
+   *         twice (by keys or tombstones).
    */
   [[nodiscard]] static keyring from_keys(
-      std::span<const entry> keys, std::optional<time_point> end_sessions_before = std::nullopt);
+      std::span<const entry> keys, std::optional<time_point> end_sessions_before = std::nullopt,
+      std::span<const key_tombstone> tombstones = {});
 
   /// A keyring with one random key, active from @p now, never expiring.
   [[nodiscard]] static keyring generate(time_point now = system_now());
 
   /**
    * This keyring plus a key with the given bytes.
-   * @throws std::invalid_argument if @p bytes is not key_bytes long or the id is taken.
+   * @throws std::invalid_argument if @p bytes is not key_bytes long or the id
+   *         is taken (by a key or a tombstone).
    */
   [[nodiscard]] keyring with_key(const key_info& info, std::span<const std::byte> bytes) const;
 
-  /// This keyring plus a fresh random key with a random id unique in it.
+  /// This keyring plus a fresh random key with a random id unique in it (tombstones included).
   [[nodiscard]] keyring with_new_key(time_point created, time_point activates,
                                      std::optional<time_point> expires = std::nullopt) const;
 
   /**
    * This keyring without key @p id (e.g. a leaked key: its cookies stop opening
-   * at once). @throws std::invalid_argument when @p id is the only key that can
-   * seal at @p now (nothing could seal after it: rotate with activate_in 0 first).
+   * at once), leaving a tombstone removed at @p now so the id is never reused.
+   * @throws std::invalid_argument when @p id is not a key of this keyring, or is
+   * the only key that can seal at @p now (nothing could seal after it: rotate
+   * with activate_in 0 first).
    */
   [[nodiscard]] keyring without_key(std::uint32_t id, time_point now = system_now()) const;
 
@@ -131,8 +151,14 @@ class COOKIESEAL_API keyring {
   /// This keyring refusing (errc::revoked) sessions created before @p t; nullopt = none.
   [[nodiscard]] keyring with_end_sessions_before(std::optional<time_point> t) const;
 
-  /// The key with @p id, or nullptr. O(1).
+  /// The key with @p id, or nullptr (also for a removed key). O(1).
   [[nodiscard]] const key_info* find(std::uint32_t id) const noexcept;
+
+  /// The tombstone of removed key @p id, or nullptr.
+  [[nodiscard]] const key_tombstone* find_tombstone(std::uint32_t id) const noexcept;
+
+  /// The keys removed from this keyring, in the order they were removed.
+  [[nodiscard]] std::span<const key_tombstone> tombstones() const noexcept { return tombstones_; }
 
   /// The key that seals at @p now, or nullptr when none has activated (or all expired).
   [[nodiscard]] const key_info* sealing_key(time_point now) const noexcept;
@@ -153,16 +179,20 @@ class COOKIESEAL_API keyring {
  private:
   friend struct detail::keyring_access;
   struct pending_key;
-  static keyring build(std::vector<pending_key> keys, std::optional<time_point> end_before);
+  // The one place a keyring is validated (ids unique over keys and tombstones).
+  static keyring build(std::vector<pending_key> keys, std::optional<time_point> end_before,
+                       std::vector<key_tombstone> tombstones);
+  keyring rebuilt(std::vector<pending_key> keys) const;
   std::vector<pending_key> to_pending() const;
 
   std::vector<key_info> infos_;                             // stable-sorted by activates
   std::shared_ptr<const detail::secure_buffer> secrets_;    // key i at bytes [32 i, 32 i + 32)
   std::unordered_map<std::uint32_t, std::uint32_t> index_;  // id -> position in infos_
   std::optional<time_point> end_sessions_before_;
+  std::vector<key_tombstone> tombstones_;  // removed keys: ids never reused
 };
 
-/// A state's name: "pending", "active", "replaced", "expired".
+/// A state's name: "pending", "active", "replaced", "expired", "revoked".
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(key_state s) noexcept;
 
 struct keyring::rotation {

@@ -31,7 +31,7 @@ inline constexpr const char* keyring_env_var = "COOKIESEAL_KEYRING";
 
 /**
  * Parses keyring text. @p source names it in errors. Checks syntax, ids (8 hex
- * digits, unique), times (RFC 3339 UTC or `never`), keys (base64url, 32
+ * digits, unique over keys and revoked keys), times (RFC 3339 UTC or `never`), keys (base64url, 32
  * bytes); does not require a key that can seal (see load_keyring_file).
  * @throws keyring_file_error
  */
@@ -72,17 +72,25 @@ inline constexpr const char* keyring_env_var = "COOKIESEAL_KEYRING";
                                                       time_point now = system_now());
 
 /**
+ * Creates keyring file @p file holding @p keys (`cookieseal keyring init`):
+ * takes an exclusive lock on FILE.lock, refuses a FILE that exists and a
+ * keyring with no key that can seal at @p now, and writes it atomically as
+ * update_keyring_file does. Returns the keyring written. @throws keyring_file_error
+ */
+COOKIESEAL_API keyring create_keyring_file(const std::filesystem::path& file, const keyring& keys,
+                                           time_point now = system_now());
+
+/**
  * Changes a keyring file safely: takes an exclusive lock on FILE.lock (never
- * on FILE, which the rename replaces), reads FILE (an empty keyring when it is
- * missing and @p create is true), applies @p change, refuses a result with no
- * key that can seal at @p now, and writes it atomically: a 0600 temp file in
- * the same directory, fsync, rename over FILE, fsync of the directory. On any
- * failure FILE is left as it was. Concurrent updaters are serialized, so none
- * loses another's key. Returns the keyring written.
- * @throws keyring_file_error
+ * on FILE, which the rename replaces), reads FILE (which must exist), applies
+ * @p change, refuses a result with no key that can seal at @p now, and writes
+ * it atomically: a 0600 temp file in the same directory, fsync, rename over
+ * FILE, fsync of the directory. On any failure FILE is left as it was.
+ * Concurrent updaters are serialized, so none loses another's key. Returns the
+ * keyring written. @throws keyring_file_error
  */
 COOKIESEAL_API keyring update_keyring_file(const std::filesystem::path& file,
                                            const std::function<keyring(const keyring&)>& change,
-                                           bool create = false, time_point now = system_now());
+                                           time_point now = system_now());
 
 }  // namespace cookieseal

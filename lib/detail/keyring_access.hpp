@@ -6,8 +6,16 @@
 #include "detail/secure_buffer.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 
 namespace cookieseal::detail {
+
+/// What keyring's one validation throws for an id used twice; the file parser
+/// catches it to name the line.
+struct duplicate_key_id : std::invalid_argument {
+  explicit duplicate_key_id(std::uint32_t key_id);
+  std::uint32_t id;
+};
 
 struct keyring_access {
   /// The key with @p id and its bytes, or {nullptr, nullptr}. O(1).
