@@ -8,8 +8,8 @@
 
 namespace cookieseal::detail {
 
-result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext, const session& s,
-                      std::optional<time_point> expires) {
+result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext,
+                      const session& s, std::optional<time_point> expires) {
   if (inline_plaintext.size() + entry_overhead > max_entry_bytes) return errc::too_large;
   overflow_reference ref;
   random_fill(ref.entry_id);

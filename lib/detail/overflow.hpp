@@ -24,8 +24,8 @@ struct spilled {
  * @p st and returns the reference plaintext to put in the cookie.
  * errc::too_large (over max_entry_bytes), errc::store_unavailable.
  */
-result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext, const session& s,
-                      std::optional<time_point> expires);
+result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext,
+                      const session& s, std::optional<time_point> expires);
 
 /**
  * The session behind @p ref: errc::expired (the entry is gone: expired,
