@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The entry: fuzzer bytes sealed properly (reaching the decoder), or raw.
   st->entry = (flags & 1) ? std::vector<std::byte>(body.begin(), body.end())
                           : d::seal_entry(ref.entry_key, ref.entry_id, body);
-  cookieseal::wiped_bytes plaintext;
+  cookieseal::detail::wiped_bytes plaintext;
   d::encode_reference(ref, plaintext);
   d::envelope_header h;
   h.key_id = 0x9f3a01c2;

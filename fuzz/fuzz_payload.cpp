@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (r.error() != cookieseal::errc::invalid_payload) fuzz::fail("unexpected error");
     return 0;
   }
-  cookieseal::wiped_bytes out;
+  cookieseal::detail::wiped_bytes out;
   if (auto* s = std::get_if<cookieseal::session>(&*r)) {
     if (!d::encode_inline(*s, out)) fuzz::fail("a decoded session does not encode");
   } else {

@@ -31,7 +31,7 @@ inline const cookieseal::codec& fixed_codec() {
 /// Whether two sessions encode to the same bytes. Not value equality: a NaN
 /// double is never equal to itself, yet it round-trips bit for bit.
 inline bool same_encoding(const cookieseal::session& a, const cookieseal::session& b) {
-  cookieseal::wiped_bytes ea, eb;
+  cookieseal::detail::wiped_bytes ea, eb;
   return cookieseal::detail::encode_inline(a, ea) && cookieseal::detail::encode_inline(b, eb) &&
          ea == eb;
 }

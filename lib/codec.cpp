@@ -188,7 +188,7 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   }
   if (expires && *expires <= t) return errc::expired;
 
-  wiped_bytes plaintext;
+  detail::wiped_bytes plaintext;
   plaintext.reserve(1024);
   if (auto r = detail::encode_inline(s, plaintext); !r) return r.error();
   bool overflowed = false;

@@ -1,6 +1,6 @@
 #include "detail/payload.hpp"
 
-#include <cookieseal/cereal.hpp>
+#include <cookieseal/detail/compact_archive.hpp>
 
 #include <limits>
 #include <stdexcept>

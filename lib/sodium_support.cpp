@@ -1,6 +1,6 @@
 #include "detail/random.hpp"
 
-#include <cookieseal/wipe.hpp>
+#include <cookieseal/detail/wipe.hpp>
 
 #include <sodium.h>
 
@@ -19,10 +19,6 @@ void random_fill(std::span<std::byte> out) {
   randombytes_buf(out.data(), out.size());
 }
 
-}  // namespace cookieseal::detail
-
-namespace cookieseal {
-
 void wipe(void* p, std::size_t n) noexcept { sodium_memzero(p, n); }
 
-}  // namespace cookieseal
+}  // namespace cookieseal::detail

@@ -28,9 +28,9 @@ struct cart {
 };
 
 std::vector<std::byte> encode(auto const&... v) {
-  cookieseal::wiped_bytes out;
+  cookieseal::detail::wiped_bytes out;
   {
-    cookieseal::compact_output_archive ar(out);
+    cookieseal::detail::compact_output_archive ar(out);
     ar(v...);
   }
   return {out.begin(), out.end()};
@@ -93,7 +93,7 @@ TEST_SUITE("cereal") {
   TEST_CASE("the compact archive round-trips standard containers") {
     std::map<std::string, std::vector<int>> m{{"a", {1, 2}}, {"b", {}}};
     auto b = encode(m);
-    cookieseal::compact_input_archive ar(b);
+    cookieseal::detail::compact_input_archive ar(b);
     std::map<std::string, std::vector<int>> back;
     ar(back);
     CHECK(back == m);
@@ -102,7 +102,7 @@ TEST_SUITE("cereal") {
 
   TEST_CASE("the compact input archive refuses bad encodings before allocating") {
     auto load = [](std::vector<std::byte> in, auto& out) {
-      cookieseal::compact_input_archive ar(in);
+      cookieseal::detail::compact_input_archive ar(in);
       ar(out);
     };
     std::string s;

@@ -137,7 +137,7 @@ TEST_SUITE("internal") {
     }
     r.created_at = test::t0;
     r.subject = "user-1";
-    cookieseal::wiped_bytes buf;
+    cookieseal::detail::wiped_bytes buf;
     d::encode_reference(r, buf);
     CHECK(buf.size() == 1 + 32 + 32 + 5 + 1 + 6);
     auto back = d::decode_payload(buf);
@@ -157,7 +157,7 @@ TEST_SUITE("internal") {
     cookieseal::codec c(keys, test::options_with(clock));
     d::overflow_reference r;
     r.created_at = test::t0;
-    cookieseal::wiped_bytes buf;
+    cookieseal::detail::wiped_bytes buf;
     d::encode_reference(r, buf);
     d::envelope_header h;
     h.key_id = 0x9f3a01c2;

@@ -127,7 +127,7 @@ TEST_SUITE("wire") {
       cookieseal::codec c(keys, test::options_with(clock));
       const session s = vector_session(name);
 
-      cookieseal::wiped_bytes plaintext;
+      cookieseal::detail::wiped_bytes plaintext;
       REQUIRE(d::encode_inline(s, plaintext));
       CHECK(hex(plaintext) == f.at("plaintext"));
 

@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "duration.hpp"
 
 #include <cookieseal/codec.hpp>
 
@@ -58,7 +59,7 @@ std::optional<std::string> args::get(const std::string& name) const {
 std::chrono::seconds args::duration(const std::string& name, std::chrono::seconds fallback) const {
   auto v = get(name);
   if (!v) return fallback;
-  auto d = cookieseal::parse_duration(*v);
+  auto d = parse_duration(*v);
   if (!d)
     throw usage_error(
         fmt::format("--{}: bad duration \"{}\" (want e.g. 90s, 15m, 12h, 30d)", name, *v));

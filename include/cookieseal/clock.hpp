@@ -31,11 +31,4 @@ using clock_function = std::function<time_point()>;
  */
 [[nodiscard]] COOKIESEAL_API std::optional<time_point> parse_rfc3339(std::string_view s) noexcept;
 
-/**
- * Parses a duration: a whole number followed by s, m, h or d ("90s", "15m",
- * "12h", "30d"); "0" alone is zero. nullopt for anything else or an overflow.
- */
-[[nodiscard]] COOKIESEAL_API std::optional<std::chrono::seconds> parse_duration(
-    std::string_view s) noexcept;
-
 }  // namespace cookieseal

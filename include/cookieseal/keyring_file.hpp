@@ -4,9 +4,9 @@
 #pragma once
 
 #include <cookieseal/clock.hpp>
+#include <cookieseal/detail/wipe.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
-#include <cookieseal/wipe.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -25,6 +25,11 @@ class COOKIESEAL_API keyring_file_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// Text that is a secret (a keyring file's contents): wiped whenever it
+/// reallocates or is destroyed, so no copy of it is left in freed memory.
+using secret_string =
+    std::basic_string<char, std::char_traits<char>, detail::wiping_allocator<char>>;
 
 /// The environment variable load_keyring_env() reads by default.
 inline constexpr const char* keyring_env_var = "COOKIESEAL_KEYRING";

@@ -4,8 +4,8 @@
 //                                             ad = "cookieseal entry v1" || entry id)
 #pragma once
 
+#include <cookieseal/detail/wipe.hpp>
 #include <cookieseal/store.hpp>
-#include <cookieseal/wipe.hpp>
 
 #include <array>
 #include <cstddef>

@@ -2,10 +2,10 @@
 // store as a sealed entry and put a small reference in the cookie; fetch it back.
 #pragma once
 
+#include <cookieseal/detail/wipe.hpp>
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 #include <cookieseal/store.hpp>
-#include <cookieseal/wipe.hpp>
 
 #include "detail/payload.hpp"
 

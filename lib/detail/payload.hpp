@@ -2,7 +2,7 @@
 // or an overflow reference, in the compact cereal encoding (docs/FORMAT.md).
 #pragma once
 
-#include <cookieseal/cereal.hpp>
+#include <cookieseal/detail/compact_archive.hpp>
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 

@@ -1,15 +1,15 @@
-/// @file wipe.hpp
-/// Memory hygiene for buffers that held secrets or plaintext.
+/// @file detail/wipe.hpp
+/// Memory hygiene for buffers that held secrets or plaintext. Not an API:
+/// public only for the templates of cereal.hpp and keyring_file.hpp's secret_string.
 #pragma once
 
 #include <cookieseal/export.hpp>
 
 #include <cstddef>
 #include <memory>
-#include <string>
 #include <vector>
 
-namespace cookieseal {
+namespace cookieseal::detail {
 
 /// Overwrites @p n bytes at @p p with zeros in a way the compiler cannot elide (sodium_memzero).
 COOKIESEAL_API void wipe(void* p, std::size_t n) noexcept;
@@ -36,8 +36,4 @@ struct wiping_allocator {
 /// A byte buffer that is wiped whenever it reallocates or is destroyed.
 using wiped_bytes = std::vector<std::byte, wiping_allocator<std::byte>>;
 
-/// Text that is a secret (a keyring file's contents): wiped whenever it
-/// reallocates or is destroyed, so no copy of it is left in freed memory.
-using secret_string = std::basic_string<char, std::char_traits<char>, wiping_allocator<char>>;
-
-}  // namespace cookieseal
+}  // namespace cookieseal::detail
