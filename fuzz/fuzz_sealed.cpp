@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   h.key_id = 0x9f3a01c2;
   // Offsets around "now" in both directions, in seconds.
   h.issued_at = t0 + read_u32(data) - 0x80000000u;
-  h.expires_at = (flags & 1) ? d::never_expires : t0 + read_u32(data + 4) - 0x80000000u;
+  h.expires_at = (flags & 1) ? d::unix_never : t0 + read_u32(data + 4) - 0x80000000u;
   std::memset(h.iv.data(), flags, h.iv.size());
   const auto key = d::keyring_access::find(*keys, h.key_id);
   const char* name = (flags & 2) ? "session" : "other";

@@ -8,6 +8,7 @@
 #include "detail/random.hpp"
 #include "detail/session_access.hpp"
 #include "detail/watcher_link.hpp"
+#include "detail/wire_numbers.hpp"
 
 #include <cookieseal/keyring_watcher.hpp>
 
@@ -30,14 +31,6 @@ void check_binding(std::string_view name, std::string_view purpose) {
     throw std::invalid_argument("cookieseal: purpose must be at most 255 bytes");
 }
 
-std::uint64_t to_unix(time_point t) noexcept {
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.time_since_epoch().count()));
-}
-
-time_point from_unix(std::uint64_t s) noexcept {
-  return time_point{std::chrono::seconds{static_cast<std::int64_t>(s)}};
-}
-
 // Whether @p deadline (+ leeway) has passed at @p now.
 bool passed(time_point deadline, std::chrono::seconds leeway, time_point now) noexcept {
   return now > deadline + leeway;
@@ -56,7 +49,7 @@ constexpr std::size_t max_envelope_bytes = 3074;  // max_decoded_bytes(4096)
 // No real cookie carries times past 2^62: refusing them keeps the arithmetic safe.
 bool times_in_range(const detail::envelope_header& h) noexcept {
   constexpr std::uint64_t limit = std::uint64_t{1} << 62;
-  return h.issued_at < limit && (h.expires_at == detail::never_expires || h.expires_at < limit);
+  return h.issued_at < limit && (h.expires_at == detail::unix_never || h.expires_at < limit);
 }
 
 }  // namespace
@@ -212,8 +205,8 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
 
   detail::envelope_header h;
   h.key_id = key->id;
-  h.issued_at = to_unix(t);
-  h.expires_at = expires ? to_unix(*expires) : detail::never_expires;
+  h.issued_at = detail::unix_seconds(t);
+  h.expires_at = detail::unix_seconds_or_never(expires);
   h.iv = iv;
   sealed out;
   out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(keys, key), h, name, purpose,
@@ -239,10 +232,9 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   if (!times_in_range(h)) return errc::malformed;
 
   const time_point t = now();
-  const std::optional<time_point> header_expiry =
-      h.expires_at == detail::never_expires ? std::nullopt : std::optional(from_unix(h.expires_at));
+  const std::optional<time_point> header_expiry = detail::from_unix_seconds_or_never(h.expires_at);
   if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
-  const time_point issued = from_unix(h.issued_at);
+  const time_point issued = detail::from_unix_seconds(h.issued_at);
   auto keys = keyring_with(h.key_id, issued, t);
   if (!keys) return keys.error();
   const auto key = detail::keyring_access::find(**keys, h.key_id);
@@ -320,7 +312,7 @@ result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id,
     const auto found = detail::keyring_access::find(*k, key_id);
     if (found.info == nullptr)
       return k->find_tombstone(key_id) ? errc::unknown_key : errc::key_not_loaded;
-    if (found.info->expires && *found.info->expires <= t) return errc::unknown_key;
+    if (found.info->expired_at(t)) return errc::unknown_key;
     return std::nullopt;
   };
   auto keys = current_keyring();
@@ -392,8 +384,8 @@ result<unverified_header> read_unverified_header(std::string_view cookie) {
   unverified_header out;
   out.version = detail::envelope_version;
   out.key_id = h.key_id;
-  out.issued_at = from_unix(h.issued_at);
-  if (h.expires_at != detail::never_expires) out.expires_at = from_unix(h.expires_at);
+  out.issued_at = detail::from_unix_seconds(h.issued_at);
+  out.expires_at = detail::from_unix_seconds_or_never(h.expires_at);
   return out;
 }
 

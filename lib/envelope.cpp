@@ -2,6 +2,7 @@
 
 #include "detail/base64url.hpp"
 #include "detail/random.hpp"
+#include "detail/wire_numbers.hpp"
 
 #include <sodium.h>
 
@@ -30,16 +31,6 @@ std::size_t make_ad(const unsigned char* header, std::string_view name, std::str
   ad[n++] = static_cast<unsigned char>(purpose.size());
   if (!purpose.empty()) std::memcpy(ad + n, purpose.data(), purpose.size());
   return n + purpose.size();
-}
-
-void put_be(unsigned char* p, std::uint64_t v, std::size_t bytes) noexcept {
-  for (std::size_t i = bytes; i-- > 0; v >>= 8) p[i] = static_cast<unsigned char>(v);
-}
-
-std::uint64_t get_be(const unsigned char* p, std::size_t bytes) noexcept {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < bytes; ++i) v = v << 8 | p[i];
-  return v;
 }
 
 void write_header(const envelope_header& h, unsigned char* out) noexcept {

@@ -193,7 +193,7 @@ result<void> file_store::put(const entry_id& id, std::span<const std::byte> seal
   return guarded(
       [&]() -> result<void> {
         if (auto ok = check_identity(); !ok) return ok.error();
-        std::string data = header(entry_magic, store_time(expires));
+        std::string data = header(entry_magic, unix_seconds_or_never(expires));
         data.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
         write_atomic(entry_path(id), data);
         return {};
@@ -211,7 +211,7 @@ result<std::optional<std::vector<std::byte>>> file_store::get(const entry_id& id
           report(entry_path(id).string() + ": not an entry this store wrote");
           return errc::store_unavailable;
         }
-        if (stored_expiry_passed(read_be64(c->data.data() + 4), now))
+        if (unix_expiry_passed(read_be64(c->data.data() + 4), now))
           return std::optional<std::vector<std::byte>>{};
         const auto* p = reinterpret_cast<const std::byte*>(c->data.data()) + header_bytes;
         return std::optional(std::vector<std::byte>(p, p + (c->data.size() - header_bytes)));
@@ -242,8 +242,8 @@ result<void> file_store::expire_by(const entry_id& id, time_point expires) {
         const fs::path file = entry_path(id);
         auto c = read(file, max_entry_bytes + header_bytes);
         if (!c || c->data.size() < header_bytes) return {};
-        if (read_be64(c->data.data() + 4) <= store_time(expires)) return {};
-        std::string data = header(entry_magic, store_time(expires));
+        if (read_be64(c->data.data() + 4) <= unix_seconds_or_never(expires)) return {};
+        std::string data = header(entry_magic, unix_seconds_or_never(expires));
         data.append(c->data, header_bytes);
         write_atomic(file, data);
         return {};
@@ -272,7 +272,7 @@ result<std::uint64_t> file_store::collect_garbage(time_point now) {
               if (f == nullptr) continue;  // removed meanwhile
               const bool whole = std::fread(h, 1, sizeof h, f) == sizeof h;
               std::fclose(f);
-              remove = whole && stored_expiry_passed(read_be64(h + 4), now);
+              remove = whole && unix_expiry_passed(read_be64(h + 4), now);
             }
             if (remove && ::unlink(p.c_str()) == 0) ++removed;
           }
@@ -302,7 +302,7 @@ result<store_stats> file_store::stats() {
           ++s.entries;
           s.bytes += it->file_size(ec);
           const std::uint64_t e = read_be64(h + 4);
-          if (e != store_never) {
+          if (e != unix_never) {
             const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
             if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
           }
@@ -321,7 +321,7 @@ result<void> file_store::revoke_session(const session_id& id, time_point until) 
   return guarded(
       [&]() -> result<void> {
         if (auto ok = check_identity(); !ok) return ok.error();
-        write_atomic(session_path(id), header(revocation_magic, store_time(until)));
+        write_atomic(session_path(id), header(revocation_magic, unix_seconds_or_never(until)));
         return {};
       },
       [this](const char* why) { report(why); });
@@ -335,7 +335,7 @@ result<void> file_store::revoke_subject(std::string_view subject, time_point bef
         // Read-modify-write under a lock, so the latest "before" and "until" win.
         detail::file_lock lock(dir_ / "r" / ".lock");
         const fs::path file = subject_path(subject);
-        std::uint64_t b = store_time(before), u = store_time(until);
+        std::uint64_t b = unix_seconds_or_never(before), u = unix_seconds_or_never(until);
         if (auto c = read(file, 64); c && c->data.size() >= header_bytes + 8) {
           u = std::max(u, read_be64(c->data.data() + 4));
           b = std::max(b, read_be64(c->data.data() + header_bytes));
@@ -355,14 +355,14 @@ result<bool> file_store::is_revoked(const session_id& id, std::string_view subje
         if (auto ok = check_identity(); !ok) return ok.error();
         if (auto c = read(session_path(id), 64);
             c && c->data.size() >= header_bytes &&
-            !stored_expiry_passed(read_be64(c->data.data() + 4), now))
+            !unix_expiry_passed(read_be64(c->data.data() + 4), now))
           return true;
         if (subject.empty()) return false;
         auto subject_revoked = [&](const fs::path& file) {
           auto c = read(file, 64);
           return c && c->data.size() >= header_bytes + 8 &&
-                 !stored_expiry_passed(read_be64(c->data.data() + 4), now) &&
-                 store_time(created_at) < read_be64(c->data.data() + header_bytes);
+                 !unix_expiry_passed(read_be64(c->data.data() + 4), now) &&
+                 unix_seconds_or_never(created_at) < read_be64(c->data.data() + header_bytes);
         };
         if (subject_revoked(subject_path(subject))) return true;
         return legacy_subjects_ &&

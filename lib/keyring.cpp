@@ -162,8 +162,7 @@ keyring::rotation keyring::rotate(time_point now, std::chrono::seconds activate_
 
 keyring keyring::pruned(time_point now) const {
   auto keys = to_pending();
-  std::erase_if(keys,
-                [now](const pending_key& p) { return p.info.expires && *p.info.expires <= now; });
+  std::erase_if(keys, [now](const pending_key& p) { return p.info.expired_at(now); });
   return rebuilt(std::move(keys));
 }
 
@@ -191,13 +190,13 @@ const key_info* keyring::sealing_key(time_point now) const noexcept {
                              [](time_point t, const key_info& k) { return t < k.activates; });
   while (it != infos_.begin()) {
     --it;
-    if (!it->expires || *it->expires > now) return &*it;
+    if (!it->expired_at(now)) return &*it;
   }
   return nullptr;
 }
 
 key_state keyring::state(const key_info& k, time_point now) const noexcept {
-  if (k.expires && *k.expires <= now) return key_state::expired;
+  if (k.expired_at(now)) return key_state::expired;
   if (k.activates > now) return key_state::pending;
   const key_info* sealing = sealing_key(now);
   return sealing != nullptr && sealing->id == k.id ? key_state::active : key_state::replaced;

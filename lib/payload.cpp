@@ -1,5 +1,7 @@
 #include "detail/payload.hpp"
 
+#include "detail/wire_numbers.hpp"
+
 #include <cookieseal/detail/compact_archive.hpp>
 
 #include <limits>
@@ -162,16 +164,14 @@ value load_value(compact_input_archive& ar) {
   }
 }
 
-void save_time(compact_output_archive& ar, time_point t) {
-  ar(static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.time_since_epoch().count())));
-}
+void save_time(compact_output_archive& ar, time_point t) { ar(unix_seconds(t)); }
 
 time_point load_time(compact_input_archive& ar) {
   std::uint64_t t;
   ar(t);
   if (t > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
     throw cereal::Exception("cookieseal: time out of range");
-  return time_point{std::chrono::seconds{static_cast<std::int64_t>(t)}};
+  return from_unix_seconds(t);
 }
 
 session load_inline_record(compact_input_archive& ar) {

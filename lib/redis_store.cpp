@@ -328,12 +328,12 @@ redis_store::~redis_store() = default;
 result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sealed,
                               std::optional<time_point> expires) {
   if (sealed.size() > max_entry_bytes) return errc::too_large;
-  const std::uint64_t e = store_time(expires);
+  const std::uint64_t e = unix_seconds_or_never(expires);
   std::string value = be64_text(e);
   value.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
   const std::string k = impl_->key('e', hex_of(id));
-  auto r = e == store_never ? impl_->command({"SET", k, value})
-                            : impl_->command({"SET", k, value, "EX", ttl_for(e)});
+  auto r = e == unix_never ? impl_->command({"SET", k, value})
+                           : impl_->command({"SET", k, value, "EX", ttl_for(e)});
   if (!r) return r.error();
   return {};
 }
@@ -353,7 +353,7 @@ result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& i
                     impl_->endpoint(), hex_of(id), max_entry_bytes));
     return errc::store_unavailable;
   }
-  if (stored_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
+  if (unix_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
   const auto* p = reinterpret_cast<const std::byte*>(v->str) + 8;
   return std::optional(std::vector<std::byte>(p, p + (v->len - 8)));
 }
@@ -365,7 +365,7 @@ result<void> redis_store::erase(const entry_id& id) {
 }
 
 result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
-  const std::uint64_t e = store_time(expires);
+  const std::uint64_t e = unix_seconds_or_never(expires);
   auto r = impl_->command(
       {"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)});
   if (!r) return r.error();
@@ -393,7 +393,7 @@ result<store_stats> redis_store::stats() {
       ++s.entries;
       s.bytes += static_cast<std::uint64_t>((*len)->integer);
       const std::uint64_t e = read_be64((*head)->str);
-      if (e != store_never) {
+      if (e != unix_never) {
         const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
         if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
       }
@@ -408,7 +408,7 @@ result<store_stats> redis_store::stats() {
 }
 
 result<void> redis_store::revoke_session(const session_id& id, time_point until) {
-  const std::uint64_t u = store_time(until);
+  const std::uint64_t u = unix_seconds_or_never(until);
   auto r =
       impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
   if (!r) return r.error();
@@ -417,12 +417,12 @@ result<void> redis_store::revoke_session(const session_id& id, time_point until)
 
 result<void> redis_store::revoke_subject(std::string_view subject, time_point before,
                                          time_point until) {
-  const std::uint64_t u = store_time(until);
+  const std::uint64_t u = unix_seconds_or_never(until);
   auto secret = impl_->subject_key();
   if (!secret) return secret.error();
-  auto r = impl_->command({"EVAL", revoke_subject_script, "1",
-                           impl_->key('k', subject_hash_hex(subject, *secret)),
-                           std::to_string(store_time(before)), std::to_string(u), ttl_for(u)});
+  auto r = impl_->command(
+      {"EVAL", revoke_subject_script, "1", impl_->key('k', subject_hash_hex(subject, *secret)),
+       std::to_string(unix_seconds_or_never(before)), std::to_string(u), ttl_for(u)});
   if (!r) return r.error();
   return {};
 }
@@ -452,7 +452,7 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
   };
   if (a->elements >= 1 && a->element[0]->type == REDIS_REPLY_STRING) {
     std::size_t pos = 0;
-    if (auto until = number(a->element[0], pos); until && !stored_expiry_passed(*until, now))
+    if (auto until = number(a->element[0], pos); until && !unix_expiry_passed(*until, now))
       return true;
   }
   for (std::size_t i = 1; i < a->elements; ++i) {  // the keyed subject record, then a legacy one
@@ -460,7 +460,8 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
     std::size_t pos = 0;
     const auto before = number(a->element[i], pos);
     const auto until = pos < a->element[i]->len ? number(a->element[i], pos) : std::nullopt;
-    if (before && until && !stored_expiry_passed(*until, now) && store_time(created_at) < *before)
+    if (before && until && !unix_expiry_passed(*until, now) &&
+        unix_seconds_or_never(created_at) < *before)
       return true;
   }
   return false;

@@ -176,7 +176,7 @@ TEST_SUITE("internal") {
     d::envelope_header h;
     h.key_id = 0x9f3a01c2;
     h.issued_at = static_cast<std::uint64_t>(test::t0.time_since_epoch().count());
-    h.expires_at = d::never_expires;
+    h.expires_at = d::unix_never;
     h.iv = d::random_nonce();
     const auto key = d::keyring_access::find(keys, h.key_id);
     for (const auto& junk : {bytes({}), bytes({0}), bytes({9, 9, 9}), with_values(bytes({0x7F}))}) {

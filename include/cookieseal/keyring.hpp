@@ -33,6 +33,10 @@ struct key_info {
   time_point created{};               ///< when the key was made
   time_point activates{};             ///< from when it may seal
   std::optional<time_point> expires;  ///< from when it no longer opens; nullopt = never
+  /// Whether the key has expired at @p now (it no longer opens).
+  [[nodiscard]] constexpr bool expired_at(time_point now) const noexcept {
+    return expires && *expires <= now;
+  }
   bool operator==(const key_info&) const = default;
 };
 

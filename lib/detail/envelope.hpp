@@ -4,6 +4,8 @@
 
 #include <cookieseal/result.hpp>
 
+#include "detail/wire_numbers.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -18,15 +20,13 @@ inline constexpr std::size_t nonce_bytes = 24;
 inline constexpr std::size_t header_bytes = 1 + 4 + 8 + 8 + nonce_bytes;  // 45
 inline constexpr std::size_t tag_bytes = 16;
 inline constexpr std::size_t envelope_overhead = header_bytes + tag_bytes;  // 61
-/// expires_at value meaning "no expiry" (both max_age and idle timeout off).
-inline constexpr std::uint64_t never_expires = ~std::uint64_t{0};
 
 using nonce = std::array<unsigned char, nonce_bytes>;
 
 struct envelope_header {
   std::uint32_t key_id = 0;
   std::uint64_t issued_at = 0;   // unix seconds
-  std::uint64_t expires_at = 0;  // unix seconds, or never_expires
+  std::uint64_t expires_at = 0;  // unix seconds, or unix_never (max_age and idle timeout both off)
   nonce iv{};
 };
 

@@ -1,8 +1,11 @@
 // What both overflow stores write the same way: expiry times as big-endian
-// u64 Unix seconds (all ones = none) and ids as lowercase hex.
+// u64 Unix seconds (unix_never = none) and ids as lowercase hex
+// (wire_numbers.hpp), and subjects as keyed hashes.
 #pragma once
 
 #include <cookieseal/clock.hpp>
+
+#include "detail/wire_numbers.hpp"
 
 #include <sodium.h>
 
@@ -16,40 +19,6 @@
 #include <string_view>
 
 namespace cookieseal::detail {
-
-/// A stored expiry that never passes.
-inline constexpr std::uint64_t store_never = ~std::uint64_t{0};
-
-/// @p t as stored: Unix seconds, or store_never for none.
-inline std::uint64_t store_time(std::optional<time_point> t) noexcept {
-  if (!t) return store_never;
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t->time_since_epoch().count()));
-}
-
-/// Whether a stored expiry has passed at @p now.
-inline bool stored_expiry_passed(std::uint64_t expires, time_point now) noexcept {
-  return expires != store_never &&
-         static_cast<std::int64_t>(expires) <= now.time_since_epoch().count();
-}
-
-inline void append_be64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-
-inline std::uint64_t read_be64(const char* p) noexcept {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-/// Lowercase hex of a non-empty id (libsodium's constant-time encoder).
-inline std::string hex_of(std::span<const std::byte> b) {
-  std::string out(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(b.data()),
-                 b.size());
-  out.pop_back();
-  return out;
-}
 
 /// Bytes of the per-store secret that keys subject hashes.
 inline constexpr std::size_t subject_secret_bytes = 32;
