@@ -218,6 +218,57 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   return out;
 }
 
+namespace {
+
+using payload_variant = std::variant<session, detail::overflow_reference>;
+
+void wipe_entry_key(payload_variant& p) noexcept {
+  if (auto* r = std::get_if<detail::overflow_reference>(&p))
+    sodium_memzero(r->entry_key.data(), r->entry_key.size());
+}
+
+// A decoded payload: the session, or a reference to it in the overflow store
+// whose entry key is wiped however open() ends. Every object a key passes
+// through wipes it: a move copies the key's array.
+struct decoded_payload {
+  payload_variant payload;
+  explicit decoded_payload(payload_variant&& p) : payload(std::move(p)) { wipe_entry_key(p); }
+  decoded_payload(decoded_payload&& o) : payload(std::move(o.payload)) {
+    wipe_entry_key(o.payload);
+  }
+  decoded_payload(const decoded_payload&) = delete;
+  decoded_payload& operator=(const decoded_payload&) = delete;
+  decoded_payload& operator=(decoded_payload&&) = delete;
+  ~decoded_payload() { wipe_entry_key(payload); }
+  [[nodiscard]] time_point created_at() const {
+    if (const auto* s = std::get_if<session>(&payload)) return s->created_at();
+    return std::get<detail::overflow_reference>(payload).created_at;
+  }
+};
+
+// Step 1: authenticate and decrypt under @p key, and decode the plaintext.
+result<decoded_payload> authenticate(const unsigned char* key, const detail::parsed_envelope& e,
+                                     std::string_view name, std::string_view purpose) {
+  wiped_array<max_envelope_bytes> plaintext;
+  plaintext.used = e.plaintext_bytes();
+  if (!detail::open_envelope(key, e, name, purpose, plaintext.data))
+    return errc::authentication_failed;
+  auto decoded =
+      detail::decode_payload(std::as_bytes(std::span(plaintext.data, e.plaintext_bytes())));
+  if (!decoded) return decoded.error();
+  return decoded_payload(std::move(*decoded));
+}
+
+// Step 3: the session itself, fetched from the overflow store when the cookie
+// holds a reference (whose entry key fetch() wipes).
+result<session> resolve_overflow(decoded_payload& d, entry_store* overflow, time_point t) {
+  if (auto* s = std::get_if<session>(&d.payload)) return std::move(*s);
+  if (overflow == nullptr) return errc::store_unavailable;
+  return detail::fetch(*overflow, std::get<detail::overflow_reference>(d.payload), t);
+}
+
+}  // namespace
+
 result<opened> codec::open(std::string_view name, std::string_view cookie,
                            std::string_view purpose) const {
   check_binding(name, purpose);
@@ -237,43 +288,22 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   const time_point issued = detail::from_unix_seconds(h.issued_at);
   auto keys = keyring_with(h.key_id, issued, t);
   if (!keys) return keys.error();
-  const auto key = detail::keyring_access::find(**keys, h.key_id);
-
-  wiped_array<max_envelope_bytes> plaintext;
-  plaintext.used = parsed->plaintext_bytes();
-  if (!detail::open_envelope(key.bytes, *parsed, name, purpose, plaintext.data))
-    return errc::authentication_failed;
 
   auto decoded =
-      detail::decode_payload(std::as_bytes(std::span(plaintext.data, parsed->plaintext_bytes())));
+      authenticate(detail::keyring_access::find(**keys, h.key_id).bytes, *parsed, name, purpose);
   if (!decoded) return decoded.error();
-  auto* inline_session = std::get_if<session>(&*decoded);
-  auto* ref = std::get_if<detail::overflow_reference>(&*decoded);
-  struct wipe_ref {
-    detail::overflow_reference* r;
-    ~wipe_ref() {
-      if (r != nullptr) sodium_memzero(r->entry_key.data(), r->entry_key.size());
-    }
-  } wiper{ref};
 
-  // The policy first: an expired or ended session is refused even while the
-  // overflow store is unreachable (a reference repeats created_at).
-  const time_point created = inline_session ? inline_session->created_at() : ref->created_at;
-  if (auto r = check_policy(created, issued, **keys, t); !r) return r.error();
+  // Step 2, the policy, first: an expired or ended session is refused even
+  // while the overflow store is unreachable (a reference repeats created_at).
+  if (auto r = check_policy(decoded->created_at(), issued, **keys, t); !r) return r.error();
 
-  bool overflowed = false;
-  if (ref != nullptr) {
-    if (!options_.overflow_store) return errc::store_unavailable;
-    auto fetched = detail::fetch(*options_.overflow_store, *ref, t);
-    if (!fetched) return fetched.error();
-    wiper.r = nullptr;  // fetch wiped the entry key
-    decoded->emplace<session>(std::move(*fetched));
-    inline_session = std::get_if<session>(&*decoded);
-    overflowed = true;
-  }
-  if (auto r = check_revocation(*inline_session, t); !r) return r.error();
+  const bool overflowed = std::holds_alternative<detail::overflow_reference>(decoded->payload);
+  auto s = resolve_overflow(*decoded, options_.overflow_store.get(), t);
+  if (!s) return s.error();
+  if (auto r = check_revocation(*s, t); !r) return r.error();
 
-  opened out{std::move(*inline_session), {}};
+  // Step 4: what the caller learns besides the session.
+  opened out{std::move(*s), {}};
   out.info.overflow = overflowed;
   out.info.key_id = h.key_id;
   out.info.issued_at = issued;

@@ -7,8 +7,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace cli {
@@ -93,6 +96,127 @@ int list(const std::string& file, bool json) {
   return exit_ok;
 }
 
+int init(const args&, const std::string& file) {
+  const auto t = now();
+  const auto k = cookieseal::create_keyring_file(file, cookieseal::keyring::generate(t), t);
+  fmt::print("created {} with key {} (active now)\n", file, cookieseal::key_id_hex(k.keys()[0].id));
+  return exit_ok;
+}
+
+int rotate(const args& a, const std::string& file) {
+  const auto activate_in = a.duration("activate-in", cookieseal::default_activate_in);
+  const auto expire_old_in = a.duration("expire-old-in", cookieseal::default_expire_old_in);
+  if (expire_old_in.count() == 0 && !a.has("force"))
+    throw usage_error(
+        "--expire-old-in 0 makes every cookie sealed so far stop opening when the new key "
+        "activates: every user is logged out. Add --force if that is what you want");
+  const auto t = now();
+  std::uint32_t added = 0;
+  std::vector<cookieseal::key_info> pending;
+  cookieseal::update_keyring_file(
+      file,
+      [&](const cookieseal::keyring& k) {
+        auto [next, new_id] = k.rotate(t, activate_in, expire_old_in);
+        added = new_id;
+        pending.clear();
+        for (const auto& info : k.keys())
+          if (info.activates > t + activate_in) pending.push_back(info);
+        return next;
+      },
+      t);
+  fmt::print("added key {}: seals from {}; older keys without an expiry open until {}\n",
+             cookieseal::key_id_hex(added), cookieseal::format_rfc3339(t + activate_in),
+             cookieseal::format_rfc3339(t + activate_in + expire_old_in));
+  // A key pending from an earlier rotation takes over sealing when it
+  // activates; after a leak it is as exposed as the leaked one.
+  for (const auto& info : pending)
+    fmt::print(stderr,
+               "warning: key {0} is still pending and will take over sealing at {1}; if the "
+               "keyring leaked, revoke it too: cookieseal keyring revoke {2} {0}\n",
+               cookieseal::key_id_hex(info.id), cookieseal::format_rfc3339(info.activates), file);
+  return exit_ok;
+}
+
+int prune(const args&, const std::string& file) {
+  const auto t = now();
+  std::size_t removed = 0;
+  cookieseal::update_keyring_file(
+      file,
+      [&](const cookieseal::keyring& k) {
+        auto next = k.pruned(t);
+        removed = k.size() - next.size();
+        return next;
+      },
+      t);
+  fmt::print("removed {} expired key{}\n", removed, removed == 1 ? "" : "s");
+  return exit_ok;
+}
+
+int revoke(const args& a, const std::string& file) {
+  const std::uint32_t id = parse_id(a.positional[2]);
+  const std::string hex = cookieseal::key_id_hex(id);
+  const auto t = now();
+  cookieseal::update_keyring_file(
+      file,
+      [&](const cookieseal::keyring& k) {
+        if (const auto* gone = k.find_tombstone(id))
+          throw runtime_failure(fmt::format("{}: key {} was already revoked at {}", file, hex,
+                                            cookieseal::format_rfc3339(gone->removed)));
+        if (k.find(id) == nullptr) throw runtime_failure(fmt::format("{}: no key {}", file, hex));
+        try {
+          return k.without_key(id, t);  // refuses the only key that can seal
+        } catch (const std::invalid_argument&) {
+          throw runtime_failure(
+              fmt::format("revoking {} would leave no key that can seal; first run: cookieseal "
+                          "keyring rotate {} --activate-in 0",
+                          hex, file));
+        }
+      },
+      t);
+  fmt::print("revoked key {}: cookies it sealed stop opening once servers reload\n", hex);
+  return exit_ok;
+}
+
+int end_sessions(const args& a, const std::string& file) {
+  const auto t = now();
+  // Every session created up to now (this second included); one created
+  // after, even in the same second, holds (codec::seal moves it to the cut-off).
+  const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
+  cookieseal::update_keyring_file(
+      file, [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, t);
+  fmt::print("sessions created before {} are refused once servers reload\n",
+             cookieseal::format_rfc3339(before));
+  return exit_ok;
+}
+
+int list_command(const args& a, const std::string& file) { return list(file, a.has("json")); }
+
+// One row per subcommand: its usage line, the options it takes, what it does.
+struct subcommand {
+  const char* name;
+  std::size_t positionals;  // with the subcommand's name
+  const char* usage;
+  std::array<std::string_view, 3> options;  // the --options it takes; "" fills
+  int (*run)(const args&, const std::string& file);
+};
+
+const subcommand subcommands[] = {
+    {"init", 2, "cookieseal keyring init FILE", {}, init},
+    {"rotate",
+     2,
+     "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR] [--force]",
+     {"activate-in", "expire-old-in", "force"},
+     rotate},
+    {"list", 2, "cookieseal keyring list FILE [--json]", {"json"}, list_command},
+    {"prune", 2, "cookieseal keyring prune FILE", {}, prune},
+    {"revoke", 3, "cookieseal keyring revoke FILE ID", {}, revoke},
+    {"end-sessions",
+     2,
+     "cookieseal keyring end-sessions FILE [--before TIME]",
+     {"before"},
+     end_sessions},
+};
+
 }  // namespace
 
 int cmd_keyring(const std::vector<std::string>& argv) {
@@ -101,123 +225,18 @@ int cmd_keyring(const std::vector<std::string>& argv) {
     std::fputs(keyring_usage, a.help ? stdout : stderr);
     return a.help ? exit_ok : exit_usage;
   }
-  const std::string sub = a.positional[0];
-  auto allow_only = [&](std::initializer_list<const char*> names) {
-    for (const auto& [name, value] : a.options) {
-      bool ok = false;
-      for (const char* n : names) ok = ok || name == n;
-      if (!ok) throw usage_error(fmt::format("keyring {} takes no --{}", sub, name));
-    }
-  };
-  if (sub == "init") {
-    a.expect_positional(2, "cookieseal keyring init FILE");
-    allow_only({});
-    const auto t = now();
-    const auto k =
-        cookieseal::create_keyring_file(a.positional[1], cookieseal::keyring::generate(t), t);
-    fmt::print("created {} with key {:08x} (active now)\n", a.positional[1], k.keys()[0].id);
-    return exit_ok;
-  }
-  if (sub == "rotate") {
-    a.expect_positional(
-        2, "cookieseal keyring rotate FILE [--activate-in DUR] [--expire-old-in DUR] [--force]");
-    allow_only({"activate-in", "expire-old-in", "force"});
-    const auto activate_in = a.duration("activate-in", cookieseal::default_activate_in);
-    const auto expire_old_in = a.duration("expire-old-in", cookieseal::default_expire_old_in);
-    if (expire_old_in.count() == 0 && !a.has("force"))
-      throw usage_error(
-          "--expire-old-in 0 makes every cookie sealed so far stop opening when the new key "
-          "activates: every user is logged out. Add --force if that is what you want");
-    const auto t = now();
-    std::uint32_t added = 0;
-    std::vector<cookieseal::key_info> pending;
-    cookieseal::update_keyring_file(
-        a.positional[1],
-        [&](const cookieseal::keyring& k) {
-          auto [next, new_id] = k.rotate(t, activate_in, expire_old_in);
-          added = new_id;
-          pending.clear();
-          for (const auto& info : k.keys())
-            if (info.activates > t + activate_in) pending.push_back(info);
-          return next;
-        },
-        t);
-    fmt::print("added key {:08x}: seals from {}; older keys without an expiry open until {}\n",
-               added, cookieseal::format_rfc3339(t + activate_in),
-               cookieseal::format_rfc3339(t + activate_in + expire_old_in));
-    // A key pending from an earlier rotation takes over sealing when it
-    // activates; after a leak it is as exposed as the leaked one.
-    for (const auto& info : pending)
-      fmt::print(stderr,
-                 "warning: key {:08x} is still pending and will take over sealing at {}; if the "
-                 "keyring leaked, revoke it too: cookieseal keyring revoke {} {:08x}\n",
-                 info.id, cookieseal::format_rfc3339(info.activates), a.positional[1], info.id);
-    return exit_ok;
-  }
-  if (sub == "list") {
-    a.expect_positional(2, "cookieseal keyring list FILE [--json]");
-    allow_only({"json"});
-    return list(a.positional[1], a.has("json"));
-  }
-  if (sub == "prune") {
-    a.expect_positional(2, "cookieseal keyring prune FILE");
-    allow_only({});
-    const auto t = now();
-    std::size_t removed = 0;
-    cookieseal::update_keyring_file(
-        a.positional[1],
-        [&](const cookieseal::keyring& k) {
-          auto next = k.pruned(t);
-          removed = k.size() - next.size();
-          return next;
-        },
-        t);
-    fmt::print("removed {} expired key{}\n", removed, removed == 1 ? "" : "s");
-    return exit_ok;
-  }
-  if (sub == "revoke") {
-    a.expect_positional(3, "cookieseal keyring revoke FILE ID");
-    allow_only({});
-    const std::uint32_t id = parse_id(a.positional[2]);
-    const auto t = now();
-    cookieseal::update_keyring_file(
-        a.positional[1],
-        [&](const cookieseal::keyring& k) {
-          if (const auto* gone = k.find_tombstone(id))
-            throw runtime_failure(fmt::format("{}: key {:08x} was already revoked at {}",
-                                              a.positional[1], id,
-                                              cookieseal::format_rfc3339(gone->removed)));
-          if (k.find(id) == nullptr)
-            throw runtime_failure(fmt::format("{}: no key {:08x}", a.positional[1], id));
-          try {
-            return k.without_key(id, t);  // refuses the only key that can seal
-          } catch (const std::invalid_argument&) {
-            throw runtime_failure(fmt::format(
-                "revoking {:08x} would leave no key that can seal; first run: cookieseal keyring "
-                "rotate {} --activate-in 0",
-                id, a.positional[1]));
-          }
-        },
-        t);
-    fmt::print("revoked key {:08x}: cookies it sealed stop opening once servers reload\n", id);
-    return exit_ok;
-  }
-  if (sub == "end-sessions") {
-    a.expect_positional(2, "cookieseal keyring end-sessions FILE [--before TIME]");
-    allow_only({"before"});
-    const auto t = now();
-    // Every session created up to now (this second included); one created
-    // after, even in the same second, holds (codec::seal moves it to the cut-off).
-    const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
-    cookieseal::update_keyring_file(
-        a.positional[1],
-        [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, t);
-    fmt::print("sessions created before {} are refused once servers reload\n",
-               cookieseal::format_rfc3339(before));
-    return exit_ok;
+  const std::string& name = a.positional[0];
+  for (const auto& sub : subcommands) {
+    if (name != sub.name) continue;
+    a.expect_positional(sub.positionals, sub.usage);
+    for (const auto& [option, value] : a.options)
+      if (option.empty() ||
+          std::find(sub.options.begin(), sub.options.end(), option) == sub.options.end())
+        throw usage_error(fmt::format("keyring {} takes no --{}", name, option));
+    return sub.run(a, a.positional[1]);
   }
   throw usage_error(
-      fmt::format("unknown keyring subcommand \"{}\" (see cookieseal keyring --help)", sub));
+      fmt::format("unknown keyring subcommand \"{}\" (see cookieseal keyring --help)", name));
 }
 
 }  // namespace cli
