@@ -10,6 +10,7 @@
 #include <cookieseal/version.hpp>
 
 #include "detail/json_value.hpp"
+#include "detail/misuse.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -73,7 +74,10 @@ cookieseal_status guarded(F&& f, std::string* message = nullptr) noexcept {
   } catch (const std::invalid_argument& e) {  // json_error, cookie_error, bad options
     say(e.what());
     return COOKIESEAL_INVALID_ARGUMENT;
-  } catch (const std::system_error& e) {  // a store directory that cannot be used
+  } catch (const cookieseal::store_url_error& e) {  // as a bad option
+    say(e.what());
+    return COOKIESEAL_INVALID_ARGUMENT;
+  } catch (const cookieseal::config_error& e) {  // a store directory that cannot be used
     say(e.what());
     return COOKIESEAL_STORE_UNAVAILABLE;
   } catch (const std::exception& e) {
@@ -90,14 +94,13 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
     case COOKIESEAL_SAME_SITE_LAX: return cookieseal::http::same_site::lax;
     case COOKIESEAL_SAME_SITE_NONE: return cookieseal::http::same_site::none;
     case COOKIESEAL_SAME_SITE_UNSET: return std::nullopt;
-    default:
-      throw std::invalid_argument("cookieseal: same_site must be a COOKIESEAL_SAME_SITE_* value");
+    default: cookieseal::detail::throw_misuse("same_site must be a COOKIESEAL_SAME_SITE_* value");
   }
 }
 
 std::chrono::seconds seconds_option(std::int64_t v, const char* what) {
   if (v < 0 || v > cookieseal::max_policy_duration.count())
-    throw std::invalid_argument(std::string("cookieseal: ") + what + " must be 0..100 years");
+    cookieseal::detail::throw_misuse(std::string(what) + " must be 0..100 years");
   return std::chrono::seconds{v};
 }
 
@@ -106,7 +109,7 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   const auto path = view(o.keyring_path, o.keyring_path_len);
   const auto text = view(o.keyring_text, o.keyring_text_len);
   if (path.empty() == text.empty())
-    throw std::invalid_argument("cookieseal: give exactly one of keyring_path and keyring_text");
+    cookieseal::detail::throw_misuse("give exactly one of keyring_path and keyring_text");
 
   cookieseal::codec_options co;
   co.max_age = seconds_option(o.max_age_seconds, "max_age_seconds");
@@ -144,8 +147,7 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   so.attributes.partitioned = o.partitioned != 0;
   so.attributes.browser_session = o.browser_session != 0;
   if (so.name.empty() || so.name.size() > 255 || so.purpose.size() > 255)
-    throw std::invalid_argument(
-        "cookieseal: cookie_name must be 1..255 bytes, purpose at most 255");
+    cookieseal::detail::throw_misuse("cookie_name must be 1..255 bytes, purpose at most 255");
   m->sessions = std::make_unique<cookieseal::session_manager>(*m->codec, so);
   return m;
 }

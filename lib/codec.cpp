@@ -3,6 +3,7 @@
 #include "detail/codec_seam.hpp"
 #include "detail/envelope.hpp"
 #include "detail/keyring_access.hpp"
+#include "detail/misuse.hpp"
 #include "detail/overflow.hpp"
 #include "detail/payload.hpp"
 #include "detail/random.hpp"
@@ -26,9 +27,8 @@ constexpr std::size_t max_binding_bytes = 255;  // one length byte each in the A
 
 void check_binding(std::string_view name, std::string_view purpose) {
   if (name.empty() || name.size() > max_binding_bytes)
-    throw std::invalid_argument("cookieseal: cookie name must be 1..255 bytes");
-  if (purpose.size() > max_binding_bytes)
-    throw std::invalid_argument("cookieseal: purpose must be at most 255 bytes");
+    detail::throw_misuse("cookie name must be 1..255 bytes");
+  if (purpose.size() > max_binding_bytes) detail::throw_misuse("purpose must be at most 255 bytes");
 }
 
 // Whether @p deadline (+ leeway) has passed at @p now.
@@ -60,18 +60,17 @@ codec::codec(keyring keys, codec_options options)
 codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
     : options_(std::move(options)), keys_(std::move(keys)) {
   if (options_.max_cookie_bytes > browser_cookie_limit)
-    throw std::invalid_argument("cookieseal: max_cookie_bytes cannot exceed 4096");
+    detail::throw_misuse("max_cookie_bytes cannot exceed 4096");
   if (options_.max_age.count() < 0 || options_.idle_timeout.count() < 0 ||
       options_.leeway.count() < 0)
-    throw std::invalid_argument("cookieseal: durations cannot be negative");
+    detail::throw_misuse("durations cannot be negative");
   if (options_.max_age > max_policy_duration || options_.idle_timeout > max_policy_duration ||
       options_.leeway > max_policy_duration)
-    throw std::invalid_argument(
-        "cookieseal: max_age, idle_timeout and leeway are at most 100 years");
+    detail::throw_misuse("max_age, idle_timeout and leeway are at most 100 years");
   if (options_.replaced_entry_grace.count() < 0 ||
       options_.replaced_entry_grace > max_policy_duration)
-    throw std::invalid_argument("cookieseal: replaced_entry_grace must be 0..100 years");
-  if (!keys_) throw std::invalid_argument("cookieseal: null keyring");
+    detail::throw_misuse("replaced_entry_grace must be 0..100 years");
+  if (!keys_) detail::throw_misuse("null keyring");
   detail::ensure_sodium();
 }
 
@@ -396,7 +395,7 @@ result<void> codec::destroy(const session& s, std::optional<time_point> until) c
 }
 
 result<void> codec::revoke_subject(std::string_view subject) const {
-  if (subject.empty()) throw std::invalid_argument("cookieseal: revoke_subject needs a subject");
+  if (subject.empty()) detail::throw_misuse("revoke_subject needs a subject");
   if (!options_.revocation_store) return errc::store_unavailable;
   const time_point before = revocation_cutoff(now());
   if (!options_.revocation_store->revoke_subject(subject, before, revocation_end(options_, before)))

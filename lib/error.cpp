@@ -1,5 +1,10 @@
 #include <cookieseal/error.hpp>
 
+#include "detail/misuse.hpp"
+
+#include <stdexcept>
+#include <string>
+
 namespace cookieseal {
 
 std::string_view to_string(errc e) noexcept {
@@ -39,5 +44,13 @@ std::string_view message(errc e) noexcept {
   }
   return "unknown error";
 }
+
+namespace detail {
+
+void throw_misuse(std::string_view what) {
+  throw std::invalid_argument("cookieseal: " + std::string(what));
+}
+
+}  // namespace detail
 
 }  // namespace cookieseal

@@ -95,7 +95,8 @@ bool may_become_store(const fs::path& dir) {
 
 }  // namespace
 
-file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
+// Any failure here is configuration that cannot be used: config_error, cause kept.
+file_store::file_store(std::filesystem::path dir) try : dir_(std::move(dir)) {
   detail::ensure_sodium();
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -108,8 +109,7 @@ file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
       store_id_ = m->data;
     } else {
       if (!may_become_store(dir_))
-        throw std::system_error(std::make_error_code(std::errc::invalid_argument),
-                                dir_.string() + " is not empty and not a cookieseal store");
+        throw config_error(dir_.string() + " is not empty and not a cookieseal store");
       store_id_ = new_store_id();
       write_atomic(dir_ / marker_name, store_id_);
     }
@@ -120,9 +120,7 @@ file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
                                      k->data.size(), "\n", &got, nullptr) == 0 &&
                       got == subject_secret_.size();
       sodium_memzero(k->data.data(), k->data.size());
-      if (!ok)
-        throw std::system_error(std::make_error_code(std::errc::invalid_argument),
-                                (dir_ / subject_key_name).string() + " is damaged");
+      if (!ok) throw config_error((dir_ / subject_key_name).string() + " is damaged");
     } else {
       random_fill(std::as_writable_bytes(std::span(subject_secret_)));
       std::string text = hex_of(std::as_bytes(std::span(subject_secret_))) + "\n";
@@ -141,6 +139,8 @@ file_store::file_store(std::filesystem::path dir) : dir_(std::move(dir)) {
     throw std::system_error(errno, std::generic_category(), "cannot stat " + dir_.string());
   dev_ = static_cast<unsigned long long>(st.st_dev);
   ino_ = static_cast<unsigned long long>(st.st_ino);
+} catch (const std::system_error& e) {
+  throw config_error(e.what());
 }
 
 result<void> file_store::check_identity() {

@@ -1,6 +1,7 @@
 #include <cookieseal/keyring.hpp>
 
 #include "detail/keyring_access.hpp"
+#include "detail/misuse.hpp"
 #include "detail/random.hpp"
 #include "detail/secure_buffer.hpp"
 
@@ -42,7 +43,7 @@ std::vector<keyring::pending_key> keyring::to_pending() const {
 keyring keyring::build(std::vector<pending_key> keys, std::optional<time_point> end_before,
                        std::vector<key_tombstone> tombstones) {
   if (keys.size() > std::numeric_limits<std::uint32_t>::max())
-    throw std::invalid_argument("cookieseal: too many keys");
+    detail::throw_misuse("too many keys");
   // Stable: among keys activating in the same second the one added last seals,
   // and the file keeps that order across reloads.
   std::stable_sort(keys.begin(), keys.end(), [](const pending_key& a, const pending_key& b) {
@@ -80,8 +81,7 @@ keyring keyring::from_keys(std::span<const entry> keys,
   std::vector<pending_key> pending;
   pending.reserve(keys.size());
   for (const auto& e : keys) {
-    if (e.bytes.size() != key_bytes)
-      throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
+    if (e.bytes.size() != key_bytes) detail::throw_misuse("a key must be exactly 32 bytes");
     pending.push_back({e.info, reinterpret_cast<const unsigned char*>(e.bytes.data())});
   }
   return build(std::move(pending), end_sessions_before, {tombstones.begin(), tombstones.end()});
@@ -90,8 +90,7 @@ keyring keyring::from_keys(std::span<const entry> keys,
 keyring keyring::generate(time_point now) { return keyring{}.with_new_key(now, now); }
 
 keyring keyring::with_key(const key_info& info, std::span<const std::byte> bytes) const {
-  if (bytes.size() != key_bytes)
-    throw std::invalid_argument("cookieseal: a key must be exactly 32 bytes");
+  if (bytes.size() != key_bytes) detail::throw_misuse("a key must be exactly 32 bytes");
   auto keys = to_pending();
   keys.push_back({info, reinterpret_cast<const unsigned char*>(bytes.data())});
   return rebuilt(std::move(keys));
@@ -119,21 +118,20 @@ keyring keyring::with_new_key(time_point created, time_point activates,
 
 keyring keyring::without_key(std::uint32_t id, time_point now) const {
   const key_info* gone = find(id);
-  if (gone == nullptr) throw std::invalid_argument("cookieseal: no key " + key_id_hex(id));
+  if (gone == nullptr) detail::throw_misuse("no key " + key_id_hex(id));
   auto keys = to_pending();
   std::erase_if(keys, [id](const pending_key& p) { return p.info.id == id; });
   auto tombstones = tombstones_;
   tombstones.push_back({id, gone->created, gone->activates, now});
   keyring next = build(std::move(keys), end_sessions_before_, std::move(tombstones));
   if (sealing_key(now) != nullptr && next.sealing_key(now) == nullptr)
-    throw std::invalid_argument(
-        "cookieseal: removing key " + key_id_hex(id) +
-        " would leave no key that can seal; rotate with activate_in 0 first");
+    detail::throw_misuse("removing key " + key_id_hex(id) +
+                         " would leave no key that can seal; rotate with activate_in 0 first");
   return next;
 }
 
 keyring keyring::with_expiry(std::uint32_t id, std::optional<time_point> expires) const {
-  if (find(id) == nullptr) throw std::invalid_argument("cookieseal: no key " + key_id_hex(id));
+  if (find(id) == nullptr) detail::throw_misuse("no key " + key_id_hex(id));
   auto keys = to_pending();
   for (auto& p : keys)
     if (p.info.id == id) p.info.expires = expires;

@@ -30,11 +30,11 @@ std::shared_ptr<store> open_store(std::string_view where, std::chrono::milliseco
     return std::make_shared<redis_store>(std::move(o));
 #else
     (void)io_timeout;
-    throw std::invalid_argument(
+    throw store_url_error(
         "cookieseal: this build has no Redis support (built without hiredis: -Dredis=enabled)");
 #endif
   }
-  if (where.empty()) throw std::invalid_argument("cookieseal: an empty store path");
+  if (where.empty()) throw config_error("cookieseal: an empty store path");
   return std::make_shared<file_store>(std::filesystem::path(where));
 }
 

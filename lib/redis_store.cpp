@@ -45,14 +45,14 @@ int parse_int(std::string_view s, const char* what, int max) {
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > max)
-    throw std::invalid_argument(std::string("cookieseal: bad ") + what + " in Redis URL");
+    throw store_url_error(std::string("cookieseal: bad ") + what + " in Redis URL");
   return v;
 }
 
 parsed_url parse_url(std::string_view url) {
   parsed_url p;
   if (url.rfind("rediss://", 0) == 0)
-    throw std::invalid_argument(
+    throw store_url_error(
         "cookieseal: rediss:// (TLS) is not supported: this build's hiredis 0.14 has no TLS; "
         "reach Redis over a TLS tunnel (stunnel, spiped) as redis://127.0.0.1:PORT");
   if (url.rfind("unix://", 0) == 0) {
@@ -61,23 +61,23 @@ parsed_url parse_url(std::string_view url) {
       std::string_view query = rest.substr(q + 1);
       rest = rest.substr(0, q);
       if (query.rfind("db=", 0) != 0)
-        throw std::invalid_argument("cookieseal: unix:// URLs take only ?db=N");
+        throw store_url_error("cookieseal: unix:// URLs take only ?db=N");
       p.db = parse_int(query.substr(3), "database number", 1 << 20);
     }
     if (rest.empty() || rest[0] != '/')
-      throw std::invalid_argument("cookieseal: unix:// needs an absolute socket path");
+      throw store_url_error("cookieseal: unix:// needs an absolute socket path");
     p.socket_path = std::string(rest);
     return p;
   }
   if (url.rfind("redis://", 0) != 0)
-    throw std::invalid_argument("cookieseal: a Redis URL starts with redis:// or unix://");
+    throw store_url_error("cookieseal: a Redis URL starts with redis:// or unix://");
   std::string_view rest = url.substr(8);
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
     const auto colon = userinfo.find(':');
     if (colon == std::string_view::npos)
-      throw std::invalid_argument("cookieseal: Redis credentials are [user]:password@");
+      throw store_url_error("cookieseal: Redis credentials are [user]:password@");
     p.user = std::string(userinfo.substr(0, colon));
     p.password = std::string(userinfo.substr(colon + 1));
   }
@@ -89,11 +89,11 @@ parsed_url parse_url(std::string_view url) {
   if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
     const auto close = rest.find(']');
     if (close == std::string_view::npos)
-      throw std::invalid_argument("cookieseal: bad IPv6 host in Redis URL");
+      throw store_url_error("cookieseal: bad IPv6 host in Redis URL");
     p.host = std::string(rest.substr(1, close - 1));
     rest = rest.substr(close + 1);
     if (!rest.empty()) {
-      if (rest[0] != ':') throw std::invalid_argument("cookieseal: bad Redis URL after the host");
+      if (rest[0] != ':') throw store_url_error("cookieseal: bad Redis URL after the host");
       p.port = parse_int(rest.substr(1), "port", 65535);
     }
   } else {
@@ -101,7 +101,7 @@ parsed_url parse_url(std::string_view url) {
     p.host = std::string(rest.substr(0, colon));
     if (colon != std::string_view::npos) p.port = parse_int(rest.substr(colon + 1), "port", 65535);
   }
-  if (p.host.empty()) throw std::invalid_argument("cookieseal: the Redis URL has no host");
+  if (p.host.empty()) throw store_url_error("cookieseal: the Redis URL has no host");
   return p;
 }
 

@@ -385,7 +385,7 @@ TEST_SUITE("faults") {
   TEST_CASE("a non-empty directory that is not a store is refused at construction") {
     test::temp_dir dir;
     std::ofstream(dir / "important.txt") << "data";
-    CHECK_THROWS_AS(cookieseal::file_store(dir.path()), std::system_error);
+    CHECK_THROWS_AS(cookieseal::file_store(dir.path()), cookieseal::config_error);
   }
 
   TEST_CASE("emergency rotation on one server: the other opens its cookies without a logout") {

@@ -149,12 +149,12 @@ TEST_SUITE("redis_store") {
       CHECK_NOTHROW(store_at(good));
     }
     CHECK_THROWS_WITH_AS(store_at("rediss://host:6380"), doctest::Contains("no TLS"),
-                         std::invalid_argument);
+                         cookieseal::store_url_error);
     for (const char* bad : {"http://host", "redis://", "redis://host:notaport",
                             "redis://host:70000", "redis://host/x", "redis://pwonly@host",
                             "unix://relative.sock", "unix:///s?database=1", "redis://[::1"}) {
       CAPTURE(bad);
-      CHECK_THROWS_AS(store_at(bad), std::invalid_argument);
+      CHECK_THROWS_AS(store_at(bad), cookieseal::store_url_error);
     }
   }
 

@@ -53,9 +53,9 @@ opened_store open_store(const std::string& where) {
   opened_store out;
   try {
     out.store = cookieseal::open_store(where);
-  } catch (const std::invalid_argument& e) {
+  } catch (const cookieseal::store_url_error& e) {
     throw usage_error(e.what());
-  } catch (const std::system_error& e) {
+  } catch (const cookieseal::config_error& e) {
     throw store_error(fmt::format("store {}: {}", where, e.what()));
   }
   out.last_cause = std::make_shared<std::string>();

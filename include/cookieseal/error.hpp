@@ -9,10 +9,14 @@
 /// call the program got wrong — a cookie name over 255 bytes, a negative
 /// duration, unsafe cookie attributes — throws std::invalid_argument (or a
 /// subclass: http::cookie_error, json_error) at once, so it is found in testing.
+/// Configuration that cannot be used where it is loaded (a keyring file, a
+/// store URL or directory) throws config_error, which is not invalid_argument:
+/// catch it where configuration is read, and keep the process running.
 #pragma once
 
 #include <cookieseal/export.hpp>
 
+#include <stdexcept>
 #include <string_view>
 
 namespace cookieseal {
@@ -58,6 +62,17 @@ enum class outcome : int {
   return e == errc::store_unavailable || e == errc::key_not_loaded ? outcome::undecided
                                                                    : outcome::refused;
 }
+
+/**
+ * Configuration read from outside that cannot be used: a keyring file
+ * (keyring_file_error), a store URL (store_url_error) or a store directory.
+ * Data, not a programmer error. what() names the source and the cause
+ * ("/var/lib/app/sessions: Permission denied"), never a password or key bytes.
+ */
+class COOKIESEAL_API config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// The error's stable name, e.g. "authentication_failed". Unknown values give "unknown".
 [[nodiscard]] COOKIESEAL_API std::string_view to_string(errc e) noexcept;

@@ -37,7 +37,7 @@ class COOKIESEAL_API file_store final : public store {
  public:
   /**
    * Uses @p dir, creating it (mode 0700) and its store id if it is missing or
-   * empty. @throws std::system_error when it cannot be created or read, or is a
+   * empty. @throws config_error when it cannot be created or read, or is a
    * non-empty directory that is not a store.
    */
   explicit file_store(std::filesystem::path dir);

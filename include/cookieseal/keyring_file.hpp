@@ -5,6 +5,7 @@
 
 #include <cookieseal/clock.hpp>
 #include <cookieseal/detail/wipe.hpp>
+#include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
 
@@ -21,9 +22,9 @@ namespace cookieseal {
  * for parse errors, the line ("/etc/app/keys:4: ..."); it never contains key
  * bytes.
  */
-class COOKIESEAL_API keyring_file_error : public std::runtime_error {
+class COOKIESEAL_API keyring_file_error : public config_error {
  public:
-  using std::runtime_error::runtime_error;
+  using config_error::config_error;
 };
 
 /// Text that is a secret (a keyring file's contents): wiped whenever it

@@ -37,7 +37,7 @@ struct redis_options {
  */
 class COOKIESEAL_API redis_store final : public store {
  public:
-  /// @throws std::invalid_argument on a bad or unsupported URL (the message says why).
+  /// @throws store_url_error on a bad or unsupported URL (the message says why).
   /// Does not connect yet: a Redis that is down at start-up is not an error.
   explicit redis_store(redis_options options);
   ~redis_store() override;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cookieseal/clock.hpp>
+#include <cookieseal/error.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
@@ -27,6 +28,12 @@
 #include <vector>
 
 namespace cookieseal {
+
+/// A store URL that is malformed or unsupported (the message says why, never the password).
+class COOKIESEAL_API store_url_error : public config_error {
+ public:
+  using config_error::config_error;
+};
 
 /// 256 random bits naming one overflow entry.
 using entry_id = std::array<std::byte, 32>;
@@ -152,11 +159,11 @@ class COOKIESEAL_API store : public entry_store, public revocation_list {
 /**
  * The store named by @p where: a redis_store for `redis://…` and `unix://…`
  * URLs (with @p io_timeout for connecting and each command), a file_store for
- * anything else (a directory, created if missing). Runtime configuration, so a
- * bad one is reported as data, not as a crash.
- * @throws std::invalid_argument for a bad or unsupported URL (`rediss://`, or
- *         any Redis URL in a build without hiredis),
- *         std::system_error when the directory cannot be used (the message says why).
+ * anything else (a directory, created if missing). Runtime configuration: a
+ * bad one is a config_error, not a programmer error.
+ * @throws store_url_error for a bad or unsupported URL (`rediss://`, or any
+ *         Redis URL in a build without hiredis), config_error when the
+ *         directory cannot be used (the message says why).
  */
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<store> open_store(
     std::string_view where, std::chrono::milliseconds io_timeout = std::chrono::milliseconds{500});

@@ -1,0 +1,12 @@
+// The one place the library throws for a call the program got wrong (the rule
+// in error.hpp): a single choke point, so every such error reads the same.
+#pragma once
+
+#include <string_view>
+
+namespace cookieseal::detail {
+
+/// Throws std::invalid_argument("cookieseal: " + @p what).
+[[noreturn]] void throw_misuse(std::string_view what);
+
+}  // namespace cookieseal::detail
