@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     cookieseal::codec codec(watcher.current(), options);
     watcher.attach(codec);
     watcher.start(std::chrono::seconds(1), [](const cookieseal::reload_result& r) {
-      if (!r.error.empty()) std::fprintf(stderr, "keyring reload refused: %s\n", r.error.c_str());
+      if (r.error) std::fprintf(stderr, "keyring reload refused: %s\n", r.error->what());
     });
     const cookieseal::session_manager sessions(codec);
 

@@ -12,6 +12,8 @@
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -98,6 +100,18 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
   }
 }
 
+// The end of the fields of the first header (ABI 1 as released in 0.1).
+constexpr std::size_t options_v1_size =
+    offsetof(cookieseal_options, reload_interval_ms) + sizeof(std::uint32_t);
+
+// The caller's diagnostic function as the library's, or empty.
+cookieseal::diagnostic_function diagnostic_of(const cookieseal_options& o) {
+  if (o.diagnostic == nullptr) return {};
+  return [f = o.diagnostic, context = o.diagnostic_context](std::string_view m) {
+    f(context, m.data(), m.size());
+  };
+}
+
 std::chrono::seconds seconds_option(std::int64_t v, const char* what) {
   if (v < 0 || v > cookieseal::max_policy_duration.count())
     cookieseal::detail::throw_misuse(std::string(what) + " must be 0..100 years");
@@ -111,12 +125,15 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   if (path.empty() == text.empty())
     cookieseal::detail::throw_misuse("give exactly one of keyring_path and keyring_text");
 
+  const cookieseal::diagnostic_function diagnostic = diagnostic_of(o);
   cookieseal::codec_options co;
+  co.diagnostic = diagnostic;
   co.max_age = seconds_option(o.max_age_seconds, "max_age_seconds");
   co.idle_timeout = seconds_option(o.idle_timeout_seconds, "idle_timeout_seconds");
   co.leeway = seconds_option(o.leeway_seconds, "leeway_seconds");
   if (const auto where = view(o.store, o.store_len); !where.empty()) {
     m->store = cookieseal::open_store(where);
+    m->store->set_diagnostic(diagnostic);
     co.overflow_store = m->store;
     if (o.store_revocations) co.revocation_store = m->store;
   }
@@ -133,7 +150,13 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   if (m->watcher) {
     m->watcher->attach(*m->codec);
     if (o.reload_interval_ms > 0)
-      m->watcher->start(std::chrono::milliseconds(o.reload_interval_ms));
+      m->watcher->start(std::chrono::milliseconds(o.reload_interval_ms),
+                        [diagnostic](const cookieseal::reload_result& r) {
+                          if (r.error)
+                            cookieseal::detail::call_diagnostic(
+                                diagnostic,
+                                std::string("keyring reload refused: ") + r.error->what());
+                        });
   }
 
   cookieseal::session_options so;
@@ -232,12 +255,18 @@ cookieseal_status cookieseal_manager_new(const cookieseal_options* o, cookieseal
           message = "cookieseal_manager_new needs options and an output";
           return COOKIESEAL_INVALID_ARGUMENT;
         }
-        // ABI 1's fields are all there is; a larger struct comes from a newer header.
-        if (o->size < sizeof(cookieseal_options)) {
+        // The first header's fields are required; a caller built against it
+        // passes a smaller struct, and what it lacks keeps its default. A
+        // larger struct comes from a newer header: its extra fields are unknown here.
+        if (o->size < options_v1_size) {
           message = "cookieseal_options.size is too small: call cookieseal_options_init";
           return COOKIESEAL_INVALID_ARGUMENT;
         }
-        *out = make_manager(*o).release();
+        cookieseal_options full;
+        cookieseal_options_init(&full);
+        std::memcpy(&full, o, std::min(o->size, sizeof full));
+        full.size = sizeof full;
+        *out = make_manager(full).release();
         return COOKIESEAL_OK;
       },
       &message);

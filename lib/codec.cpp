@@ -31,6 +31,12 @@ void check_binding(std::string_view name, std::string_view purpose) {
   if (purpose.size() > max_binding_bytes) detail::throw_misuse("purpose must be at most 255 bytes");
 }
 
+// Tells the codec's diagnostic function why, and returns @p e.
+errc because(const codec_options& o, errc e, std::string_view why) noexcept {
+  detail::call_diagnostic(o.diagnostic, why);
+  return e;
+}
+
 // Whether @p deadline (+ leeway) has passed at @p now.
 bool passed(time_point deadline, std::chrono::seconds leeway, time_point now) noexcept {
   return now > deadline + leeway;
@@ -154,11 +160,11 @@ result<time_point> detail::created_at_to_seal(const codec& c, const session& s, 
   const auto& revocations = c.options().revocation_store;
   if (revocations && !s.subject().empty()) {
     auto r = revocations->is_revoked(s.id(), s.subject(), created, t);
-    if (!r) return errc::store_unavailable;
+    if (!r) return because(c.options(), r.error(), "seal: the revocation list could not answer");
     if (*r) {
       if (created == next) return errc::revoked;
       r = revocations->is_revoked(s.id(), s.subject(), next, t);
-      if (!r) return errc::store_unavailable;
+      if (!r) return because(c.options(), r.error(), "seal: the revocation list could not answer");
       if (*r) return errc::revoked;
       created = next;
     }
@@ -187,6 +193,8 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes) {
     if (!opts.overflow_store) return errc::too_large;
     auto moved = detail::spill(*opts.overflow_store, plaintext, s, expires);
+    if (!moved && moved.error() == errc::store_unavailable)
+      return because(opts, moved.error(), "seal: the overflow store could not take the session");
     if (!moved) return moved.error();
     if (name.size() + detail::sealed_size(moved->reference.size()) > opts.max_cookie_bytes) {
       // Even the reference does not fit (a very long subject or name): no cookie
@@ -260,10 +268,16 @@ result<decoded_payload> authenticate(const unsigned char* key, const detail::par
 
 // Step 3: the session itself, fetched from the overflow store when the cookie
 // holds a reference (whose entry key fetch() wipes).
-result<session> resolve_overflow(decoded_payload& d, entry_store* overflow, time_point t) {
+result<session> resolve_overflow(decoded_payload& d, const codec_options& o, time_point t) {
   if (auto* s = std::get_if<session>(&d.payload)) return std::move(*s);
-  if (overflow == nullptr) return errc::store_unavailable;
-  return detail::fetch(*overflow, std::get<detail::overflow_reference>(d.payload), t);
+  if (!o.overflow_store)
+    return because(o, errc::store_unavailable,
+                   "open: the cookie refers to an overflow entry and this codec has no "
+                   "overflow store");
+  auto s = detail::fetch(*o.overflow_store, std::get<detail::overflow_reference>(d.payload), t);
+  if (!s && s.error() == errc::store_unavailable)
+    return because(o, s.error(), "open: the overflow store could not be read");
+  return s;
 }
 
 }  // namespace
@@ -297,7 +311,7 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   if (auto r = check_policy(decoded->created_at(), issued, **keys, t); !r) return r.error();
 
   const bool overflowed = std::holds_alternative<detail::overflow_reference>(decoded->payload);
-  auto s = resolve_overflow(*decoded, options_.overflow_store.get(), t);
+  auto s = resolve_overflow(*decoded, options_, t);
   if (!s) return s.error();
   if (auto r = check_revocation(*s, t); !r) return r.error();
 
@@ -367,13 +381,18 @@ result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id,
   // after the cookie was sealed (with the leeway for clock skew).
   const bool confirmed =
       check.file_ok && (check.checked_now || issued + options_.leeway < check.verified_at);
-  return confirmed ? errc::unknown_key : errc::key_not_loaded;
+  if (confirmed) return errc::unknown_key;
+  return because(options_, errc::key_not_loaded,
+                 "open: key " + key_id_hex(key_id) + " is not loaded here and " +
+                     (check.file_ok ? std::string("the keyring file, checked under a second ago, "
+                                                  "was read before this cookie was sealed")
+                                    : "the keyring file fails to load: " + check.file_error));
 }
 
 result<void> codec::check_revocation(const session& s, time_point now) const {
   if (!options_.revocation_store) return {};
   auto r = options_.revocation_store->is_revoked(s.id(), s.subject(), s.created_at(), now);
-  if (!r) return errc::store_unavailable;
+  if (!r) return because(options_, r.error(), "open: the revocation list could not answer");
   if (*r) return errc::revoked;
   return {};
 }
@@ -382,24 +401,30 @@ result<void> codec::destroy(const session& s, std::optional<time_point> until) c
   const time_point t = now();
   if (const auto& origin = detail::session_access::overflow_entry(s);
       origin && options_.overflow_store)
-    if (!options_.overflow_store->erase(*origin)) return errc::store_unavailable;
+    if (!options_.overflow_store->erase(*origin))
+      return because(options_, errc::store_unavailable,
+                     "destroy: the overflow store could not erase the entry");
   if (options_.revocation_store) {
     // Copies of the cookie stay valid until they expire unless the id is
     // revoked: keep the record past the session's last valid second.
     const time_point end =
         until.value_or(revocation_end(options_, s.created_at() + std::chrono::seconds{1}));
     if (!options_.revocation_store->revoke_session(s.id(), std::max(end, t)))
-      return errc::store_unavailable;
+      return because(options_, errc::store_unavailable,
+                     "destroy: the revocation list could not record the session");
   }
   return {};
 }
 
 result<void> codec::revoke_subject(std::string_view subject) const {
   if (subject.empty()) detail::throw_misuse("revoke_subject needs a subject");
-  if (!options_.revocation_store) return errc::store_unavailable;
+  if (!options_.revocation_store)
+    return because(options_, errc::store_unavailable,
+                   "revoke_subject: this codec has no revocation list");
   const time_point before = revocation_cutoff(now());
   if (!options_.revocation_store->revoke_subject(subject, before, revocation_end(options_, before)))
-    return errc::store_unavailable;
+    return because(options_, errc::store_unavailable,
+                   "revoke_subject: the revocation list could not record it");
   return {};
 }
 

@@ -65,10 +65,13 @@ reload_result keyring_watcher::reload_if_changed() {
   try {
     next = std::make_shared<const keyring>(load_keyring_file(file_, now()));
   } catch (const std::exception& e) {
+    // Anything else (out of memory) is refused the same way, naming the file.
+    const auto* kfe = dynamic_cast<const keyring_file_error*>(&e);
+    r.error = kfe ? *kfe : keyring_file_error(file_.string() + ": " + e.what());
     std::lock_guard lock(mutex_);
     refused_ = sig;
     file_ok_ = false;
-    r.error = e.what();
+    file_error_ = r.error->what();
     return r;
   }
   std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners;
@@ -119,13 +122,13 @@ keyring_check keyring_watcher::check_for_missing_key(std::chrono::milliseconds m
   {
     std::lock_guard lock(mutex_);
     if (miss_checked_ && steady_now - last_miss_check_ < min_interval)
-      return {false, file_ok_, verified_at_};
+      return {false, file_ok_, verified_at_, file_ok_ ? std::string() : file_error_};
     miss_checked_ = true;
     last_miss_check_ = steady_now;
   }
   (void)reload_if_changed();
   std::lock_guard lock(mutex_);
-  return {true, file_ok_, verified_at_};
+  return {true, file_ok_, verified_at_, file_ok_ ? std::string() : file_error_};
 }
 
 void keyring_watcher::start(std::chrono::milliseconds interval,

@@ -28,9 +28,24 @@ static const char keyring_text[] =
     "key 9f3a01c2 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z never "
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n";
 
+/* What the diagnostic function heard, joined by '\n'. */
+static char heard[4096];
+
+static void hear(void* context, const char* message, size_t len) {
+  CHECK(context == heard);
+  size_t used = strlen(heard);
+  if (used + len + 2 > sizeof heard) return;
+  memcpy(heard + used, message, len);
+  heard[used + len] = '\n';
+  heard[used + len + 1] = '\0';
+}
+
 static cookieseal_manager* manager_with(const char* store) {
   cookieseal_options o;
   cookieseal_options_init(&o);
+  CHECK(o.diagnostic == NULL && o.diagnostic_context == NULL);
+  o.diagnostic = hear;
+  o.diagnostic_context = heard;
   o.keyring_text = keyring_text;
   o.keyring_text_len = strlen(keyring_text);
   if (store != NULL) {
@@ -118,8 +133,17 @@ static void test_manager_errors(const char* dir) {
   cookieseal_free(why);
 
   bad = o;
-  bad.size = sizeof bad - 1;
+  bad.size = offsetof(cookieseal_options, reload_interval_ms);
   CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_INVALID_ARGUMENT);
+  /* A caller built against the first header (no diagnostic fields) still works:
+   * what lies past its size is never read. */
+  bad = o;
+  bad.size = offsetof(cookieseal_options, diagnostic);
+  bad.diagnostic = (void (*)(void*, const char*, size_t))1; /* garbage beyond its size */
+  CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_OK);
+  CHECK(m != NULL);
+  cookieseal_manager_free(m);
+  m = NULL;
   bad = o;
   bad.same_site = 42;
   CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_INVALID_ARGUMENT);
@@ -247,6 +271,9 @@ static void test_request_flow(const char* dir) {
   CHECK(json == NULL);
   cookieseal_request_free(r);
   CHECK(rename(moved, store) == 0);
+  /* The diagnostic function heard why: the store's cause and the codec's step. */
+  CHECK(strstr(heard, "the store directory is missing") != NULL);
+  CHECK(strstr(heard, "open: the revocation list could not answer") != NULL);
 
   /* A garbage cookie is refused with its reason. */
   CHECK(cookieseal_request_new(m, S("__Host-session=garbage!"), &r) == COOKIESEAL_OK);

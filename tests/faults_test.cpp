@@ -52,10 +52,12 @@ struct store_fixture {
   std::shared_ptr<cookieseal::file_store> real =
       std::make_shared<cookieseal::file_store>(dir / "store");
   std::shared_ptr<test::flaky_store> store = std::make_shared<test::flaky_store>(real);
+  std::vector<std::string> heard;  // the codec's diagnostic function
   cookieseal::codec codec{test::fixed_keyring(), [this] {
                             auto o = test::options_with(clock);
                             o.overflow_store = store;
                             o.revocation_store = store;
+                            o.diagnostic = [this](std::string_view m) { heard.emplace_back(m); };
                             return o;
                           }()};
   cookieseal::session_manager sessions{codec};
@@ -94,6 +96,11 @@ TEST_SUITE("faults") {
       CHECK(h.error() == errc::store_unavailable);
       CHECK(cookieseal::outcome_of(h.error()) == outcome::undecided);
     }
+    // The codec said why, for each load (the inline cookie needs the revocation
+    // list; the overflow one its entry first).
+    REQUIRE(f.heard.size() == 2);
+    CHECK(f.heard[0] == "open: the revocation list could not answer");
+    CHECK(f.heard[1] == "open: the overflow store could not be read");
     SUBCASE("destroy on an undecided request ends nothing") {
       auto r = f.sessions.load(inline_cookie);
       r.destroy();
@@ -393,7 +400,10 @@ TEST_SUITE("faults") {
     const auto file = dir / "keyring";
     cookieseal::create_keyring_file(file, cookieseal::keyring::generate());
     cookieseal::keyring_watcher watcher_a(file), watcher_b(file);
-    cookieseal::codec a(watcher_a.current()), b(watcher_b.current());
+    std::vector<std::string> heard_b;
+    cookieseal::codec_options options_b;
+    options_b.diagnostic = [&](std::string_view m) { heard_b.emplace_back(m); };
+    cookieseal::codec a(watcher_a.current()), b(watcher_b.current(), options_b);
     watcher_a.attach(a);
     watcher_b.attach(b);
     cookieseal::session_manager ma(a), mb(b);
@@ -420,6 +430,10 @@ TEST_SUITE("faults") {
       auto soon = mb.load("__Host-session=" + stranger->cookie);
       CHECK(soon.undecided() == errc::key_not_loaded);
       CHECK_FALSE(mb.save(soon));
+      REQUIRE(heard_b.size() == 1);
+      CHECK(heard_b[0] == "open: key " + cookieseal::key_id_hex(stranger->key_id) +
+                              " is not loaded here and the keyring file, checked under a second "
+                              "ago, was read before this cookie was sealed");
       std::this_thread::sleep_for(1100ms);
       auto later = mb.load("__Host-session=" + stranger->cookie);
       CHECK(later.refused() == errc::unknown_key);
@@ -438,6 +452,10 @@ TEST_SUITE("faults") {
       auto on_b2 = mb.load(newer);
       CHECK(on_b2.undecided() == errc::key_not_loaded);
       CHECK_FALSE(mb.save(on_b2));
+      REQUIRE(heard_b.size() == 1);
+      CHECK(heard_b[0].find(
+                "is not loaded here and the keyring file fails to load: " + file.string() +
+                ": the keyring is accessible to group or others") != std::string::npos);
     }
     SUBCASE("without a watcher a missing key is simply unknown") {
       cookieseal::codec alone(cookieseal::keyring::generate());

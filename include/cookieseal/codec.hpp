@@ -63,6 +63,15 @@ struct codec_options {
   /// "Now"; empty means the system clock. Inject one in tests.
   clock_function clock;
   /**
+   * Hears why a request was undecided or a store call failed, as it happens:
+   * "open: key f3909fbd is not loaded here and the keyring file fails to
+   * load: /etc/app/keyring: … (mode 0644) …", "open: the revocation list could
+   * not answer". Never given key material or session data. Refused cookies
+   * are not reported (they are normal traffic). The stores' own diagnostic
+   * functions (store::set_diagnostic) say what failed inside them.
+   */
+  diagnostic_function diagnostic;
+  /**
    * Where sessions too large for a cookie go, sealed (file_store, redis_store).
    * nullptr: seal returns errc::too_large for them.
    */

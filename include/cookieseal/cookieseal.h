@@ -120,6 +120,18 @@ typedef struct cookieseal_options {
   int browser_session; /**< no Max-Age/Expires: the cookie ends with the browser */
 
   uint32_t reload_interval_ms; /**< keyring file poll interval; default 1000; 0 = no thread */
+
+  /* Added in 0.2: a caller built against an older header passes a smaller
+   * size, and these keep their defaults. */
+
+  /** Hears why things fail, as they happen: why a request was undecided ("open:
+   *  the revocation list could not answer"), what failed in the store ("cannot
+   *  connect: Redis at 127.0.0.1:6379: Connection refused"), why a changed
+   *  keyring file was refused. Never a password, a key or session data. Called
+   *  on the thread of the request, or on the keyring thread for a reload; it
+   *  must not call back into the manager. NULL (the default): none. */
+  void (*diagnostic)(void* context, const char* message, size_t message_len);
+  void* diagnostic_context; /**< passed to diagnostic as is */
 } cookieseal_options;
 
 typedef struct cookieseal_manager cookieseal_manager;

@@ -6,6 +6,7 @@
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/keyring.hpp>
+#include <cookieseal/keyring_file.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,7 +30,9 @@ struct watcher_link;
 struct reload_result {
   bool changed = false;   ///< the file differed from the one loaded last
   bool reloaded = false;  ///< a new keyring is now in force
-  std::string error;      ///< why a changed file was refused (the old keyring stays); empty if none
+  /// Why a changed file was refused (the old keyring stays): what() names the
+  /// file, the line and the cause. nullopt when none.
+  std::optional<keyring_file_error> error;
 };
 
 /// What a check of the file for a missing key found (see check_for_missing_key).
@@ -36,6 +40,7 @@ struct keyring_check {
   bool checked_now = false;  ///< the file was looked at by this call (not rate-limited)
   bool file_ok = false;      ///< the file as last seen loaded (it is not failing to load)
   time_point verified_at{};  ///< when the file was last seen to match the keyring in force
+  std::string file_error;    ///< why it fails to load, when file_ok is false
 };
 
 /**
@@ -118,6 +123,7 @@ class COOKIESEAL_API keyring_watcher {
   std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners_;
   bool file_ok_ = true;       // the file as last seen loaded
   time_point verified_at_{};  // when the file was last seen to match current_
+  std::string file_error_;    // why it last failed to load, while !file_ok_
   std::chrono::steady_clock::time_point last_miss_check_{};
   bool miss_checked_ = false;
   std::vector<std::shared_ptr<detail::watcher_link>> links_;

@@ -57,6 +57,17 @@ struct store_stats {
  */
 using diagnostic_function = std::function<void(std::string_view message)>;
 
+namespace detail {
+/// Passes @p message to @p f, if set. A diagnostic function that throws is
+/// ignored: a logger must not turn an error into a crash.
+inline void call_diagnostic(const diagnostic_function& f, std::string_view message) noexcept {
+  if (f) try {
+      f(message);
+    } catch (...) {
+    }
+}
+}  // namespace detail
+
 /**
  * @p where with any password (and user) of a Redis URL replaced by "***", for
  * messages and logs: `redis://:***@host:6379/0`. Anything else is returned as is.
@@ -82,10 +93,7 @@ class COOKIESEAL_API diagnostic_source {
 
   /// Passes a failure's cause to the diagnostic function, if one is set.
   void report(std::string_view message) const noexcept {
-    if (diagnostic_) try {
-        diagnostic_(message);
-      } catch (...) {  // a logger must not turn a store error into a crash
-      }
+    detail::call_diagnostic(diagnostic_, message);
   }
 
  private:

@@ -47,6 +47,13 @@ type Options struct {
 	BrowserSession bool // no Max-Age/Expires: the cookie ends with the browser
 
 	ReloadInterval time.Duration // how often the keyring file is polled; default 1 s
+
+	// Diagnostic hears why things fail, as they happen: a request left
+	// undecided ("open: the revocation list could not answer"), the store's
+	// cause ("cannot connect: Redis at 127.0.0.1:6379: Connection refused"), a
+	// refused keyring reload. Never a password, key or session data. It may be
+	// called from the library's keyring thread. nil: the standard logger.
+	Diagnostic func(message string)
 }
 
 func seconds(d time.Duration, def int64) int64 {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,7 +156,13 @@ func TestFlashesLoginAndDestroy(t *testing.T) {
 }
 
 func TestRefusedUndecidedAndErrors(t *testing.T) {
-	c, dir := newCodec(t, cookieseal.Options{})
+	var mu sync.Mutex
+	var heard []string
+	c, dir := newCodec(t, cookieseal.Options{Diagnostic: func(m string) {
+		mu.Lock()
+		defer mu.Unlock()
+		heard = append(heard, m)
+	}})
 	s, _ := c.LoadHeader("__Host-session=garbage!")
 	if s.Outcome() != cookieseal.Refused || !errors.Is(s.Reason(), cookieseal.ErrMalformed) {
 		t.Errorf("garbage: %v %v", s.Outcome(), s.Reason())
@@ -183,6 +190,13 @@ func TestRefusedUndecidedAndErrors(t *testing.T) {
 	}
 	s.Close()
 	_ = os.Rename(filepath.Join(dir, "moved"), filepath.Join(dir, "store"))
+	mu.Lock()
+	said := strings.Join(heard, "\n")
+	mu.Unlock()
+	if !strings.Contains(said, "the store directory is missing") ||
+		!strings.Contains(said, "open: the overflow store could not be read") {
+		t.Errorf("the diagnostic function did not hear why: %q", said)
+	}
 
 	value := big[strings.IndexByte(big, '=')+1:]
 	if _, err := c.OpenJSON("garbage!"); !errors.Is(err, cookieseal.ErrMalformed) {

@@ -1,13 +1,20 @@
 package cookieseal
 
 // #cgo LDFLAGS: -lcookieseal-c
+// #include <stdint.h>
 // #include <stdlib.h>
 // #include <cookieseal/cookieseal.h>
+// void cookiesealGoDiagnostic(void* context, char* message, size_t length);
+// static void cookieseal_go_diagnose(cookieseal_options* o, uintptr_t handle) {
+//   o->diagnostic = (void (*)(void*, const char*, size_t))cookiesealGoDiagnostic;
+//   o->diagnostic_context = (void*)handle;
+// }
 import "C"
 
 import (
 	"encoding/json"
 	"runtime"
+	"runtime/cgo"
 	"unsafe"
 )
 
@@ -57,7 +64,8 @@ func textCall(f func(out **C.char, n *C.size_t) C.cookieseal_status) (string, er
 func Version() string { return C.GoString(C.cookieseal_version()) }
 
 type manager struct {
-	p *C.cookieseal_manager
+	p    *C.cookieseal_manager
+	diag cgo.Handle // the diagnostic function C calls; deleted after the manager
 }
 
 func newManager(o *Options) (*manager, error) {
@@ -97,10 +105,13 @@ func newManager(o *Options) (*manager, error) {
 	if o.ReloadInterval > 0 {
 		co.reload_interval_ms = C.uint32_t(o.ReloadInterval.Milliseconds())
 	}
+	diag := cgo.NewHandle(diagnosticFor(o))
+	C.cookieseal_go_diagnose(&co, C.uintptr_t(diag))
 	var m *C.cookieseal_manager
 	var why *C.char
 	s := C.cookieseal_manager_new(&co, &m, &why)
 	if s != C.COOKIESEAL_OK {
+		diag.Delete()
 		err := status(s).(*Error)
 		if why != nil {
 			err = &Error{Status: err.Status, Name: err.Name, Message: C.GoString(why)}
@@ -108,15 +119,16 @@ func newManager(o *Options) (*manager, error) {
 		}
 		return nil, err
 	}
-	mg := &manager{p: m}
+	mg := &manager{p: m, diag: diag}
 	runtime.SetFinalizer(mg, (*manager).free)
 	return mg, nil
 }
 
 func (m *manager) free() {
 	if m.p != nil {
-		C.cookieseal_manager_free(m.p)
+		C.cookieseal_manager_free(m.p) // stops the keyring thread: no call after this
 		m.p = nil
+		m.diag.Delete()
 	}
 }
 

@@ -14,6 +14,7 @@ Thread-safe: share one Codec; use one request per HTTP request.
 """
 import ctypes
 import json
+import logging
 
 from . import _native
 from .errors import (Ambiguous, AuthenticationFailed, Error, Expired, InternalError,
@@ -70,6 +71,21 @@ class _Handle:
             pass
 
 
+_log = logging.getLogger("cookieseal")
+
+
+def _diagnostic_bridge(diagnostic):
+    """The C diagnostic callback for a Python callable (default: log a warning)."""
+    say = diagnostic if diagnostic is not None else _log.warning
+
+    def bridge(_context, message, length):
+        try:
+            say(ctypes.string_at(message, length).decode("utf-8", "replace"))
+        except Exception:  # a logger must not turn a failure into a crash in C
+            _log.exception("cookieseal diagnostic function failed")
+    return bridge
+
+
 class Codec(_Handle):
     """One kind of session cookie over a keyring: the C ABI's manager.
 
@@ -77,12 +93,19 @@ class Codec(_Handle):
     checked at once for a key id it lacks); or keyring_text: the file's text.
     store: a directory or redis://host:port URL for sessions over 4 KB and for
     revocation (None: none). Durations are in seconds; 0 turns a bound off.
+    diagnostic: called with a message (str) each time something fails and why:
+    a request left undecided ("open: the revocation list could not answer"),
+    the store's cause ("cannot connect: Redis at 127.0.0.1:6379: Connection
+    refused"), a refused keyring reload. Never a password, key or session
+    data. Default: a warning on the "cookieseal" logger. It may be called from
+    the library's keyring thread.
     """
 
     def __init__(self, keyring=None, *, keyring_text=None, store=None, name="__Host-session",
                  purpose="", max_age=7 * 24 * 3600, idle_timeout=24 * 3600, leeway=60,
                  store_revocations=True, path="/", domain="", secure=True, http_only=True,
-                 same_site="Lax", partitioned=False, browser_session=False, reload_interval=1.0):
+                 same_site="Lax", partitioned=False, browser_session=False, reload_interval=1.0,
+                 diagnostic=None):
         if same_site not in _SAME_SITE:
             raise InvalidArgument(f"same_site must be one of {list(_SAME_SITE)}", status=100)
         o = _native.Options()
@@ -104,6 +127,9 @@ class Codec(_Handle):
         o.same_site = _SAME_SITE[same_site]
         o.partitioned, o.browser_session = int(bool(partitioned)), int(bool(browser_session))
         o.reload_interval_ms = int(reload_interval * 1000)
+        # The C callback must outlive the manager: kept on self, freed after it.
+        self._diagnostic = _native.DiagnosticFunction(_diagnostic_bridge(diagnostic))
+        o.diagnostic = self._diagnostic
         handle = ctypes.c_void_p()
         why = ctypes.c_void_p()
         status = _native.manager_new(ctypes.byref(o), ctypes.byref(handle), ctypes.byref(why))

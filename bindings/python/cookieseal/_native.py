@@ -34,6 +34,11 @@ if lib.cookieseal_abi_version() < ABI_VERSION:
     raise ImportError(f"libcookieseal-c has ABI {lib.cookieseal_abi_version()}, need {ABI_VERSION}")
 
 
+# void (*diagnostic)(void* context, const char* message, size_t message_len)
+DiagnosticFunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(ctypes.c_char),
+                                      ctypes.c_size_t)
+
+
 class Options(ctypes.Structure):
     """struct cookieseal_options, ABI 1 (fields in header order)."""
     _fields_ = [
@@ -55,6 +60,9 @@ class Options(ctypes.Structure):
         ("partitioned", ctypes.c_int),
         ("browser_session", ctypes.c_int),
         ("reload_interval_ms", ctypes.c_uint32),
+        # Added in 0.2; an older library ignores them (it reads only its own size).
+        ("diagnostic", DiagnosticFunction),
+        ("diagnostic_context", ctypes.c_void_p),
     ]
 
     def set_text(self, field, text):

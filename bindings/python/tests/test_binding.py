@@ -93,6 +93,26 @@ def test_an_undecided_request_sends_nothing(keyring, store, tmp_path):
         assert r.session["cart"] == "x" * 6000
 
 
+def test_the_diagnostic_function_hears_why(keyring, store, tmp_path, caplog):
+    heard = []
+    codec = cookieseal.Codec(keyring, store=store, diagnostic=heard.append)
+    with codec.request("") as r:
+        r.session["cart"] = "x" * 6000
+        cookie = cookie_header(r.save())
+    store.rename(tmp_path / "moved")
+    with codec.request(cookie) as r:
+        assert r.undecided
+    assert any("the store directory is missing" in m for m in heard), heard
+    assert "open: the overflow store could not be read" in heard
+    # Without a function of its own, a Codec warns on the "cookieseal" logger.
+    quiet = cookieseal.Codec(keyring, store=str(tmp_path / "moved"))
+    (tmp_path / "moved").rename(tmp_path / "gone")
+    with caplog.at_level("WARNING", logger="cookieseal"):
+        with quiet.request(cookie) as r:
+            assert r.undecided
+    assert any("the store directory is missing" in rec.getMessage() for rec in caplog.records)
+
+
 def test_log_out_everywhere_then_log_in_at_once(keyring, store):
     codec = cookieseal.Codec(keyring, store=store)
     with codec.request("") as r:
