@@ -106,7 +106,8 @@ func (s *GorillaStore) Get(r *http.Request, name string) (*sessions.Session, err
 // gorillaState travels in session.Values under an unexported key type, so it
 // can never collide with a user's key nor be sealed.
 type gorillaState struct {
-	header     string // the request's Cookie header, opened again by Save
+	opened     *Session // what New opened, saved by Save: the cookie is opened once
+	header     string   // the cookie to open again for a second Save in the request
 	undecided  error
 	flashKeys  map[string]bool
 	subject    string // Login's subject, applied by Save
@@ -139,14 +140,17 @@ func (s *GorillaStore) New(r *http.Request, name string) (*sessions.Session, err
 	if err != nil {
 		return session, err
 	}
-	defer cs.Close()
 	switch cs.Outcome() {
 	case Undecided:
+		cs.Close()
 		st.undecided = cs.Reason()
 		return session, cs.Reason()
 	case Refused:
+		st.opened = cs
 		return session, nil // a fresh session; Save clears the bad cookie
 	}
+	// Kept for Save (freed there, or by its finalizer if the handler never saves).
+	st.opened = cs
 	session.IsNew = cs.IsNew()
 	session.ID = cs.ID()
 	for k, v := range cs.values {
@@ -207,13 +211,16 @@ func (s *GorillaStore) Save(r *http.Request, w http.ResponseWriter, session *ses
 		}
 		values[key] = toJSON(v)
 	}
-	c, err := s.codec(session.Name())
-	if err != nil {
-		return err
-	}
-	cs, err := c.LoadHeader(st.header)
-	if err != nil {
-		return err
+	cs := st.opened
+	st.opened = nil
+	if cs == nil { // a second Save in the request: start from what the first sent
+		c, err := s.codec(session.Name())
+		if err != nil {
+			return err
+		}
+		if cs, err = c.LoadHeader(st.header); err != nil {
+			return err
+		}
 	}
 	defer cs.Close()
 	if cs.Outcome() == Undecided {

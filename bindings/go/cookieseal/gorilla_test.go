@@ -189,6 +189,35 @@ func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
 	}
 }
 
+func TestGorillaOpensTheCookieOncePerRequest(t *testing.T) {
+	store, dir := gorillaStore(t)
+	req := request(nil)
+	rsp := httptest.NewRecorder()
+	session, _ := store.New(req, "hello")
+	session.Values["n"] = 1
+	if err := session.Save(req, rsp); err != nil {
+		t.Fatal(err)
+	}
+	req = request(rsp.Header()["Set-Cookie"])
+	session, err := store.New(req, "hello")
+	if err != nil || session.Values["n"] != 1 {
+		t.Fatalf("reopened: %v %v", err, session.Values)
+	}
+	// Save seals what New opened: it does not open the cookie again, so the
+	// store (asked by every open for revocations) is not needed any more.
+	if err := os.Rename(filepath.Join(dir, "store"), filepath.Join(dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	session.Values["n"] = 2
+	rsp = httptest.NewRecorder()
+	if err := session.Save(req, rsp); err != nil {
+		t.Fatalf("save after the cookie was opened: %v", err)
+	}
+	if !strings.HasPrefix(rsp.Header().Get("Set-Cookie"), "hello=") {
+		t.Errorf("no cookie: %v", rsp.Header())
+	}
+}
+
 func TestGorillaUndecidedWritesNothingAndFlashesCrossServers(t *testing.T) {
 	store, dir := gorillaStore(t)
 	store.FlashKeys = []string{"notice"}

@@ -157,6 +157,7 @@ func (m *manager) open(cookie string) (string, error) {
 // request is one C request handle; freed by close (and a finalizer as a net).
 type request struct {
 	p *C.cookieseal_request
+	m *manager // kept reachable while the request is: its finalizer runs after ours
 }
 
 func (m *manager) newRequest(header string) (*request, error) {
@@ -167,7 +168,7 @@ func (m *manager) newRequest(header string) (*request, error) {
 	if err != nil {
 		return nil, err
 	}
-	rq := &request{p: r}
+	rq := &request{p: r, m: m}
 	runtime.SetFinalizer(rq, (*request).close)
 	return rq, nil
 }
