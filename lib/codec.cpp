@@ -229,55 +229,44 @@ namespace {
 
 using payload_variant = std::variant<session, detail::overflow_reference>;
 
-void wipe_entry_key(payload_variant& p) noexcept {
-  if (auto* r = std::get_if<detail::overflow_reference>(&p))
-    sodium_memzero(r->entry_key.data(), r->entry_key.size());
-}
-
-// A decoded payload: the session, or a reference to it in the overflow store
-// whose entry key is wiped however open() ends. Every object a key passes
-// through wipes it: a move copies the key's array.
-struct decoded_payload {
-  payload_variant payload;
-  explicit decoded_payload(payload_variant&& p) : payload(std::move(p)) { wipe_entry_key(p); }
-  decoded_payload(decoded_payload&& o) : payload(std::move(o.payload)) {
-    wipe_entry_key(o.payload);
-  }
-  decoded_payload(const decoded_payload&) = delete;
-  decoded_payload& operator=(const decoded_payload&) = delete;
-  decoded_payload& operator=(decoded_payload&&) = delete;
-  ~decoded_payload() { wipe_entry_key(payload); }
-  [[nodiscard]] time_point created_at() const {
-    if (const auto* s = std::get_if<session>(&payload)) return s->created_at();
-    return std::get<detail::overflow_reference>(payload).created_at;
+// Wipes the entry key of an overflow reference however open() ends. The
+// payload is never moved while it holds one: the key has one home.
+struct entry_key_wiper {
+  payload_variant& p;
+  ~entry_key_wiper() {
+    if (auto* r = std::get_if<detail::overflow_reference>(&p))
+      sodium_memzero(r->entry_key.data(), r->entry_key.size());
   }
 };
 
+time_point created_at_of(const payload_variant& p) {
+  if (const auto* s = std::get_if<session>(&p)) return s->created_at();
+  return std::get<detail::overflow_reference>(p).created_at;
+}
+
 // Step 1: authenticate and decrypt under @p key, and decode the plaintext.
-result<decoded_payload> authenticate(const unsigned char* key, const detail::parsed_envelope& e,
+result<payload_variant> authenticate(const unsigned char* key, const detail::parsed_envelope& e,
                                      std::string_view name, std::string_view purpose) {
   wiped_array<max_envelope_bytes> plaintext;
   plaintext.used = e.plaintext_bytes();
   if (!detail::open_envelope(key, e, name, purpose, plaintext.data))
     return errc::authentication_failed;
-  auto decoded =
-      detail::decode_payload(std::as_bytes(std::span(plaintext.data, e.plaintext_bytes())));
-  if (!decoded) return decoded.error();
-  return decoded_payload(std::move(*decoded));
+  return detail::decode_payload(std::as_bytes(std::span(plaintext.data, e.plaintext_bytes())));
 }
 
-// Step 3: the session itself, fetched from the overflow store when the cookie
-// holds a reference (whose entry key fetch() wipes).
-result<session> resolve_overflow(decoded_payload& d, const codec_options& o, time_point t) {
-  if (auto* s = std::get_if<session>(&d.payload)) return std::move(*s);
+// Step 3: the session itself, in place; fetched from the overflow store when
+// the cookie holds a reference (whose entry key fetch() wipes).
+result<session*> resolve_overflow(payload_variant& p, const codec_options& o, time_point t) {
+  if (auto* s = std::get_if<session>(&p)) return s;
   if (!o.overflow_store)
     return because(o, errc::store_unavailable,
                    "open: the cookie refers to an overflow entry and this codec has no "
                    "overflow store");
-  auto s = detail::fetch(*o.overflow_store, std::get<detail::overflow_reference>(d.payload), t);
+  auto s = detail::fetch(*o.overflow_store, std::get<detail::overflow_reference>(p), t);
   if (!s && s.error() == errc::store_unavailable)
     return because(o, s.error(), "open: the overflow store could not be read");
-  return s;
+  if (!s) return s.error();
+  return &p.emplace<session>(std::move(*s));
 }
 
 }  // namespace
@@ -305,18 +294,19 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   auto decoded =
       authenticate(detail::keyring_access::find(**keys, h.key_id).bytes, *parsed, name, purpose);
   if (!decoded) return decoded.error();
+  const entry_key_wiper wiper{*decoded};
 
   // Step 2, the policy, first: an expired or ended session is refused even
   // while the overflow store is unreachable (a reference repeats created_at).
-  if (auto r = check_policy(decoded->created_at(), issued, **keys, t); !r) return r.error();
+  if (auto r = check_policy(created_at_of(*decoded), issued, **keys, t); !r) return r.error();
 
-  const bool overflowed = std::holds_alternative<detail::overflow_reference>(decoded->payload);
+  const bool overflowed = std::holds_alternative<detail::overflow_reference>(*decoded);
   auto s = resolve_overflow(*decoded, options_, t);
   if (!s) return s.error();
-  if (auto r = check_revocation(*s, t); !r) return r.error();
+  if (auto r = check_revocation(**s, t); !r) return r.error();
 
   // Step 4: what the caller learns besides the session.
-  opened out{std::move(*s), {}};
+  opened out{std::move(**s), {}};
   out.info.overflow = overflowed;
   out.info.key_id = h.key_id;
   out.info.issued_at = issued;
