@@ -102,10 +102,6 @@ std::optional<keyring> read_keyring_file(const std::filesystem::path& file) {
   return parse_keyring(c->data, file.string());
 }
 
-}  // namespace
-
-namespace {
-
 // One keyring text, line by line: one member per directive.
 class keyring_parser {
  public:

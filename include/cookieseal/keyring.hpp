@@ -42,7 +42,7 @@ struct key_info {
 
 /**
  * What is left of a key removed from a keyring (keyring::without_key, the
- * CLI's `keyring remove`): its id and dates, never its bytes. Its id is never
+ * CLI's `keyring revoke`): its id and dates, never its bytes. Its id is never
  * given to another key, and `keyring list` shows it as revoked.
  */
 struct key_tombstone {
