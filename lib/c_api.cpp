@@ -221,11 +221,14 @@ const char* cookieseal_strerror(cookieseal_status status) {
   }
 }
 
+static_assert(COOKIESEAL_OPENED == static_cast<int>(cookieseal::outcome::opened) &&
+              COOKIESEAL_REFUSED == static_cast<int>(cookieseal::outcome::refused) &&
+              COOKIESEAL_UNDECIDED == static_cast<int>(cookieseal::outcome::undecided));
+
 cookieseal_outcome cookieseal_outcome_of(cookieseal_status status) {
+  // The library's rule; a status that is no errc (100 and up) refuses, as it does.
   if (status == COOKIESEAL_OK) return COOKIESEAL_OPENED;
-  return status == COOKIESEAL_STORE_UNAVAILABLE || status == COOKIESEAL_KEY_NOT_LOADED
-             ? COOKIESEAL_UNDECIDED
-             : COOKIESEAL_REFUSED;
+  return static_cast<cookieseal_outcome>(cookieseal::outcome_of(static_cast<errc>(status)));
 }
 
 void cookieseal_free(void* p) { std::free(p); }
@@ -452,9 +455,7 @@ cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json,
     if (r == nullptr || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
     auto headers = r->manager->sessions->save(r->r);
     if (!headers) return status_of(headers.error());
-    auto out = nlohmann::json::array();
-    for (const auto& h : *headers) out.push_back({h.name, h.value});
-    return give(out.dump(), json, json_len);
+    return give(cookieseal::detail::headers_json(*headers), json, json_len);
   });
 }
 

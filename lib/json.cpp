@@ -274,6 +274,22 @@ std::string dump(const json& j, int indent) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
+std::string headers_json(std::span<const http::header> headers) {
+  std::string out;
+  out.reserve(64 + 512 * headers.size());
+  out.push_back('[');
+  for (const auto& h : headers) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('[');
+    append_string(out, h.name);
+    out.push_back(',');
+    append_string(out, h.value);
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace detail
 
 value value_from_json(std::string_view text) {

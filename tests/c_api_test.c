@@ -136,12 +136,24 @@ static void test_manager_errors(const char* dir) {
   bad.size = offsetof(cookieseal_options, reload_interval_ms);
   CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_INVALID_ARGUMENT);
   /* A caller built against the first header (no diagnostic fields) still works:
-   * what lies past its size is never read. */
+   * what lies past its size is never read. Here a diagnostic function lies past
+   * it, and a failure the codec reports (no revocation list) must not reach it. */
   bad = o;
   bad.size = offsetof(cookieseal_options, diagnostic);
-  bad.diagnostic = (void (*)(void*, const char*, size_t))1; /* garbage beyond its size */
+  bad.diagnostic = hear;
+  bad.diagnostic_context = heard;
+  heard[0] = '\0';
   CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_OK);
   CHECK(m != NULL);
+  CHECK(cookieseal_manager_revoke_subject(m, "bob", 3) == COOKIESEAL_STORE_UNAVAILABLE);
+  CHECK(heard[0] == '\0');
+  cookieseal_manager_free(m);
+  m = NULL;
+  /* The same with the whole struct: the function hears it. */
+  bad.size = sizeof bad;
+  CHECK(cookieseal_manager_new(&bad, &m, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_manager_revoke_subject(m, "bob", 3) == COOKIESEAL_STORE_UNAVAILABLE);
+  CHECK(strstr(heard, "revoke_subject: this codec has no revocation list") != NULL);
   cookieseal_manager_free(m);
   m = NULL;
   bad = o;

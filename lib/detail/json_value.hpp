@@ -2,10 +2,12 @@
 // ABI); the public json.hpp speaks text only.
 #pragma once
 
+#include <cookieseal/http.hpp>
 #include <cookieseal/json.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,7 @@ value::map map_from(const nlohmann::json& j, std::string_view what);
 session::flash_map flashes_from(const nlohmann::json& j);
 /// Compact (indent < 0) or indented text; invalid UTF-8 replaced.
 std::string dump(const nlohmann::json& j, int indent);
+/// Response headers as [["name","value"],...], written directly (every save of the C ABI).
+std::string headers_json(std::span<const http::header> headers);
 
 }  // namespace cookieseal::detail
