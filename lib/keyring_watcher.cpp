@@ -61,18 +61,21 @@ reload_result keyring_watcher::reload_if_changed() {
     }
   }
   r.changed = true;
-  std::shared_ptr<const keyring> next;
-  try {
-    next = std::make_shared<const keyring>(load_keyring_file(file_, now()));
-  } catch (const std::exception& e) {
-    // Anything else (out of memory) is refused the same way, naming the file.
-    const auto* kfe = dynamic_cast<const keyring_file_error*>(&e);
-    r.error = kfe ? *kfe : keyring_file_error(file_.string() + ": " + e.what());
+  auto refuse = [&](keyring_file_error why) {
     std::lock_guard lock(mutex_);
     refused_ = sig;
     file_ok_ = false;
-    file_error_ = r.error->what();
+    file_error_ = why.what();
+    r.error = std::move(why);
     return r;
+  };
+  std::shared_ptr<const keyring> next;
+  try {
+    next = std::make_shared<const keyring>(load_keyring_file(file_, now()));
+  } catch (const keyring_file_error& e) {
+    return refuse(e);
+  } catch (const std::exception& e) {  // anything else (out of memory), naming the file
+    return refuse(keyring_file_error(file_.string() + ": " + e.what()));
   }
   std::vector<std::function<void(std::shared_ptr<const keyring>)>> listeners;
   {

@@ -162,8 +162,9 @@ func TestGorillaValuesOptionsAndSeveralSessions(t *testing.T) {
 	}
 }
 
-func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
-	store, _ := gorillaStore(t)
+// helloCookies saves a new session "hello" with n = 1 and returns its Set-Cookie lines.
+func helloCookies(t *testing.T, store *cookieseal.GorillaStore) []string {
+	t.Helper()
 	req := request(nil)
 	rsp := httptest.NewRecorder()
 	session, _ := store.New(req, "hello")
@@ -171,11 +172,16 @@ func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
 	if err := session.Save(req, rsp); err != nil {
 		t.Fatal("failed to save session", err)
 	}
-	cookies := rsp.Header()["Set-Cookie"]
-	req = request(cookies)
-	session, _ = store.New(req, "hello")
+	return rsp.Header()["Set-Cookie"]
+}
+
+func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
+	store, _ := gorillaStore(t)
+	cookies := helloCookies(t, store)
+	req := request(cookies)
+	session, _ := store.New(req, "hello")
 	session.Options.MaxAge = -1
-	rsp = httptest.NewRecorder()
+	rsp := httptest.NewRecorder()
 	if err := session.Save(req, rsp); err != nil {
 		t.Fatal("failed to delete session", err)
 	}
@@ -191,14 +197,7 @@ func TestGorillaMaxAgeMinusOneDeletes(t *testing.T) {
 
 func TestGorillaOpensTheCookieOncePerRequest(t *testing.T) {
 	store, dir := gorillaStore(t)
-	req := request(nil)
-	rsp := httptest.NewRecorder()
-	session, _ := store.New(req, "hello")
-	session.Values["n"] = 1
-	if err := session.Save(req, rsp); err != nil {
-		t.Fatal(err)
-	}
-	req = request(rsp.Header()["Set-Cookie"])
+	req := request(helloCookies(t, store))
 	session, err := store.New(req, "hello")
 	if err != nil || session.Values["n"] != 1 {
 		t.Fatalf("reopened: %v %v", err, session.Values)
@@ -209,7 +208,7 @@ func TestGorillaOpensTheCookieOncePerRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	session.Values["n"] = 2
-	rsp = httptest.NewRecorder()
+	rsp := httptest.NewRecorder()
 	if err := session.Save(req, rsp); err != nil {
 		t.Fatalf("save after the cookie was opened: %v", err)
 	}

@@ -176,9 +176,7 @@ class Request(_Handle):
         reason = ctypes.c_int()
         self.outcome = _OUTCOMES[_native.request_outcome(handle, ctypes.byref(reason))]
         #: why the cookie was refused or undecided: an Error subclass, or None
-        self.reason = None if reason.value == 0 else _native.errors.from_status(
-            reason.value, _native.status_name(reason.value).decode(),
-            _native.strerror(reason.value).decode())
+        self.reason = None if reason.value == 0 else _native.error_for(reason.value)
         self.is_new = bool(_native.request_is_new(handle))
         self._load()
 

@@ -122,11 +122,16 @@ request_save = _proto("cookieseal_request_save", _status, _handle,
                       ctypes.POINTER(ctypes.c_void_p), _size_p)
 
 
+def error_for(status, detail=None):
+    """The exception named after non-zero @p status (its sentence unless @p detail)."""
+    return errors.from_status(status, status_name(status).decode(),
+                              detail or strerror(status).decode())
+
+
 def check(status, detail=None):
     """Raises the exception named after @p status unless it is 0."""
     if status != 0:
-        raise errors.from_status(status, status_name(status).decode(),
-                                 detail or strerror(status).decode())
+        raise error_for(status, detail)
 
 
 def call_for_text(fn, *args):
