@@ -48,12 +48,13 @@ request_session session_manager::load(std::string_view cookie_header) const {
     }
   }
 
-  request_session r(codec_.new_session(), codec_.now());
   if (chosen && !ambiguous && !(undecided && plantable(options_.name))) {
-    r.session_ = std::move(chosen->session);
+    request_session r(std::move(chosen->session), codec_.now());
     r.info_ = chosen->info;
     return r;
   }
+  // A fresh session only when no cookie opened (it draws a random id).
+  request_session r(codec_.new_session(), codec_.now());
   if (ambiguous) {
     // Refused, but not cleared: a deletion cannot reach a cookie planted for a
     // parent domain, and would only log the user's own cookie out.
@@ -103,9 +104,10 @@ result<std::vector<std::string>> session_manager::set_cookies(request_session& r
 
 namespace {
 
-std::vector<http::header> with_cache_headers(const std::vector<std::string>& set_cookies) {
+std::vector<http::header> with_cache_headers(std::vector<std::string> set_cookies) {
   std::vector<http::header> out;
-  for (const auto& c : set_cookies) out.push_back({"Set-Cookie", c});
+  out.reserve(set_cookies.size() + 2);
+  for (auto& c : set_cookies) out.push_back({"Set-Cookie", std::move(c)});
   for (auto& h : http::session_cache_headers(!set_cookies.empty())) out.push_back(std::move(h));
   return out;
 }
@@ -115,7 +117,7 @@ std::vector<http::header> with_cache_headers(const std::vector<std::string>& set
 result<std::vector<http::header>> session_manager::save(request_session& r) const {
   auto cookies = set_cookies(r);
   if (!cookies) return cookies.error();
-  return with_cache_headers(*cookies);
+  return with_cache_headers(std::move(*cookies));
 }
 
 request_session& session_registry::get(const session_manager& m) {
@@ -134,7 +136,7 @@ result<std::vector<http::header>> session_registry::save() {
     if (!h) return h.error();
     all.insert(all.end(), h->begin(), h->end());
   }
-  return with_cache_headers(all);
+  return with_cache_headers(std::move(all));
 }
 
 }  // namespace cookieseal
