@@ -5,8 +5,8 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 . "$(dirname "$0")/../bindings/go/env.sh"
-cd "$gopath/src/cookieseal"
-go test -run '^$' -bench . -benchtime=1s -count=5 cookieseal | /usr/bin/python3 -c '
+cd "$root/bindings/go"
+go test -run '^$' -bench . -benchtime=1s -count=5 . | /usr/bin/python3 -c '
 import re, statistics, sys
 ns, chars = {}, {}
 for line in sys.stdin:

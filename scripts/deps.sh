@@ -8,8 +8,10 @@ e2e=false
 if [ "${1:-}" = "--e2e" ]; then e2e=true; shift; fi
 pkgs=(meson ninja-build pkg-config g++ cmake clang-format libsodium-dev libfmt-dev libcereal-dev doctest-dev
       nlohmann-json3-dev libhiredis-dev libcpp-httplib-dev redis-server python3 python3-cryptography
-      python3-flask python3-pytest golang-go golang-github-gorilla-sessions-dev
-      golang-github-gorilla-securecookie-dev "$@")
+      python3-flask python3-pytest "$@")
+# Go: the machine's toolchain if there is one (the Go module's dependencies come
+# from the Go module proxy, pinned by go.sum), else Debian's.
+command -v go >/dev/null || pkgs+=(golang-go)
 $e2e && pkgs+=(curl chromium)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""`go test -json` output -> a JUnit report (one case per test or benchmark) for
-count-tests.py, and the human summary of each test on stdout.
+"""`go test -json` output -> a JUnit report (one case per test or benchmark,
+classname = its Go package) for count-tests.py, and the human summary of each
+test on stdout. A package that fails outside any test (it does not build, or
+its test binary dies) is one failed case of its own, so it cannot look green.
 Usage: go-junit.py GO_TEST.json REPORT.xml"""
 import json
 import sys
@@ -12,23 +14,27 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if not line.startswith("{"):
         continue
     e = json.loads(line)
-    name = e.get("Test")
+    pkg, name = e.get("Package", "go"), e.get("Test")
+    key = (pkg, name or "(package)")
     if e.get("Action") == "output":
-        output.setdefault(name, []).append(e.get("Output", ""))
+        output.setdefault(key, []).append(e.get("Output", ""))
         sys.stdout.write(e.get("Output", ""))
-    if not name or "/" in name:  # subtests roll up into their test
+    if name and "/" in name:  # subtests roll up into their test
         continue
-    if e.get("Action") in ("pass", "fail", "skip"):
-        results[name] = e["Action"]
+    action = e.get("Action")
+    if name and action in ("pass", "fail", "skip"):
+        results[key] = action
+    elif not name and action == "fail":
+        results[key] = "fail"
 if not results:
     print("go-junit: no tests ran", file=sys.stderr)
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     out.write('<?xml version="1.0" encoding="utf-8"?>\n')
     out.write(f'<testsuite name="go" tests="{len(results)}">\n')
-    for name, action in sorted(results.items()):
-        out.write(f'<testcase classname="go" name={quoteattr(name)}>')
+    for (pkg, name), action in sorted(results.items()):
+        out.write(f'<testcase classname={quoteattr(pkg)} name={quoteattr(name)}>')
         if action == "fail":
-            text = "".join(output.get(name, []))[-4000:]
+            text = "".join(output.get((pkg, name), []))[-4000:]
             out.write(f'<failure message="failed">{text.replace("&", "&amp;").replace("<", "&lt;")}</failure>')
         elif action == "skip":
             out.write("<skipped/>")

@@ -1,12 +1,16 @@
-# Sourced: the environment for building the Go binding offline, in GOPATH mode
-# over Debian's Go packages (/usr/share/gocode), against the libcookieseal-c of
-# build tree $build (set by the caller, absolute). Defines $gopath and $root.
+# Sourced: the environment for building the Go module against the
+# libcookieseal-c of build tree $build (set by the caller, absolute), through
+# meson's uninstalled pkg-config file (`#cgo pkg-config: cookieseal-c` then
+# finds the build tree, as it finds an installed library in a prefix). Modules
+# come from the Go module proxy, pinned by go.sum. Defines $root.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-gopath="$build/gopath"
-mkdir -p "$gopath/src"
-ln -sfn "$here/cookieseal" "$gopath/src/cookieseal"
-ln -sfn "$root/examples/go_app" "$gopath/src/cookieseal-example"
-export GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOCACHE="$build/go-cache"
-export CGO_CFLAGS="-I$root/include -I$build/include" CGO_LDFLAGS="-L$build/lib -Wl,-rpath,$build/lib"
+export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+export CGO_LDFLAGS="-Wl,-rpath,$build/lib" GOCACHE="$build/go-cache" GOFLAGS=-mod=readonly
 export COOKIESEAL_BUILD="$build" COOKIESEAL_SOURCE="$root"
+# cgo's full pointer checks: a build-time experiment since Go 1.21, a GODEBUG before.
+if [ "$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')" -ge 21 ]; then
+  export GOEXPERIMENT=cgocheck2
+else
+  export GODEBUG=cgocheck=2
+fi

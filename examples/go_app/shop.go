@@ -10,7 +10,7 @@ import (
 	"html"
 	"net/http"
 
-	"cookieseal"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 )
 
 // Handler serves the shop's routes over codec's sessions.

@@ -10,8 +10,8 @@ import (
 	"net/http"
 	"os"
 
-	"cookieseal"
-	shop "cookieseal-example"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	shop "github.com/cookieseal/cookieseal/examples/go_app"
 )
 
 func main() {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
-	"cookieseal"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 )
 
 func gorillaStore(t *testing.T) (*cookieseal.GorillaStore, string) {

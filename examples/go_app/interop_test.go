@@ -1,4 +1,4 @@
-package cookieseal_test
+package shop_test
 
 // End to end: the C++ example shop, the Flask example app and the Go example
 // server share one keyring file and store. A session created in any one opens
@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"cookieseal"
-	shop "cookieseal-example"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	shop "github.com/cookieseal/cookieseal/examples/go_app"
 )
 
 // browser keeps cookies by name, as one browser does across servers on one host.

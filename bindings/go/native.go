@@ -1,13 +1,18 @@
 package cookieseal
 
-// #cgo LDFLAGS: -lcookieseal-c
+// #cgo pkg-config: cookieseal-c
 // #include <stdint.h>
 // #include <stdlib.h>
+// #include <string.h>
 // #include <cookieseal/cookieseal.h>
 // void cookiesealGoDiagnostic(void* context, char* message, size_t length);
 // static void cookieseal_go_diagnose(cookieseal_options* o, uintptr_t handle) {
 //   o->diagnostic = (void (*)(void*, const char*, size_t))cookiesealGoDiagnostic;
 //   o->diagnostic_context = (void*)handle;
+// }
+// static void cookieseal_go_wipe_free(char* p, size_t n) {
+//   explicit_bzero(p, n);
+//   free(p);
 // }
 import "C"
 
@@ -63,19 +68,30 @@ func textCall(f func(out **C.char, n *C.size_t) C.cookieseal_status) (string, er
 // Version is the loaded libcookieseal-c's version, e.g. "0.1.0".
 func Version() string { return C.GoString(C.cookieseal_version()) }
 
+// manager owns one C manager. Every method that passes m.p to C ends with
+// runtime.KeepAlive(m): otherwise the finalizer may free the handle while the
+// C call still runs on it (the GC sees m dead once m.p is loaded).
 type manager struct {
 	p    *C.cookieseal_manager
-	diag cgo.Handle // the diagnostic function C calls; deleted after the manager
+	diag cgo.Handle // C's diagnostic context: a weak reference to the sink; deleted after the manager
 }
 
-func newManager(o *Options) (*manager, error) {
+// newManager makes the C manager. The diagnostic sink is the caller's to keep
+// alive (the Codec holds it); the manager reaches it only weakly, so a
+// Diagnostic closure that captures its Codec does not keep it alive forever.
+func newManager(o *Options, sink *diagnosticSink) (*manager, error) {
 	var co C.cookieseal_options
 	C.cookieseal_options_init(&co)
-	// Strings are copied into C memory here: the manager outlives this call.
-	var owned []unsafe.Pointer
+	// Strings are copied into C memory here and wiped when freed (one may be
+	// key text): the manager has its own copies after this call.
+	type owned struct {
+		p *C.char
+		n C.size_t
+	}
+	var copies []owned
 	defer func() {
-		for _, p := range owned {
-			C.free(p)
+		for _, c := range copies {
+			C.cookieseal_go_wipe_free(c.p, c.n)
 		}
 	}()
 	set := func(field **C.char, length *C.size_t, s string) {
@@ -83,7 +99,7 @@ func newManager(o *Options) (*manager, error) {
 			return
 		}
 		p := C.CString(s)
-		owned = append(owned, unsafe.Pointer(p))
+		copies = append(copies, owned{p, C.size_t(len(s))})
 		*field, *length = p, C.size_t(len(s))
 	}
 	set(&co.keyring_path, &co.keyring_path_len, o.KeyringPath)
@@ -105,7 +121,7 @@ func newManager(o *Options) (*manager, error) {
 	if o.ReloadInterval > 0 {
 		co.reload_interval_ms = C.uint32_t(o.ReloadInterval.Milliseconds())
 	}
-	diag := cgo.NewHandle(diagnosticFor(o))
+	diag := cgo.NewHandle(refTo(sink))
 	C.cookieseal_go_diagnose(&co, C.uintptr_t(diag))
 	var m *C.cookieseal_manager
 	var why *C.char
@@ -133,12 +149,14 @@ func (m *manager) free() {
 }
 
 func (m *manager) revokeSubject(subject string) error {
+	defer runtime.KeepAlive(m)
 	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_manager_revoke_subject(m.p, p, n)
 	}))
 }
 
 func (m *manager) seal(full []byte) (string, error) {
+	defer runtime.KeepAlive(m)
 	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
 			return C.cookieseal_seal(m.p, p, l, out, n)
@@ -147,6 +165,7 @@ func (m *manager) seal(full []byte) (string, error) {
 }
 
 func (m *manager) open(cookie string) (string, error) {
+	defer runtime.KeepAlive(m)
 	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
 			return C.cookieseal_open(m.p, p, l, out, n)
@@ -155,12 +174,14 @@ func (m *manager) open(cookie string) (string, error) {
 }
 
 // request is one C request handle; freed by close (and a finalizer as a net).
+// Like manager's, its methods end with runtime.KeepAlive(r).
 type request struct {
 	p *C.cookieseal_request
 	m *manager // kept reachable while the request is: its finalizer runs after ours
 }
 
 func (m *manager) newRequest(header string) (*request, error) {
+	defer runtime.KeepAlive(m)
 	var r *C.cookieseal_request
 	err := status(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_new(m.p, p, n, &r)
@@ -181,37 +202,51 @@ func (r *request) close() {
 }
 
 func (r *request) outcome() (Outcome, error) {
+	defer runtime.KeepAlive(r)
 	var reason C.cookieseal_status
 	o := C.cookieseal_request_outcome(r.p, &reason)
 	return Outcome(o), status(reason)
 }
 
-func (r *request) isNew() bool { return C.cookieseal_request_is_new(r.p) != 0 }
+func (r *request) isNew() bool {
+	defer runtime.KeepAlive(r)
+	return C.cookieseal_request_is_new(r.p) != 0
+}
 
 func (r *request) sessionJSON() (string, error) {
+	defer runtime.KeepAlive(r)
 	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_session(r.p, out, n)
 	})
 }
 
 func (r *request) update(body []byte) error {
+	defer runtime.KeepAlive(r)
 	return status(withBytes(body, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_update(r.p, p, n)
 	}))
 }
 
 func (r *request) login(subject string) error {
+	defer runtime.KeepAlive(r)
 	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_login(r.p, p, n)
 	}))
 }
 
-func (r *request) regenerateID() error { return status(C.cookieseal_request_regenerate_id(r.p)) }
+func (r *request) regenerateID() error {
+	defer runtime.KeepAlive(r)
+	return status(C.cookieseal_request_regenerate_id(r.p))
+}
 
-func (r *request) destroy() error { return status(C.cookieseal_request_destroy(r.p)) }
+func (r *request) destroy() error {
+	defer runtime.KeepAlive(r)
+	return status(C.cookieseal_request_destroy(r.p))
+}
 
 // save returns the header lines to add, or the request's error (undecided: 503).
 func (r *request) save() ([][2]string, error) {
+	defer runtime.KeepAlive(r)
 	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_save(r.p, out, n)
 	})

@@ -92,6 +92,7 @@ const (
 type Codec struct {
 	m    *manager
 	name string
+	sink *diagnosticSink // held here, so the manager's callback reaches it only weakly
 }
 
 // Open makes a Codec over the keyring file at keyringPath (watched: reloaded
@@ -103,7 +104,8 @@ func Open(keyringPath string, o Options) (*Codec, error) {
 
 // New makes a Codec from options (KeyringPath or KeyringText).
 func New(o Options) (*Codec, error) {
-	m, err := newManager(&o)
+	sink := sinkFor(&o)
+	m, err := newManager(&o, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +113,7 @@ func New(o Options) (*Codec, error) {
 	if name == "" {
 		name = "__Host-session"
 	}
-	return &Codec{m: m, name: name}, nil
+	return &Codec{m: m, name: name, sink: sink}, nil
 }
 
 // Name is the cookie name.
@@ -156,7 +158,7 @@ func (c *Codec) LoadHeader(cookieHeader string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{req: req}
+	s := &Session{req: req, codec: c}
 	s.outcome, s.reason = req.outcome()
 	s.isNew = req.isNew()
 	if err := s.reload(); err != nil {
@@ -186,6 +188,7 @@ type sessionJSON struct {
 type Session struct {
 	mu      sync.Mutex
 	req     *request
+	codec   *Codec // keeps the codec's diagnostic sink alive while the session lives
 	outcome Outcome
 	reason  error
 	isNew   bool

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"cookieseal"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 )
 
 // keyringFile writes a fresh keyring (one random key, active since an hour ago).

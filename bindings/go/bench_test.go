@@ -14,7 +14,7 @@ import (
 
 	"github.com/gorilla/securecookie"
 
-	"cookieseal"
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 )
 
 func typicalValues(b *testing.B) map[string]interface{} {
