@@ -59,7 +59,7 @@ def main():
     fixtures, bench_codec = sys.argv[1], sys.argv[2]
     values = json.load(open(os.path.join(fixtures, "typical.json")))
     with tempfile.TemporaryDirectory() as d:
-        codec = cookieseal.Codec(keyring_file(d))
+        codec = cookieseal.SessionManager(cookieseal.Codec(keyring_file(d)))
         full = {"values": values}
         cookie = codec.seal(full)
         assert codec.open(cookie)["values"] == values
@@ -81,7 +81,7 @@ def main():
         request_ns = per_op_ns(request_path, n // 4)
         flask_seal_ns = per_op_ns(lambda: signer.dumps(values), n)
         flask_open_ns = per_op_ns(lambda: signer.loads(flask_cookie), n)
-        codec.close()
+        codec.codec.close()
     cpp_seal_ns, cpp_open_ns = cpp_medians(bench_codec, fixtures)
 
     print(f"Python {sys.version.split()[0]}, Flask's SecureCookieSessionInterface (itsdangerous, "

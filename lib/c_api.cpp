@@ -1,5 +1,10 @@
-// The C ABI (cookieseal.h) over session_manager and the JSON bridge: no
+// The C ABI (cookieseal.h) over codec, session_manager and the JSON bridge: no
 // second implementation of the request path, and no exception ever leaves.
+//
+// Ownership: each C handle holds a shared_ptr to the state it uses, so any
+// order of frees is safe. Freeing a codec or manager marks its state closed
+// (later calls answer COOKIESEAL_CLOSED) and stops the keyring watcher; the
+// memory goes when the last handle that uses it is freed.
 #include <cookieseal/cookieseal.h>
 
 #include <cookieseal/json.hpp>
@@ -13,31 +18,68 @@
 #include "detail/misuse.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
-#include <system_error>
-
-struct cookieseal_manager {
-  // Declaration order is teardown order reversed: sessions, codec, store, watcher.
-  std::unique_ptr<cookieseal::keyring_watcher> watcher;
-  std::shared_ptr<cookieseal::store> store;
-  std::unique_ptr<cookieseal::codec> codec;
-  std::unique_ptr<cookieseal::session_manager> sessions;
-};
-
-struct cookieseal_request {
-  cookieseal_manager* manager;
-  cookieseal::request_session r;
-};
+#include <vector>
 
 namespace {
 
 using cookieseal::errc;
+
+// What a codec handle stands for: shared by its managers and their requests.
+struct codec_state {
+  std::atomic<bool> closed{false};
+  std::shared_ptr<cookieseal::store> store;
+  std::unique_ptr<cookieseal::codec> codec;
+  std::mutex watcher_mutex;
+  std::unique_ptr<cookieseal::keyring_watcher> watcher;  // watcher_mutex
+
+  // Stops the watcher; safe on any thread, the watcher's own too (it detaches).
+  void close() {
+    closed = true;
+    std::unique_ptr<cookieseal::keyring_watcher> w;
+    {
+      std::lock_guard lock(watcher_mutex);
+      w = std::move(watcher);
+    }
+  }
+  ~codec_state() {
+    // The watcher goes before the codec it is attached to (either order is
+    // safe; this one stops its thread first).
+    watcher.reset();
+  }
+};
+
+struct manager_state {
+  std::shared_ptr<codec_state> codec;
+  std::atomic<bool> closed{false};
+  std::unique_ptr<cookieseal::session_manager> sessions;
+};
+
+}  // namespace
+
+struct cookieseal_codec {
+  std::shared_ptr<codec_state> s;
+};
+
+struct cookieseal_session_manager {
+  std::shared_ptr<manager_state> s;
+};
+
+struct cookieseal_request {
+  std::shared_ptr<manager_state> m;
+  cookieseal::request_session r;
+  std::string error;  // the last failed call's message
+};
+
+namespace {
 
 cookieseal_status status_of(errc e) { return static_cast<cookieseal_status>(static_cast<int>(e)); }
 
@@ -46,48 +88,184 @@ std::string_view view(const char* p, std::size_t n) {
 }
 
 // A malloc'd, NUL-terminated copy for the caller (freed with cookieseal_free).
-cookieseal_status give(std::string_view s, char** out, std::size_t* out_len) {
-  if (out == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+char* copy_out(std::string_view s) noexcept {
   auto* p = static_cast<char*>(std::malloc(s.size() + 1));
-  if (p == nullptr) return COOKIESEAL_OUT_OF_MEMORY;
+  if (p == nullptr) return nullptr;
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
   p[s.size()] = '\0';
+  return p;
+}
+
+cookieseal_status give(std::string_view s, char** out, std::size_t* out_len) {
+  if (out == nullptr) cookieseal::detail::throw_misuse("a NULL output pointer");
+  char* p = copy_out(s);
+  if (p == nullptr) return COOKIESEAL_OUT_OF_MEMORY;
   *out = p;
   if (out_len != nullptr) *out_len = s.size();
   return COOKIESEAL_OK;
 }
 
-// Every entry point runs inside this: exceptions become statuses here.
+// A failure's status and the sentence that says why.
+struct failure {
+  cookieseal_status status;
+  std::string message;
+};
+
+// The C ABI's own failures, thrown inside guarded() only.
+[[noreturn]] void fail(cookieseal_status st, std::string message) {
+  throw failure{st, std::move(message)};
+}
+
+// Every entry point runs inside this: exceptions become a status and a
+// message. Configuration that can never work (config_error) is not an outage.
 template <class F>
-cookieseal_status guarded(F&& f, std::string* message = nullptr) noexcept {
-  auto say = [&](const char* what) {
-    if (message != nullptr) try {
-        *message = what;
-      } catch (...) {
-      }
-  };
+cookieseal_status guarded(std::string& message, F&& f) noexcept {
   try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return COOKIESEAL_OUT_OF_MEMORY;
-  } catch (const cookieseal::keyring_file_error& e) {
-    say(e.what());
-    return COOKIESEAL_KEYRING_ERROR;
-  } catch (const std::invalid_argument& e) {  // json_error, cookie_error, bad options
-    say(e.what());
-    return COOKIESEAL_INVALID_ARGUMENT;
-  } catch (const cookieseal::store_url_error& e) {  // as a bad option
-    say(e.what());
-    return COOKIESEAL_INVALID_ARGUMENT;
-  } catch (const cookieseal::config_error& e) {  // a store directory that cannot be used
-    say(e.what());
-    return COOKIESEAL_STORE_UNAVAILABLE;
-  } catch (const std::exception& e) {
-    say(e.what());
-    return COOKIESEAL_INTERNAL_ERROR;
-  } catch (...) {
+    try {
+      const cookieseal_status st = f();
+      if (st != COOKIESEAL_OK && message.empty()) message = cookieseal_strerror(st);
+      return st;
+    } catch (failure& e) {
+      message = std::move(e.message);
+      return e.status;
+    } catch (const std::bad_alloc&) {
+      message = "out of memory";
+      return COOKIESEAL_OUT_OF_MEMORY;
+    } catch (const cookieseal::keyring_file_error& e) {
+      message = e.what();
+      return COOKIESEAL_KEYRING_ERROR;
+    } catch (const cookieseal::config_error& e) {  // a store URL or directory that cannot work
+      message = e.what();
+      return COOKIESEAL_CONFIG_ERROR;
+    } catch (const std::invalid_argument& e) {  // json_error, cookie_error, bad options
+      message = e.what();
+      return COOKIESEAL_INVALID_ARGUMENT;
+    } catch (const std::exception& e) {
+      message = e.what();
+      return COOKIESEAL_INTERNAL_ERROR;
+    }
+  } catch (...) {  // also a failure while keeping a message
     return COOKIESEAL_INTERNAL_ERROR;
   }
+}
+
+// guarded() for a call on a shared handle: the message goes to *error_message.
+template <class F>
+cookieseal_status guarded_out(char** error_message, F&& f) noexcept {
+  if (error_message != nullptr) *error_message = nullptr;
+  std::string message;
+  const cookieseal_status st = guarded(message, std::forward<F>(f));
+  if (st != COOKIESEAL_OK && error_message != nullptr) *error_message = copy_out(message);
+  return st;
+}
+
+// guarded() for a call on a request: the message stays on the request.
+template <class F>
+cookieseal_status guarded_on(cookieseal_request* r, F&& f) noexcept {
+  if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  std::string message;
+  const cookieseal_status st = guarded(message, std::forward<F>(f));
+  if (st != COOKIESEAL_OK) try {
+      r->error = std::move(message);
+    } catch (...) {
+    }
+  return st;
+}
+
+// The codec behind a handle, or CLOSED.
+cookieseal::codec& live(const codec_state& c) {
+  if (c.closed) fail(COOKIESEAL_CLOSED, "the codec was freed (cookieseal_codec_free)");
+  return *c.codec;
+}
+const cookieseal::session_manager& live(const manager_state& m) {
+  if (m.closed)
+    fail(COOKIESEAL_CLOSED, "the session manager was freed (cookieseal_session_manager_free)");
+  (void)live(*m.codec);
+  return *m.sessions;
+}
+
+// --- options: sizes -----------------------------------------------------------
+
+// The ends of every published layout of T, oldest first; sizeof(T) is the newest.
+template <class T>
+constexpr std::size_t published_ends[] = {sizeof(T)};
+
+template <class T>
+bool is_published_end(std::size_t size) {
+  for (std::size_t end : published_ends<T>)
+    if (size == end) return true;
+  return false;
+}
+
+// Fills @p o (the caller's @p size bytes) with the defaults: the part this
+// library knows, zero past it.
+template <class T>
+cookieseal_status init_sized(T* o, std::size_t size, const T& defaults, const char* what) {
+  if (o == nullptr || (size < sizeof(T) && !is_published_end<T>(size)))
+    return COOKIESEAL_INVALID_ARGUMENT;
+  (void)what;
+  std::memset(static_cast<void*>(o), 0, size);
+  std::memcpy(static_cast<void*>(o), &defaults, std::min(size, sizeof(T)));
+  o->size = size;
+  return COOKIESEAL_OK;
+}
+
+// The caller's options as this library's T: a smaller published layout gets
+// the defaults for what it lacks; a larger one is accepted while every byte
+// this library does not know is zero.
+template <class T>
+T read_options(const T* o, const T& defaults, const char* what) {
+  if (o == nullptr) cookieseal::detail::throw_misuse(std::string("no ") + what);
+  const std::size_t size = o->size;
+  if (size < sizeof(T) && !is_published_end<T>(size))
+    cookieseal::detail::throw_misuse(std::string(what) + ".size is " + std::to_string(size) +
+                                     ", not the end of a published layout (this library's is " +
+                                     std::to_string(sizeof(T)) + "): use " + what + "_init");
+  if (size > sizeof(T)) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(o);
+    if (std::any_of(bytes + sizeof(T), bytes + size, [](unsigned char b) { return b != 0; }))
+      cookieseal::detail::throw_misuse(std::string(what) +
+                                       " sets options newer than libcookieseal-c " +
+                                       COOKIESEAL_VERSION_STRING + " knows");
+  }
+  T full = defaults;
+  std::memcpy(static_cast<void*>(&full), o, std::min(size, sizeof(T)));
+  full.size = sizeof(T);
+  return full;
+}
+
+cookieseal_codec_options codec_defaults() {
+  const cookieseal::codec_options d;
+  cookieseal_codec_options o{};
+  o.size = sizeof o;
+  o.store_revocations = 1;
+  o.max_age_seconds = d.max_age.count();
+  o.idle_timeout_seconds = d.idle_timeout.count();
+  o.leeway_seconds = d.leeway.count();
+  o.reload_interval_ms = cookieseal::keyring_watcher::default_interval.count();
+  return o;
+}
+
+int same_site_code(const std::optional<cookieseal::http::same_site>& s) {
+  if (!s) return COOKIESEAL_SAME_SITE_UNSET;
+  switch (*s) {
+    case cookieseal::http::same_site::strict: return COOKIESEAL_SAME_SITE_STRICT;
+    case cookieseal::http::same_site::lax: return COOKIESEAL_SAME_SITE_LAX;
+    case cookieseal::http::same_site::none: return COOKIESEAL_SAME_SITE_NONE;
+  }
+  return COOKIESEAL_SAME_SITE_UNSET;
+}
+
+cookieseal_session_options session_defaults() {
+  const cookieseal::http::cookie_attributes d;
+  cookieseal_session_options o{};
+  o.size = sizeof o;
+  o.secure = d.secure;
+  o.http_only = d.http_only;
+  o.same_site = same_site_code(d.same_site);
+  o.partitioned = d.partitioned;
+  o.browser_session = d.browser_session;
+  return o;
 }
 
 std::optional<cookieseal::http::same_site> same_site_of(int v) {
@@ -100,12 +278,10 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
   }
 }
 
-// The end of the fields of the first header (ABI 1 as released in 0.1).
-constexpr std::size_t options_v1_size =
-    offsetof(cookieseal_options, reload_interval_ms) + sizeof(std::uint32_t);
+// --- making handles -------------------------------------------------------------
 
 // The caller's diagnostic function as the library's, or empty.
-cookieseal::diagnostic_function diagnostic_of(const cookieseal_options& o) {
+cookieseal::diagnostic_function diagnostic_of(const cookieseal_codec_options& o) {
   if (o.diagnostic == nullptr) return {};
   return [f = o.diagnostic, context = o.diagnostic_context](std::string_view m) {
     f(context, m.data(), m.size());
@@ -118,8 +294,8 @@ std::chrono::seconds seconds_option(std::int64_t v, const char* what) {
   return std::chrono::seconds{v};
 }
 
-std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
-  auto m = std::make_unique<cookieseal_manager>();
+std::shared_ptr<codec_state> make_codec(const cookieseal_codec_options& o) {
+  auto c = std::make_shared<codec_state>();
   const auto path = view(o.keyring_path, o.keyring_path_len);
   const auto text = view(o.keyring_text, o.keyring_text_len);
   if (path.empty() == text.empty())
@@ -132,25 +308,25 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   co.idle_timeout = seconds_option(o.idle_timeout_seconds, "idle_timeout_seconds");
   co.leeway = seconds_option(o.leeway_seconds, "leeway_seconds");
   if (const auto where = view(o.store, o.store_len); !where.empty()) {
-    m->store = cookieseal::open_store(where);
-    m->store->set_diagnostic(diagnostic);
-    co.overflow_store = m->store;
-    if (o.store_revocations) co.revocation_store = m->store;
+    c->store = cookieseal::open_store(where);
+    c->store->set_diagnostic(diagnostic);
+    co.overflow_store = c->store;
+    if (o.store_revocations) co.revocation_store = c->store;
   }
 
   std::shared_ptr<const cookieseal::keyring> keys;
   if (!path.empty()) {
-    m->watcher = std::make_unique<cookieseal::keyring_watcher>(std::string(path));
-    keys = m->watcher->current();
+    c->watcher = std::make_unique<cookieseal::keyring_watcher>(std::string(path));
+    keys = c->watcher->current();
   } else {
     keys = std::make_shared<const cookieseal::keyring>(
         cookieseal::load_keyring_text(text, "keyring_text"));
   }
-  m->codec = std::make_unique<cookieseal::codec>(keys, co);
-  if (m->watcher) {
-    m->watcher->attach(*m->codec);
+  c->codec = std::make_unique<cookieseal::codec>(keys, co);
+  if (c->watcher) {
+    c->watcher->attach(*c->codec);
     if (o.reload_interval_ms > 0)
-      m->watcher->start(std::chrono::milliseconds(o.reload_interval_ms),
+      c->watcher->start(std::chrono::milliseconds(o.reload_interval_ms),
                         [diagnostic](const cookieseal::reload_result& r) {
                           if (r.error)
                             cookieseal::detail::call_diagnostic(
@@ -158,7 +334,11 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
                                 std::string("keyring reload refused: ") + r.error->what());
                         });
   }
+  return c;
+}
 
+std::shared_ptr<manager_state> make_manager(std::shared_ptr<codec_state> codec,
+                                            const cookieseal_session_options& o) {
   cookieseal::session_options so;
   if (o.cookie_name != nullptr) so.name = std::string(view(o.cookie_name, o.cookie_name_len));
   so.purpose = std::string(view(o.purpose, o.purpose_len));
@@ -169,15 +349,26 @@ std::unique_ptr<cookieseal_manager> make_manager(const cookieseal_options& o) {
   so.attributes.same_site = same_site_of(o.same_site);
   so.attributes.partitioned = o.partitioned != 0;
   so.attributes.browser_session = o.browser_session != 0;
-  if (so.name.empty() || so.name.size() > 255 || so.purpose.size() > 255)
-    cookieseal::detail::throw_misuse("cookie_name must be 1..255 bytes, purpose at most 255");
-  m->sessions = std::make_unique<cookieseal::session_manager>(*m->codec, so);
+  auto m = std::make_shared<manager_state>();
+  // The name and purpose rules, and unsafe attributes, are refused here (the library's).
+  m->sessions = std::make_unique<cookieseal::session_manager>(live(*codec), std::move(so));
+  m->codec = std::move(codec);
   return m;
 }
 
-// A request and a pointer + length key (NULL only with length 0).
-bool valid_key(const cookieseal_request* r, const char* key, std::size_t key_len) {
-  return r != nullptr && (key != nullptr || key_len == 0);
+// Several Cookie lines joined by '\n' as one header: "; " is how HTTP/2 says
+// they join (RFC 9113 8.2.3); ", " would merge two cookies into one.
+std::string joined_cookie_lines(std::string_view header) {
+  std::string out;
+  out.reserve(header.size() + 8);
+  for (char ch : header) {
+    if (ch == '\n') {
+      out += "; ";
+    } else if (ch != '\r') {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 // The request's outcome reason, or OK.
@@ -185,6 +376,19 @@ cookieseal_status reason_of(const cookieseal::request_session& r) {
   if (auto e = r.refused()) return status_of(*e);
   if (auto e = r.undecided()) return status_of(*e);
   return COOKIESEAL_OK;
+}
+
+// A data error of the library: its status and sentence.
+[[noreturn]] cookieseal_status failed(errc e) {
+  fail(status_of(e), std::string(cookieseal::message(e)));
+}
+
+void need_key(const char* key, std::size_t key_len) {
+  if (key == nullptr && key_len != 0) cookieseal::detail::throw_misuse("a NULL key with a length");
+}
+
+void need(const void* p, const char* what) {
+  if (p == nullptr) cookieseal::detail::throw_misuse(std::string("a NULL ") + what);
 }
 
 }  // namespace
@@ -203,6 +407,8 @@ const char* cookieseal_status_name(cookieseal_status status) {
     case COOKIESEAL_NOT_FOUND: return "not_found";
     case COOKIESEAL_KEYRING_ERROR: return "keyring_error";
     case COOKIESEAL_INTERNAL_ERROR: return "internal_error";
+    case COOKIESEAL_CONFIG_ERROR: return "config_error";
+    case COOKIESEAL_CLOSED: return "closed";
     default:
       return cookieseal::to_string(static_cast<errc>(status)).data();  // static, NUL-terminated
   }
@@ -217,6 +423,9 @@ const char* cookieseal_strerror(cookieseal_status status) {
     case COOKIESEAL_NOT_FOUND: return "the session has no value under that key";
     case COOKIESEAL_KEYRING_ERROR: return "the keyring file or text cannot be used";
     case COOKIESEAL_INTERNAL_ERROR: return "an unexpected internal error";
+    case COOKIESEAL_CONFIG_ERROR:
+      return "the configuration cannot be used: a store directory or URL that can never work";
+    case COOKIESEAL_CLOSED: return "the codec or session manager behind this handle was freed";
     default: return cookieseal::message(static_cast<errc>(status)).data();
   }
 }
@@ -224,6 +433,7 @@ const char* cookieseal_strerror(cookieseal_status status) {
 static_assert(COOKIESEAL_OPENED == static_cast<int>(cookieseal::outcome::opened) &&
               COOKIESEAL_REFUSED == static_cast<int>(cookieseal::outcome::refused) &&
               COOKIESEAL_UNDECIDED == static_cast<int>(cookieseal::outcome::undecided));
+static_assert(COOKIESEAL_HEADER_TRUNCATED == static_cast<int>(errc::header_truncated));
 
 cookieseal_outcome cookieseal_outcome_of(cookieseal_status status) {
   // The library's rule; a status that is no errc (100 and up) refuses, as it does.
@@ -233,97 +443,126 @@ cookieseal_outcome cookieseal_outcome_of(cookieseal_status status) {
 
 void cookieseal_free(void* p) { std::free(p); }
 
-void cookieseal_options_init(cookieseal_options* o) {
-  if (o == nullptr) return;
-  *o = cookieseal_options{};
-  o->size = sizeof(cookieseal_options);
-  o->max_age_seconds = 7 * 24 * 3600;
-  o->idle_timeout_seconds = 24 * 3600;
-  o->leeway_seconds = 60;
-  o->store_revocations = 1;
-  o->secure = 1;
-  o->http_only = 1;
-  o->same_site = COOKIESEAL_SAME_SITE_LAX;
-  o->reload_interval_ms = 1000;
+cookieseal_status cookieseal_codec_options_init_sized(cookieseal_codec_options* o,
+                                                      std::size_t size) {
+  return init_sized(o, size, codec_defaults(), "cookieseal_codec_options");
 }
 
-cookieseal_status cookieseal_manager_new(const cookieseal_options* o, cookieseal_manager** out,
-                                         char** error_message) {
+cookieseal_status cookieseal_session_options_init_sized(cookieseal_session_options* o,
+                                                        std::size_t size) {
+  return init_sized(o, size, session_defaults(), "cookieseal_session_options");
+}
+
+cookieseal_status cookieseal_codec_new(const cookieseal_codec_options* o, cookieseal_codec** out,
+                                       char** error_message) {
   if (out != nullptr) *out = nullptr;
-  if (error_message != nullptr) *error_message = nullptr;
-  std::string message;
-  const cookieseal_status st = guarded(
-      [&] {
-        if (o == nullptr || out == nullptr) {
-          message = "cookieseal_manager_new needs options and an output";
-          return COOKIESEAL_INVALID_ARGUMENT;
-        }
-        // The first header's fields are required; a caller built against it
-        // passes a smaller struct, and what it lacks keeps its default. A
-        // larger struct comes from a newer header: its extra fields are unknown here.
-        if (o->size < options_v1_size) {
-          message = "cookieseal_options.size is too small: call cookieseal_options_init";
-          return COOKIESEAL_INVALID_ARGUMENT;
-        }
-        cookieseal_options full;
-        cookieseal_options_init(&full);
-        std::memcpy(&full, o, std::min(o->size, sizeof full));
-        full.size = sizeof full;
-        *out = make_manager(full).release();
-        return COOKIESEAL_OK;
-      },
-      &message);
-  if (st != COOKIESEAL_OK && error_message != nullptr && !message.empty())
-    (void)give(message, error_message, nullptr);
-  return st;
-}
-
-void cookieseal_manager_free(cookieseal_manager* m) { delete m; }
-
-cookieseal_status cookieseal_manager_revoke_subject(cookieseal_manager* m, const char* subject,
-                                                    std::size_t subject_len) {
-  return guarded([&] {
-    if (m == nullptr || subject == nullptr || subject_len == 0) return COOKIESEAL_INVALID_ARGUMENT;
-    auto r = m->codec->revoke_subject(view(subject, subject_len));
-    return r ? COOKIESEAL_OK : status_of(r.error());
+  return guarded_out(error_message, [&] {
+    need(out, "output for the codec");
+    auto state = make_codec(read_options(o, codec_defaults(), "cookieseal_codec_options"));
+    *out = new cookieseal_codec{std::move(state)};
+    return COOKIESEAL_OK;
   });
 }
 
-cookieseal_status cookieseal_seal(cookieseal_manager* m, const char* json, std::size_t json_len,
-                                  char** cookie, std::size_t* cookie_len) {
-  return guarded([&] {
-    if (m == nullptr || json == nullptr || cookie == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
-    const auto s = cookieseal::session_from_json(view(json, json_len), true, m->codec->now());
-    const auto& so = m->sessions->options();
-    auto sealed = m->codec->seal(so.name, s, so.purpose);
-    if (!sealed) return status_of(sealed.error());
+void cookieseal_codec_free(cookieseal_codec* c) {
+  if (c == nullptr) return;
+  c->s->close();
+  delete c;
+}
+
+cookieseal_status cookieseal_codec_revoke_subject(cookieseal_codec* c, const char* subject,
+                                                  std::size_t subject_len, char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(c, "codec");
+    if (subject == nullptr || subject_len == 0)
+      cookieseal::detail::throw_misuse("an empty subject");
+    const auto state = c->s;
+    auto r = live(*state).revoke_subject(view(subject, subject_len));
+    return r ? COOKIESEAL_OK : failed(r.error());
+  });
+}
+
+cookieseal_status cookieseal_session_manager_new(cookieseal_codec* codec,
+                                                 const cookieseal_session_options* o,
+                                                 cookieseal_session_manager** out,
+                                                 char** error_message) {
+  if (out != nullptr) *out = nullptr;
+  return guarded_out(error_message, [&] {
+    need(codec, "codec");
+    need(out, "output for the session manager");
+    auto state =
+        make_manager(codec->s, read_options(o, session_defaults(), "cookieseal_session_options"));
+    *out = new cookieseal_session_manager{std::move(state)};
+    return COOKIESEAL_OK;
+  });
+}
+
+void cookieseal_session_manager_free(cookieseal_session_manager* m) {
+  if (m == nullptr) return;
+  m->s->closed = true;
+  delete m;
+}
+
+cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* json,
+                                  std::size_t json_len, char** cookie, std::size_t* cookie_len,
+                                  char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(json, "JSON");
+    need(cookie, "output for the cookie");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    const auto& codec = sessions.codec_used();
+    const auto s = cookieseal::session_from_json(view(json, json_len), true, codec.now());
+    const auto& so = sessions.options();
+    auto sealed = codec.seal(so.name, s, so.purpose);
+    if (!sealed) return failed(sealed.error());
     return give(sealed->cookie, cookie, cookie_len);
   });
 }
 
-cookieseal_status cookieseal_open(cookieseal_manager* m, const char* cookie, std::size_t cookie_len,
-                                  char** json, std::size_t* json_len) {
-  return guarded([&] {
-    if (m == nullptr || cookie == nullptr || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
-    const auto& so = m->sessions->options();
-    auto opened = m->codec->open(so.name, view(cookie, cookie_len), so.purpose);
-    if (!opened) return status_of(opened.error());
+cookieseal_status cookieseal_open(cookieseal_session_manager* m, const char* cookie,
+                                  std::size_t cookie_len, char** json, std::size_t* json_len,
+                                  char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(cookie, "cookie");
+    need(json, "output for the JSON");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    const auto& so = sessions.options();
+    auto opened = sessions.codec_used().open(so.name, view(cookie, cookie_len), so.purpose);
+    if (!opened) return failed(opened.error());
     return give(cookieseal::session_to_json(opened->session, &opened->info), json, json_len);
   });
 }
 
-cookieseal_status cookieseal_request_new(cookieseal_manager* m, const char* cookie_header,
-                                         std::size_t cookie_header_len, cookieseal_request** out) {
+cookieseal_status cookieseal_request_new(cookieseal_session_manager* m, const char* cookie_header,
+                                         std::size_t cookie_header_len, cookieseal_request** out,
+                                         char** error_message) {
   if (out != nullptr) *out = nullptr;
-  return guarded([&] {
-    if (m == nullptr || out == nullptr || (cookie_header == nullptr && cookie_header_len != 0))
-      return COOKIESEAL_INVALID_ARGUMENT;
-    *out = new cookieseal_request{m, m->sessions->load(view(cookie_header, cookie_header_len))};
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(out, "output for the request");
+    if (cookie_header == nullptr && cookie_header_len != 0)
+      cookieseal::detail::throw_misuse("a NULL Cookie header with a length");
+    auto state = m->s;
+    const auto& sessions = live(*state);
+    const auto header = view(cookie_header, cookie_header_len);
+    auto loaded = header.find('\n') == std::string_view::npos
+                      ? sessions.load(header)
+                      : sessions.load(joined_cookie_lines(header));
+    *out = new cookieseal_request{std::move(state), std::move(loaded), {}};
     return COOKIESEAL_OK;
   });
 }
 
 void cookieseal_request_free(cookieseal_request* r) { delete r; }
+
+char* cookieseal_request_error_message(const cookieseal_request* r) {
+  if (r == nullptr || r->error.empty()) return nullptr;
+  return copy_out(r->error);
+}
 
 cookieseal_outcome cookieseal_request_outcome(const cookieseal_request* r,
                                               cookieseal_status* reason) {
@@ -337,10 +576,9 @@ cookieseal_outcome cookieseal_request_outcome(const cookieseal_request* r,
 
 int cookieseal_request_is_new(const cookieseal_request* r) { return r == nullptr || r->r.is_new(); }
 
-cookieseal_status cookieseal_request_session(const cookieseal_request* r, char** json,
-                                             std::size_t* json_len) {
-  return guarded([&] {
-    if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+cookieseal_status cookieseal_request_session_json(cookieseal_request* r, char** json,
+                                                  std::size_t* json_len) {
+  return guarded_on(r, [&] {
     const auto& info = r->r.info();
     return give(cookieseal::session_to_json(r->r.session(), info ? &*info : nullptr), json,
                 json_len);
@@ -349,8 +587,8 @@ cookieseal_status cookieseal_request_session(const cookieseal_request* r, char**
 
 cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* json,
                                             std::size_t json_len) {
-  return guarded([&] {
-    if (r == nullptr || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need(json, "JSON");
     const auto j = cookieseal::detail::parse_json(view(json, json_len));
     if (!j.is_object()) throw cookieseal::json_error("an update must be a JSON object");
     for (const auto& [k, v] : j.items())
@@ -375,10 +613,10 @@ cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* j
   });
 }
 
-cookieseal_status cookieseal_request_get(const cookieseal_request* r, const char* key,
+cookieseal_status cookieseal_request_get(cookieseal_request* r, const char* key,
                                          std::size_t key_len, char** json, std::size_t* json_len) {
-  return guarded([&] {
-    if (!valid_key(r, key, key_len)) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need_key(key, key_len);
     const cookieseal::value* v = r->r.session().find(view(key, key_len));
     if (v == nullptr) return COOKIESEAL_NOT_FOUND;
     return give(cookieseal::value_to_json(*v), json, json_len);
@@ -388,8 +626,9 @@ cookieseal_status cookieseal_request_get(const cookieseal_request* r, const char
 cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key,
                                          std::size_t key_len, const char* json,
                                          std::size_t json_len) {
-  return guarded([&] {
-    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need_key(key, key_len);
+    need(json, "JSON");
     r->r.session().set(view(key, key_len), cookieseal::value_from_json(view(json, json_len)));
     return COOKIESEAL_OK;
   });
@@ -397,8 +636,8 @@ cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key,
 
 cookieseal_status cookieseal_request_erase(cookieseal_request* r, const char* key,
                                            std::size_t key_len) {
-  return guarded([&] {
-    if (!valid_key(r, key, key_len)) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need_key(key, key_len);
     return r->r.session().erase(view(key, key_len)) ? COOKIESEAL_OK : COOKIESEAL_NOT_FOUND;
   });
 }
@@ -406,8 +645,9 @@ cookieseal_status cookieseal_request_erase(cookieseal_request* r, const char* ke
 cookieseal_status cookieseal_request_flash(cookieseal_request* r, const char* key,
                                            std::size_t key_len, const char* json,
                                            std::size_t json_len) {
-  return guarded([&] {
-    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need_key(key, key_len);
+    need(json, "JSON");
     r->r.session().flash(view(key, key_len), cookieseal::value_from_json(view(json, json_len)));
     return COOKIESEAL_OK;
   });
@@ -416,8 +656,9 @@ cookieseal_status cookieseal_request_flash(cookieseal_request* r, const char* ke
 cookieseal_status cookieseal_request_take_flashes(cookieseal_request* r, const char* key,
                                                   std::size_t key_len, char** json,
                                                   std::size_t* json_len) {
-  return guarded([&] {
-    if (!valid_key(r, key, key_len) || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    need_key(key, key_len);
+    need(json, "output for the JSON");
     auto flashes = r->r.session().take_flashes(view(key, key_len));
     return give(cookieseal::value_to_json(cookieseal::value(std::move(flashes))), json, json_len);
   });
@@ -425,25 +666,28 @@ cookieseal_status cookieseal_request_take_flashes(cookieseal_request* r, const c
 
 cookieseal_status cookieseal_request_login(cookieseal_request* r, const char* subject,
                                            std::size_t subject_len) {
-  return guarded([&] {
-    if (r == nullptr || subject == nullptr || subject_len == 0) return COOKIESEAL_INVALID_ARGUMENT;
-    return r->r.session().login(std::string(subject, subject_len), r->manager->codec->now())
-               ? COOKIESEAL_OK
-               : COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
+    if (subject == nullptr || subject_len == 0)
+      cookieseal::detail::throw_misuse("an empty subject");
+    auto& s = r->r.session();
+    const auto now = live(*r->m->codec).now();
+    if (!s.login(std::string(subject, subject_len), now))
+      cookieseal::detail::throw_misuse(
+          "the session is logged in as another subject: destroy it "
+          "(or clear it) before another login");
+    return COOKIESEAL_OK;
   });
 }
 
 cookieseal_status cookieseal_request_regenerate_id(cookieseal_request* r) {
-  return guarded([&] {
-    if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
     r->r.session().regenerate_id();
     return COOKIESEAL_OK;
   });
 }
 
 cookieseal_status cookieseal_request_destroy(cookieseal_request* r) {
-  return guarded([&] {
-    if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  return guarded_on(r, [&] {
     r->r.destroy();
     return COOKIESEAL_OK;
   });
@@ -451,10 +695,35 @@ cookieseal_status cookieseal_request_destroy(cookieseal_request* r) {
 
 cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json,
                                           std::size_t* json_len) {
-  return guarded([&] {
-    if (r == nullptr || json == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
-    auto headers = r->manager->sessions->save(r->r);
-    if (!headers) return status_of(headers.error());
+  return guarded_on(r, [&] {
+    need(json, "output for the headers");
+    const auto& sessions = live(*r->m);
+    auto headers = sessions.save(r->r);
+    if (!headers) return failed(headers.error());
+    return give(cookieseal::detail::headers_json(*headers), json, json_len);
+  });
+}
+
+cookieseal_status cookieseal_requests_save(cookieseal_request* const* requests, std::size_t n,
+                                           char** json, std::size_t* json_len,
+                                           char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(json, "output for the headers");
+    if (requests == nullptr && n != 0) cookieseal::detail::throw_misuse("a NULL request list");
+    std::vector<cookieseal::session_registry::entry> sessions;
+    sessions.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      need(requests[i], "request in the list");
+      sessions.emplace_back(&live(*requests[i]->m), &requests[i]->r);
+    }
+    auto headers = cookieseal::session_registry::save_all(sessions);
+    if (!headers) {
+      // The request it concerns keeps the message too.
+      for (std::size_t i = 0; i < n; ++i)
+        if (requests[i]->r.undecided() == headers.error())
+          requests[i]->error = std::string(cookieseal::message(headers.error()));
+      return failed(headers.error());
+    }
     return give(cookieseal::detail::headers_json(*headers), json, json_len);
   });
 }

@@ -23,16 +23,10 @@ namespace cookieseal {
 
 namespace {
 
-constexpr std::size_t max_binding_bytes = 255;  // one length byte each in the AD
-
-void check_binding(std::string_view name, std::string_view purpose) {
-  if (name.empty() || name.size() > max_binding_bytes)
-    detail::throw_misuse("cookie name must be 1..255 bytes");
-  if (purpose.size() > max_binding_bytes) detail::throw_misuse("purpose must be at most 255 bytes");
-}
+using detail::check_binding;
 
 // Tells the codec's diagnostic function why, and returns @p e.
-errc because(const codec_options& o, errc e, std::string_view why) noexcept {
+errc because(const codec_options& o, errc e, std::string_view why) {
   detail::call_diagnostic(o.diagnostic, why);
   return e;
 }

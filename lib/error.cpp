@@ -1,6 +1,10 @@
 #include <cookieseal/error.hpp>
 
+#include <cookieseal/store.hpp>
+
 #include "detail/misuse.hpp"
+
+#include <cxxabi.h>
 
 #include <stdexcept>
 #include <string>
@@ -20,6 +24,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::revoked: return "revoked";
     case errc::key_not_loaded: return "key_not_loaded";
     case errc::ambiguous: return "ambiguous";
+    case errc::header_truncated: return "header_truncated";
   }
   return "unknown";
 }
@@ -41,14 +46,32 @@ std::string_view message(errc e) noexcept {
       return "the cookie's key is not loaded here yet and the keyring file could not confirm it is "
              "gone";
     case errc::ambiguous: return "several cookies of the session's name open to different sessions";
+    case errc::header_truncated:
+      return "the Cookie header was cut at its limits before a cookie of the name opened";
   }
   return "unknown error";
 }
 
 namespace detail {
 
+void call_diagnostic(const diagnostic_function& f, std::string_view message) {
+  if (f) try {
+      f(message);
+    } catch (const abi::__forced_unwind&) {
+      throw;  // swallowing a cancellation aborts the process
+    } catch (...) {
+    }
+}
+
 void throw_misuse(std::string_view what) {
   throw std::invalid_argument("cookieseal: " + std::string(what));
+}
+
+void check_binding(std::string_view name, std::string_view purpose) {
+  constexpr std::size_t max_binding_bytes = 255;  // one length byte each in the AD
+  if (name.empty() || name.size() > max_binding_bytes)
+    throw_misuse("cookie name must be 1..255 bytes");
+  if (purpose.size() > max_binding_bytes) throw_misuse("purpose must be at most 255 bytes");
 }
 
 }  // namespace detail

@@ -136,15 +136,16 @@ keyring_check keyring_watcher::check_for_missing_key(std::chrono::milliseconds m
 
 void keyring_watcher::start(std::chrono::milliseconds interval,
                             std::function<void(const reload_result&)> on_event) {
-  std::lock_guard lock(thread_mutex_);
+  auto st = thread_state_;
+  std::lock_guard lock(st->mutex);
   if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this, interval, on_event = std::move(on_event)] {
-    std::unique_lock lk(thread_mutex_);
-    while (!wake_.wait_for(lk, interval, [this] { return stopping_; })) {
+  st->stopping = false;
+  thread_ = std::thread([this, st, interval, on_event = std::move(on_event)] {
+    std::unique_lock lk(st->mutex);
+    while (!st->wake.wait_for(lk, interval, [&st] { return st->stopping; })) {
       lk.unlock();
       const reload_result r = reload_if_changed();
-      if (r.changed && on_event) on_event(r);
+      if (r.changed && on_event) on_event(r);  // may destroy *this (then stopping is set)
       lk.lock();
     }
   });
@@ -153,12 +154,19 @@ void keyring_watcher::start(std::chrono::milliseconds interval,
 void keyring_watcher::stop() {
   std::thread t;
   {
-    std::lock_guard lock(thread_mutex_);
-    stopping_ = true;
+    std::lock_guard lock(thread_state_->mutex);
+    thread_state_->stopping = true;
     t = std::move(thread_);
   }
-  wake_.notify_all();
-  if (t.joinable()) t.join();
+  thread_state_->wake.notify_all();
+  if (!t.joinable()) return;
+  // Stopped from its own thread (inside on_event): it cannot join itself; it
+  // ends by itself at the loop's next check, touching only the shared state.
+  if (t.get_id() == std::this_thread::get_id()) {
+    t.detach();
+  } else {
+    t.join();
+  }
 }
 
 }  // namespace cookieseal

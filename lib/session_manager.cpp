@@ -1,5 +1,7 @@
 #include <cookieseal/session_manager.hpp>
 
+#include "detail/misuse.hpp"
+
 namespace cookieseal {
 
 namespace {
@@ -21,7 +23,9 @@ void request_session::destroy() {
 
 session_manager::session_manager(const codec& c, session_options options)
     : codec_(c), options_(std::move(options)) {
-  // Refuse unsafe attributes at start-up rather than on the first response.
+  // Refuse a name the seal cannot bind, and unsafe attributes, at start-up
+  // rather than on the first response.
+  detail::check_binding(options_.name, options_.purpose);
   (void)http::delete_cookie(options_.name, options_.attributes);
 }
 
@@ -66,7 +70,7 @@ request_session session_manager::load(std::string_view cookie_header) const {
   } else if (cookies.truncated) {
     // The cookie may be in the part that was cut: nothing can be judged.
     r.outcome_ = outcome::undecided;
-    r.error_ = errc::malformed;
+    r.error_ = errc::header_truncated;
   } else if (refused) {
     r.outcome_ = outcome::refused;
     r.error_ = refused;
@@ -127,12 +131,19 @@ request_session& session_registry::get(const session_manager& m) {
 }
 
 result<std::vector<http::header>> session_registry::save() {
+  std::vector<entry> sessions;
+  sessions.reserve(loaded_.size());
+  for (auto& [manager, r] : loaded_) sessions.emplace_back(manager, &r);
+  return save_all(sessions);
+}
+
+result<std::vector<http::header>> session_registry::save_all(std::span<const entry> sessions) {
   // Undecided anywhere: change nothing anywhere (no destroy, no cookie).
-  for (auto& [manager, r] : loaded_)
-    if (auto e = r.undecided()) return *e;
+  for (const auto& [manager, r] : sessions)
+    if (auto e = r->undecided()) return *e;
   std::vector<std::string> all;
-  for (auto& [manager, r] : loaded_) {
-    auto h = manager->set_cookies(r);
+  for (const auto& [manager, r] : sessions) {
+    auto h = manager->set_cookies(*r);
     if (!h) return h.error();
     all.insert(all.end(), h->begin(), h->end());
   }

@@ -17,7 +17,7 @@ TEST_SUITE("error") {
         {errc::expired, 5},     {errc::invalid_payload, 6},
         {errc::too_large, 7},   {errc::store_unavailable, 8},
         {errc::revoked, 9},     {errc::key_not_loaded, 10},
-        {errc::ambiguous, 11},
+        {errc::ambiguous, 11},  {errc::header_truncated, 12},
     };
     std::set<std::string_view> names;
     for (const auto& entry : table) {

@@ -43,7 +43,7 @@ func typicalValues(b *testing.B) map[string]interface{} {
 	return v
 }
 
-func benchCodec(b *testing.B) *cookieseal.Codec {
+func benchCodec(b *testing.B) *cookieseal.SessionManager {
 	dir := b.TempDir()
 	c, err := cookieseal.Open(keyringFile(b, dir), cookieseal.Options{})
 	if err != nil {
@@ -53,7 +53,7 @@ func benchCodec(b *testing.B) *cookieseal.Codec {
 	return c
 }
 
-func sealTypical(b *testing.B, c *cookieseal.Codec, values map[string]interface{}) string {
+func sealTypical(b *testing.B, c *cookieseal.SessionManager, values map[string]interface{}) string {
 	body, err := json.Marshal(map[string]interface{}{"values": values})
 	if err != nil {
 		b.Fatal(err)

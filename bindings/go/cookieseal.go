@@ -4,16 +4,24 @@
 // other's cookies. It is a thin layer over the C ABI (libcookieseal-c): the
 // format, the request logic and the crypto are the C++ library's.
 //
-//	codec, err := cookieseal.Open("/etc/cookieseal/keyring", cookieseal.Options{Store: "/var/lib/app/sessions"})
-//	http.Handle("/", codec.Middleware(handler))  // cookieseal.FromContext(r.Context()) in handlers
+//	sessions, err := cookieseal.Open("/etc/cookieseal/keyring", cookieseal.Options{Store: "/var/lib/app/sessions"})
+//	http.Handle("/", sessions.Middleware(handler))  // cookieseal.FromContext(r.Context()) in handlers
 //
 // or, with gorilla/sessions: store, err := cookieseal.NewGorillaStore(path, cookieseal.Options{}).
+//
+// The names are the library's everywhere: a Codec is what a server shares (the
+// keyring and its watcher, the store and its connections; one per process), a
+// SessionManager is one kind of session cookie on it (name, purpose,
+// attributes), a Session is one request's session of one kind.
 package cookieseal
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,9 +29,11 @@ import (
 // Off turns a duration bound off (MaxAge, IdleTimeout: no limit; Leeway: none).
 const Off time.Duration = -1
 
-// Options configure a Codec. The zero value is the secure default: cookie
-// "__Host-session", 7-day lifetime, 24-hour idle timeout, 60 s leeway,
-// HttpOnly; Secure; SameSite=Lax; Path=/.
+// Options configure a Codec (KeyringPath to ReloadInterval, Diagnostic) and a
+// SessionManager (Name to BrowserSession). The zero value of every field keeps
+// the library's default, the secure one: cookie "__Host-session", 7-day
+// lifetime, 24-hour idle timeout, 60 s leeway, HttpOnly; Secure; SameSite=Lax;
+// Path=/.
 type Options struct {
 	KeyringPath string // set by Open; or give KeyringText (e.g. from an environment variable)
 	KeyringText string
@@ -35,18 +45,18 @@ type Options struct {
 	Name    string // the cookie name; default "__Host-session"
 	Purpose string
 
-	MaxAge      time.Duration // 0: 7 days; Off: none
-	IdleTimeout time.Duration // 0: 24 hours; Off: none
-	Leeway      time.Duration // 0: 60 s; Off: none
+	MaxAge      time.Duration // 0: the library's (7 days); Off: none
+	IdleTimeout time.Duration // 0: the library's (24 hours); Off: none
+	Leeway      time.Duration // 0: the library's (60 s); Off: none
 
-	Path, Domain   string        // default Path "/"
+	Path, Domain   string        // "": the library's (Path "/", no Domain)
 	Insecure       bool          // drop Secure (not with a __Host- name)
 	NoHTTPOnly     bool          // drop HttpOnly
 	SameSite       http.SameSite // default Lax; http.SameSiteNoneMode needs Secure
 	Partitioned    bool
 	BrowserSession bool // no Max-Age/Expires: the cookie ends with the browser
 
-	ReloadInterval time.Duration // how often the keyring file is polled; default 1 s
+	ReloadInterval time.Duration // how often the keyring file is polled; 0: the library's (1 s)
 
 	// Diagnostic hears why things fail, as they happen: a request left
 	// undecided ("open: the revocation list could not answer"), the store's
@@ -56,15 +66,27 @@ type Options struct {
 	Diagnostic func(message string)
 }
 
-func seconds(d time.Duration, def int64) int64 {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	default:
-		return int64(d / time.Second)
+// check refuses what the C ABI's types cannot carry, naming the option (a
+// negative duration other than Off, a reload interval past 49 days).
+func (o *Options) check() error {
+	bad := func(what string, d time.Duration) error {
+		return &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
+			Message: fmt.Sprintf("%s must be Off, 0 or positive, not %v", what, d)}
 	}
+	for _, d := range []struct {
+		what string
+		d    time.Duration
+	}{{"MaxAge", o.MaxAge}, {"IdleTimeout", o.IdleTimeout}, {"Leeway", o.Leeway}} {
+		if d.d < 0 && d.d != Off {
+			return bad(d.what, d.d)
+		}
+	}
+	if o.ReloadInterval < 0 || o.ReloadInterval.Milliseconds() > math.MaxUint32 {
+		return &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
+			Message: fmt.Sprintf("ReloadInterval must be 0 to %v, not %v",
+				time.Duration(math.MaxUint32)*time.Millisecond, o.ReloadInterval)}
+	}
+	return nil
 }
 
 func sameSite(s http.SameSite) int {
@@ -87,25 +109,30 @@ const (
 	Undecided Outcome = 2 // the server could not judge it: answer 503, change no cookie
 )
 
-// Codec is one kind of session cookie: safe for concurrent use by all the
-// goroutines of a server. Close it when done (it stops the keyring watcher).
+// Codec is what a server shares: the keyring (and its watcher thread), the
+// store (and its connections), the policy's bounds. Make one per process and
+// every SessionManager on it. Safe for concurrent use. Close it when done (it
+// stops the keyring watcher); its managers and sessions then return ErrClosed.
 type Codec struct {
-	m    *manager
-	name string
-	sink *diagnosticSink // held here, so the manager's callback reaches it only weakly
+	c    *codec
+	sink *diagnosticSink // held here, so the native callback reaches it only weakly
 }
 
-// Open makes a Codec over the keyring file at keyringPath (watched: reloaded
-// when it changes, checked at once for a key id it lacks).
-func Open(keyringPath string, o Options) (*Codec, error) {
-	o.KeyringPath = keyringPath
-	return New(o)
-}
-
-// New makes a Codec from options (KeyringPath or KeyringText).
-func New(o Options) (*Codec, error) {
+// NewCodec makes a Codec from the keyring, store and policy fields of o
+// (KeyringPath or KeyringText).
+func NewCodec(o Options) (*Codec, error) {
 	sink := sinkFor(&o)
-	m, err := newManager(&o, sink)
+	c, err := newCodec(&o, sink)
+	if err != nil {
+		return nil, err
+	}
+	return &Codec{c: c, sink: sink}, nil
+}
+
+// SessionManager makes one kind of session cookie on the codec, from the
+// cookie fields of o (Name, Purpose, Path, Domain, Insecure, ...).
+func (c *Codec) SessionManager(o Options) (*SessionManager, error) {
+	m, err := c.c.newManager(&o)
 	if err != nil {
 		return nil, err
 	}
@@ -113,52 +140,104 @@ func New(o Options) (*Codec, error) {
 	if name == "" {
 		name = "__Host-session"
 	}
-	return &Codec{m: m, name: name, sink: sink}, nil
+	return &SessionManager{m: m, codec: c, name: name}, nil
 }
 
-// Name is the cookie name.
-func (c *Codec) Name() string { return c.name }
-
-// Close frees the codec; sessions must be closed before.
+// Close stops the codec's keyring watcher and frees it (twice is fine).
 func (c *Codec) Close() error {
-	c.m.free()
+	c.c.free()
 	return nil
 }
 
 // RevokeSubject logs subject out everywhere: every session of it created up
 // to now is refused on every server sharing the store; a login after holds.
-func (c *Codec) RevokeSubject(subject string) error { return c.m.revokeSubject(subject) }
+func (c *Codec) RevokeSubject(subject string) error { return c.c.revokeSubject(subject) }
+
+// SessionManager is one kind of session cookie: safe for concurrent use by all
+// the goroutines of a server.
+type SessionManager struct {
+	m     *manager
+	codec *Codec
+	name  string
+	owns  bool // made by Open/New: Close closes the codec too
+}
+
+// Open makes a SessionManager on its own Codec over the keyring file at
+// keyringPath (watched: reloaded when it changes, checked at once for a key id
+// it lacks). A server with several cookie names makes one Codec and a
+// SessionManager per name instead.
+func Open(keyringPath string, o Options) (*SessionManager, error) {
+	o.KeyringPath = keyringPath
+	return New(o)
+}
+
+// New is Open from options (KeyringPath or KeyringText).
+func New(o Options) (*SessionManager, error) {
+	c, err := NewCodec(o)
+	if err != nil {
+		return nil, err
+	}
+	m, err := c.SessionManager(o)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	m.owns = true
+	return m, nil
+}
+
+// Name is the cookie name.
+func (m *SessionManager) Name() string { return m.name }
+
+// Codec is the codec the manager is made on.
+func (m *SessionManager) Codec() *Codec { return m.codec }
+
+// Close frees the manager (and, when Open or New made it, its codec). Its
+// sessions then return ErrClosed; twice is fine.
+func (m *SessionManager) Close() error {
+	m.m.free()
+	if m.owns {
+		m.codec.Close()
+	}
+	return nil
+}
+
+// RevokeSubject is m.Codec().RevokeSubject(subject).
+func (m *SessionManager) RevokeSubject(subject string) error {
+	return m.codec.RevokeSubject(subject)
+}
 
 // SealJSON seals a session given as JSON ({"values", "constants", "flashes",
 // "subject"}, each optional) into a cookie value.
-func (c *Codec) SealJSON(session []byte) (string, error) {
+func (m *SessionManager) SealJSON(session []byte) (string, error) {
 	if len(session) == 0 {
 		return "", ErrInvalidArgument
 	}
-	return c.m.seal(session)
+	return m.m.seal(session)
 }
 
 // OpenJSON opens a cookie value into the session JSON (values, constants,
 // flashes, meta). Errors: ErrExpired, ErrAuthenticationFailed, ...
-func (c *Codec) OpenJSON(cookie string) ([]byte, error) {
-	text, err := c.m.open(cookie)
+func (m *SessionManager) OpenJSON(cookie string) ([]byte, error) {
+	text, err := m.m.open(cookie)
 	return []byte(text), err
 }
 
-// Load opens the session of a request from its Cookie header. It fails only
-// on bad arguments; check Session.Outcome (or use Middleware). Close the
-// session when the request is done.
-func (c *Codec) Load(r *http.Request) (*Session, error) {
-	return c.LoadHeader(r.Header.Get("Cookie"))
+// Load opens the session of a request from its Cookie header lines (every
+// one: HTTP/2 sends one per cookie). It fails only on bad arguments or
+// ErrClosed; check Session.Outcome (or use Middleware). Close the session when
+// the request is done.
+func (m *SessionManager) Load(r *http.Request) (*Session, error) {
+	return m.LoadHeader(strings.Join(r.Header.Values("Cookie"), "\n"))
 }
 
-// LoadHeader is Load from a Cookie header value.
-func (c *Codec) LoadHeader(cookieHeader string) (*Session, error) {
-	req, err := c.m.newRequest(cookieHeader)
+// LoadHeader is Load from a Cookie header value (several lines joined by "\n").
+func (m *SessionManager) LoadHeader(cookieHeader string) (*Session, error) {
+	req, err := m.m.newRequest(cookieHeader)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{req: req, codec: c}
+	s := &Session{req: req, codec: m.codec}
 	s.outcome, s.reason = req.outcome()
 	s.isNew = req.isNew()
 	if err := s.reload(); err != nil {
@@ -184,7 +263,9 @@ type sessionJSON struct {
 	} `json:"meta"`
 }
 
-// Session is one request's session. Not safe for concurrent use; one per request.
+// Session is one request's session (one per request). Its methods take no
+// lock: one goroutine uses it at a time, as with an http.Request; Close alone
+// may be called from another.
 type Session struct {
 	mu      sync.Mutex
 	req     *request
@@ -395,7 +476,11 @@ func (s *Session) Save(w http.ResponseWriter) error {
 	}
 	h := w.Header()
 	for _, kv := range headers {
-		h.Add(kv[0], kv[1])
+		if http.CanonicalHeaderKey(kv[0]) == "Cache-Control" {
+			h.Set(kv[0], kv[1]) // replaces the handler's: one line, never cached
+		} else {
+			h.Add(kv[0], kv[1])
+		}
 	}
 	return nil
 }
@@ -421,9 +506,9 @@ func FromContext(ctx context.Context) *Session {
 // headers go out before the handler's first byte. A request whose cookie
 // cannot be judged is answered 503 without running the handler, and no cookie
 // changes; one whose session cannot be saved is answered 503 instead.
-func (c *Codec) Middleware(next http.Handler) http.Handler {
+func (m *SessionManager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := c.Load(r)
+		s, err := m.Load(r)
 		if err != nil {
 			http.Error(w, "session error", http.StatusInternalServerError)
 			return
@@ -439,8 +524,8 @@ func (c *Codec) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// Middleware is c.Middleware(next).
-func Middleware(c *Codec, next http.Handler) http.Handler { return c.Middleware(next) }
+// Middleware is m.Middleware(next).
+func Middleware(m *SessionManager, next http.Handler) http.Handler { return m.Middleware(next) }
 
 func unavailable(w http.ResponseWriter, why error) {
 	w.Header().Set("Retry-After", "1")

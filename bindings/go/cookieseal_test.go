@@ -34,7 +34,7 @@ func keyringFile(t testing.TB, dir string) string {
 	return path
 }
 
-func newCodec(t testing.TB, o cookieseal.Options) (*cookieseal.Codec, string) {
+func newCodec(t testing.TB, o cookieseal.Options) (*cookieseal.SessionManager, string) {
 	t.Helper()
 	dir := t.TempDir()
 	if o.Store == "" {

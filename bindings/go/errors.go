@@ -29,10 +29,9 @@ func (e *Error) Is(target error) bool {
 }
 
 // Undecided reports whether the server could not judge the cookie (the store
-// or the keyring file could not answer): answer 503 and leave the cookie alone.
-func (e *Error) Undecided() bool {
-	return e.Status == ErrStoreUnavailable.Status || e.Status == ErrKeyNotLoaded.Status
-}
+// or the keyring file could not answer, the Cookie header was cut): answer 503
+// and leave the cookie alone. The library says which errors these are.
+func (e *Error) Undecided() bool { return outcomeOf(e.Status) == Undecided }
 
 // The errors, one per status.
 var (
@@ -47,11 +46,14 @@ var (
 	ErrRevoked              = &Error{Status: 9, Name: "revoked"}
 	ErrKeyNotLoaded         = &Error{Status: 10, Name: "key_not_loaded"}
 	ErrAmbiguous            = &Error{Status: 11, Name: "ambiguous"}
+	ErrHeaderTruncated      = &Error{Status: 12, Name: "header_truncated"}
 	ErrInvalidArgument      = &Error{Status: 100, Name: "invalid_argument"}
 	ErrOutOfMemory          = &Error{Status: 101, Name: "out_of_memory"}
 	ErrNotFound             = &Error{Status: 102, Name: "not_found"}
 	ErrKeyring              = &Error{Status: 103, Name: "keyring_error"}
 	ErrInternal             = &Error{Status: 104, Name: "internal_error"}
+	ErrConfig               = &Error{Status: 105, Name: "config_error"} // a store that can never work
+	ErrClosed               = &Error{Status: 106, Name: "closed"}       // its Codec or SessionManager was closed
 )
 
 func errorFor(status int, name, message string) *Error {

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/sessions"
 )
@@ -35,21 +37,30 @@ type GorillaStore struct {
 	Options   *sessions.Options // defaults for new sessions (Path, MaxAge, ...)
 	FlashKeys []string          // more Values keys that hold flashes (e.g. "notice")
 
-	base   Options
-	mu     sync.Mutex
-	codecs map[string]*Codec
+	base     Options
+	shared   *Codec // one keyring watcher and one store pool for every session name
+	mu       sync.Mutex
+	managers map[string]*SessionManager
 }
 
 // NewGorillaStore makes a store over the keyring file at keyringPath.
 func NewGorillaStore(keyringPath string, o Options) (*GorillaStore, error) {
 	o.KeyringPath = keyringPath
-	s := &GorillaStore{base: o, codecs: map[string]*Codec{}}
-	// Fail now on a bad keyring or store, not on the first request.
-	if _, err := s.codec(nameOr(o.Name)); err != nil {
+	c, err := NewCodec(o)
+	if err != nil {
 		return nil, err
 	}
-	maxAge := int(seconds(o.MaxAge, 7*24*3600))
-	s.Options = &sessions.Options{Path: "/", MaxAge: maxAge, Secure: !o.Insecure,
+	s := &GorillaStore{base: o, shared: c, managers: map[string]*SessionManager{}}
+	// Fail now on bad cookie options, not on the first request.
+	if _, err := s.manager(nameOr(o.Name)); err != nil {
+		c.Close()
+		return nil, err
+	}
+	maxAge := o.MaxAge
+	if maxAge == 0 {
+		maxAge = defaultMaxAge()
+	}
+	s.Options = &sessions.Options{Path: "/", MaxAge: int(maxAge / time.Second), Secure: !o.Insecure,
 		HttpOnly: !o.NoHTTPOnly, SameSite: http.SameSiteLaxMode}
 	return s, nil
 }
@@ -61,41 +72,39 @@ func nameOr(n string) string {
 	return n
 }
 
-// Codec returns the codec of cookie name (made on first use).
-func (s *GorillaStore) codec(name string) (*Codec, error) {
+// manager returns the session manager of cookie name (made on first use, on
+// the store's one codec).
+func (s *GorillaStore) manager(name string) (*SessionManager, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.codecs[name]; ok {
-		return c, nil
+	if m, ok := s.managers[name]; ok {
+		return m, nil
 	}
 	o := s.base
 	o.Name = name
-	c, err := New(o)
+	m, err := s.shared.SessionManager(o)
 	if err != nil {
 		return nil, err
 	}
-	s.codecs[name] = c
-	return c, nil
+	s.managers[name] = m
+	return m, nil
 }
 
-// Close frees every codec of the store.
+// Close frees the store's codec and managers; sessions in flight then fail
+// with ErrClosed (never a crash). Twice is fine.
 func (s *GorillaStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range s.codecs {
-		c.Close()
+	for _, m := range s.managers {
+		m.Close()
 	}
-	s.codecs = map[string]*Codec{}
-	return nil
+	s.managers = map[string]*SessionManager{}
+	return s.shared.Close()
 }
 
 // RevokeSubject logs subject out everywhere (see Codec.RevokeSubject).
 func (s *GorillaStore) RevokeSubject(subject string) error {
-	c, err := s.codec(nameOr(s.base.Name))
-	if err != nil {
-		return err
-	}
-	return c.RevokeSubject(subject)
+	return s.shared.RevokeSubject(subject)
 }
 
 // Get returns the request's session of that name, cached in the request's registry.
@@ -127,16 +136,16 @@ func (s *GorillaStore) New(r *http.Request, name string) (*sessions.Session, err
 	opts := *s.Options
 	session.Options = &opts
 	session.IsNew = true
-	st := &gorillaState{header: r.Header.Get("Cookie"), flashKeys: map[string]bool{"_flash": true}}
+	st := &gorillaState{header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: map[string]bool{"_flash": true}}
 	for _, k := range s.FlashKeys {
 		st.flashKeys[k] = true
 	}
 	session.Values[stateKey{}] = st
-	c, err := s.codec(name)
+	m, err := s.manager(name)
 	if err != nil {
 		return session, err
 	}
-	cs, err := c.LoadHeader(st.header)
+	cs, err := m.LoadHeader(st.header)
 	if err != nil {
 		return session, err
 	}
@@ -214,11 +223,11 @@ func (s *GorillaStore) Save(r *http.Request, w http.ResponseWriter, session *ses
 	cs := st.opened
 	st.opened = nil
 	if cs == nil { // a second Save in the request: start from what the first sent
-		c, err := s.codec(session.Name())
+		m, err := s.manager(session.Name())
 		if err != nil {
 			return err
 		}
-		if cs, err = c.LoadHeader(st.header); err != nil {
+		if cs, err = m.LoadHeader(st.header); err != nil {
 			return err
 		}
 	}

@@ -127,7 +127,7 @@ func TestForgottenCodecsWhoseDiagnosticCapturesThemStopTheirThreads(t *testing.T
 	before := threads(t)
 	const forgotten = 40
 	for i := 0; i < forgotten; i++ {
-		var c *cookieseal.Codec
+		var c *cookieseal.SessionManager
 		var err error
 		c, err = cookieseal.Open(keyring, cookieseal.Options{
 			ReloadInterval: 50 * time.Millisecond,

@@ -6,7 +6,7 @@ package cookieseal
 // #include <string.h>
 // #include <cookieseal/cookieseal.h>
 // void cookiesealGoDiagnostic(void* context, char* message, size_t length);
-// static void cookieseal_go_diagnose(cookieseal_options* o, uintptr_t handle) {
+// static void cookieseal_go_diagnose(cookieseal_codec_options* o, uintptr_t handle) {
 //   o->diagnostic = (void (*)(void*, const char*, size_t))cookiesealGoDiagnostic;
 //   o->diagnostic_context = (void*)handle;
 // }
@@ -18,8 +18,10 @@ import "C"
 
 import (
 	"encoding/json"
+	"net/http"
 	"runtime"
 	"runtime/cgo"
+	"time"
 	"unsafe"
 )
 
@@ -65,112 +67,210 @@ func textCall(f func(out **C.char, n *C.size_t) C.cookieseal_status) (string, er
 	return takeText(out, n), nil
 }
 
+// outcomeOf is the library's rule for what an error status means for a request.
+func outcomeOf(status int) Outcome {
+	return Outcome(C.cookieseal_outcome_of(C.cookieseal_status(status)))
+}
+
+// defaultMaxAge is the library's default absolute lifetime.
+func defaultMaxAge() time.Duration {
+	var co C.cookieseal_codec_options
+	if C.cookieseal_codec_options_init_sized(&co, C.size_t(unsafe.Sizeof(co))) != C.COOKIESEAL_OK {
+		return 0
+	}
+	return time.Duration(co.max_age_seconds) * time.Second
+}
+
 // Version is the loaded libcookieseal-c's version, e.g. "0.1.0".
 func Version() string { return C.GoString(C.cookieseal_version()) }
 
-// manager owns one C manager. Every method that passes m.p to C ends with
-// runtime.KeepAlive(m): otherwise the finalizer may free the handle while the
-// C call still runs on it (the GC sees m dead once m.p is loaded).
-type manager struct {
-	p    *C.cookieseal_manager
-	diag cgo.Handle // C's diagnostic context: a weak reference to the sink; deleted after the manager
+// codec owns one C codec (keyring, watcher, store). Every method that passes
+// c.p to C ends with runtime.KeepAlive(c): otherwise the finalizer may free the
+// handle while the C call still runs on it (the GC sees c dead once c.p is loaded).
+type codec struct {
+	p    *C.cookieseal_codec
+	diag cgo.Handle // C's diagnostic context: a weak reference to the sink; deleted after the codec
 }
 
-// newManager makes the C manager. The diagnostic sink is the caller's to keep
-// alive (the Codec holds it); the manager reaches it only weakly, so a
-// Diagnostic closure that captures its Codec does not keep it alive forever.
-func newManager(o *Options, sink *diagnosticSink) (*manager, error) {
-	var co C.cookieseal_options
-	C.cookieseal_options_init(&co)
-	// Strings are copied into C memory here and wiped when freed (one may be
-	// key text): the manager has its own copies after this call.
-	type owned struct {
+// cString copies s into C memory for one call; the copies are wiped when freed
+// (one may be key text).
+type cStrings []struct {
+	p *C.char
+	n C.size_t
+}
+
+func (cs *cStrings) set(field **C.char, length *C.size_t, s string) {
+	if s == "" {
+		return
+	}
+	p := C.CString(s)
+	*cs = append(*cs, struct {
 		p *C.char
 		n C.size_t
+	}{p, C.size_t(len(s))})
+	*field, *length = p, C.size_t(len(s))
+}
+
+func (cs cStrings) free() {
+	for _, c := range cs {
+		C.cookieseal_go_wipe_free(c.p, c.n)
 	}
-	var copies []owned
-	defer func() {
-		for _, c := range copies {
-			C.cookieseal_go_wipe_free(c.p, c.n)
-		}
-	}()
-	set := func(field **C.char, length *C.size_t, s string) {
-		if s == "" {
-			return
-		}
-		p := C.CString(s)
-		copies = append(copies, owned{p, C.size_t(len(s))})
-		*field, *length = p, C.size_t(len(s))
+}
+
+// failure is the error for status s with the library's message (freed).
+func failure(s C.cookieseal_status, why *C.char) error {
+	err := status(s)
+	if err == nil || why == nil {
+		return err
 	}
-	set(&co.keyring_path, &co.keyring_path_len, o.KeyringPath)
-	set(&co.keyring_text, &co.keyring_text_len, o.KeyringText)
-	set(&co.cookie_name, &co.cookie_name_len, o.Name)
-	set(&co.purpose, &co.purpose_len, o.Purpose)
-	set(&co.store, &co.store_len, o.Store)
-	set(&co.path, &co.path_len, o.Path)
-	set(&co.domain, &co.domain_len, o.Domain)
-	co.max_age_seconds = C.int64_t(seconds(o.MaxAge, 7*24*3600))
-	co.idle_timeout_seconds = C.int64_t(seconds(o.IdleTimeout, 24*3600))
-	co.leeway_seconds = C.int64_t(seconds(o.Leeway, 60))
-	co.store_revocations = boolInt(!o.NoRevocations)
-	co.secure = boolInt(!o.Insecure)
-	co.http_only = boolInt(!o.NoHTTPOnly)
-	co.same_site = C.int(sameSite(o.SameSite))
-	co.partitioned = boolInt(o.Partitioned)
-	co.browser_session = boolInt(o.BrowserSession)
+	e := err.(*Error)
+	defer C.cookieseal_free(unsafe.Pointer(why))
+	return &Error{Status: e.Status, Name: e.Name, Message: C.GoString(why)}
+}
+
+// newCodec makes the C codec. The diagnostic sink is the caller's to keep
+// alive (the Codec holds it); the codec reaches it only weakly, so a
+// Diagnostic closure that captures its Codec does not keep it alive forever.
+func newCodec(o *Options, sink *diagnosticSink) (*codec, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	var co C.cookieseal_codec_options
+	if err := status(C.cookieseal_codec_options_init_sized(&co, C.size_t(unsafe.Sizeof(co)))); err != nil {
+		return nil, err
+	}
+	var strs cStrings
+	defer strs.free()
+	strs.set(&co.keyring_path, &co.keyring_path_len, o.KeyringPath)
+	strs.set(&co.keyring_text, &co.keyring_text_len, o.KeyringText)
+	strs.set(&co.store, &co.store_len, o.Store)
+	setSeconds(&co.max_age_seconds, o.MaxAge)
+	setSeconds(&co.idle_timeout_seconds, o.IdleTimeout)
+	setSeconds(&co.leeway_seconds, o.Leeway)
+	if o.NoRevocations {
+		co.store_revocations = 0
+	}
 	if o.ReloadInterval > 0 {
 		co.reload_interval_ms = C.uint32_t(o.ReloadInterval.Milliseconds())
 	}
 	diag := cgo.NewHandle(refTo(sink))
 	C.cookieseal_go_diagnose(&co, C.uintptr_t(diag))
-	var m *C.cookieseal_manager
+	var p *C.cookieseal_codec
 	var why *C.char
-	s := C.cookieseal_manager_new(&co, &m, &why)
-	if s != C.COOKIESEAL_OK {
+	if err := failure(C.cookieseal_codec_new(&co, &p, &why), why); err != nil {
 		diag.Delete()
-		err := status(s).(*Error)
-		if why != nil {
-			err = &Error{Status: err.Status, Name: err.Name, Message: C.GoString(why)}
-			C.cookieseal_free(unsafe.Pointer(why))
-		}
 		return nil, err
 	}
-	mg := &manager{p: m, diag: diag}
-	runtime.SetFinalizer(mg, (*manager).free)
-	return mg, nil
+	c := &codec{p: p, diag: diag}
+	runtime.SetFinalizer(c, (*codec).free)
+	return c, nil
+}
+
+// setSeconds sets a C duration option: 0 keeps the library's default, Off is 0.
+func setSeconds(field *C.int64_t, d time.Duration) {
+	switch {
+	case d == 0:
+	case d < 0:
+		*field = 0
+	default:
+		*field = C.int64_t(d / time.Second)
+	}
+}
+
+func (c *codec) free() {
+	if c.p != nil {
+		C.cookieseal_codec_free(c.p) // stops the keyring thread: no call on it after this
+		c.p = nil
+		c.diag.Delete()
+	}
+}
+
+func (c *codec) revokeSubject(subject string) error {
+	defer runtime.KeepAlive(c)
+	var why *C.char
+	return failure(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_codec_revoke_subject(c.p, p, n, &why)
+	}), why)
+}
+
+// manager owns one C session manager; it keeps its codec reachable.
+type manager struct {
+	p     *C.cookieseal_session_manager
+	codec *codec
+}
+
+func (c *codec) newManager(o *Options) (*manager, error) {
+	defer runtime.KeepAlive(c)
+	var so C.cookieseal_session_options
+	if err := status(C.cookieseal_session_options_init_sized(&so, C.size_t(unsafe.Sizeof(so)))); err != nil {
+		return nil, err
+	}
+	var strs cStrings
+	defer strs.free()
+	strs.set(&so.cookie_name, &so.cookie_name_len, o.Name)
+	strs.set(&so.purpose, &so.purpose_len, o.Purpose)
+	strs.set(&so.path, &so.path_len, o.Path)
+	strs.set(&so.domain, &so.domain_len, o.Domain)
+	if o.Insecure {
+		so.secure = 0
+	}
+	if o.NoHTTPOnly {
+		so.http_only = 0
+	}
+	if o.SameSite != 0 && o.SameSite != http.SameSiteDefaultMode {
+		so.same_site = C.int(sameSite(o.SameSite))
+	}
+	so.partitioned = boolInt(o.Partitioned)
+	so.browser_session = boolInt(o.BrowserSession)
+	var p *C.cookieseal_session_manager
+	var why *C.char
+	if err := failure(C.cookieseal_session_manager_new(c.p, &so, &p, &why), why); err != nil {
+		return nil, err
+	}
+	m := &manager{p: p, codec: c}
+	runtime.SetFinalizer(m, (*manager).free)
+	return m, nil
 }
 
 func (m *manager) free() {
 	if m.p != nil {
-		C.cookieseal_manager_free(m.p) // stops the keyring thread: no call after this
+		C.cookieseal_session_manager_free(m.p)
 		m.p = nil
-		m.diag.Delete()
 	}
-}
-
-func (m *manager) revokeSubject(subject string) error {
-	defer runtime.KeepAlive(m)
-	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
-		return C.cookieseal_manager_revoke_subject(m.p, p, n)
-	}))
 }
 
 func (m *manager) seal(full []byte) (string, error) {
 	defer runtime.KeepAlive(m)
-	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+	var why *C.char
+	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_seal(m.p, p, l, out, n)
+			return C.cookieseal_seal(m.p, p, l, out, n, &why)
 		})
 	})
+	return text, withMessage(err, why)
 }
 
 func (m *manager) open(cookie string) (string, error) {
 	defer runtime.KeepAlive(m)
-	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+	var why *C.char
+	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_open(m.p, p, l, out, n)
+			return C.cookieseal_open(m.p, p, l, out, n, &why)
 		})
 	})
+	return text, withMessage(err, why)
+}
+
+// withMessage puts the library's message (freed) on err.
+func withMessage(err error, why *C.char) error {
+	if why == nil {
+		return err
+	}
+	defer C.cookieseal_free(unsafe.Pointer(why))
+	if e, ok := err.(*Error); ok {
+		return &Error{Status: e.Status, Name: e.Name, Message: C.GoString(why)}
+	}
+	return err
 }
 
 // request is one C request handle; freed by close (and a finalizer as a net).
@@ -183,15 +283,24 @@ type request struct {
 func (m *manager) newRequest(header string) (*request, error) {
 	defer runtime.KeepAlive(m)
 	var r *C.cookieseal_request
-	err := status(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_new(m.p, p, n, &r)
-	}))
+	var why *C.char
+	err := failure(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
+		return C.cookieseal_request_new(m.p, p, n, &r, &why)
+	}), why)
 	if err != nil {
 		return nil, err
 	}
 	rq := &request{p: r, m: m}
 	runtime.SetFinalizer(rq, (*request).close)
 	return rq, nil
+}
+
+// check is the error of status s on r, with the message the call left on r.
+func (r *request) check(s C.cookieseal_status) error {
+	if s == C.COOKIESEAL_OK {
+		return nil
+	}
+	return failure(s, C.cookieseal_request_error_message(r.p))
 }
 
 func (r *request) close() {
@@ -216,43 +325,43 @@ func (r *request) isNew() bool {
 func (r *request) sessionJSON() (string, error) {
 	defer runtime.KeepAlive(r)
 	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_session(r.p, out, n)
+		return C.cookieseal_request_session_json(r.p, out, n)
 	})
 }
 
 func (r *request) update(body []byte) error {
 	defer runtime.KeepAlive(r)
-	return status(withBytes(body, func(p *C.char, n C.size_t) C.cookieseal_status {
+	return r.check(withBytes(body, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_update(r.p, p, n)
 	}))
 }
 
 func (r *request) login(subject string) error {
 	defer runtime.KeepAlive(r)
-	return status(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
+	return r.check(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_login(r.p, p, n)
 	}))
 }
 
 func (r *request) regenerateID() error {
 	defer runtime.KeepAlive(r)
-	return status(C.cookieseal_request_regenerate_id(r.p))
+	return r.check(C.cookieseal_request_regenerate_id(r.p))
 }
 
 func (r *request) destroy() error {
 	defer runtime.KeepAlive(r)
-	return status(C.cookieseal_request_destroy(r.p))
+	return r.check(C.cookieseal_request_destroy(r.p))
 }
 
 // save returns the header lines to add, or the request's error (undecided: 503).
 func (r *request) save() ([][2]string, error) {
 	defer runtime.KeepAlive(r)
-	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_save(r.p, out, n)
-	})
-	if err != nil {
+	var out *C.char
+	var n C.size_t
+	if err := r.check(C.cookieseal_request_save(r.p, &out, &n)); err != nil {
 		return nil, err
 	}
+	text := takeText(out, n)
 	var headers [][2]string
 	if err := json.Unmarshal([]byte(text), &headers); err != nil {
 		return nil, err

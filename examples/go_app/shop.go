@@ -14,7 +14,7 @@ import (
 )
 
 // Handler serves the shop's routes over codec's sessions.
-func Handler(codec *cookieseal.Codec) http.Handler {
+func Handler(codec *cookieseal.SessionManager) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s := cookieseal.FromContext(r.Context())

@@ -1,24 +1,46 @@
 /**
  * @file cookieseal.h
- * The C ABI of cookieseal: sealed session cookies for any language with a C
- * FFI (Python's ctypes, Go's cgo, ...). C11; implemented in C++ in lib/.
+ * The C ABI of cookieseal, 1.0: sealed session cookies for any language with a
+ * C FFI (Python's ctypes, Go's cgo, Node's N-API, ...). C11; implemented in C++
+ * in lib/.
  *
- * Stability: this header only grows. Functions, struct fields and status values
- * are never removed or changed; new ones are added at the end. The options
- * struct begins with its own size, so a caller built against an older header
- * keeps working. The library's soname carries COOKIESEAL_ABI_VERSION.
+ * Stability: from 1.0 on this header only grows. Functions, struct fields and
+ * status values are never removed or changed; new ones are added at the end.
+ * The options structs begin with their size, set by the init macros from the
+ * caller's own sizeof, so a caller built against an older header keeps
+ * working. The shared library is libcookieseal-c.so.1 (COOKIESEAL_ABI_VERSION).
+ *
+ * Three handles, one per thing (the same names in C++, Python, Go, JavaScript):
+ *  - cookieseal_codec: what a server shares: the keyring (and its watcher
+ *    thread), the overflow/revocation store (and its connection pool), the
+ *    policy's bounds. One per process.
+ *  - cookieseal_session_manager: one kind of session cookie on a codec (name,
+ *    purpose, lifetime, attributes). Cheap; as many as the server has names.
+ *  - cookieseal_request: one request's session of one kind.
  *
  * Rules:
+ *  - Ownership cannot crash. Each handle keeps alive what it uses (a request
+ *    its manager's state, a manager its codec's), so handles may be freed in
+ *    any order, from any thread. A call on a handle whose codec or manager was
+ *    freed returns COOKIESEAL_CLOSED (and says so), never undefined behaviour;
+ *    a call already running finishes normally.
  *  - Every call returns a cookieseal_status (COOKIESEAL_OK = 0) unless it
- *    cannot fail; no C++ exception ever crosses this boundary.
+ *    cannot fail; no C++ exception ever crosses this boundary. Statuses 1..12
+ *    are the library's error values; cookieseal_outcome_of() says which of
+ *    them leave a request undecided (the one home of that rule).
+ *  - Every failure keeps its cause: calls on a codec or manager (shared by
+ *    threads) take a `char** error_message` out-parameter (NULL: not wanted);
+ *    a failed call on a request leaves its message on that request
+ *    (cookieseal_request_error_message), which belongs to one caller at a time
+ *    — never a thread-local "last error".
  *  - Strings are pointer + length (no NUL needed, embedded NULs are data).
  *  - What the library allocates for the caller (char** outputs) is
  *    NUL-terminated, and the caller frees it with cookieseal_free.
- *  - Session data crosses as JSON text (docs/FORMAT.md, "JSON"): values,
- *    constants, flashes, meta.
- *  - Threads: a cookieseal_manager is shared by every thread of a server (all
- *    its functions are thread-safe); a cookieseal_request belongs to one
- *    request, used by one thread at a time.
+ *  - Session data crosses as JSON text (docs/FORMAT.md, "JSON").
+ *  - Threads: codecs and managers are shared by every thread of a server; a
+ *    request is used by one thread at a time.
+ *  - Defaults live in the library: a field left as the init macro set it keeps
+ *    the library's default.
  */
 #ifndef COOKIESEAL_H
 #define COOKIESEAL_H
@@ -34,6 +56,13 @@
 #define COOKIESEAL_C_API
 #endif
 
+/* A status must be looked at (libsodium's warn_unused_result). */
+#if defined(__GNUC__)
+#define COOKIESEAL_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define COOKIESEAL_MUST_CHECK
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,7 +70,7 @@ extern "C" {
 /** The ABI generation; the shared library is libcookieseal-c.so.1. */
 #define COOKIESEAL_ABI_VERSION 1
 
-/** Status codes: 1..11 are the library's errc values (stable), then the ABI's own. */
+/** Status codes: 1..12 are the library's errc values (stable), then the ABI's own. */
 typedef enum cookieseal_status {
   COOKIESEAL_OK = 0,
   COOKIESEAL_MALFORMED = 1,             /**< not base64url, too short, trailing junk, too long */
@@ -55,11 +84,15 @@ typedef enum cookieseal_status {
   COOKIESEAL_REVOKED = 9,               /**< the session, its subject or all before a time ended */
   COOKIESEAL_KEY_NOT_LOADED = 10,       /**< a key not loaded yet here (undecided) */
   COOKIESEAL_AMBIGUOUS = 11,            /**< cookies of the name open to different sessions */
-  COOKIESEAL_INVALID_ARGUMENT = 100,    /**< a null handle, bad JSON, a bad option, ... */
+  COOKIESEAL_HEADER_TRUNCATED = 12,     /**< the Cookie header was cut at its limits (undecided) */
+  COOKIESEAL_INVALID_ARGUMENT = 100,    /**< misuse: a null handle, bad JSON, a bad option value */
   COOKIESEAL_OUT_OF_MEMORY = 101,
-  COOKIESEAL_NOT_FOUND = 102,     /**< (get) the session has no such key */
-  COOKIESEAL_KEYRING_ERROR = 103, /**< the keyring file or text cannot be used */
-  COOKIESEAL_INTERNAL_ERROR = 104 /**< anything else; the message says what */
+  COOKIESEAL_NOT_FOUND = 102,      /**< (get, erase) the session has no such key */
+  COOKIESEAL_KEYRING_ERROR = 103,  /**< the keyring file or text cannot be used */
+  COOKIESEAL_INTERNAL_ERROR = 104, /**< anything else; the message says what */
+  COOKIESEAL_CONFIG_ERROR = 105,   /**< configuration that can never work: a store directory
+                                        that cannot be used, a bad store URL (not an outage) */
+  COOKIESEAL_CLOSED = 106          /**< the codec or manager behind this handle was freed */
 } cookieseal_status;
 
 /** What a request's cookie came to. Only a refused one is ever cleared. */
@@ -69,7 +102,7 @@ typedef enum cookieseal_outcome {
   COOKIESEAL_UNDECIDED = 2 /**< the server could not judge it: answer 503, change no cookie */
 } cookieseal_outcome;
 
-/** SameSite values for cookieseal_options.same_site. */
+/** SameSite values for cookieseal_session_options.same_site. */
 enum {
   COOKIESEAL_SAME_SITE_UNSET = 0, /**< no SameSite attribute */
   COOKIESEAL_SAME_SITE_STRICT = 1,
@@ -78,35 +111,55 @@ enum {
 };
 
 /**
- * How a manager is made. Call cookieseal_options_init first: it sets `size`
- * and the defaults (the secure ones), then change what you need. Strings are
- * pointer + length; a NULL pointer keeps the default.
+ * How a codec is made. Initialise with cookieseal_codec_options_init(&o): it
+ * records the caller's sizeof and sets the library's defaults; then change what
+ * you need. Strings are pointer + length; NULL keeps the default.
  */
-typedef struct cookieseal_options {
-  size_t size; /**< sizeof(cookieseal_options), set by cookieseal_options_init */
+typedef struct cookieseal_codec_options {
+  size_t size; /**< the caller's sizeof, set by cookieseal_codec_options_init */
 
   /** A keyring file (watched: reloaded when it changes, and checked at once for a
    *  key id it lacks), or ... */
   const char* keyring_path;
   size_t keyring_path_len;
-  /** ... the keyring file's text (e.g. from an environment variable), read-only. */
+  /** ... the keyring file's text (e.g. from an environment variable), read-only.
+   *  The library keeps no copy of this buffer past the call. */
   const char* keyring_text;
   size_t keyring_text_len;
-
-  const char* cookie_name; /**< default "__Host-session" */
-  size_t cookie_name_len;
-  const char* purpose; /**< default "" */
-  size_t purpose_len;
-
-  int64_t max_age_seconds;      /**< absolute lifetime; default 7 days; 0 = none */
-  int64_t idle_timeout_seconds; /**< default 24 hours; 0 = none */
-  int64_t leeway_seconds;       /**< clock skew; default 60 */
 
   /** Overflow and revocation store: a directory, or redis://host:port[/db] or
    *  unix:///socket; NULL = none (sessions over 4 KB fail with TOO_LARGE). */
   const char* store;
   size_t store_len;
   int store_revocations; /**< the store also answers revocation checks; default 1 */
+
+  /* The policy: every session manager's lifetime is at most these. */
+  int64_t max_age_seconds;      /**< absolute lifetime; default 7 days; 0 = none */
+  int64_t idle_timeout_seconds; /**< default 24 hours; 0 = none */
+  int64_t leeway_seconds;       /**< clock skew; default 60 */
+
+  uint32_t reload_interval_ms; /**< keyring file poll interval; default 1000; 0 = no thread */
+
+  /** Hears why things fail, as they happen: why a request was undecided ("open:
+   *  the revocation list could not answer"), what failed in the store ("cannot
+   *  connect: Redis at 127.0.0.1:6379: Connection refused"), why a changed
+   *  keyring file was refused. Never a password, a key or session data. Called
+   *  on the thread of the request, or on the keyring thread for a reload; it
+   *  must not call back into the library. NULL (the default): none. */
+  void (*diagnostic)(void* context, const char* message, size_t message_len);
+  void* diagnostic_context; /**< passed to diagnostic as is */
+} cookieseal_codec_options;
+
+/**
+ * One kind of session cookie. Initialise with cookieseal_session_options_init.
+ */
+typedef struct cookieseal_session_options {
+  size_t size; /**< the caller's sizeof, set by cookieseal_session_options_init */
+
+  const char* cookie_name; /**< NULL: the library's default, "__Host-session" */
+  size_t cookie_name_len;
+  const char* purpose; /**< bound into the seal as well; default none */
+  size_t purpose_len;
 
   /* Cookie attributes; the defaults are HttpOnly; Secure; SameSite=Lax; Path=/ */
   const char* path;
@@ -118,23 +171,10 @@ typedef struct cookieseal_options {
   int same_site; /**< a COOKIESEAL_SAME_SITE_* value */
   int partitioned;
   int browser_session; /**< no Max-Age/Expires: the cookie ends with the browser */
+} cookieseal_session_options;
 
-  uint32_t reload_interval_ms; /**< keyring file poll interval; default 1000; 0 = no thread */
-
-  /* Added in 0.2: a caller built against an older header passes a smaller
-   * size, and these keep their defaults. */
-
-  /** Hears why things fail, as they happen: why a request was undecided ("open:
-   *  the revocation list could not answer"), what failed in the store ("cannot
-   *  connect: Redis at 127.0.0.1:6379: Connection refused"), why a changed
-   *  keyring file was refused. Never a password, a key or session data. Called
-   *  on the thread of the request, or on the keyring thread for a reload; it
-   *  must not call back into the manager. NULL (the default): none. */
-  void (*diagnostic)(void* context, const char* message, size_t message_len);
-  void* diagnostic_context; /**< passed to diagnostic as is */
-} cookieseal_options;
-
-typedef struct cookieseal_manager cookieseal_manager;
+typedef struct cookieseal_codec cookieseal_codec;
+typedef struct cookieseal_session_manager cookieseal_session_manager;
 typedef struct cookieseal_request cookieseal_request;
 
 /* --- library ------------------------------------------------------------- */
@@ -147,59 +187,86 @@ COOKIESEAL_C_API int cookieseal_abi_version(void);
 COOKIESEAL_C_API const char* cookieseal_status_name(cookieseal_status status);
 /** One sentence saying what a status means. Static storage. */
 COOKIESEAL_C_API const char* cookieseal_strerror(cookieseal_status status);
-/** What an error of opening means for a request: undecided or refused. */
+/** What an error of opening means for a request: undecided or refused (OK: opened). */
 COOKIESEAL_C_API cookieseal_outcome cookieseal_outcome_of(cookieseal_status status);
 /** Frees what the library returned through a char** (NULL is fine). */
 COOKIESEAL_C_API void cookieseal_free(void* p);
 
-/* --- manager: one per cookie kind, shared by all threads ----------------- */
+/**
+ * Options structs and their sizes. The macros pass the caller's sizeof, and the
+ * library never writes past it. A size that is not the end of a published
+ * layout is refused (INVALID_ARGUMENT, with a message); a larger one, from a
+ * newer header, is accepted only while every byte the library does not know is
+ * zero (so no option it cannot honour is silently dropped).
+ */
+#define cookieseal_codec_options_init(o) cookieseal_codec_options_init_sized((o), sizeof *(o))
+#define cookieseal_session_options_init(o) cookieseal_session_options_init_sized((o), sizeof *(o))
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_codec_options_init_sized(cookieseal_codec_options* o, size_t size);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_session_options_init_sized(cookieseal_session_options* o, size_t size);
 
-/** Fills @p o with the defaults and its size. */
-COOKIESEAL_C_API void cookieseal_options_init(cookieseal_options* o);
+/* --- codec: what a server shares ----------------------------------------- */
 
 /**
- * Makes a manager: keyring (from the file, watched, or from text), policy,
- * store, cookie. On failure *out is NULL and, when @p error_message is not
- * NULL, it gets a sentence saying why (free it with cookieseal_free).
- * COOKIESEAL_KEYRING_ERROR, COOKIESEAL_INVALID_ARGUMENT, COOKIESEAL_STORE_UNAVAILABLE.
+ * Makes a codec: keyring (from the file, watched, or from text), policy, store.
+ * On failure *out is NULL and *error_message (when not NULL) says why.
+ * KEYRING_ERROR, CONFIG_ERROR (a store that can never work), INVALID_ARGUMENT.
  */
-COOKIESEAL_C_API cookieseal_status cookieseal_manager_new(const cookieseal_options* o,
-                                                          cookieseal_manager** out,
-                                                          char** error_message);
-/** Stops the keyring watcher and frees the manager (NULL is fine). Free its requests first. */
-COOKIESEAL_C_API void cookieseal_manager_free(cookieseal_manager* m);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_codec_new(
+    const cookieseal_codec_options* o, cookieseal_codec** out, char** error_message);
+/**
+ * Releases the caller's codec (NULL is fine): stops the keyring watcher (from
+ * any thread, the keyring thread itself too). Its managers and requests then
+ * answer CLOSED; their memory goes with their own free.
+ */
+COOKIESEAL_C_API void cookieseal_codec_free(cookieseal_codec* c);
 
 /**
  * "Log out everywhere": every session of @p subject created up to now is
  * refused as revoked on every server sharing the store; one created after holds.
- * COOKIESEAL_STORE_UNAVAILABLE (also without a revocation store).
+ * STORE_UNAVAILABLE (also without a revocation store), CLOSED.
  */
-COOKIESEAL_C_API cookieseal_status cookieseal_manager_revoke_subject(cookieseal_manager* m,
-                                                                     const char* subject,
-                                                                     size_t subject_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_codec_revoke_subject(
+    cookieseal_codec* c, const char* subject, size_t subject_len, char** error_message);
+
+/* --- session manager: one kind of cookie --------------------------------- */
+
+/** Makes a session manager on @p codec (which it keeps alive). */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_session_manager_new(cookieseal_codec* codec, const cookieseal_session_options* o,
+                               cookieseal_session_manager** out, char** error_message);
+/** Releases the caller's manager (NULL is fine); its requests then answer CLOSED. */
+COOKIESEAL_C_API void cookieseal_session_manager_free(cookieseal_session_manager* m);
 
 /** Seals a session given as JSON (the full shape: values, constants, flashes,
- *  subject) into a cookie value. */
-COOKIESEAL_C_API cookieseal_status cookieseal_seal(cookieseal_manager* m, const char* json,
-                                                   size_t json_len, char** cookie,
-                                                   size_t* cookie_len);
-/** Opens a cookie value into the session JSON (values, constants, flashes, meta). */
-COOKIESEAL_C_API cookieseal_status cookieseal_open(cookieseal_manager* m, const char* cookie,
-                                                   size_t cookie_len, char** json,
-                                                   size_t* json_len);
+ *  subject, lifetime) into a cookie value of this kind. */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_seal(cookieseal_session_manager* m, const char* json, size_t json_len, char** cookie,
+                size_t* cookie_len, char** error_message);
+/** Opens a cookie value of this kind into the session JSON (values, constants,
+ *  flashes, meta). */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_open(cookieseal_session_manager* m, const char* cookie, size_t cookie_len, char** json,
+                size_t* json_len, char** error_message);
 
-/* --- request: one per HTTP request --------------------------------------- */
+/* --- request: one request's session of one kind -------------------------- */
 
 /**
- * Loads the session of a request from its Cookie header (the whole header
- * value; empty when there is none). Always makes a request (unless out of
- * memory or given bad arguments): check cookieseal_request_outcome.
+ * Loads the session of a request from its Cookie header: the whole value, or
+ * several Cookie lines (HTTP/2 sends one per cookie) joined by '\n' — never by
+ * ", " (which would merge two cookies into one). Empty when there is none.
+ * Always makes a request (unless out of memory, misused or CLOSED): check
+ * cookieseal_request_outcome.
  */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_new(cookieseal_manager* m,
-                                                          const char* cookie_header,
-                                                          size_t cookie_header_len,
-                                                          cookieseal_request** out);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_new(cookieseal_session_manager* m, const char* cookie_header,
+                       size_t cookie_header_len, cookieseal_request** out, char** error_message);
 COOKIESEAL_C_API void cookieseal_request_free(cookieseal_request* r);
+
+/** The message of the last failed call on @p r, or NULL when it had none
+ *  (free it with cookieseal_free). Each failing call replaces it. */
+COOKIESEAL_C_API char* cookieseal_request_error_message(const cookieseal_request* r);
 
 /** The request's outcome; *reason (if not NULL) gets the error, or COOKIESEAL_OK. */
 COOKIESEAL_C_API cookieseal_outcome cookieseal_request_outcome(const cookieseal_request* r,
@@ -208,51 +275,61 @@ COOKIESEAL_C_API cookieseal_outcome cookieseal_request_outcome(const cookieseal_
 COOKIESEAL_C_API int cookieseal_request_is_new(const cookieseal_request* r);
 
 /** The whole session as JSON: values, constants, flashes, meta. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_session(const cookieseal_request* r,
-                                                              char** json, size_t* json_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_session_json(cookieseal_request* r, char** json, size_t* json_len);
 /**
  * Replaces the session's values and/or flashes with those of a JSON object
  * {"values": {...}, "flashes": {"key": [...]}} (each member optional); the
- * session changes (and is re-sealed) only where they differ.
+ * session changes (and is re-sealed) only where they differ. A bad update
+ * changes nothing.
  */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_update(cookieseal_request* r,
-                                                             const char* json, size_t json_len);
-/** One value as JSON; COOKIESEAL_NOT_FOUND when the key is absent. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_get(const cookieseal_request* r,
-                                                          const char* key, size_t key_len,
-                                                          char** json, size_t* json_len);
-COOKIESEAL_C_API cookieseal_status cookieseal_request_set(cookieseal_request* r, const char* key,
-                                                          size_t key_len, const char* json,
-                                                          size_t json_len);
-/** Removes a key; COOKIESEAL_NOT_FOUND when it was absent. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_erase(cookieseal_request* r, const char* key,
-                                                            size_t key_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_update(cookieseal_request* r, const char* json, size_t json_len);
+/** One value as JSON; NOT_FOUND when the key is absent. */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_get(
+    cookieseal_request* r, const char* key, size_t key_len, char** json, size_t* json_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_set(
+    cookieseal_request* r, const char* key, size_t key_len, const char* json, size_t json_len);
+/** Removes a key; NOT_FOUND when it was absent. */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_erase(cookieseal_request* r, const char* key, size_t key_len);
 /** Queues a flash message (a JSON value) under @p key, read once. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_flash(cookieseal_request* r, const char* key,
-                                                            size_t key_len, const char* json,
-                                                            size_t json_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_flash(
+    cookieseal_request* r, const char* key, size_t key_len, const char* json, size_t json_len);
 /** The flash messages under @p key as a JSON array, removed from the session. */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_take_flashes(cookieseal_request* r,
-                                                                   const char* key, size_t key_len,
-                                                                   char** json, size_t* json_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_take_flashes(
+    cookieseal_request* r, const char* key, size_t key_len, char** json, size_t* json_len);
 /** Fixes the subject, draws a new id, restarts created_at (fixation defence).
- *  COOKIESEAL_INVALID_ARGUMENT when another subject is set (destroy first). */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_login(cookieseal_request* r,
-                                                            const char* subject,
-                                                            size_t subject_len);
-COOKIESEAL_C_API cookieseal_status cookieseal_request_regenerate_id(cookieseal_request* r);
+ *  INVALID_ARGUMENT when another subject is set (destroy or clear first). */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_login(cookieseal_request* r, const char* subject, size_t subject_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_regenerate_id(cookieseal_request* r);
 /** Ends the session (save removes it server-side and clears the cookie); the
- *  request continues with a fresh, empty session (a flash set now survives). */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_destroy(cookieseal_request* r);
+ *  request continues with a fresh, empty session: no values, no subject, no
+ *  unread flashes (a flash set after this survives). */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_destroy(cookieseal_request* r);
 
 /**
  * The response headers as a JSON array of [name, value] pairs: Set-Cookie
  * (when the session changed, renewal is due, or a cookie is cleared),
- * Cache-Control: no-store with it, Vary: Cookie. An undecided request fails
- * with its reason and yields nothing: answer 503 and leave the cookie alone.
+ * Cache-Control: no-store with it (it replaces the app's Cache-Control, never
+ * a second line), Vary: Cookie. An undecided request fails with its reason
+ * and yields nothing: answer 503 and leave the cookie alone.
  */
-COOKIESEAL_C_API cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json,
-                                                           size_t* json_len);
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_save(cookieseal_request* r, char** json, size_t* json_len);
+
+/**
+ * Several cookies of one HTTP request saved together (a "prefs" and an "auth"
+ * cookie, or every gorilla session name): the headers of all @p n requests as
+ * one JSON array, or, if any of them is undecided or fails, that one's status
+ * (its message on it and in *error_message) and nothing for any.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_requests_save(cookieseal_request* const* requests, size_t n, char** json,
+                         size_t* json_len, char** error_message);
 
 #ifdef __cplusplus
 }

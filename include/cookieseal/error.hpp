@@ -43,6 +43,9 @@ enum class errc : int {
                               ///< checked under a second ago, or fails to load): undecided
   ambiguous = 11,             ///< several cookies of the session's name open to different
                               ///< sessions (one may be planted by a sibling subdomain)
+  header_truncated = 12,      ///< the Cookie header was cut at its limits and no cookie of the
+                              ///< name opened in what was read: it may be in the cut part
+                              ///< (undecided)
 };
 
 /**
@@ -53,14 +56,17 @@ enum class errc : int {
 enum class outcome : int {
   opened = 0,     ///< the cookie opened
   refused = 1,    ///< the cookie itself is bad: malformed, expired, revoked, ...
-  undecided = 2,  ///< the server could not judge: store_unavailable, key_not_loaded
+  undecided = 2,  ///< the server could not judge: store_unavailable, key_not_loaded,
+                  ///< header_truncated
 };
 
-/// The outcome an error of open() stands for: store_unavailable and key_not_loaded
-/// are undecided, every other error refuses the cookie.
+/// The outcome an error of opening stands for: store_unavailable, key_not_loaded
+/// and header_truncated are undecided, every other error refuses the cookie. The
+/// one home of this rule: the C ABI and every binding ask it.
 [[nodiscard]] constexpr outcome outcome_of(errc e) noexcept {
-  return e == errc::store_unavailable || e == errc::key_not_loaded ? outcome::undecided
-                                                                   : outcome::refused;
+  return e == errc::store_unavailable || e == errc::key_not_loaded || e == errc::header_truncated
+             ? outcome::undecided
+             : outcome::refused;
 }
 
 /**

@@ -96,7 +96,10 @@ class COOKIESEAL_API keyring_watcher {
    * Starts a background thread that calls reload_if_changed() every
    * @p interval; @p on_event (optional) hears about reloads and refusals.
    */
-  void start(std::chrono::milliseconds interval = std::chrono::seconds{1},
+  /// How often start() polls the file unless told otherwise.
+  static constexpr std::chrono::milliseconds default_interval{1000};
+
+  void start(std::chrono::milliseconds interval = default_interval,
              std::function<void(const reload_result&)> on_event = {});
 
   /// Stops the background thread (idempotent).
@@ -129,10 +132,16 @@ class COOKIESEAL_API keyring_watcher {
   std::vector<std::shared_ptr<detail::watcher_link>> links_;
 
   std::mutex reload_mutex_;  // one reload at a time
-  std::mutex thread_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  // What the polling thread shares with stop(), owned by both: the watcher may
+  // be destroyed from inside on_event on that very thread (a garbage collector
+  // freeing its owner there), and the thread then touches only this.
+  struct thread_state {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+  };
+  std::shared_ptr<thread_state> thread_state_ = std::make_shared<thread_state>();
+  std::thread thread_;  // guarded by thread_state_->mutex
 };
 
 }  // namespace cookieseal

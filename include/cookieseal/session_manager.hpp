@@ -18,6 +18,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,8 +52,8 @@ class COOKIESEAL_API request_session {
   }
   /**
    * The server could not judge the cookie (store_unavailable, key_not_loaded;
-   * malformed when the Cookie header was cut at its limits and no cookie of
-   * the name opened in what was read). Answer 503: save() sends no cookie.
+   * header_truncated when the Cookie header was cut at its limits and no cookie
+   * of the name opened in what was read). Answer 503: save() sends no cookie.
    */
   [[nodiscard]] std::optional<errc> undecided() const noexcept {
     return outcome_ == outcome::undecided ? error_ : std::nullopt;
@@ -141,6 +142,12 @@ class COOKIESEAL_API session_registry {
   /// Every header the loaded sessions need; if any is undecided, its reason,
   /// and nothing is sent or changed for any of them.
   [[nodiscard]] result<std::vector<http::header>> save();
+
+  /// One request's sessions, each with the manager of its kind.
+  using entry = std::pair<const session_manager*, request_session*>;
+  /// save() over sessions loaded elsewhere (the C ABI's requests): the same
+  /// all-or-nothing rule.
+  [[nodiscard]] static result<std::vector<http::header>> save_all(std::span<const entry> sessions);
 
  private:
   std::string header_;

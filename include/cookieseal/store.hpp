@@ -59,13 +59,10 @@ using diagnostic_function = std::function<void(std::string_view message)>;
 
 namespace detail {
 /// Passes @p message to @p f, if set. A diagnostic function that throws is
-/// ignored: a logger must not turn an error into a crash.
-inline void call_diagnostic(const diagnostic_function& f, std::string_view message) noexcept {
-  if (f) try {
-      f(message);
-    } catch (...) {
-    }
-}
+/// ignored: a logger must not turn an error into a crash. The one exception
+/// passes on: a thread being cancelled (a language runtime ending a thread
+/// inside the callback, as CPython does at exit) unwinds on through here.
+COOKIESEAL_API void call_diagnostic(const diagnostic_function& f, std::string_view message);
 }  // namespace detail
 
 /**

@@ -11,21 +11,26 @@ static const char keys[] =
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n";
 
 int main(void) {
-  cookieseal_options o;
-  cookieseal_options_init(&o);
+  cookieseal_codec_options o;
+  if (cookieseal_codec_options_init(&o) != COOKIESEAL_OK) return 1;
   o.keyring_text = keys;
   o.keyring_text_len = strlen(keys);
-  cookieseal_manager* m = NULL;
-  if (cookieseal_manager_new(&o, &m, NULL) != COOKIESEAL_OK) return 1;
+  cookieseal_codec* c = NULL;
+  if (cookieseal_codec_new(&o, &c, NULL) != COOKIESEAL_OK) return 1;
+  cookieseal_session_options so;
+  if (cookieseal_session_options_init(&so) != COOKIESEAL_OK) return 1;
+  cookieseal_session_manager* m = NULL;
+  if (cookieseal_session_manager_new(c, &so, &m, NULL) != COOKIESEAL_OK) return 1;
   char *cookie = NULL, *json = NULL;
   size_t n = 0;
   const char in[] = "{\"values\":{\"n\":1}}";
-  int ok = cookieseal_seal(m, in, strlen(in), &cookie, &n) == COOKIESEAL_OK &&
-           cookieseal_open(m, cookie, n, &json, NULL) == COOKIESEAL_OK &&
+  int ok = cookieseal_seal(m, in, strlen(in), &cookie, &n, NULL) == COOKIESEAL_OK &&
+           cookieseal_open(m, cookie, n, &json, NULL, NULL) == COOKIESEAL_OK &&
            strstr(json, "\"n\":1") != NULL;
   cookieseal_free(cookie);
   cookieseal_free(json);
-  cookieseal_manager_free(m);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
   printf("C consumer (libcookieseal-c %s): %s\n", cookieseal_version(), ok ? "ok" : "FAILED");
   return ok ? 0 : 1;
 }

@@ -39,31 +39,8 @@ DiagnosticFunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(ctyp
                                       ctypes.c_size_t)
 
 
-class Options(ctypes.Structure):
-    """struct cookieseal_options, ABI 1 (fields in header order)."""
-    _fields_ = [
-        ("size", ctypes.c_size_t),
-        ("keyring_path", ctypes.c_char_p), ("keyring_path_len", ctypes.c_size_t),
-        ("keyring_text", ctypes.c_char_p), ("keyring_text_len", ctypes.c_size_t),
-        ("cookie_name", ctypes.c_char_p), ("cookie_name_len", ctypes.c_size_t),
-        ("purpose", ctypes.c_char_p), ("purpose_len", ctypes.c_size_t),
-        ("max_age_seconds", ctypes.c_int64),
-        ("idle_timeout_seconds", ctypes.c_int64),
-        ("leeway_seconds", ctypes.c_int64),
-        ("store", ctypes.c_char_p), ("store_len", ctypes.c_size_t),
-        ("store_revocations", ctypes.c_int),
-        ("path", ctypes.c_char_p), ("path_len", ctypes.c_size_t),
-        ("domain", ctypes.c_char_p), ("domain_len", ctypes.c_size_t),
-        ("secure", ctypes.c_int),
-        ("http_only", ctypes.c_int),
-        ("same_site", ctypes.c_int),
-        ("partitioned", ctypes.c_int),
-        ("browser_session", ctypes.c_int),
-        ("reload_interval_ms", ctypes.c_uint32),
-        # Added in 0.2; an older library ignores them (it reads only its own size).
-        ("diagnostic", DiagnosticFunction),
-        ("diagnostic_context", ctypes.c_void_p),
-    ]
+class _Sized(ctypes.Structure):
+    """An options struct of the C ABI: initialised by the library with our sizeof."""
 
     def set_text(self, field, text):
         """Sets a pointer + length pair from str or bytes (kept alive by the caller)."""
@@ -75,7 +52,39 @@ class Options(ctypes.Structure):
         return data
 
 
-c_char_pp = ctypes.POINTER(ctypes.c_char_p)
+class CodecOptions(_Sized):
+    """struct cookieseal_codec_options, ABI 1.0 (fields in header order)."""
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("keyring_path", ctypes.c_char_p), ("keyring_path_len", ctypes.c_size_t),
+        ("keyring_text", ctypes.c_char_p), ("keyring_text_len", ctypes.c_size_t),
+        ("store", ctypes.c_char_p), ("store_len", ctypes.c_size_t),
+        ("store_revocations", ctypes.c_int),
+        ("max_age_seconds", ctypes.c_int64),
+        ("idle_timeout_seconds", ctypes.c_int64),
+        ("leeway_seconds", ctypes.c_int64),
+        ("reload_interval_ms", ctypes.c_uint32),
+        ("diagnostic", DiagnosticFunction),
+        ("diagnostic_context", ctypes.c_void_p),
+    ]
+
+
+class SessionOptions(_Sized):
+    """struct cookieseal_session_options, ABI 1.0 (fields in header order)."""
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("cookie_name", ctypes.c_char_p), ("cookie_name_len", ctypes.c_size_t),
+        ("purpose", ctypes.c_char_p), ("purpose_len", ctypes.c_size_t),
+        ("path", ctypes.c_char_p), ("path_len", ctypes.c_size_t),
+        ("domain", ctypes.c_char_p), ("domain_len", ctypes.c_size_t),
+        ("secure", ctypes.c_int),
+        ("http_only", ctypes.c_int),
+        ("same_site", ctypes.c_int),
+        ("partitioned", ctypes.c_int),
+        ("browser_session", ctypes.c_int),
+    ]
+
+
 _size_p = ctypes.POINTER(ctypes.c_size_t)
 _status = ctypes.c_int
 _str = ctypes.c_char_p
@@ -90,36 +99,54 @@ def _proto(name, restype, *argtypes):
     return f
 
 
+_out = ctypes.POINTER(ctypes.c_void_p)  # char** / handle** outputs
 version = _proto("cookieseal_version", _str)
 status_name = _proto("cookieseal_status_name", _str, _status)
 strerror = _proto("cookieseal_strerror", _str, _status)
+outcome_of = _proto("cookieseal_outcome_of", ctypes.c_int, _status)
 free = _proto("cookieseal_free", None, ctypes.c_void_p)
-options_init = _proto("cookieseal_options_init", None, ctypes.POINTER(Options))
-manager_new = _proto("cookieseal_manager_new", _status, ctypes.POINTER(Options),
-                     ctypes.POINTER(_handle), ctypes.POINTER(ctypes.c_void_p))
-manager_free = _proto("cookieseal_manager_free", None, _handle)
-manager_revoke_subject = _proto("cookieseal_manager_revoke_subject", _status, _handle, _str, _size)
-seal = _proto("cookieseal_seal", _status, _handle, _str, _size, ctypes.POINTER(ctypes.c_void_p), _size_p)
-open_ = _proto("cookieseal_open", _status, _handle, _str, _size, ctypes.POINTER(ctypes.c_void_p), _size_p)
-request_new = _proto("cookieseal_request_new", _status, _handle, _str, _size, ctypes.POINTER(_handle))
+codec_options_init = _proto("cookieseal_codec_options_init_sized", _status,
+                            ctypes.POINTER(CodecOptions), _size)
+session_options_init = _proto("cookieseal_session_options_init_sized", _status,
+                              ctypes.POINTER(SessionOptions), _size)
+codec_new = _proto("cookieseal_codec_new", _status, ctypes.POINTER(CodecOptions), _out, _out)
+codec_free = _proto("cookieseal_codec_free", None, _handle)
+codec_revoke_subject = _proto("cookieseal_codec_revoke_subject", _status, _handle, _str, _size,
+                              _out)
+session_manager_new = _proto("cookieseal_session_manager_new", _status, _handle,
+                             ctypes.POINTER(SessionOptions), _out, _out)
+session_manager_free = _proto("cookieseal_session_manager_free", None, _handle)
+seal = _proto("cookieseal_seal", _status, _handle, _str, _size, _out, _size_p, _out)
+open_ = _proto("cookieseal_open", _status, _handle, _str, _size, _out, _size_p, _out)
+request_new = _proto("cookieseal_request_new", _status, _handle, _str, _size, _out, _out)
 request_free = _proto("cookieseal_request_free", None, _handle)
+request_error_message = _proto("cookieseal_request_error_message", ctypes.c_void_p, _handle)
 request_outcome = _proto("cookieseal_request_outcome", ctypes.c_int, _handle, ctypes.POINTER(_status))
 request_is_new = _proto("cookieseal_request_is_new", ctypes.c_int, _handle)
-request_session = _proto("cookieseal_request_session", _status, _handle,
-                         ctypes.POINTER(ctypes.c_void_p), _size_p)
+request_session_json = _proto("cookieseal_request_session_json", _status, _handle, _out, _size_p)
 request_update = _proto("cookieseal_request_update", _status, _handle, _str, _size)
-request_get = _proto("cookieseal_request_get", _status, _handle, _str, _size,
-                     ctypes.POINTER(ctypes.c_void_p), _size_p)
+request_get = _proto("cookieseal_request_get", _status, _handle, _str, _size, _out, _size_p)
 request_set = _proto("cookieseal_request_set", _status, _handle, _str, _size, _str, _size)
 request_erase = _proto("cookieseal_request_erase", _status, _handle, _str, _size)
 request_flash = _proto("cookieseal_request_flash", _status, _handle, _str, _size, _str, _size)
 request_take_flashes = _proto("cookieseal_request_take_flashes", _status, _handle, _str, _size,
-                              ctypes.POINTER(ctypes.c_void_p), _size_p)
+                              _out, _size_p)
 request_login = _proto("cookieseal_request_login", _status, _handle, _str, _size)
 request_regenerate_id = _proto("cookieseal_request_regenerate_id", _status, _handle)
 request_destroy = _proto("cookieseal_request_destroy", _status, _handle)
-request_save = _proto("cookieseal_request_save", _status, _handle,
-                      ctypes.POINTER(ctypes.c_void_p), _size_p)
+request_save = _proto("cookieseal_request_save", _status, _handle, _out, _size_p)
+requests_save = _proto("cookieseal_requests_save", _status, ctypes.POINTER(ctypes.c_void_p), _size,
+                       _out, _size_p, _out)
+
+
+errors._outcome_of = outcome_of
+
+
+def init_options(cls, init):
+    """A fresh options struct, its size and defaults set by the library."""
+    o = cls()
+    check(init(ctypes.byref(o), ctypes.sizeof(o)))
+    return o
 
 
 def error_for(status, detail=None):
@@ -134,11 +161,33 @@ def check(status, detail=None):
         raise error_for(status, detail)
 
 
-def call_for_text(fn, *args):
-    """Calls fn(*args, &out, &len), returns the text and frees it with cookieseal_free."""
-    out = ctypes.c_void_p()
-    n = ctypes.c_size_t()
-    check(fn(*args, ctypes.byref(out), ctypes.byref(n)))
+def check_request(status, handle):
+    """check() for a call on a request: the message is the one left on it."""
+    if status != 0:
+        raise error_for(status, take_text(request_error_message(handle)))
+
+
+def call_shared(fn, *args):
+    """Calls fn(*args, &message) on a shared handle; raises with the library's message."""
+    why = ctypes.c_void_p()
+    status = fn(*args, ctypes.byref(why))
+    check(status, take_text(why.value))
+
+
+def text_shared(fn, *args):
+    """Calls fn(*args, &out, &len, &message); returns the text, freed."""
+    out, n, why = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p()
+    check(fn(*args, ctypes.byref(out), ctypes.byref(n), ctypes.byref(why)), take_text(why.value))
+    try:
+        return ctypes.string_at(out, n.value).decode("utf-8")
+    finally:
+        free(out)
+
+
+def text_request(fn, handle, *args):
+    """Calls fn(handle, *args, &out, &len) on a request; returns the text, freed."""
+    out, n = ctypes.c_void_p(), ctypes.c_size_t()
+    check_request(fn(handle, *args, ctypes.byref(out), ctypes.byref(n)), handle)
     try:
         return ctypes.string_at(out, n.value).decode("utf-8")
     finally:

@@ -1,11 +1,14 @@
 """Exceptions named after cookieseal's error codes (docs: README, "Errors")."""
 
 
+# The library's rule (cookieseal_outcome_of), set by _native: never restated here.
+_outcome_of = None
+
+
 class Error(Exception):
     """Any cookieseal error. ``status`` is the stable number, ``name`` its name."""
     status = None
     name = "error"
-    undecided = False  # the server could not judge: answer 503, keep the cookie
 
     def __init__(self, message, status=None, name=None):
         super().__init__(message)
@@ -13,6 +16,12 @@ class Error(Exception):
             self.status = status
         if name is not None:
             self.name = name
+
+    @property
+    def undecided(self):
+        """The server could not judge the cookie: answer 503, keep the cookie (the
+        library says which errors these are)."""
+        return self.status is not None and _outcome_of is not None and _outcome_of(self.status) == 2
 
 
 class Malformed(Error): status, name = 1, "malformed"
@@ -24,35 +33,31 @@ class InvalidPayload(Error): status, name = 6, "invalid_payload"
 class TooLarge(Error): status, name = 7, "too_large"
 
 
-class StoreUnavailable(Error):
-    status, name, undecided = 8, "store_unavailable", True
+class StoreUnavailable(Error): status, name = 8, "store_unavailable"
 
 
 class Revoked(Error): status, name = 9, "revoked"
 
 
-class KeyNotLoaded(Error):
-    status, name, undecided = 10, "key_not_loaded", True
+class KeyNotLoaded(Error): status, name = 10, "key_not_loaded"
 
 
 class Ambiguous(Error): status, name = 11, "ambiguous"
+class HeaderTruncated(Error): status, name = 12, "header_truncated"
 class InvalidArgument(Error, ValueError): status, name = 100, "invalid_argument"
 class OutOfMemory(Error, MemoryError): status, name = 101, "out_of_memory"
 class NotFound(Error, KeyError): status, name = 102, "not_found"
 class KeyringError(Error): status, name = 103, "keyring_error"
 class InternalError(Error): status, name = 104, "internal_error"
+class ConfigError(Error, ValueError): status, name = 105, "config_error"
+class Closed(Error, RuntimeError): status, name = 106, "closed"
 
 _BY_STATUS = {cls.status: cls for cls in (
     Malformed, UnsupportedVersion, UnknownKey, AuthenticationFailed, Expired, InvalidPayload,
-    TooLarge, StoreUnavailable, Revoked, KeyNotLoaded, Ambiguous, InvalidArgument, OutOfMemory,
-    NotFound, KeyringError, InternalError)}
+    TooLarge, StoreUnavailable, Revoked, KeyNotLoaded, Ambiguous, HeaderTruncated, InvalidArgument,
+    OutOfMemory, NotFound, KeyringError, InternalError, ConfigError, Closed)}
 
 
 def from_status(status, name, message):
     cls = _BY_STATUS.get(status, Error)
     return cls(f"{name}: {message}", status=status, name=name)
-
-
-def for_status(status):
-    """The exception class for a status number (Error for one this version does not know)."""
-    return _BY_STATUS.get(status, Error)

@@ -22,7 +22,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import ServiceUnavailable
 
-from . import Codec, Error
+from . import Codec, SessionManager, Error
 
 _FLASHES = "_flashes"  # where flask.flash() keeps [(category, message), ...]
 
@@ -116,15 +116,22 @@ class CookiesealSessionInterface(SessionInterface):
     Flask's SESSION_COOKIE_* settings: every server sharing the keyring must seal
     the same cookie the same way."""
 
-    def __init__(self, keyring=None, **codec_options):
-        self.codec = Codec(keyring, **codec_options)
+    _SESSION_OPTIONS = ("name", "purpose", "path", "domain", "secure", "http_only", "same_site",
+                        "partitioned", "browser_session")
+
+    def __init__(self, keyring=None, *, codec=None, **options):
+        session_options = {k: options.pop(k) for k in self._SESSION_OPTIONS if k in options}
+        # One shared codec (keyring watcher, store connections) for every cookie name.
+        self.codec = codec if codec is not None else Codec(keyring, **options)
+        self.sessions = SessionManager(self.codec, **session_options)
 
     def revoke_subject(self, subject):
         """Log out everywhere (every server sharing the store sees it)."""
         self.codec.revoke_subject(subject)
 
     def open_session(self, app, request):
-        r = self.codec.request(request.headers.get("Cookie", ""))
+        # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
+        r = self.sessions.request("\n".join(request.headers.getlist("Cookie")))
         if r.undecided:
             reason = r.reason
             r.close()
@@ -167,5 +174,7 @@ class CookiesealSessionInterface(SessionInterface):
         for name, value in headers:
             if name.lower() == "vary":
                 response.vary.add(value)
+            elif name.lower() == "cache-control":
+                response.headers[name] = value  # replaces the app's: one line, never cached
             else:
                 response.headers.add(name, value)

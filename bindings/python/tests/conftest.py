@@ -34,6 +34,17 @@ def store(tmp_path):
     return tmp_path / "store"
 
 
+_SESSION_OPTIONS = ("name", "purpose", "path", "domain", "secure", "http_only", "same_site",
+                    "partitioned", "browser_session")
+
+
+def manager(keyring=None, **options):
+    """A SessionManager on a fresh Codec, the options split between the two."""
+    import cookieseal
+    session_options = {k: options.pop(k) for k in _SESSION_OPTIONS if k in options}
+    return cookieseal.SessionManager(cookieseal.Codec(keyring, **options), **session_options)
+
+
 def binary(env):
     path = os.environ.get(env)
     if not path:

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 import cookieseal
-from conftest import keyring_text
+from conftest import keyring_text, manager
 
 
 def cookie_header(headers):
@@ -21,7 +21,7 @@ def test_version():
 
 
 def test_a_session_round_trips_through_a_cookie(keyring, store):
-    codec = cookieseal.Codec(keyring, store=store)
+    codec = manager(keyring, store=store)
     with codec.request("") as r:
         assert r.opened and r.is_new and r.reason is None
         r.session["visits"] = 1
@@ -43,7 +43,7 @@ def test_a_session_round_trips_through_a_cookie(keyring, store):
 
 
 def test_flashes_login_and_destroy(keyring, store):
-    codec = cookieseal.Codec(keyring, store=store)
+    codec = manager(keyring, store=store)
     with codec.request("") as r:
         r.login("alice")
         assert r.subject == "alice"
@@ -67,7 +67,7 @@ def test_flashes_login_and_destroy(keyring, store):
 
 
 def test_a_refused_cookie_is_cleared_with_its_reason(keyring):
-    codec = cookieseal.Codec(keyring)
+    codec = manager(keyring)
     with codec.request("__Host-session=garbage!") as r:
         assert r.refused and isinstance(r.reason, cookieseal.Malformed)
         assert r.reason.status == 1 and r.reason.name == "malformed"
@@ -76,7 +76,7 @@ def test_a_refused_cookie_is_cleared_with_its_reason(keyring):
 
 
 def test_an_undecided_request_sends_nothing(keyring, store, tmp_path):
-    codec = cookieseal.Codec(keyring, store=store)
+    codec = manager(keyring, store=store)
     with codec.request("") as r:
         r.session["cart"] = "x" * 6000  # overflows into the store
         cookie = cookie_header(r.save())
@@ -95,7 +95,7 @@ def test_an_undecided_request_sends_nothing(keyring, store, tmp_path):
 
 def test_the_diagnostic_function_hears_why(keyring, store, tmp_path, caplog):
     heard = []
-    codec = cookieseal.Codec(keyring, store=store, diagnostic=heard.append)
+    codec = manager(keyring, store=store, diagnostic=heard.append)
     with codec.request("") as r:
         r.session["cart"] = "x" * 6000
         cookie = cookie_header(r.save())
@@ -105,7 +105,7 @@ def test_the_diagnostic_function_hears_why(keyring, store, tmp_path, caplog):
     assert any("the store directory is missing" in m for m in heard), heard
     assert "open: the overflow store could not be read" in heard
     # Without a function of its own, a Codec warns on the "cookieseal" logger.
-    quiet = cookieseal.Codec(keyring, store=str(tmp_path / "moved"))
+    quiet = manager(keyring, store=str(tmp_path / "moved"))
     (tmp_path / "moved").rename(tmp_path / "gone")
     with caplog.at_level("WARNING", logger="cookieseal"):
         with quiet.request(cookie) as r:
@@ -114,7 +114,7 @@ def test_the_diagnostic_function_hears_why(keyring, store, tmp_path, caplog):
 
 
 def test_log_out_everywhere_then_log_in_at_once(keyring, store):
-    codec = cookieseal.Codec(keyring, store=store)
+    codec = manager(keyring, store=store)
     with codec.request("") as r:
         r.login("bob")
         old = cookie_header(r.save())
@@ -129,7 +129,7 @@ def test_log_out_everywhere_then_log_in_at_once(keyring, store):
 
 
 def test_seal_and_open(keyring):
-    codec = cookieseal.Codec(keyring)
+    codec = manager(keyring)
     cookie = codec.seal({"values": {"n": 1, "b": {"$bytes": "AAEC"}}, "subject": "carol",
                          "flashes": {"f": ["hi"]}, "constants": {"tenant": "acme"}})
     opened = codec.open(cookie)
@@ -145,7 +145,7 @@ def test_seal_and_open(keyring):
         codec.seal({"values": {"big": "x" * 6000}})
     with pytest.raises(cookieseal.InvalidArgument):
         codec.seal({"unknown": 1})
-    other = cookieseal.Codec(keyring_text=keyring_text(key_id="0badc0de"))
+    other = manager(keyring_text=keyring_text(key_id="0badc0de"))
     with pytest.raises(cookieseal.UnknownKey):
         other.open(cookie)
 
@@ -158,12 +158,21 @@ def test_bad_configuration_is_a_clear_error(keyring, tmp_path):
         cookieseal.Codec(keyring)
     keyring.chmod(0o600)
     with pytest.raises(cookieseal.InvalidArgument, match="__Host-"):
-        cookieseal.Codec(keyring, secure=False)
-    with pytest.raises(cookieseal.InvalidArgument, match="TLS"):
+        manager(keyring, secure=False)
+    # A store that can never work is configuration, not an outage (never undecided).
+    with pytest.raises(cookieseal.ConfigError, match="TLS") as e:
         cookieseal.Codec(keyring, store="rediss://example:6379")
+    assert not e.value.undecided
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(cookieseal.ConfigError, match="a-file"):
+        cookieseal.Codec(keyring, store=tmp_path / "a-file")
     with pytest.raises(cookieseal.InvalidArgument):
         cookieseal.Codec(keyring, max_age=-1)
-    with pytest.raises(cookieseal.InvalidArgument):
+    with pytest.raises(cookieseal.InvalidArgument, match="max_age"):
+        cookieseal.Codec(keyring, max_age=2**64)  # never wrapped to 0 (no lifetime)
+    with pytest.raises(cookieseal.InvalidArgument, match="reload_interval"):
+        cookieseal.Codec(keyring, reload_interval=-1)  # never wrapped to 49 days
+    with pytest.raises(cookieseal.InvalidArgument, match="keyring"):
         cookieseal.Codec()
     with pytest.raises(cookieseal.KeyringError) as e:
         cookieseal.Codec(keyring_text="cookieseal-keyring 1\nkey zz\n")
@@ -171,18 +180,58 @@ def test_bad_configuration_is_a_clear_error(keyring, tmp_path):
 
 
 def test_a_closed_codec_or_request_is_refused(keyring):
-    codec = cookieseal.Codec(keyring)
-    r = codec.request("")
+    sessions = manager(keyring)
+    r = sessions.request("")
     r.close()
-    with pytest.raises(cookieseal.InvalidArgument):
+    with pytest.raises(cookieseal.Closed):
         r.save()
-    codec.close()
-    with pytest.raises(cookieseal.InvalidArgument):
-        codec.request("")
+    sessions.codec.close()
+    with pytest.raises(cookieseal.Closed, match="codec was freed"):
+        sessions.request("")
+    sessions.codec.close()  # twice is fine
+
+
+def test_closing_the_codec_first_then_using_a_request_is_an_error_not_a_crash(keyring, store):
+    sessions = manager(keyring, store=store)
+    r = sessions.request("")
+    r.session["n"] = 1
+    sessions.codec.close()
+    with pytest.raises(cookieseal.Closed, match="codec was freed"):
+        r.save()
+    sessions.close()
+    with pytest.raises(cookieseal.Closed):
+        r.login("alice")
+    r.close()
+
+
+def test_request_errors_carry_the_librarys_message(keyring):
+    sessions = manager(keyring)
+    with sessions.request("") as r:
+        with pytest.raises(cookieseal.InvalidArgument, match="32"):
+            r.flash("k", [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])
+        r.login("alice")
+        with pytest.raises(cookieseal.InvalidArgument, match="another subject"):
+            r.login("bob")
+
+
+def test_a_cut_cookie_header_is_undecided(keyring):
+    sessions = manager(keyring)
+    with sessions.request("pad=" + "x" * 20000) as r:
+        assert r.undecided
+        assert isinstance(r.reason, cookieseal.HeaderTruncated) and r.reason.undecided
+
+
+def test_several_cookie_lines_are_read_as_one_list(keyring):
+    sessions = manager(keyring)
+    with sessions.request("") as r:
+        r.session["n"] = 7
+        cookie = cookie_header(r.save())
+    with sessions.request("theme=dark\n" + cookie + "\nlang=en") as r:
+        assert r.opened and not r.is_new and r.session["n"] == 7
 
 
 def test_one_codec_serves_many_threads(keyring, store):
-    codec = cookieseal.Codec(keyring, store=store)
+    codec = manager(keyring, store=store)
     errors = []
 
     def worker(n):

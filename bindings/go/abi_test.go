@@ -1,0 +1,140 @@
+package cookieseal_test
+
+// The C ABI 1.0 seen from Go: close in any order, one codec under many cookie
+// names, every Cookie line, options refused rather than wrapped.
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	"github.com/gorilla/sessions"
+)
+
+func TestClosingTheCodecFirstThenUsingTheSessionIsAnErrorNotACrash(t *testing.T) {
+	dir := t.TempDir()
+	c, err := cookieseal.NewCodec(cookieseal.Options{KeyringPath: keyringFile(t, dir),
+		Store: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.SessionManager(cookieseal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.LoadHeader("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Set("n", 1)
+	c.Close()
+	if _, err := s.Headers(); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Fatalf("save after the codec closed: %v, want ErrClosed", err)
+	}
+	if _, err := m.LoadHeader(""); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Fatalf("load after the codec closed: %v, want ErrClosed", err)
+	}
+	m.Close()
+	if err := s.Login("alice"); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Fatalf("login after both closed: %v", err)
+	}
+	s.Close()
+	c.Close()
+	m.Close()
+}
+
+func TestGorillaStoreClosedWhileHandlersRunIsAnError(t *testing.T) {
+	store, _ := gorillaStore(t)
+	r := httptest.NewRequest("GET", "/", nil)
+	session, err := store.Get(r, "__Host-session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session.Values["n"] = 1
+	store.Close()
+	if err := session.Save(r, httptest.NewRecorder()); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Fatalf("save after the store closed: %v, want ErrClosed", err)
+	}
+}
+
+func TestThreeGorillaSessionNamesShareOneKeyringWatcher(t *testing.T) {
+	keyring := keyringFile(t, t.TempDir())
+	runtime.GC()
+	before := threads(t)
+	store, err := cookieseal.NewGorillaStore(keyring, cookieseal.Options{ReloadInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	for _, name := range []string{"__Host-session", "__Host-prefs", "__Host-cart"} {
+		s, err := store.Get(r, name)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		s.Values["x"] = name
+	}
+	if err := sessions.Save(r, w); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.Result().Header.Values("Set-Cookie")); n != 3 {
+		t.Fatalf("%d cookies for three names", n)
+	}
+	if after := threads(t); after > before+1 {
+		t.Fatalf("%d OS threads after three session names, %d before: more than one watcher", after, before)
+	}
+}
+
+func TestEveryCookieLineIsRead(t *testing.T) {
+	m, _ := newCodec(t, cookieseal.Options{})
+	s, _ := m.LoadHeader("")
+	_ = s.Set("n", 7)
+	cookie := cookieOf(save(t, s))
+	s.Close()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Add("Cookie", "theme=dark") // HTTP/2: one line per cookie
+	r.Header.Add("Cookie", cookie)
+	s, err := m.Load(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, _ := s.GetInt("n"); s.IsNew() || n != 7 {
+		t.Fatalf("the second Cookie line was not read: new=%v n=%v", s.IsNew(), n)
+	}
+}
+
+func TestOutOfRangeOptionsAreRefusedNamingThem(t *testing.T) {
+	keyring := keyringFile(t, t.TempDir())
+	for _, o := range []cookieseal.Options{{MaxAge: -2 * time.Second}, {ReloadInterval: -time.Second},
+		{ReloadInterval: 60 * 24 * time.Hour}} {
+		o.KeyringPath = keyring
+		if _, err := cookieseal.NewCodec(o); !errors.Is(err, cookieseal.ErrInvalidArgument) {
+			t.Errorf("%+v: %v, want ErrInvalidArgument", o, err)
+		}
+	}
+	_, err := cookieseal.New(cookieseal.Options{KeyringPath: keyring, Store: "rediss://example:1"})
+	if !errors.Is(err, cookieseal.ErrConfig) || cookieseal.IsUndecided(err) {
+		t.Fatalf("a store that can never work: %v, want ErrConfig (not undecided)", err)
+	}
+}
+
+func TestCacheControlOfTheHandlerIsReplacedNotDoubled(t *testing.T) {
+	m, _ := newCodec(t, cookieseal.Options{})
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_ = cookieseal.FromContext(r.Context()).Set("n", 1)
+		_, _ = w.Write([]byte("ok"))
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if got := rec.Result().Header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		t.Fatalf("Cache-Control %q, want one no-store", got)
+	}
+}
