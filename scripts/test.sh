@@ -16,12 +16,19 @@ scripts/deps.sh --e2e
 meson compile -C "$dir" >/dev/null
 rc=0
 meson test -C "$dir" --print-errorlogs || rc=$?
-# Debian's python3 (where python3-flask and python3-pytest live), not another on PATH.
-PYTHONPATH="$PWD/bindings/python" \
-COOKIESEAL_LIBRARY="$PWD/$dir/lib/libcookieseal-c.so.1" \
+# The Python package as its users install it: pip install of this repository
+# (pyproject.toml, meson-python; offline with Debian's python3-mesonpy) into a
+# venv over Debian's python3 (where python3-flask and python3-pytest live); the
+# tests import the installed package, with no PYTHONPATH or library variable.
+venv="$PWD/$dir/python-venv"
+[ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$venv"
+if ! "$venv/bin/pip" install --quiet --no-build-isolation --no-deps --force-reinstall . ; then
+  echo "pip install . failed"
+  rc=1
+fi
 COOKIESEAL_CLI="$PWD/$dir/tools/cookieseal" \
 COOKIESEAL_SHOP="$PWD/$dir/examples/cookieseal-shop" \
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider bindings/python/tests \
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests \
     --junitxml="$dir/meson-logs/pytest.xml" || rc=1
 bindings/go/test.sh "$dir" "$dir/meson-logs/go.xml" || rc=1
 scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static int checks = 0, failures = 0;
 
@@ -594,6 +595,56 @@ static void test_request_flow(const char* dir) {
   cookieseal_codec_free(c);
 }
 
+/* A codec freed on its own keyring thread (a garbage collector running there,
+ * inside the diagnostic callback) must neither join itself nor touch freed
+ * memory. */
+static cookieseal_codec* volatile freed_on_watcher = NULL;
+static volatile int freed_done = 0;
+
+static void free_from_callback(void* context, const char* message, size_t len) {
+  (void)context;
+  if (len >= 22 && memcmp(message, "keyring reload refused", 22) == 0 && freed_on_watcher) {
+    cookieseal_codec* c = freed_on_watcher;
+    freed_on_watcher = NULL;
+    cookieseal_codec_free(c);
+    freed_done = 1;
+  }
+}
+
+static void test_free_on_the_keyring_thread(const char* dir) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/keyring-self-free", dir);
+  FILE* f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  fputs(keyring_text, f);
+  fclose(f);
+  CHECK(chmod(path, 0600) == 0);
+  cookieseal_codec_options o;
+  CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
+  o.keyring_path = path;
+  o.keyring_path_len = strlen(path);
+  o.reload_interval_ms = 10;
+  o.diagnostic = free_from_callback;
+  cookieseal_codec* c = NULL;
+  CHECK(cookieseal_codec_new(&o, &c, NULL) == COOKIESEAL_OK);
+  if (c == NULL) return;
+  freed_on_watcher = c;
+  f = fopen(path, "w"); /* a changed file that fails to load: the thread reports it */
+  CHECK(f != NULL);
+  if (f != NULL) {
+    fputs("cookieseal-keyring 1\nkey nonsense\n", f);
+    fclose(f);
+  }
+  for (int i = 0; i < 500 && !freed_done; ++i) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  CHECK(freed_done == 1);
+  struct timespec settle = {0, 50 * 1000 * 1000}; /* the detached thread ends by itself */
+  nanosleep(&settle, NULL);
+}
+
 static void test_seal_open(void) {
   cookieseal_codec* c = NULL;
   cookieseal_session_manager* m = manager_with(NULL, &c);
@@ -688,6 +739,7 @@ int main(void) {
   test_requests_save(dir);
   test_seal_open();
   test_keyring_file(dir);
+  test_free_on_the_keyring_thread(dir);
   char rm[128];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,53 @@ func TestCacheControlOfTheHandlerIsReplacedNotDoubled(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if got := rec.Result().Header.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
 		t.Fatalf("Cache-Control %q, want one no-store", got)
+	}
+}
+
+func TestMiddlewareKeepsFlusherAndHijacker(t *testing.T) {
+	m, _ := newCodec(t, cookieseal.Options{})
+	var flusher, hijacker bool
+	srv := httptest.NewServer(m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, flusher = w.(http.Flusher)
+		_, hijacker = w.(http.Hijacker)
+		_ = cookieseal.FromContext(r.Context()).Set("n", 1)
+		w.(http.Flusher).Flush()
+		_, _ = w.Write([]byte("ok"))
+	})))
+	defer srv.Close()
+	rsp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsp.Body.Close()
+	if !flusher || !hijacker {
+		t.Fatalf("Flusher %v, Hijacker %v: the middleware hid them", flusher, hijacker)
+	}
+	if rsp.Header.Get("Set-Cookie") == "" {
+		t.Fatal("a flush before the body lost the session's cookie")
+	}
+}
+
+func TestASaveThatCanNeverSucceedIs500NotRetryForever(t *testing.T) {
+	var heard []string
+	dir := t.TempDir()
+	m, err := cookieseal.Open(keyringFile(t, dir), cookieseal.Options{ // no store: too large
+		Diagnostic: func(s string) { heard = append(heard, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = cookieseal.FromContext(r.Context()).Set("big", string(make([]byte, 6000)))
+		_, _ = w.Write([]byte("ok"))
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Retry-After") != "" {
+		t.Fatalf("status %d, Retry-After %q: want 500 without Retry-After", rec.Code,
+			rec.Header().Get("Retry-After"))
+	}
+	if len(heard) == 0 || !strings.Contains(heard[len(heard)-1], "too_large") {
+		t.Fatalf("the cause was not reported: %q", heard)
 	}
 }

@@ -16,10 +16,12 @@
 package cookieseal
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -505,7 +507,11 @@ func FromContext(ctx context.Context) *Session {
 // Middleware gives every request its session (FromContext) and saves it: the
 // headers go out before the handler's first byte. A request whose cookie
 // cannot be judged is answered 503 without running the handler, and no cookie
-// changes; one whose session cannot be saved is answered 503 instead.
+// changes; one whose session cannot be saved now (the store is away) is
+// answered 503 instead, and one whose session can never be saved (too large
+// without a store, a value the library refuses) 500, its cause reported to the
+// codec's Diagnostic. The writer the handler gets is still an http.Flusher and
+// an http.Hijacker where the server's is.
 func (m *SessionManager) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := m.Load(r)
@@ -518,7 +524,7 @@ func (m *SessionManager) Middleware(next http.Handler) http.Handler {
 			unavailable(w, s.Reason())
 			return
 		}
-		sw := &savingWriter{ResponseWriter: w, session: s}
+		sw := &savingWriter{ResponseWriter: w, session: s, say: m.codec.sink.say}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), contextKey{}, s)))
 		sw.flushSession()
 	})
@@ -542,6 +548,7 @@ func unavailable(w http.ResponseWriter, why error) {
 type savingWriter struct {
 	http.ResponseWriter
 	session *Session
+	say     func(string) // the codec's diagnostic
 	done    bool
 	failed  bool
 }
@@ -551,11 +558,42 @@ func (w *savingWriter) flushSession() {
 		return
 	}
 	w.done = true
-	if err := w.session.Save(w.ResponseWriter); err != nil {
-		w.failed = true
-		unavailable(w.ResponseWriter, err)
+	err := w.session.Save(w.ResponseWriter)
+	if err == nil {
+		return
+	}
+	w.failed = true
+	if IsUndecided(err) {
+		unavailable(w.ResponseWriter, err) // the store may answer again: retry
+		return
+	}
+	// Retrying cannot help: a server error, with its cause for the operator.
+	w.say("save: the session cannot be saved: " + err.Error())
+	w.ResponseWriter.Header().Set("Cache-Control", "no-store")
+	http.Error(w.ResponseWriter, "the session could not be saved", http.StatusInternalServerError)
+}
+
+// Flush saves the session first (headers go out with the first flush).
+func (w *savingWriter) Flush() {
+	w.flushSession()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok && !w.failed {
+		f.Flush()
 	}
 }
+
+// Hijack hands the connection over: the session is saved into the headers
+// first, which the handler now writes itself.
+func (w *savingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.flushSession()
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("cookieseal: the server's ResponseWriter is not an http.Hijacker")
+	}
+	return h.Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *savingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *savingWriter) WriteHeader(code int) {
 	w.flushSession()

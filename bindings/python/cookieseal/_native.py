@@ -10,10 +10,14 @@ ABI_VERSION = 1
 
 
 def _load():
-    # COOKIESEAL_LIBRARY: a build tree's libcookieseal-c.so.1; else the installed one.
+    # COOKIESEAL_LIBRARY (a build tree's libcookieseal-c.so.1, for development);
+    # else the copy pip installed beside this file; else the system's.
     candidates = []
     if os.environ.get("COOKIESEAL_LIBRARY"):
         candidates.append(os.environ["COOKIESEAL_LIBRARY"])
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_libcookieseal_c.so")
+    if os.path.exists(bundled):
+        candidates.append(bundled)
     found = ctypes.util.find_library("cookieseal-c")
     if found:
         candidates.append(found)

@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # bindings/python: the cookieseal package
+# The cookieseal package is the installed one (scripts/test.sh pip-installs this
+# repository into a venv), never the source tree.
 
 
 def keyring_text(key=None, key_id="9f3a01c2"):
@@ -100,7 +101,7 @@ def servers():
 
 def flask_server(keyring, store, log, servers):
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    env = dict(os.environ)
     app = os.path.join(HERE, "..", "..", "..", "examples", "flask_app.py")
     s = Server([sys.executable, app, "--keyring", str(keyring), "--store", str(store),
                 "--port", str(port)], port, log, env)

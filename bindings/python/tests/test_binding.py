@@ -252,3 +252,29 @@ def test_one_codec_serves_many_threads(keyring, store):
     for t in threads:
         t.join()
     assert errors == []
+
+
+_EXIT_WHILE_THE_KEYRING_THREAD_REPORTS = r"""
+import sys, time, cookieseal
+path = sys.argv[1]
+heard = []
+codec = cookieseal.Codec(path, reload_interval=0.005, diagnostic=heard.append)
+for i in range(40):  # every changed, broken file is reported on the keyring thread
+    with open(path, "w") as f:
+        f.write("cookieseal-keyring 1\nkey nonsense%d\n" % i)
+    time.sleep(0.003)
+sys.exit(0)  # while the keyring thread may be inside the callback
+"""
+
+
+def test_interpreter_exit_while_the_keyring_thread_reports_never_aborts(tmp_path, keyring):
+    import subprocess
+    import sys
+    for run in range(6):
+        path = tmp_path / f"keyring-{run}"
+        path.write_text(keyring.read_text())
+        path.chmod(0o600)
+        p = subprocess.run([sys.executable, "-c", _EXIT_WHILE_THE_KEYRING_THREAD_REPORTS, str(path)],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, (run, p.returncode, p.stderr[-2000:])
+        assert "FATAL" not in p.stderr
