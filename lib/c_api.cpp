@@ -704,6 +704,24 @@ cookieseal_status cookieseal_request_save(cookieseal_request* r, char** json,
   });
 }
 
+cookieseal_status cookieseal_request_save_with(cookieseal_request* r, cookieseal_session_manager* m,
+                                               char** json, std::size_t* json_len) {
+  return guarded_on(r, [&] {
+    need(m, "session manager");
+    need(json, "output for the headers");
+    const auto& own = live(*r->m);
+    const auto state = m->s;
+    const auto& other = live(*state);
+    if (state->codec != r->m->codec || other.options().name != own.options().name ||
+        other.options().purpose != own.options().purpose)
+      cookieseal::detail::throw_misuse(
+          "save_with needs a session manager of the same codec, cookie name and purpose");
+    auto headers = other.save(r->r);
+    if (!headers) return failed(headers.error());
+    return give(cookieseal::detail::headers_json(*headers), json, json_len);
+  });
+}
+
 cookieseal_status cookieseal_requests_save(cookieseal_request* const* requests, std::size_t n,
                                            char** json, std::size_t* json_len,
                                            char** error_message) {

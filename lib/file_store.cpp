@@ -83,13 +83,11 @@ std::string new_store_id() {
   return "cookieseal-store 1 " + hex_of(id) + "\n";
 }
 
-// A directory a store may be created in: empty, or one this code made before
-// store ids existed (only its e/ and r/ folders and the lock file).
+// A directory a store may be created in: empty but for the lock file its
+// creator takes.
 bool may_become_store(const fs::path& dir) {
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const auto name = entry.path().filename().string();
-    if (name != "e" && name != "r" && name != ".lock" && name != ".entries.lock") return false;
-  }
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename() != ".lock") return false;
   return true;
 }
 
@@ -133,7 +131,6 @@ file_store::file_store(std::filesystem::path dir) try : dir_(std::move(dir)) {
     if (ec) throw std::system_error(ec, "cannot create store directory " + sub.string());
   }
   ::chmod(dir_.c_str(), 0700);
-  legacy_subjects_ = fs::is_directory(dir_ / "r" / "u", ec) && !fs::is_empty(dir_ / "r" / "u", ec);
   struct stat st {};
   if (::stat(dir_.c_str(), &st) != 0)
     throw std::system_error(errno, std::generic_category(), "cannot stat " + dir_.string());
@@ -364,9 +361,7 @@ result<bool> file_store::is_revoked(const session_id& id, std::string_view subje
                  !unix_expiry_passed(read_be64(c->data.data() + 4), now) &&
                  unix_seconds_or_never(created_at) < read_be64(c->data.data() + header_bytes);
         };
-        if (subject_revoked(subject_path(subject))) return true;
-        return legacy_subjects_ &&
-               subject_revoked(dir_ / "r" / "u" / legacy_subject_hash_hex(subject));
+        return subject_revoked(subject_path(subject));
       },
       [this](const char* why) { report(why); });
 }

@@ -26,6 +26,10 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
         results[key] = action
     elif not name and action == "fail":
         results[key] = "fail"
+# A package's own failure counts only where none of its tests failed already.
+failed_packages = {pkg for (pkg, name), action in results.items() if action == "fail" and name != "(package)"}
+for pkg in failed_packages:
+    results.pop((pkg, "(package)"), None)
 if not results:
     print("go-junit: no tests ran", file=sys.stderr)
 with open(sys.argv[2], "w", encoding="utf-8") as out:

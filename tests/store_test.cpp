@@ -419,21 +419,6 @@ TEST_SUITE("store") {
     // The same store opened again (another process) finds the same name.
     cookieseal::file_store again(dir / "a");
     CHECK(*again.is_revoked(s.id(), "alice@example.com", test::t0 - 1s, test::t0));
-    // A record an earlier version wrote (unkeyed hash under r/u/) still counts.
-    std::filesystem::create_directories(dir / "a" / "r" / "u");
-    {
-      std::string rec = "CSR1";
-      for (auto v : {static_cast<std::uint64_t>((test::t0 + 1h).time_since_epoch().count()),
-                     static_cast<std::uint64_t>(test::t0.time_since_epoch().count())})
-        for (int shift = 56; shift >= 0; shift -= 8) rec.push_back(static_cast<char>(v >> shift));
-      // BLAKE2b-256("bob") as earlier versions named it
-      std::ofstream(dir / "a" / "r" / "u" /
-                    "87683da837137691170e1aaa3902a07fe1639cc709f4602b0e1b72f19773f4cd")
-          << rec;
-    }
-    cookieseal::file_store reopened(dir / "a");
-    CHECK(*reopened.is_revoked(s.id(), "bob", test::t0 - 1s, test::t0));
-    CHECK_FALSE(*reopened.is_revoked(s.id(), "carol", test::t0 - 1s, test::t0));
   }
 
   TEST_CASE("a store failure says why through the diagnostic hook") {

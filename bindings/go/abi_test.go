@@ -8,13 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
-	"github.com/gorilla/sessions"
 )
 
 func TestClosingTheCodecFirstThenUsingTheSessionIsAnErrorNotACrash(t *testing.T) {
@@ -47,49 +45,6 @@ func TestClosingTheCodecFirstThenUsingTheSessionIsAnErrorNotACrash(t *testing.T)
 	s.Close()
 	c.Close()
 	m.Close()
-}
-
-func TestGorillaStoreClosedWhileHandlersRunIsAnError(t *testing.T) {
-	store, _ := gorillaStore(t)
-	r := httptest.NewRequest("GET", "/", nil)
-	session, err := store.Get(r, "__Host-session")
-	if err != nil {
-		t.Fatal(err)
-	}
-	session.Values["n"] = 1
-	store.Close()
-	if err := session.Save(r, httptest.NewRecorder()); !errors.Is(err, cookieseal.ErrClosed) {
-		t.Fatalf("save after the store closed: %v, want ErrClosed", err)
-	}
-}
-
-func TestThreeGorillaSessionNamesShareOneKeyringWatcher(t *testing.T) {
-	keyring := keyringFile(t, t.TempDir())
-	runtime.GC()
-	before := threads(t)
-	store, err := cookieseal.NewGorillaStore(keyring, cookieseal.Options{ReloadInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	r := httptest.NewRequest("GET", "/", nil)
-	w := httptest.NewRecorder()
-	for _, name := range []string{"__Host-session", "__Host-prefs", "__Host-cart"} {
-		s, err := store.Get(r, name)
-		if err != nil {
-			t.Fatal(name, err)
-		}
-		s.Values["x"] = name
-	}
-	if err := sessions.Save(r, w); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(w.Result().Header.Values("Set-Cookie")); n != 3 {
-		t.Fatalf("%d cookies for three names", n)
-	}
-	if after := threads(t); after > before+1 {
-		t.Fatalf("%d OS threads after three session names, %d before: more than one watcher", after, before)
-	}
 }
 
 func TestEveryCookieLineIsRead(t *testing.T) {

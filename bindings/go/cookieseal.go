@@ -7,7 +7,8 @@
 //	sessions, err := cookieseal.Open("/etc/cookieseal/keyring", cookieseal.Options{Store: "/var/lib/app/sessions"})
 //	http.Handle("/", sessions.Middleware(handler))  // cookieseal.FromContext(r.Context()) in handlers
 //
-// or, with gorilla/sessions: store, err := cookieseal.NewGorillaStore(path, cookieseal.Options{}).
+// or, with gorilla/sessions: store, err := gorillastore.New(path, cookieseal.Options{})
+// (package github.com/cookieseal/cookieseal/bindings/go/gorillastore).
 //
 // The names are the library's everywhere: a Codec is what a server shares (the
 // keyring and its watcher, the store and its connections; one per process), a
@@ -190,6 +191,9 @@ func New(o Options) (*SessionManager, error) {
 
 // Name is the cookie name.
 func (m *SessionManager) Name() string { return m.name }
+
+// DefaultMaxAge is the library's default absolute lifetime (what MaxAge 0 means).
+func DefaultMaxAge() time.Duration { return defaultMaxAge() }
 
 // Codec is the codec the manager is made on.
 func (m *SessionManager) Codec() *Codec { return m.codec }
@@ -386,6 +390,62 @@ func (s *Session) Flash(key string, v interface{}) error {
 	return nil
 }
 
+// Values is a copy of the session's values (as Get returns them).
+func (s *Session) Values() map[string]interface{} {
+	out := make(map[string]interface{}, len(s.values))
+	for k, v := range s.values {
+		out[k] = v
+	}
+	return out
+}
+
+// PeekFlashes is every queued flash by key, without removing any. A message
+// another server wrote in a form Go cannot decode is left out.
+func (s *Session) PeekFlashes() map[string][]interface{} {
+	out := make(map[string][]interface{}, len(s.data.Flashes))
+	for k, raws := range s.data.Flashes {
+		list := make([]interface{}, 0, len(raws))
+		for _, raw := range raws {
+			if v, err := fromJSON(raw); err == nil {
+				list = append(list, v)
+			}
+		}
+		out[k] = list
+	}
+	return out
+}
+
+// Replace sets the session's values and flashes to exactly these (an adapter
+// that keeps its own copy, as a gorilla store does). Every value is checked
+// first, naming the key of one that cannot be stored; on error nothing changes.
+func (s *Session) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
+	raw := make(map[string][]json.RawMessage, len(flashes))
+	for k, list := range flashes {
+		for _, f := range list {
+			if err := checkValue(k, f); err != nil {
+				return err
+			}
+			b, err := json.Marshal(toJSON(f))
+			if err != nil {
+				return err
+			}
+			raw[k] = append(raw[k], b)
+		}
+	}
+	for k, v := range values {
+		if err := checkValue(k, v); err != nil {
+			return err
+		}
+	}
+	s.values = make(map[string]interface{}, len(values))
+	for k, v := range values {
+		s.values[k] = v
+	}
+	s.data.Flashes = raw
+	s.dirty = true
+	return s.push()
+}
+
 // Flashes returns the messages under key and removes them.
 func (s *Session) Flashes(key string) []interface{} {
 	raws := s.data.Flashes[key]
@@ -462,17 +522,27 @@ func (s *Session) push() error {
 // Headers returns the response headers to add ([name, value] pairs):
 // Set-Cookie when needed, Cache-Control: no-store with it, Vary: Cookie. An
 // undecided request returns its error (IsUndecided): answer 503.
-func (s *Session) Headers() ([][2]string, error) {
+func (s *Session) Headers() ([][2]string, error) { return s.headersWith(nil) }
+
+func (s *Session) headersWith(m *SessionManager) ([][2]string, error) {
 	if err := s.push(); err != nil {
 		return nil, err
 	}
-	return s.req.save()
+	if m == nil {
+		return s.req.save(nil)
+	}
+	return s.req.save(m.m)
 }
 
 // Save adds the session's headers to w (before the body is written). An
 // undecided request adds nothing and returns its error: answer 503.
-func (s *Session) Save(w http.ResponseWriter) error {
-	headers, err := s.Headers()
+func (s *Session) Save(w http.ResponseWriter) error { return s.SaveWith(nil, w) }
+
+// SaveWith is Save under the cookie attributes of m (Path, Domain, Secure,
+// ..., a browser session), a manager of the same codec, cookie name and
+// purpose: for adapters whose sessions choose their own attributes.
+func (s *Session) SaveWith(m *SessionManager, w http.ResponseWriter) error {
+	headers, err := s.headersWith(m)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package cookieseal_test
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,27 +10,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	"github.com/cookieseal/cookieseal/bindings/go/internal/testsupport"
 )
 
 // keyringFile writes a fresh keyring (one random key, active since an hour ago).
-func keyringFile(t testing.TB, dir string) string {
-	t.Helper()
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		t.Fatal(err)
-	}
-	when := time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04:05Z")
-	text := fmt.Sprintf("cookieseal-keyring 1\nkey 9f3a01c2 %s %s never %s\n", when, when,
-		base64.RawURLEncoding.EncodeToString(key))
-	path := filepath.Join(dir, "keyring")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func keyringFile(t testing.TB, dir string) string { return testsupport.Keyring(t, dir) }
 
 func newCodec(t testing.TB, o cookieseal.Options) (*cookieseal.SessionManager, string) {
 	t.Helper()

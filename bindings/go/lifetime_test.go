@@ -7,7 +7,6 @@ package cookieseal_test
 
 import (
 	"net"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	"github.com/cookieseal/cookieseal/bindings/go/internal/testsupport"
 )
 
 // silentRedis accepts connections and never answers: every command waits for
@@ -112,14 +112,7 @@ func TestSessionCollectedDuringItsLastCallDoesNotCrash(t *testing.T) {
 	}
 }
 
-// threads counts this process's OS threads.
-func threads(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		t.Skip("no /proc/self/task:", err)
-	}
-	return len(entries)
-}
+func threads(t *testing.T) int { return testsupport.Threads(t) }
 
 func TestForgottenCodecsWhoseDiagnosticCapturesThemStopTheirThreads(t *testing.T) {
 	keyring := keyringFile(t, t.TempDir())

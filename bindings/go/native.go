@@ -187,6 +187,9 @@ func (c *codec) free() {
 
 func (c *codec) revokeSubject(subject string) error {
 	defer runtime.KeepAlive(c)
+	if c.p == nil {
+		return closedError("codec")
+	}
 	var why *C.char
 	return failure(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_codec_revoke_subject(c.p, p, n, &why)
@@ -199,8 +202,16 @@ type manager struct {
 	codec *codec
 }
 
+// closedError is ErrClosed for a handle this binding already freed.
+func closedError(what string) error {
+	return &Error{Status: ErrClosed.Status, Name: ErrClosed.Name, Message: "the " + what + " was closed"}
+}
+
 func (c *codec) newManager(o *Options) (*manager, error) {
 	defer runtime.KeepAlive(c)
+	if c.p == nil {
+		return nil, closedError("codec")
+	}
 	var so C.cookieseal_session_options
 	if err := status(C.cookieseal_session_options_init_sized(&so, C.size_t(unsafe.Sizeof(so)))); err != nil {
 		return nil, err
@@ -241,6 +252,9 @@ func (m *manager) free() {
 
 func (m *manager) seal(full []byte) (string, error) {
 	defer runtime.KeepAlive(m)
+	if m.p == nil {
+		return "", closedError("session manager")
+	}
 	var why *C.char
 	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
@@ -252,6 +266,9 @@ func (m *manager) seal(full []byte) (string, error) {
 
 func (m *manager) open(cookie string) (string, error) {
 	defer runtime.KeepAlive(m)
+	if m.p == nil {
+		return "", closedError("session manager")
+	}
 	var why *C.char
 	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
@@ -282,6 +299,9 @@ type request struct {
 
 func (m *manager) newRequest(header string) (*request, error) {
 	defer runtime.KeepAlive(m)
+	if m.p == nil {
+		return nil, closedError("session manager")
+	}
 	var r *C.cookieseal_request
 	var why *C.char
 	err := failure(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
@@ -353,12 +373,23 @@ func (r *request) destroy() error {
 	return r.check(C.cookieseal_request_destroy(r.p))
 }
 
-// save returns the header lines to add, or the request's error (undecided: 503).
-func (r *request) save() ([][2]string, error) {
+// save returns the header lines to add, or the request's error (undecided:
+// 503); with m, under m's cookie attributes.
+func (r *request) save(m *manager) ([][2]string, error) {
 	defer runtime.KeepAlive(r)
+	defer runtime.KeepAlive(m)
 	var out *C.char
 	var n C.size_t
-	if err := r.check(C.cookieseal_request_save(r.p, &out, &n)); err != nil {
+	var st C.cookieseal_status
+	if m != nil && m.p == nil {
+		return nil, closedError("session manager")
+	}
+	if m == nil {
+		st = C.cookieseal_request_save(r.p, &out, &n)
+	} else {
+		st = C.cookieseal_request_save_with(r.p, m.p, &out, &n)
+	}
+	if err := r.check(st); err != nil {
 		return nil, err
 	}
 	text := takeText(out, n)

@@ -322,6 +322,16 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_save(cookieseal_request* r, char** json, size_t* json_len);
 
 /**
+ * cookieseal_request_save with the cookie attributes of @p m (its Path, Domain,
+ * Secure, ..., browser session): for a framework whose sessions choose their
+ * own attributes (gorilla's session.Options). @p m must be made on the same
+ * codec with the same cookie name and purpose as the request's manager, else
+ * INVALID_ARGUMENT.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_save_with(
+    cookieseal_request* r, cookieseal_session_manager* m, char** json, size_t* json_len);
+
+/**
  * Several cookies of one HTTP request saved together (a "prefs" and an "auth"
  * cookie, or every gorilla session name): the headers of all @p n requests as
  * one JSON array, or, if any of them is undecided or fails, that one's status

@@ -18,7 +18,6 @@ namespace cookieseal {
  * `r/s/<32 hex>` revoked sessions, `r/k/<64 hex>` revoked subjects (BLAKE2b
  * keyed with the store's random secret `.subject-key`: the store never holds
  * a subject in clear, and a dictionary of user ids cannot be hashed ahead).
- * `r/u/` holds subjects as earlier versions named them (unkeyed), still read.
  *
  * The directory is marked as a store by a file `.cookieseal-store` holding a
  * random store id, written when the store is created. Every call first checks
@@ -71,7 +70,6 @@ class COOKIESEAL_API file_store final : public store {
   std::filesystem::path dir_;
   std::string store_id_;                            // the contents of .cookieseal-store
   std::array<unsigned char, 32> subject_secret_{};  // .subject-key
-  bool legacy_subjects_ = false;                    // r/u/ holds records of an earlier version
   std::mutex identity_mutex_;
   unsigned long long dev_ = 0, ino_ = 0;  // the directory last verified as this store
 };

@@ -37,12 +37,4 @@ inline std::string subject_hash_hex(std::string_view subject, const subject_secr
   return hex_of(std::as_bytes(std::span(h)));
 }
 
-/// The unkeyed BLAKE2b-256 name earlier versions gave a subject (read for old records).
-inline std::string legacy_subject_hash_hex(std::string_view subject) {
-  std::array<unsigned char, 32> h;
-  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(subject.data()),
-                     subject.size(), nullptr, 0);
-  return hex_of(std::as_bytes(std::span(h)));
-}
-
 }  // namespace cookieseal::detail

@@ -1,4 +1,4 @@
-package cookieseal_test
+package gorillastore_test
 
 // The gorilla/sessions Store, with behaviour ported from gorilla/sessions' own
 // store and session tests where it applies (flashes, options copied per
@@ -13,16 +13,29 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/sessions"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	"github.com/cookieseal/cookieseal/bindings/go/gorillastore"
+	"github.com/cookieseal/cookieseal/bindings/go/internal/testsupport"
 )
 
-func gorillaStore(t *testing.T) (*cookieseal.GorillaStore, string) {
+// cookieOf is "name=value" of the Set-Cookie among headers, or "".
+func cookieOf(headers [][2]string) string {
+	for _, h := range headers {
+		if h[0] == "Set-Cookie" {
+			return h[1][:strings.IndexByte(h[1], ';')]
+		}
+	}
+	return ""
+}
+
+func gorillaStore(t *testing.T) (*gorillastore.Store, string) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := cookieseal.NewGorillaStore(keyringFile(t, dir), cookieseal.Options{Store: filepath.Join(dir, "store")})
+	st, err := gorillastore.New(testsupport.Keyring(t, dir), cookieseal.Options{Store: filepath.Join(dir, "store")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +144,7 @@ func TestGorillaValuesOptionsAndSeveralSessions(t *testing.T) {
 	auth.Values["ratio"] = 0.25
 	auth.Values["raw"] = []byte("\x00\xff")
 	auth.Values["nested"] = map[string]interface{}{"a": []interface{}{1, "b"}}
-	cookieseal.GorillaLogin(auth, "alice")
+	gorillastore.Login(auth, "alice")
 	prefs.Values["theme"] = "dark"
 	if err := sessions.Save(req, rsp); err != nil {
 		t.Fatal(err)
@@ -163,7 +176,7 @@ func TestGorillaValuesOptionsAndSeveralSessions(t *testing.T) {
 }
 
 // helloCookies saves a new session "hello" with n = 1 and returns its Set-Cookie lines.
-func helloCookies(t *testing.T, store *cookieseal.GorillaStore) []string {
+func helloCookies(t *testing.T, store *gorillastore.Store) []string {
 	t.Helper()
 	req := request(nil)
 	rsp := httptest.NewRecorder()
@@ -276,4 +289,50 @@ func headersOf(rsp *httptest.ResponseRecorder) [][2]string {
 		}
 	}
 	return out
+}
+
+func TestGorillaStoreClosedWhileHandlersRunIsAnError(t *testing.T) {
+	store, _ := gorillaStore(t)
+	r := httptest.NewRequest("GET", "/", nil)
+	session, err := store.Get(r, "__Host-session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	session.Values["n"] = 1
+	store.Close()
+	if err := session.Save(r, httptest.NewRecorder()); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Fatalf("save after the store closed: %v, want ErrClosed", err)
+	}
+}
+
+func TestThreeGorillaSessionNamesShareOneKeyringWatcher(t *testing.T) {
+	keyring := testsupport.Keyring(t, t.TempDir())
+	before := testsupport.KeyringThreads(t)
+	store, err := gorillastore.New(keyring, cookieseal.Options{ReloadInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	for _, name := range []string{"__Host-session", "__Host-prefs", "__Host-cart"} {
+		s, err := store.Get(r, name)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		s.Values["x"] = name
+	}
+	if err := sessions.Save(r, w); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.Result().Header.Values("Set-Cookie")); n != 3 {
+		t.Fatalf("%d cookies for three names", n)
+	}
+	if watchers := testsupport.KeyringThreads(t) - before; watchers != 1 {
+		t.Fatalf("%d keyring watcher threads for three session names, want 1", watchers)
+	}
+	store.Close()
+	if watchers := testsupport.KeyringThreads(t) - before; watchers != 0 {
+		t.Fatalf("%d keyring watcher threads after Close", watchers)
+	}
 }

@@ -1,0 +1,276 @@
+// Package gorillastore is a gorilla/sessions store over cookieseal: swap it in
+// for a CookieStore and sessions become encrypted, rotating cookies that C++,
+// Python and Go servers sharing the keyring file open too. gin-contrib/sessions
+// and echo-contrib/session take it as any gorilla store.
+//
+//	store, err := gorillastore.New("/etc/cookieseal/keyring", cookieseal.Options{})  // was: sessions.NewCookieStore(key)
+//	session, _ := store.Get(r, "__Host-session")
+//	session.Values["visits"] = n + 1
+//	session.AddFlash("Saved.")
+//	err = session.Save(r, w)   // or sessions.Save(r, w) for every session of the request
+//
+// One codec (one keyring watcher, one store connection pool) serves every
+// session name. Each session's Options are honoured: Path, Domain, Secure,
+// HttpOnly, SameSite and Partitioned are its cookie's attributes; MaxAge < 0
+// destroys the session (server-side too) and deletes the cookie; MaxAge = 0 is
+// a browser-session cookie. Values are the JSON kinds: string keys; string,
+// int, float64, bool, nil, []byte, slices and maps with string keys (slices
+// come back as []interface{}); anything else (a gob-registered struct) is
+// refused by Save with an error naming the key. A request whose cookie cannot
+// be judged gets a new session and an undecided error from Get
+// (cookieseal.IsUndecided), and Save then writes nothing: answer 503.
+//
+// Flashes: gorilla keeps them in Values (under "_flash" or the key given to
+// AddFlash). The store exchanges cookieseal flashes under "_flash", under any
+// key that held flashes when the session was loaded, and under FlashKeys, so a
+// flash queued by another server shows in Flashes(key).
+package gorillastore
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+)
+
+// Store is a sessions.Store for gorilla/sessions.
+type Store struct {
+	Options   *sessions.Options // defaults for new sessions (Path, MaxAge, ...)
+	FlashKeys []string          // more Values keys that hold flashes (e.g. "notice")
+
+	base     cookieseal.Options
+	codec    *cookieseal.Codec // one keyring watcher and one store pool for every name
+	mu       sync.Mutex
+	managers map[managerKey]*cookieseal.SessionManager
+}
+
+// managerKey is one kind of cookie: a name with its attributes.
+type managerKey struct {
+	name, path, domain          string
+	secure, httpOnly, partition bool
+	sameSite                    http.SameSite
+	browserSession              bool
+}
+
+// New makes a store over the keyring file at keyringPath. o's cookie fields
+// become the default Options of new sessions.
+func New(keyringPath string, o cookieseal.Options) (*Store, error) {
+	o.KeyringPath = keyringPath
+	c, err := cookieseal.NewCodec(o)
+	if err != nil {
+		return nil, err
+	}
+	maxAge := o.MaxAge
+	if maxAge == 0 {
+		maxAge = cookieseal.DefaultMaxAge()
+	}
+	path := o.Path
+	if path == "" {
+		path = "/"
+	}
+	sameSite := o.SameSite
+	if sameSite == 0 {
+		sameSite = http.SameSiteLaxMode
+	}
+	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
+		Options: &sessions.Options{Path: path, Domain: o.Domain, MaxAge: int(maxAge / time.Second),
+			Secure: !o.Insecure, HttpOnly: !o.NoHTTPOnly, SameSite: sameSite,
+			Partitioned: o.Partitioned}}
+	// Fail now on bad cookie options, not on the first request.
+	if _, err := s.manager(nameOr(o.Name), s.Options); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func nameOr(n string) string {
+	if n == "" {
+		return "__Host-session"
+	}
+	return n
+}
+
+// manager is the session manager of cookie name with options o (made on
+// first use, on the store's one codec; managers are cheap).
+func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionManager, error) {
+	if o == nil {
+		o = s.Options
+	}
+	k := managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
+		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite,
+		browserSession: o.MaxAge == 0}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.managers[k]; ok {
+		return m, nil
+	}
+	co := s.base
+	co.Name, co.Path, co.Domain = name, k.path, k.domain
+	co.Insecure, co.NoHTTPOnly, co.Partitioned = !k.secure, !k.httpOnly, k.partition
+	co.SameSite, co.BrowserSession = k.sameSite, k.browserSession
+	m, err := s.codec.SessionManager(co)
+	if err != nil {
+		return nil, err
+	}
+	s.managers[k] = m
+	return m, nil
+}
+
+// Close frees the store's codec and managers; sessions in flight then fail
+// with cookieseal.ErrClosed (never a crash). Twice is fine.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.managers {
+		m.Close()
+	}
+	s.managers = map[managerKey]*cookieseal.SessionManager{}
+	return s.codec.Close()
+}
+
+// Codec is the store's codec (RevokeSubject, or more session managers).
+func (s *Store) Codec() *cookieseal.Codec { return s.codec }
+
+// RevokeSubject logs subject out everywhere (see cookieseal.Codec.RevokeSubject).
+func (s *Store) RevokeSubject(subject string) error { return s.codec.RevokeSubject(subject) }
+
+// Get returns the request's session of that name, cached in the request's registry.
+func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return sessions.GetRegistry(r).Get(s, name)
+}
+
+// state travels in session.Values under an unexported key type, so it can
+// never collide with a user's key nor be sealed.
+type state struct {
+	opened    *cookieseal.Session // the request's native session: every Save in the request uses it
+	header    string              // the request's Cookie lines
+	undecided error
+	flashKeys map[string]bool
+	subject   string // Login's subject, applied by Save
+}
+
+type stateKey struct{}
+
+func stateOf(session *sessions.Session) *state {
+	st, _ := session.Values[stateKey{}].(*state)
+	return st
+}
+
+// New opens the session of that name from the request (not cached).
+func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
+	session := sessions.NewSession(s, name)
+	opts := *s.Options
+	session.Options = &opts
+	session.IsNew = true
+	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
+		flashKeys: map[string]bool{"_flash": true}}
+	for _, k := range s.FlashKeys {
+		st.flashKeys[k] = true
+	}
+	session.Values[stateKey{}] = st
+	m, err := s.manager(name, &opts)
+	if err != nil {
+		return session, err
+	}
+	cs, err := m.LoadHeader(st.header)
+	if err != nil {
+		return session, err
+	}
+	switch cs.Outcome() {
+	case cookieseal.Undecided:
+		cs.Close()
+		st.undecided = cs.Reason()
+		return session, cs.Reason()
+	case cookieseal.Refused:
+		st.opened = cs
+		return session, nil // a fresh session; Save clears the bad cookie
+	}
+	// Kept for Save (freed by its finalizer once the request is gone).
+	st.opened = cs
+	session.IsNew = cs.IsNew()
+	session.ID = cs.ID()
+	for k, v := range cs.Values() {
+		session.Values[k] = v
+	}
+	for k, list := range cs.PeekFlashes() {
+		st.flashKeys[k] = true
+		old, _ := session.Values[k].([]interface{}) // a non-list value of that key gives way
+		session.Values[k] = append(old, list...)
+	}
+	return session, nil
+}
+
+// Login marks a gorilla session as logged in as subject (new id, for "log
+// out everywhere"); it takes effect when the session is saved.
+func Login(session *sessions.Session, subject string) {
+	if st := stateOf(session); st != nil {
+		st.subject = subject
+	}
+}
+
+// Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
+func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	st := stateOf(session)
+	if st == nil {
+		return fmt.Errorf("cookieseal: session %q was not made by this store", session.Name())
+	}
+	if st.undecided != nil {
+		return st.undecided // nothing is written: answer 503
+	}
+	values := map[string]interface{}{}
+	flashes := map[string][]interface{}{}
+	for k, v := range session.Values {
+		if _, internal := k.(stateKey); internal {
+			continue
+		}
+		key, ok := k.(string)
+		if !ok {
+			return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
+				Name:    cookieseal.ErrInvalidArgument.Name,
+				Message: fmt.Sprintf("session key %v is a %T: keys must be strings", k, k)}
+		}
+		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
+			flashes[key] = list
+			continue
+		}
+		values[key] = v
+	}
+	cs := st.opened
+	if cs == nil {
+		return fmt.Errorf("cookieseal: session %q has no native session", session.Name())
+	}
+	if cs.Outcome() == cookieseal.Undecided {
+		return cs.Reason()
+	}
+	// Options changed by the handler pick the manager of those attributes;
+	// the native session moves over only if it is another kind of cookie.
+	m, err := s.manager(session.Name(), session.Options)
+	if err != nil {
+		return err
+	}
+	if session.Options != nil && session.Options.MaxAge < 0 {
+		if err := cs.Destroy(); err != nil {
+			return err
+		}
+	} else {
+		if st.subject != "" && cs.Subject() != st.subject {
+			if err := cs.Login(st.subject); err != nil {
+				return err
+			}
+		}
+		if err := cs.Replace(values, flashes); err != nil {
+			return err
+		}
+	}
+	if err := cs.SaveWith(m, w); err != nil {
+		return err
+	}
+	session.ID = cs.ID()
+	return nil
+}
