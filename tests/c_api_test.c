@@ -418,6 +418,28 @@ static void test_requests_save(const char* dir) {
   CHECK(cookieseal_request_set(both[1], S("theme"), S("\"light\"")) == COOKIESEAL_OK);
   cookieseal_request_free(both[0]);
 
+  /* save_with: the session under another kind's attributes, same name only. */
+  {
+    cookieseal_session_options narrow;
+    CHECK(cookieseal_session_options_init(&narrow) == COOKIESEAL_OK);
+    narrow.cookie_name = "prefs";
+    narrow.cookie_name_len = 5;
+    narrow.path = "/app";
+    narrow.path_len = 4;
+    narrow.same_site = COOKIESEAL_SAME_SITE_STRICT;
+    cookieseal_session_manager* at_app = NULL;
+    CHECK(cookieseal_session_manager_new(c, &narrow, &at_app, NULL) == COOKIESEAL_OK);
+    char* out = NULL;
+    CHECK(cookieseal_request_save_with(both[1], at_app, &out, &len) == COOKIESEAL_OK);
+    CHECK(out != NULL && strstr(out, "Path=/app") != NULL &&
+          strstr(out, "SameSite=Strict") != NULL);
+    cookieseal_free(out);
+    CHECK(cookieseal_request_set(both[1], S("theme"), S("\"dark\"")) == COOKIESEAL_OK);
+    CHECK(cookieseal_request_save_with(both[1], auth, &out, &len) == COOKIESEAL_INVALID_ARGUMENT);
+    CHECK(says(cookieseal_request_error_message(both[1]), "same codec, cookie name and purpose"));
+    cookieseal_session_manager_free(at_app);
+  }
+
   /* The auth cookie cannot be judged (its store moved): nothing for either. */
   char moved[600];
   snprintf(moved, sizeof moved, "%s/registry-moved", dir);

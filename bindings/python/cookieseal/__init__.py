@@ -31,7 +31,7 @@ __all__ = [
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
-    "ConfigError", "Closed", "library_version",
+    "ConfigError", "Closed", "library_version", "save_all",
 ]
 
 _OUTCOMES = {0: "opened", 1: "refused", 2: "undecided"}
@@ -330,18 +330,35 @@ class Request(_Handle):
         _native.check_request(_native.request_destroy(h), h)
         self._load()
 
-    def save(self):
-        """The response headers, [(name, value), ...]: Set-Cookie when needed,
-        Cache-Control: no-store with it, Vary: Cookie. Raises StoreUnavailable or
-        KeyNotLoaded (``.undecided``) when the request is undecided: answer 503."""
+    def _push(self):
+        """Hands the values changed on the Python side to the native session."""
         values = _dumps(self.session)
         if values != self._saved_values:
             data, n = _native.b('{"values":' + values + "}")
             h = self._live()
             _native.check_request(_native.request_update(h, data, n), h)
             self._saved_values = values
+
+    def save(self):
+        """The response headers, [(name, value), ...]: Set-Cookie when needed,
+        Cache-Control: no-store with it, Vary: Cookie. Raises StoreUnavailable or
+        KeyNotLoaded (``.undecided``) when the request is undecided: answer 503."""
+        self._push()
         headers = json.loads(_native.text_request(_native.request_save, self._live()))
         return [(name, value) for name, value in headers]
 
     _free = staticmethod(_native.request_free)
     _what = "request"
+
+
+def save_all(requests):
+    """Several cookies of one HTTP request saved together (a "prefs" and an
+    "auth" cookie): every header they need, [(name, value), ...], once each; if
+    any of them is undecided (or fails), its error, and nothing for any."""
+    handles = []
+    for r in requests:
+        r._push()
+        handles.append(r._live())
+    array = (ctypes.c_void_p * len(handles))(*[h.value for h in handles])
+    text = _native.text_shared(_native.requests_save, array, len(handles))
+    return [(name, value) for name, value in json.loads(text)]

@@ -278,3 +278,25 @@ def test_interpreter_exit_while_the_keyring_thread_reports_never_aborts(tmp_path
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, (run, p.returncode, p.stderr[-2000:])
         assert "FATAL" not in p.stderr
+
+
+def test_several_cookies_of_one_request_are_saved_together(keyring, store, tmp_path):
+    codec = cookieseal.Codec(keyring, store=store)
+    auth = cookieseal.SessionManager(codec)
+    # prefs on a codec of its own without a store: it opens while the store is away
+    prefs = cookieseal.SessionManager(cookieseal.Codec(keyring), name="prefs", browser_session=True)
+    with auth.request("") as a, prefs.request("") as p:
+        a.session["user"] = "alice"
+        p.session["theme"] = "dark"
+        headers = cookieseal.save_all([a, p])
+    cookies = [v for n, v in headers if n == "Set-Cookie"]
+    assert len(cookies) == 2 and [n for n, _ in headers].count("Vary") == 1
+    line = "\n".join(c.split(";")[0] for c in cookies)
+    (tmp_path / "moved").mkdir()
+    store.rename(tmp_path / "moved" / "store")  # the auth cookie cannot be judged now
+    with auth.request(line) as a, prefs.request(line) as p:
+        assert a.undecided and p.session["theme"] == "dark"
+        p.session["theme"] = "light"
+        with pytest.raises(cookieseal.StoreUnavailable) as e:
+            cookieseal.save_all([a, p])  # nothing for either
+        assert e.value.undecided
