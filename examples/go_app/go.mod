@@ -1,6 +1,6 @@
 module github.com/cookieseal/cookieseal/examples/go_app
 
-go 1.23
+go 1.23.0
 
 require github.com/cookieseal/cookieseal/bindings/go v0.0.0
 

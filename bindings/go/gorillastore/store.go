@@ -148,14 +148,31 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // state travels in session.Values under an unexported key type, so it can
 // never collide with a user's key nor be sealed.
 type state struct {
-	opened    *cookieseal.Session // the request's native session: every Save in the request uses it
-	header    string              // the request's Cookie lines
+	opened    *cookieseal.Session        // the request's native session: every Save in the request uses it
+	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
+	header    string                     // the request's Cookie lines
 	undecided error
 	flashKeys map[string]bool
 	subject   string // Login's subject, applied by Save
 }
 
 type stateKey struct{}
+
+// open loads the request's native session of that name.
+func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.Session, error) {
+	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
+		flashKeys: map[string]bool{"_flash": true}}
+	for _, k := range s.FlashKeys {
+		st.flashKeys[k] = true
+	}
+	m, err := s.manager(name, o)
+	if err != nil {
+		return st, nil, err
+	}
+	st.loadedBy = m
+	cs, err := m.LoadHeader(st.header)
+	return st, cs, err
+}
 
 func stateOf(session *sessions.Session) *state {
 	st, _ := session.Values[stateKey{}].(*state)
@@ -168,17 +185,8 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	opts := *s.Options
 	session.Options = &opts
 	session.IsNew = true
-	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
-		flashKeys: map[string]bool{"_flash": true}}
-	for _, k := range s.FlashKeys {
-		st.flashKeys[k] = true
-	}
+	st, cs, err := s.open(r, name, &opts)
 	session.Values[stateKey{}] = st
-	m, err := s.manager(name, &opts)
-	if err != nil {
-		return session, err
-	}
-	cs, err := m.LoadHeader(st.header)
 	if err != nil {
 		return session, err
 	}
@@ -196,6 +204,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	session.IsNew = cs.IsNew()
 	session.ID = cs.ID()
 	for k, v := range cs.Values() {
+		if _, isList := v.([]interface{}); st.flashKeys[k] && !isList && v != nil {
+			v = []interface{}{v} // gorilla's Flashes() asserts a list: never a panic
+		}
 		session.Values[k] = v
 	}
 	for k, list := range cs.PeekFlashes() {
@@ -218,7 +229,20 @@ func Login(session *sessions.Session, subject string) {
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
 	st := stateOf(session)
 	if st == nil {
-		return fmt.Errorf("cookieseal: session %q was not made by this store", session.Name())
+		// The handler cleared Values (gin's Clear(), a logout): the request's
+		// session is opened again, and saved with what Values hold now.
+		var cs *cookieseal.Session
+		var err error
+		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
+			return err
+		}
+		if cs.Outcome() == cookieseal.Undecided {
+			cs.Close()
+			st.undecided = cs.Reason()
+		} else {
+			st.opened = cs
+		}
+		session.Values[stateKey{}] = st
 	}
 	if st.undecided != nil {
 		return st.undecided // nothing is written: answer 503
@@ -248,17 +272,19 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if cs.Outcome() == cookieseal.Undecided {
 		return cs.Reason()
 	}
-	// Options changed by the handler pick the manager of those attributes;
-	// the native session moves over only if it is another kind of cookie.
-	m, err := s.manager(session.Name(), session.Options)
-	if err != nil {
-		return err
-	}
+	// Options changed by the handler choose the cookie's attributes; a
+	// deletion keeps those of the cookie it deletes (gin's Options{MaxAge: -1}
+	// leaves every other field zero).
+	m := st.loadedBy
 	if session.Options != nil && session.Options.MaxAge < 0 {
 		if err := cs.Destroy(); err != nil {
 			return err
 		}
 	} else {
+		var err error
+		if m, err = s.manager(session.Name(), session.Options); err != nil {
+			return err
+		}
 		if st.subject != "" && cs.Subject() != st.subject {
 			if err := cs.Login(st.subject); err != nil {
 				return err

@@ -336,3 +336,32 @@ func TestThreeGorillaSessionNamesShareOneKeyringWatcher(t *testing.T) {
 		t.Fatalf("%d keyring watcher threads after Close", watchers)
 	}
 }
+
+func TestFlashesNeverPanicOnWhatAnotherLanguageWrote(t *testing.T) {
+	store, dir := gorillaStore(t)
+	other, err := cookieseal.Open(filepath.Join(dir, "keyring"), cookieseal.Options{Store: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	s, _ := other.LoadHeader("")
+	_ = s.Set("_flash", "not a list") // a value, not a flash, under gorilla's flash key
+	cookie := cookieOf(mustHeaders(t, s))
+	s.Close()
+	session, err := store.Get(request([]string{cookie + ";"}), "__Host-session")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := session.Flashes(); len(f) != 1 || f[0] != "not a list" {
+		t.Fatalf("flashes %v", f)
+	}
+}
+
+func mustHeaders(t *testing.T, s *cookieseal.Session) [][2]string {
+	t.Helper()
+	h, err := s.Headers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
