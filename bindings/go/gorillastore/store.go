@@ -57,9 +57,19 @@ type managerKey struct {
 	browserSession              bool
 }
 
-// New makes a store over the keyring file at keyringPath. o's cookie fields
-// become the default Options of new sessions.
-func New(keyringPath string, o cookieseal.Options) (*Store, error) {
+// New makes a store over the keyring file at keyringPath. The cookie fields
+// of o (at most one; none: the library's defaults) become the default Options
+// of new sessions.
+func New(keyringPath string, options ...cookieseal.Options) (*Store, error) {
+	var o cookieseal.Options
+	switch len(options) {
+	case 0:
+	case 1:
+		o = options[0]
+	default:
+		return nil, &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
+			Name: cookieseal.ErrInvalidArgument.Name, Message: "gorillastore.New takes at most one Options"}
+	}
 	o.KeyringPath = keyringPath
 	c, err := cookieseal.NewCodec(o)
 	if err != nil {
@@ -87,6 +97,17 @@ func New(keyringPath string, o cookieseal.Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Must is New for a store made in one line: it panics on an error, as
+// template.Must does, so the switch from sessions.NewCookieStore stays one line:
+//
+//	store := gorillastore.Must(gorillastore.New("/etc/cookieseal/keyring"))
+func Must(s *Store, err error) *Store {
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 func nameOr(n string) string {
