@@ -1,7 +1,6 @@
 """request.session: a Django SessionBase whose data lives in a cookieseal cookie,
 as django.contrib.sessions.backends.signed_cookies keeps it in a signed one."""
 import copy
-import json
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -11,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from .. import Error, Request
+from .._stored import stored
 from . import config
 
 _USER = "_auth_user_id"      # django.contrib.auth.SESSION_KEY: the logged-in user's pk
@@ -21,21 +21,6 @@ _JSON = "django.contrib.sessions.serializers.JSONSerializer"
 def _cookie_value(set_cookie: str) -> str:
     """The value of a Set-Cookie line the library wrote ("" for a deletion)."""
     return set_cookie.split(";", 1)[0].split("=", 1)[1]
-
-
-def _stored(values: Dict[str, Any]) -> Dict[str, Any]:
-    """@values as the JSON the cookie holds, or TypeError naming the key that
-    cannot be stored (Django's JSONSerializer fails too, without the name)."""
-    try:
-        return json.loads(json.dumps(values))
-    except (TypeError, ValueError) as e:
-        for key, value in values.items():
-            try:
-                json.dumps(value)
-            except (TypeError, ValueError) as cause:
-                raise TypeError(f"session value {key!r} cannot be stored in a cookieseal "
-                                f"session (JSON kinds only): {cause}") from cause
-        raise TypeError(f"the session cannot be stored: {e}") from e
 
 
 class SessionStore(SessionBase):
@@ -191,7 +176,7 @@ class SessionStore(SessionBase):
         self._flushed = self._cycled = False
         if values:
             r.session.clear()
-            r.session.update(_stored(self._session_cache))
+            r.session.update(stored(self._session_cache))
         headers = r.save()
         for name, value in headers:
             if name.lower() == "set-cookie":
