@@ -1,5 +1,11 @@
-"""Servers for the web framework tests: a free port in 18000-18199 on 127.0.0.1."""
+"""Servers for the web framework tests on 127.0.0.1, ports 18000-18199: the Django
+test site under runserver and the FastAPI test site under uvicorn."""
+import os
 import socket
+import subprocess
+import sys
+
+from conftest import HERE, Server
 
 
 def free_port(first=18000, last=18199):
@@ -11,3 +17,33 @@ def free_port(first=18000, last=18199):
                 continue
             return port
     raise RuntimeError(f"no free port in {first}-{last}")
+
+
+def _env(**extra):
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE)]),
+                **{k: str(v) for k, v in extra.items() if v is not None})
+
+
+def django_server(keyring, store, tmp_path, servers, cookie=None):
+    """django_site under `manage.py runserver` (django -m), its database migrated."""
+    env = _env(DJANGO_SETTINGS_MODULE="django_site.settings",
+               DJANGO_SITE_DB=tmp_path / "db.sqlite3", DJANGO_SITE_KEYRING=keyring,
+               DJANGO_SITE_STORE=store, DJANGO_SITE_COOKIE=cookie)
+    subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True,
+                   timeout=120)
+    port = free_port()
+    s = Server([sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],
+               port, tmp_path / "django.log", env)
+    servers.append(s)
+    return s
+
+
+def uvicorn_server(keyring, store, tmp_path, servers, cookie=None):
+    """fastapi_site under uvicorn."""
+    env = _env(FASTAPI_SITE_KEYRING=keyring, FASTAPI_SITE_STORE=store,
+               FASTAPI_SITE_COOKIE=cookie)
+    port = free_port()
+    s = Server([sys.executable, "-m", "uvicorn", "fastapi_site:app", "--host", "127.0.0.1",
+                "--port", str(port)], port, tmp_path / "uvicorn.log", env)
+    servers.append(s)
+    return s

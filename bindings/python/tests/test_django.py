@@ -4,8 +4,6 @@ middleware (after SessionMiddlewareTests), Django's test client with auth's
 login()/logout(), and runserver on loopback driven by curl."""
 import json
 import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -27,8 +25,8 @@ from django.utils import timezone  # noqa: E402
 import cookieseal  # noqa: E402
 import cookieseal.django  # noqa: E402
 from cookieseal.django import SessionMiddleware, SessionStore, config  # noqa: E402
-from conftest import HERE, Curl, Server, keyring_text  # noqa: E402
-from loopback import free_port  # noqa: E402
+from conftest import Curl  # noqa: E402
+from loopback import django_server  # noqa: E402
 
 NAME = "sessionid"  # Django's SESSION_COOKIE_NAME
 
@@ -426,16 +424,7 @@ def test_an_undecided_request_answers_503_and_keeps_the_cookie(client, store, tm
 # --- a real server ------------------------------------------------------------
 
 def test_runserver_on_loopback_with_curl(keyring, store, tmp_path, servers):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="django_site.settings",
-               DJANGO_SITE_DB=str(tmp_path / "db.sqlite3"), DJANGO_SITE_KEYRING=str(keyring),
-               DJANGO_SITE_STORE=str(store),
-               PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE)]))
-    subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True,
-                   timeout=120)
-    port = free_port()
-    server = Server([sys.executable, "-m", "django", "runserver", "--noreload",
-                     f"127.0.0.1:{port}"], port, tmp_path / "django.log", env)
-    servers.append(server)
+    server = django_server(keyring, store, tmp_path, servers)
     curl = Curl(tmp_path / "jar")
     assert curl.get(server.base + "/count") == "1"
     assert curl.get(server.base + "/count") == "2"

@@ -1,8 +1,6 @@
 """Starlette and FastAPI sessions through cookieseal.starlette.SessionMiddleware:
 Starlette's TestClient (the options of Starlette's own SessionMiddleware and its
 tests' expectations), FastAPI, and uvicorn on loopback driven by curl."""
-import os
-import sys
 import threading
 
 import pytest
@@ -13,9 +11,9 @@ from starlette.testclient import TestClient
 
 import cookieseal
 import cookieseal.starlette
-from conftest import HERE, Curl, Server
+from conftest import Curl
 from fastapi_site import create_app
-from loopback import free_port
+from loopback import uvicorn_server
 
 
 def view_session(request):
@@ -236,12 +234,7 @@ def test_fastapi_undecided_is_a_503(codec, store, tmp_path):
 
 
 def test_uvicorn_on_loopback_with_curl(keyring, store, tmp_path, servers):
-    port = free_port()
-    env = dict(os.environ, FASTAPI_SITE_KEYRING=str(keyring), FASTAPI_SITE_STORE=str(store),
-               PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE)]))
-    server = Server([sys.executable, "-m", "uvicorn", "fastapi_site:app", "--host", "127.0.0.1",
-                     "--port", str(port)], port, tmp_path / "uvicorn.log", env)
-    servers.append(server)
+    server = uvicorn_server(keyring, store, tmp_path, servers)
     curl = Curl(tmp_path / "jar")
     assert curl.get(server.base + "/count") == "1"
     assert curl.get(server.base + "/count") == "2"

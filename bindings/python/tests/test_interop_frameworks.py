@@ -1,0 +1,42 @@
+"""One session across Python frameworks: the Flask example app, the Django test
+site and the FastAPI test site share a keyring file, a store and the cookie
+(__Host-session); curl keeps one cookie jar across the three, as one browser."""
+import json
+
+from conftest import Curl, flask_server
+from loopback import django_server, uvicorn_server
+
+COOKIE = "__Host-session"  # the Flask app's (the library's default)
+
+
+def state(browser, server):
+    return json.loads(browser.get(server.base + "/api/state"))
+
+
+def test_logged_in_on_flask_is_logged_in_on_django_and_fastapi(keyring, store, tmp_path,
+                                                               servers):
+    flask = flask_server(keyring, store, tmp_path / "flask.log", servers)
+    django = django_server(keyring, store, tmp_path, servers, cookie=COOKIE)
+    fastapi = uvicorn_server(keyring, store, tmp_path, servers, cookie=COOKIE)
+    browser = Curl(tmp_path / "jar")
+
+    assert browser.post(flask.base + "/login", user="alice") == "303"
+    browser.get(flask.base + "/")  # visits 1
+    for server in (django, fastapi):
+        s = state(browser, server)
+        assert s["user"] == "alice" and s["visits"] == 1, (server.base, s)
+
+    # A change in each is seen by the others.
+    assert browser.get(django.base + "/visit") == "2"
+    assert browser.get(fastapi.base + "/visit") == "3"
+    assert state(browser, flask)["visits"] == 3 and state(browser, flask)["user"] == "alice"
+
+    # Log out everywhere on Flask ends a second browser's session on Django and FastAPI.
+    other = Curl(tmp_path / "other-jar")
+    assert other.post(flask.base + "/login", user="alice") == "303"
+    assert state(other, django)["user"] == "alice"
+    assert browser.post(flask.base + "/logout-everywhere") == "303"
+    assert state(other, django)["user"] == ""
+    assert other.post(flask.base + "/login", user="alice") == "303"  # a login after it holds
+    assert state(other, fastapi)["user"] == "alice"
+    assert state(other, django)["user"] == "alice"
