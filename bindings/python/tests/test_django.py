@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_site.settings")
 import django  # noqa: E402
@@ -117,6 +118,20 @@ def test_flush_ends_the_session_and_its_old_cookie(session):
     assert again._request.reason.name == "revoked"
 
 
+@pytest.mark.skipif(not hasattr(SessionStore, "aflush"), reason="Django 5's async sessions")
+def test_the_async_cycle_and_flush_of_django_5(session):
+    session["a"] = "c"
+    session.save()
+    key, before = session.session_key, opened(session.session_key)["meta"]["id"]
+    async_to_sync(session.acycle_key)()
+    assert session.session_key != key and dict(session.items()) == {"a": "c"}
+    assert opened(session.session_key)["meta"]["id"] != before
+    cycled = session.session_key
+    session = SessionStore(cycled)  # the next request
+    async_to_sync(session.aflush)()
+    assert dict(session.items()) == {} and SessionStore(cycled).get("a") is None
+
+
 def test_an_invalid_key_gives_a_fresh_session(session):
     s = SessionStore("1")  # too short: Django drops it
     s.save()
@@ -175,7 +190,7 @@ def test_a_value_json_cannot_hold_fails_naming_its_key(session):
 
 def test_a_serializer_other_than_json_is_refused(site):
     with override_settings(
-            SESSION_SERIALIZER="django.contrib.sessions.serializers.PickleSerializer"):
+            SESSION_SERIALIZER="django_site.serializers.Other"):
         with pytest.raises(ImproperlyConfigured, match="JSONSerializer"):
             SessionStore()
 

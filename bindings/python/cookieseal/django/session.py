@@ -4,6 +4,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ImproperlyConfigured
@@ -110,6 +111,11 @@ class SessionStore(SessionBase):
         self._session  # noqa: B018
         self._cycled = True
         self.save()
+
+    async def acycle_key(self) -> None:
+        # Django 5's alogin(): SessionBase's own acycle_key would delete (end)
+        # the session; this keeps it, as cycle_key does.
+        await sync_to_async(self.cycle_key)()
 
     @classmethod
     def clear_expired(cls) -> None:
