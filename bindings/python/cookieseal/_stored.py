@@ -8,7 +8,8 @@ def stored(values: Dict[str, Any]) -> Dict[str, Any]:
     """@values as the JSON the cookie holds, or TypeError naming the key that
     cannot be stored (the frameworks' own JSON serializers fail without the name)."""
     try:
-        return json.loads(json.dumps(values))
+        copied: Dict[str, Any] = json.loads(json.dumps(values))
+        return copied
     except (TypeError, ValueError) as e:
         for key, value in values.items():
             try:

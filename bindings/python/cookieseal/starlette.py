@@ -27,7 +27,7 @@ from ._stored import stored
 _WEEKS_2 = 14 * 24 * 60 * 60  # Starlette's own default max_age
 
 
-class CookiesealSession(dict):  # type: ignore[type-arg]
+class CookiesealSession(typing.Dict[str, typing.Any]):
     """The values of one request's session, as Starlette's dict, plus the
     library's login, destroy and subject."""
 
@@ -46,7 +46,7 @@ class CookiesealSession(dict):  # type: ignore[type-arg]
     def destroy(self) -> None:
         """Ends the session here and server-side; the request goes on with an empty one."""
         self._request.destroy()
-        dict.clear(self)
+        super().clear()
 
     def clear(self) -> None:
         """Starlette's logout: the cookie goes, and the session ends server-side."""
@@ -56,7 +56,7 @@ class CookiesealSession(dict):  # type: ignore[type-arg]
     cleared = False
 
 
-class UndecidedSession(dict):  # type: ignore[type-arg]
+class UndecidedSession(typing.Dict[str, typing.Any]):
     """The session of a request the server could not judge: any use answers 503."""
 
     def __init__(self, reason: Error) -> None:
@@ -67,8 +67,10 @@ class UndecidedSession(dict):  # type: ignore[type-arg]
         raise HTTPException(503, f"the session could not be read ({self.reason.name}); "
                                  "retry shortly", headers={"Retry-After": "1"})
 
-    __getitem__ = __setitem__ = __delitem__ = __contains__ = __iter__ = __len__ = _refuse
-    get = setdefault = pop = popitem = update = clear = keys = values = items = _refuse
+    # Every way in refuses (typed as the dict's, deliberately not).
+    __getitem__ = __setitem__ = __delitem__ = __contains__ = _refuse
+    __iter__ = __len__ = get = setdefault = pop = popitem = _refuse  # type: ignore[assignment]
+    update = clear = keys = values = items = _refuse  # type: ignore[assignment]
     login = destroy = _refuse
     subject = property(_refuse)
 

@@ -27,13 +27,13 @@ def unavailable(error: Error) -> HttpResponse:
 def _set_cookie(response: HttpResponse, line: str) -> None:
     # Into response.cookies (not a raw header): Django's test client and other
     # middleware read cookies there. The stdlib parser keeps every attribute.
-    jar = SimpleCookie()
+    jar: "SimpleCookie[str]" = SimpleCookie()
     jar.load(line)
     for name, morsel in jar.items():
         response.cookies[name] = morsel
 
 
-class SessionMiddleware(middleware.SessionMiddleware):
+class SessionMiddleware(middleware.SessionMiddleware):  # type: ignore[misc]
     """In MIDDLEWARE in place of django.contrib.sessions.middleware.SessionMiddleware
     (a subclass, so the admin's and auth's checks for it still hold)."""
 

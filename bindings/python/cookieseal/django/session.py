@@ -24,7 +24,7 @@ def _cookie_value(set_cookie: str) -> str:
     return set_cookie.split(";", 1)[0].split("=", 1)[1]
 
 
-class SessionStore(SessionBase):
+class SessionStore(SessionBase):  # type: ignore[misc]
     """A session in a cookieseal cookie. session_key is the cookie's value, as in
     Django's signed_cookies backend (so Django's test client works unchanged)."""
 
@@ -102,7 +102,7 @@ class SessionStore(SessionBase):
         # flush() (logout) ends the session at once, server-side too, as Django's
         # stored backends do (signed_cookies cannot).
         self._flushed = True
-        self._session_cache = {}
+        self._session_cache: Dict[str, Any] = {}
         self.save()
 
     def cycle_key(self) -> None:
@@ -138,11 +138,12 @@ class SessionStore(SessionBase):
 
     def get_expiry_age(self, **kwargs: Any) -> int:
         kwargs.setdefault("expiry", self._expiry())
-        return super().get_expiry_age(**kwargs)
+        return int(super().get_expiry_age(**kwargs))
 
     def get_expiry_date(self, **kwargs: Any) -> datetime:
         kwargs.setdefault("expiry", self._expiry())
-        return super().get_expiry_date(**kwargs)
+        date: datetime = super().get_expiry_date(**kwargs)
+        return date
 
     # --- saving ------------------------------------------------------------------
 
