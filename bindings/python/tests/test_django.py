@@ -409,6 +409,14 @@ def test_set_expiry_in_a_view(client):
     assert json.loads(text(client.get("/expiry/300"))) == {"age": 300, "browser": False}
 
 
+def test_save_every_request_keeps_the_session_and_seals_only_when_due(client):
+    client.get("/count")
+    with override_settings(SESSION_SAVE_EVERY_REQUEST=True):
+        r = client.get("/static")  # not touched by the view: opened, nothing due yet
+        assert r.status_code == 200 and cookie(r) is None
+        assert text(client.get("/read")) == "1"
+
+
 def test_a_bad_value_is_an_error_naming_it(client):
     with pytest.raises(TypeError, match="'when'"):
         client.get("/bad-value")

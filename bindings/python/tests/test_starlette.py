@@ -6,7 +6,7 @@ import threading
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, PlainTextResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 
 import cookieseal
@@ -210,6 +210,20 @@ def test_the_store_is_used_off_the_event_loop(codec):
     client.get("/loop")
     (_, request_thread), (_, loop) = seen[-2], seen[-1]
     assert request_thread != loop
+
+
+def test_a_websocket_sees_the_session(codec):
+    async def who(websocket):
+        await websocket.accept()
+        await websocket.send_text(websocket.session.subject or "-")
+        await websocket.close()
+
+    app = starlette_app(codec=codec)
+    app.router.routes.append(WebSocketRoute("/ws", who))
+    client = TestClient(app)
+    client.get("/login/judy")
+    with client.websocket_connect("/ws") as ws:
+        assert ws.receive_text() == "judy"
 
 
 # --- FastAPI, and uvicorn on loopback ------------------------------------------
