@@ -402,6 +402,22 @@ def test_the_test_clients_own_login_and_session(client):
     assert text(client.get("/whoami")) == "grace"
 
 
+def test_messages_are_the_sessions_flashes_and_shown_once(client):
+    client.get("/flash")
+    assert opened(client.cookies[NAME].value)["flashes"] == {"success": ["saved"],
+                                                             "notice": ["hi"]}
+    # grouped by key (in key order), each key's in the order added
+    assert text(client.get("/messages")) == "info|notice|hi,success|None|saved"
+    assert text(client.get("/messages")) == ""
+
+
+def test_a_message_after_logout_is_shown_and_earlier_unread_ones_are_not(client):
+    client.get("/login/ivan")
+    client.get("/flash?text=secret")  # unread when the user logs out
+    client.get("/logout")
+    assert text(client.get("/messages")) == "info|notice|bye"
+
+
 def test_set_expiry_in_a_view(client):
     assert json.loads(text(client.get("/expiry/0"))) == {
         "age": settings.SESSION_COOKIE_AGE, "browser": True}

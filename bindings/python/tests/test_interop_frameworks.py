@@ -31,6 +31,14 @@ def test_logged_in_on_flask_is_logged_in_on_django_and_fastapi(keyring, store, t
     assert browser.get(fastapi.base + "/visit") == "3"
     assert state(browser, flask)["visits"] == 3 and state(browser, flask)["user"] == "alice"
 
+    # A flash from Flask is a Django message, and one from Django a Flask flash.
+    assert browser.post(flask.base + "/flash", message="From Flask") == "303"
+    assert browser.get(django.base + "/messages") == "info|notice|From Flask"
+    assert browser.get(django.base + "/messages") == ""
+    browser.get(django.base + "/flash?text=From%20Django")
+    page = browser.get(flask.base + "/")
+    assert "From Django" in page and "saved" in page
+
     # Log out everywhere on Flask ends a second browser's session on Django and FastAPI.
     other = Curl(tmp_path / "other-jar")
     assert other.post(flask.base + "/login", user="alice") == "303"

@@ -41,6 +41,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         self._cycled = False
         self._set_cookie: Optional[str] = None
         self._headers: Dict[str, str] = {}
+        self._flashes: Optional[Dict[str, List[Any]]] = None  # set, to be saved
         #: the Error that left the request undecided (answer 503), or None
         self.undecided: Optional[Error] = None
 
@@ -76,6 +77,22 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         """Who the session is logged in as for "log out everywhere" ("" if nobody)."""
         user = self._session.get(_USER)  # a login in this request is fixed when saved
         return str(user) if user is not None else self._open().subject
+
+    @property
+    def flashes(self) -> Dict[str, List[Any]]:
+        """The session's flash messages, {key: [messages]}, shared with Flask, C++
+        and Go servers (cookieseal.django.messages keeps Django's messages there)."""
+        if self._flashes is not None:
+            return self._flashes
+        self._session  # noqa: B018 (opens the cookie)
+        flashes: Dict[str, List[Any]] = self._open().flashes
+        return flashes
+
+    def set_flashes(self, flashes: Dict[str, List[Any]]) -> None:
+        """Replaces the flash messages when the session is saved."""
+        if self.undecided is None:
+            self._flashes = flashes
+            self.modified = True
 
     def load(self) -> Dict[str, Any]:
         # A copy: a nested change that is not marked modified stays unsaved, as in Django.
@@ -181,6 +198,10 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         elif self._cycled:
             r.regenerate_id()
         self._flushed = self._cycled = False
+        if self._flashes is not None:
+            if self._flashes != r.flashes:
+                r.set_flashes(self._flashes)
+            self._flashes = None
         if values:
             r.session.clear()
             r.session.update(stored(self._session_cache))

@@ -7,11 +7,13 @@ SECRET_KEY = "only-for-tests"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes",
-                  "django.contrib.sessions"]
+                  "django.contrib.sessions", "django.contrib.messages"]
 MIDDLEWARE = [
     "cookieseal.django.SessionMiddleware",  # in place of Django's
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
 ]
+MESSAGE_STORAGE = "cookieseal.django.messages.FlashStorage"  # the flashes Flask shares
 ROOT_URLCONF = "django_site.urls"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ.get("DJANGO_SITE_DB", ":memory:")}}

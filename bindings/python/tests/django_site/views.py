@@ -1,4 +1,5 @@
 """Views that use request.session and django.contrib.auth as Django apps do."""
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpResponse, JsonResponse
 
@@ -41,7 +42,19 @@ def do_login(request, user):
 
 def do_logout(request):
     logout(request)
+    messages.info(request, "bye", extra_tags="notice")  # after the logout: still shown
     return HttpResponse("ok")
+
+
+def flash(request):
+    messages.success(request, "saved")
+    messages.info(request, request.GET.get("text", "hi"), extra_tags="notice")
+    return HttpResponse("ok")
+
+
+def shown(request):
+    return HttpResponse(",".join(f"{m.level_tag}|{m.extra_tags}|{m}"
+                                 for m in messages.get_messages(request)))
 
 
 def everywhere(request):
@@ -83,5 +96,5 @@ ROUTES = {
     "nested-marked": nested_marked, "len": length, "login/<str:user>": do_login,
     "logout": do_logout, "everywhere": everywhere, "whoami": whoami,
     "expiry/<int:seconds>": expiry, "bad-value": bad_value, "api/state": state,
-    "visit": visit,
+    "visit": visit, "flash": flash, "messages": shown,
 }
