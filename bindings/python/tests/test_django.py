@@ -312,6 +312,18 @@ def test_set_expiry_0_is_a_browser_session(site):
         assert cookie(response)["max-age"]  # its own expiry: not a browser session
 
 
+def test_a_browser_session_chosen_in_the_view_survives_two_saves_and_a_login(site):
+    def view(s):
+        hello(s)
+        s.set_expiry(0)
+        s.save()  # a view may save itself; the middleware saves again
+        s.cycle_key()
+    _, response = through_middleware(view)
+    c = cookie(response)
+    assert c.value and not c["max-age"]
+    assert opened(c.value)["values"]["hello"] == "world"
+
+
 def test_the_middleware_needs_the_engine(site):
     with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
         with pytest.raises(ImproperlyConfigured, match="SESSION_ENGINE"):

@@ -37,6 +37,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         # From the middleware, every Cookie line (each cookie of that name is judged).
         self._cookie_header = cookie_header
         self._request: Optional[Request] = None
+        self._browser_session = False  # the kind of cookie _request seals
         self._flushed = False
         self._cycled = False
         self._set_cookie: Optional[str] = None
@@ -55,12 +56,11 @@ class SessionStore(SessionBase):  # type: ignore[misc]
             return self._cookie_header
         return f"{settings.SESSION_COOKIE_NAME}={self.session_key}" if self.session_key else ""
 
-    def _open(self, browser_session: Optional[bool] = None) -> Request:
-        if browser_session is None:
-            browser_session = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    def _open(self) -> Request:
         r = self._request
         if r is None:
-            r = config.manager(browser_session).request(self._header())
+            self._browser_session = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+            r = config.manager(self._browser_session).request(self._header())
             self._request = r
         if r.undecided:
             self.undecided = r.reason
@@ -171,13 +171,14 @@ class SessionStore(SessionBase):  # type: ignore[misc]
             return self._open()
         want = self.get_expire_at_browser_close()
         r = self._open()
-        if want != settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        if want != self._browser_session:
             other = config.manager(want).request(self._header())
             if other.undecided:
                 self.undecided = other.reason
                 raise other.reason
             r.close()
-            self._request = r = other
+            self._request, self._browser_session = other, want
+            r = other
         return r
 
     def commit(self, values: bool) -> List[Tuple[str, str]]:
