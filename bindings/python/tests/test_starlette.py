@@ -180,6 +180,16 @@ def test_an_undecided_request_answers_503_and_keeps_the_cookie(client, store, tm
     assert client.cookies["session"] == before
 
 
+def test_bad_options_fail_at_start_up_saying_why(codec, tmp_path):
+    with pytest.raises(cookieseal.InvalidArgument, match="same_site"):
+        starlette_app(codec=codec, same_site="sometimes").build_middleware_stack()
+    with pytest.raises(cookieseal.KeyringError, match="nope"):
+        starlette_app(keyring=str(tmp_path / "nope")).build_middleware_stack()
+    with pytest.raises(cookieseal.Error, match="__Host-"):  # the library's rules for the name
+        starlette_app(codec=codec, session_cookie="__Host-s",
+                      domain="example.com").build_middleware_stack()
+
+
 def test_a_bad_value_is_an_error_naming_it(client):
     with pytest.raises(TypeError, match="'when'"):
         client.get("/bad-value")
