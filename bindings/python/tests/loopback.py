@@ -20,7 +20,8 @@ def free_port(first=18000, last=18199):
 
 
 def _env(**extra):
-    return dict(os.environ, PYTHONPATH=os.pathsep.join([HERE, os.path.dirname(HERE)]),
+    # The test sites from here; cookieseal is the installed package.
+    return dict(os.environ, PYTHONPATH=HERE,
                 **{k: str(v) for k, v in extra.items() if v is not None})
 
 
