@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-from conftest import HERE, Server
+from conftest import HERE, Server, wait_for
 
 
 def free_port(first=18000, last=18199):
@@ -17,6 +17,23 @@ def free_port(first=18000, last=18199):
                 continue
             return port
     raise RuntimeError(f"no free port in {first}-{last}")
+
+
+class _Server(Server):
+    """conftest's Server, given a minute to come up: Django's checks and imports
+    take their time on a loaded machine."""
+
+    def __init__(self, args, port, log, env):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.proc = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                     env=env)
+        try:
+            wait_for(self.base + "/api/state", self.proc, seconds=60)
+        except BaseException:
+            self.stop()  # never left running
+            raise
 
 
 def _env(**extra):
@@ -33,7 +50,7 @@ def django_server(keyring, store, tmp_path, servers, cookie=None):
     subprocess.run([sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, check=True,
                    timeout=120)
     port = free_port()
-    s = Server([sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],
+    s = _Server([sys.executable, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],
                port, tmp_path / "django.log", env)
     servers.append(s)
     return s
@@ -44,7 +61,7 @@ def uvicorn_server(keyring, store, tmp_path, servers, cookie=None):
     env = _env(FASTAPI_SITE_KEYRING=keyring, FASTAPI_SITE_STORE=store,
                FASTAPI_SITE_COOKIE=cookie)
     port = free_port()
-    s = Server([sys.executable, "-m", "uvicorn", "fastapi_site:app", "--host", "127.0.0.1",
+    s = _Server([sys.executable, "-m", "uvicorn", "fastapi_site:app", "--host", "127.0.0.1",
                 "--port", str(port)], port, tmp_path / "uvicorn.log", env)
     servers.append(s)
     return s
