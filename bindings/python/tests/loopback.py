@@ -37,8 +37,10 @@ class _Server(Server):
 
 
 def _env(**extra):
-    # The test sites from here; cookieseal is the installed package.
-    return dict(os.environ, PYTHONPATH=HERE,
+    # The test sites from here; cookieseal is the installed package (or the one
+    # an existing PYTHONPATH names, as django_current.sh does).
+    path = os.pathsep.join(p for p in (HERE, os.environ.get("PYTHONPATH")) if p)
+    return dict(os.environ, PYTHONPATH=path,
                 **{k: str(v) for k, v in extra.items() if v is not None})
 
 
