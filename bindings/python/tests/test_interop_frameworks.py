@@ -1,9 +1,10 @@
-"""One session across Python frameworks: the Flask example app, the Django test
-site and the FastAPI test site share a keyring file, a store and the cookie
-(__Host-session); curl keeps one cookie jar across the three, as one browser."""
+"""One session across frameworks: the C++ example shop, the Flask example app, the
+Django test site and the FastAPI test site share a keyring file (the shop's), a
+store and the cookie (__Host-session); curl keeps one cookie jar across them, as
+one browser."""
 import json
 
-from conftest import Curl, flask_server
+from conftest import Curl, flask_server, shop_server
 from loopback import django_server, uvicorn_server
 
 COOKIE = "__Host-session"  # the Flask app's (the library's default)
@@ -13,8 +14,10 @@ def state(browser, server):
     return json.loads(browser.get(server.base + "/api/state"))
 
 
-def test_logged_in_on_flask_is_logged_in_on_django_and_fastapi(keyring, store, tmp_path,
-                                                               servers):
+def test_logged_in_on_flask_is_logged_in_on_django_and_fastapi(tmp_path, servers):
+    state_dir, store = tmp_path / "state", tmp_path / "state" / "store"
+    shop = shop_server(state_dir, store, tmp_path / "shop.log", servers)  # makes the keyring
+    keyring = state_dir / "keyring"
     flask = flask_server(keyring, store, tmp_path / "flask.log", servers)
     django = django_server(keyring, store, tmp_path, servers, cookie=COOKIE)
     fastapi = uvicorn_server(keyring, store, tmp_path, servers, cookie=COOKIE)
@@ -48,3 +51,9 @@ def test_logged_in_on_flask_is_logged_in_on_django_and_fastapi(keyring, store, t
     assert other.post(flask.base + "/login", user="alice") == "303"  # a login after it holds
     assert state(other, fastapi)["user"] == "alice"
     assert state(other, django)["user"] == "alice"
+
+    # Logged in on the C++ shop: the same on Django and FastAPI, its welcome a message.
+    third = Curl(tmp_path / "third-jar")
+    assert third.post(shop.base + "/login", user="zoe") == "303"
+    assert state(third, django)["user"] == "zoe" and state(third, fastapi)["user"] == "zoe"
+    assert "Welcome, zoe!" in third.get(django.base + "/messages")
