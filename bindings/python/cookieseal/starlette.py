@@ -1,0 +1,164 @@
+"""Starlette and FastAPI sessions sealed by cookieseal, a drop-in for
+starlette.middleware.sessions.SessionMiddleware:
+
+    app.add_middleware(cookieseal.starlette.SessionMiddleware,
+                       keyring="/etc/cookieseal/keyring", store="/var/lib/app/sessions")
+
+``request.session`` is a dict, as with Starlette's (every change is saved;
+``request.session.clear()`` logs out: the session ends server-side too), with
+``login(subject)`` (a new id, for "log out everywhere"), ``destroy()`` and
+``subject``. The options are Starlette's (``session_cookie``, ``max_age`` — the
+idle timeout, None for a browser session — ``path``, ``same_site``,
+``https_only``, ``domain``); ``keyring``, ``store`` and the rest are Codec's, or
+pass ``codec=`` to share one. The store is used off the event loop. A request
+whose cookie cannot be judged answers 503 where the app touches the session,
+and no cookie is changed.
+"""
+import typing
+
+import anyio.to_thread
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import Codec, Error, Request, SessionManager
+from ._stored import stored
+
+_WEEKS_2 = 14 * 24 * 60 * 60  # Starlette's own default max_age
+
+
+class CookiesealSession(typing.Dict[str, typing.Any]):
+    """The values of one request's session, as Starlette's dict, plus the
+    library's login, destroy and subject."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request.session)
+        self._request = request
+
+    @property
+    def subject(self) -> str:
+        return self._request.subject
+
+    def login(self, subject: str) -> None:
+        """Log in: fixes the subject, draws a new session id (fixation defence)."""
+        self._request.login(subject)
+
+    def destroy(self) -> None:
+        """Ends the session here and server-side; the request goes on with an empty one."""
+        self._request.destroy()
+        super().clear()
+
+    def clear(self) -> None:
+        """Starlette's logout: the cookie goes, and the session ends server-side."""
+        super().clear()
+        self.cleared = True
+
+    cleared = False
+
+
+class UndecidedSession(typing.Dict[str, typing.Any]):
+    """The session of a request the server could not judge: any use answers 503."""
+
+    def __init__(self, reason: Error) -> None:
+        super().__init__()
+        self.reason = reason
+
+    def _refuse(self, *args: typing.Any, **kwargs: typing.Any) -> typing.NoReturn:
+        raise HTTPException(503, f"the session could not be read ({self.reason.name}); "
+                                 "retry shortly", headers={"Retry-After": "1"})
+
+    # Every way in refuses (typed as the dict's, deliberately not).
+    __getitem__ = __setitem__ = __delitem__ = __contains__ = _refuse
+    __iter__ = __len__ = get = setdefault = pop = popitem = _refuse  # type: ignore[assignment]
+    update = clear = keys = values = items = _refuse  # type: ignore[assignment]
+    login = destroy = _refuse
+    subject = property(_refuse)
+
+
+class SessionMiddleware:
+    """An ASGI middleware putting a cookieseal session in ``scope["session"]``."""
+
+    def __init__(self, app: ASGIApp, keyring: typing.Optional[str] = None, *,
+                 codec: typing.Optional[Codec] = None, session_cookie: str = "session",
+                 max_age: typing.Optional[int] = _WEEKS_2, path: str = "/",
+                 same_site: str = "lax", https_only: bool = False,
+                 domain: typing.Optional[str] = None, **codec_options: typing.Any) -> None:
+        self.app = app
+        if codec is None:
+            if max_age:  # Starlette's max_age counts from the last response that set it
+                codec_options.setdefault("idle_timeout", max_age)
+            codec = Codec(keyring, **codec_options)
+        #: the Codec (one per process: pass codec= to share it with other apps)
+        self.codec = codec
+        self.sessions = SessionManager(codec, name=session_cookie, path=path, domain=domain,
+                                       secure=https_only, http_only=True,
+                                       same_site=same_site.capitalize(),
+                                       browser_session=max_age is None)
+
+    def revoke_subject(self, subject: str) -> None:
+        """Log out everywhere (every server sharing the store sees it)."""
+        self.codec.revoke_subject(subject)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
+        header = "\n".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
+        r = await anyio.to_thread.run_sync(self.sessions.request, header)  # may read the store
+        if r.undecided:
+            reason = r.reason
+            r.close()
+            scope["session"] = UndecidedSession(reason)
+            await self.app(scope, receive, send)  # no cookie is changed
+            return
+        scope["session"] = CookiesealSession(r)
+        had_values = bool(r.session)
+        replaced = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # a 503 went out in place of the app's response
+            if message["type"] == "http.response.start":
+                try:
+                    headers = await anyio.to_thread.run_sync(
+                        _save, r, scope["session"], had_values)
+                except Error as e:
+                    if not e.undecided:
+                        raise
+                    replaced = True  # the store went away between open and save
+                    await _unavailable(send, e)
+                    return
+                out = MutableHeaders(scope=message)
+                for name, value in headers:
+                    if name.lower() == "cache-control":
+                        out[name] = value  # replaces the app's: one line, never cached
+                    elif name.lower() == "vary":
+                        out.add_vary_header(value)
+                    else:
+                        out.append(name, value)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            r.close()
+
+
+def _save(r: Request, session: typing.Dict[str, typing.Any],
+          had_values: bool) -> typing.List[typing.Tuple[str, str]]:
+    if not session and (had_values or getattr(session, "cleared", False)):
+        r.destroy()  # emptied: Starlette deletes the cookie; this ends the session too
+    else:
+        r.session.clear()
+        r.session.update(stored(dict(session)))
+    return r.save()
+
+
+async def _unavailable(send: Send, error: Error) -> None:
+    body = f"the session could not be saved ({error.name}); retry shortly\n".encode()
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"1"),
+        (b"cache-control", b"no-store"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
