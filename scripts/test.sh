@@ -30,7 +30,10 @@ COOKIESEAL_CLI="$PWD/$dir/tools/cookieseal" \
 COOKIESEAL_SHOP="$PWD/$dir/examples/cookieseal-shop" \
   "$venv/bin/python" -m pytest -q -p no:cacheprovider bindings/python/tests \
     --junitxml="$dir/meson-logs/pytest.xml" || rc=1
+# The Django tests once more on a current Django from PyPI (pinned).
+bindings/python/tests/django_current.sh "$dir" || rc=1
 bindings/go/test.sh "$dir" "$dir/meson-logs/go.xml" || rc=1
 scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" \
+  "$dir/meson-logs/pytest-django-current.xml" \
   "$dir/meson-logs/go.xml" || rc=1
 exit $rc
