@@ -4,7 +4,7 @@
 # then the bindings' tables and the load through real servers (bench/load/run.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh libbenchmark-dev wrk gunicorn
+scripts/deps.sh libbenchmark-dev wrk python3-gunicorn
 [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dbench=true -Dtests=false \
   -Dexamples=enabled >/dev/null
 meson compile -C build-release bench/bench_codec bench/bench_keyring bench/bench_store \

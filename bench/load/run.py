@@ -210,8 +210,7 @@ def main():
     args = p.parse_args()
     build = os.path.abspath(args.build)
     servers = args.servers.split(",")
-    for tool in ("wrk", "redis-server") + (("gunicorn",) if "flask" in servers else ()) + \
-            (("go",) if "go" in servers else ()):
+    for tool in ("wrk", "redis-server") + (("go",) if "go" in servers else ()):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: scripts/deps.sh installs it")
 
@@ -252,7 +251,8 @@ def main():
 
             def gunicorn(app_dir, factory):
                 port = free_port()
-                proc = procs.start(["gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+                proc = procs.start(["/usr/bin/python3", "-m", "gunicorn", "--workers", str(workers),
+                                    "--bind", f"127.0.0.1:{port}",
                                     "--chdir", app_dir, factory], port, "gunicorn", env=env, log=log)
                 return port, lambda: procs.stop(proc)
 

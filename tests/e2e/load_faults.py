@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""Faults under load: the C++ shop on a real redis-server (overflow and
-revocation store) under wrk, with redis-server paused (SIGSTOP) for a few
-seconds a third of the way in and the keyring rotated (--activate-in 0) two
-thirds in. Counts every response by status and checks:
+"""Faults under load: the C++ shop, or the Flask example under gunicorn, on a
+real redis-server (overflow and revocation store) under wrk, with
+redis-server paused (SIGSTOP) for a few seconds a third of the way in and the
+keyring rotated (--activate-in 0) two thirds in. Counts every response by
+status and checks:
 
 - every response is a success or a 503, and a 503 only while Redis is paused
-  (or within a second of its return);
+  (or within SLACK seconds of its return);
 - no response clears a cookie, a 503 sets none, and a read (GET /api/state)
   sets one only after the rotation (the session re-sealed under the new key);
 - each stateful client's session stays whole throughout (user, visits, cart,
   never refused, never new) and opens whole afterwards, sealed by the new key.
 
 Usage: load_faults.py SHOP REDIS_SERVER COOKIESEAL_CLI [--seconds 15] [--pause 3]
+       load_faults.py --flask LIBCOOKIESEAL_C REDIS_SERVER COOKIESEAL_CLI [...]
+       (the Flask example from examples/, the binding from bindings/python)
 (CI runs the short form; bench/README.md reports a 60 s run with a 5 s pause.)
 """
 import argparse
@@ -31,7 +34,9 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COOKIE = "__Host-session"
-SLACK = 1.0  # seconds after SIGCONT in which a 503 still counts as the pause's
+# Seconds after SIGCONT in which a 503 still counts as the pause's: a request in
+# flight then may still time out (500 ms per Redis command, a few per request).
+SLACK = 2.0
 BIG_ITEM = "0" * 190  # 30 of these overflow the cookie into Redis
 
 
@@ -191,7 +196,8 @@ class Window:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("shop")
+    p.add_argument("shop", help="the cookieseal-shop binary, or with --flask libcookieseal-c.so.1")
+    p.add_argument("--flask", action="store_true", help="the Flask example under gunicorn")
     p.add_argument("redis_server")
     p.add_argument("cli")
     p.add_argument("--seconds", type=float, default=15)
@@ -211,12 +217,22 @@ def main():
         procs.append(redis)
         wait_for(rport, redis, "redis-server")
         app_log = open(os.path.join(work, "app.log"), "w")
-        shop = subprocess.Popen([args.shop, "--port", str(port), "--state", os.path.join(work, "state"),
-                                 "--store", f"redis://127.0.0.1:{rport}"], stdout=app_log,
-                                stderr=subprocess.STDOUT)
-        procs.append(shop)
-        wait_for(port, shop, "cookieseal-shop")
+        store = f"redis://127.0.0.1:{rport}"
         keyring = os.path.join(work, "state", "keyring")
+        if args.flask:
+            os.makedirs(os.path.dirname(keyring))
+            subprocess.run([args.cli, "keyring", "init", keyring], check=True, stdout=subprocess.DEVNULL)
+            root = os.path.dirname(os.path.dirname(HERE))
+            env = dict(os.environ, PYTHONPATH=os.path.join(root, "bindings", "python"),
+                       COOKIESEAL_LIBRARY=os.path.abspath(args.shop))
+            cmd = ["/usr/bin/python3", "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
+                   "--chdir", os.path.join(root, "examples"), f"flask_app:create_app({keyring!r}, {store!r})"]
+        else:
+            env = None
+            cmd = [args.shop, "--port", str(port), "--state", os.path.dirname(keyring), "--store", store]
+        server = subprocess.Popen(cmd, env=env, stdout=app_log, stderr=subprocess.STDOUT)
+        procs.append(server)
+        wait_for(port, server, "the server")
 
         window = Window()
         start = time.time()
@@ -258,6 +274,7 @@ def main():
         new_key = [k["id"] for k in keys if k["state"] == "active"][0]
 
         failures = []
+        unavailable = 0  # 503s seen, by wrk and the clients
         for u in users:
             u.join(args.seconds + 30)
         print(f"Redis paused {window.resumed - window.stopped:.1f} s from "
@@ -277,6 +294,7 @@ def main():
                 status, _, rest = key.partition("@")
                 second = int(rest.split("+")[0])
                 by_status[status] = by_status.get(status, 0) + n
+                unavailable += n if status == "503" else 0
                 if "+cleared" in rest:
                     failures.append(f"wrk {name}: {n} responses cleared the cookie")
                 if status == "503":
@@ -309,7 +327,8 @@ def main():
         for u in users:
             if u.counts.get(200, 0) == 0:
                 failures.append(f"{u.user}: no successful request")
-        if sum(u.counts.get(503, 0) for u in users) == 0:
+        unavailable += sum(u.counts.get(503, 0) for u in users)
+        if unavailable == 0:
             failures.append("no 503 during the pause: the fault was not exercised")
         if failures:
             print("FAIL:\n  " + "\n  ".join(failures[:40]))
