@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
 
     std::printf("cookieseal shop: http://127.0.0.1:%d/ (state in %s)\n", port, state.c_str());
     std::fflush(stdout);
-    if (!server.listen("127.0.0.1", port)) {
+    if (!shop::listen(server, "127.0.0.1", port)) {
       std::fprintf(stderr, "cannot listen on 127.0.0.1:%d\n", port);
       return 1;
     }
