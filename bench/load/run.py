@@ -33,15 +33,23 @@ CONNECTIONS = (1, 50)
 CART_ITEMS = 30  # 30 items of 198 chars: about 6 KB, past the 4 KB cookie limit
 
 
+_handed_out = set()
+
+
 def free_port():
+    """A port free on 127.0.0.1 and not handed out before (the OS's, or from the range)."""
     first, _, last = os.environ.get("COOKIESEAL_LOAD_PORTS", "0-0").partition("-")
     for port in range(int(first), int(last or first) + 1):
+        if port in _handed_out:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
-                return s.getsockname()[1]
             except OSError:
                 continue
+            port = s.getsockname()[1]
+        _handed_out.add(port)
+        return port
     raise SystemExit(f"no free port in COOKIESEAL_LOAD_PORTS={first}-{last}")
 
 
