@@ -116,16 +116,25 @@ def wrk_once(port, path, cookie, connections, seconds):
     return r
 
 
+def warm_up(port):
+    """A second of load before measuring: every worker started (gunicorn boots its
+    workers lazily), the threads and store connections in place."""
+    subprocess.run(["wrk", "-t2", "-c50", "-d1s", f"http://127.0.0.1:{port}/api/state"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 class Processes:
     """Servers started by this run, stopped (and waited for) on exit."""
 
     def __init__(self):
         self.procs = []
 
-    def start(self, cmd, port, what, env=None, log=None):
+    def start(self, cmd, port, what, env=None, log=None, warm=False):
         p = subprocess.Popen(cmd, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
         self.procs.append(p)
         wait_for(port, p, what)
+        if warm:
+            warm_up(port)
         return p
 
     def stop(self, p):
@@ -246,7 +255,7 @@ def main():
                 cmd = [os.path.join(build, "examples", "cookieseal-shop"), "--port", str(port),
                        "--state", state, "--store", store]
                 proc = procs.start(cmd + ([] if revocation else ["--no-revocation"]), port,
-                                   "cookieseal-shop", log=log)
+                                   "cookieseal-shop", log=log, warm=True)
                 return port, lambda: procs.stop(proc)
 
             table("C++ shop (cpp-httplib), GET", cookieseal_rows(start_shop, figures, stores))
@@ -261,7 +270,8 @@ def main():
                 port = free_port()
                 proc = procs.start(["/usr/bin/python3", "-m", "gunicorn", "--workers", str(workers),
                                     "--bind", f"127.0.0.1:{port}",
-                                    "--chdir", app_dir, factory], port, "gunicorn", env=env, log=log)
+                                    "--chdir", app_dir, factory], port, "gunicorn", env=env, log=log,
+                                   warm=True)
                 return port, lambda: procs.stop(proc)
 
             def start_flask(store, revocation):
@@ -282,7 +292,7 @@ def main():
             def go_server(name, *flags):
                 port = free_port()
                 proc = procs.start([os.path.join(build, "bench-load", name), "-port", str(port), *flags],
-                                   port, name, log=log)
+                                   port, name, log=log, warm=True)
                 return port, lambda: procs.stop(proc)
 
             def start_go(store, revocation):
