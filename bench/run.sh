@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds a release tree, runs the codec benchmarks (5 repetitions, medians) and
-# prints the table of bench/README.md with ratios against the floor of the same run.
+# prints the table of bench/README.md with ratios against the floor of the same run,
+# then the bindings' tables and the load through real servers (bench/load/run.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh libbenchmark-dev
-[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dbench=true -Dtests=false >/dev/null
+scripts/deps.sh libbenchmark-dev wrk python3-gunicorn
+[ -f build-release/build.ninja ] || meson setup build-release --buildtype=release -Dbench=true -Dtests=false \
+  -Dexamples=enabled >/dev/null
 meson compile -C build-release bench/bench_codec bench/bench_keyring bench/bench_store \
-  lib/cookieseal-c >/dev/null
+  lib/cookieseal-c examples/cookieseal-shop tools/cookieseal >/dev/null
 codec=build-release/bench/codec.json keyring=build-release/bench/keyring.json
 store=build-release/bench/store.json
 COOKIESEAL_BENCH_FIXTURES=bench/fixtures build-release/bench/bench_codec \
@@ -33,3 +35,7 @@ COOKIESEAL_LIBRARY=build-release/lib/libcookieseal-c.so.1 \
 echo
 # Go: the binding against gorilla/securecookie, same go test -bench run.
 bench/bench_go.sh build-release
+echo
+# Load: wrk through the C++ shop and the Flask example under gunicorn (and
+# Flask's own sessions, same run); BENCH_LOAD_SECONDS per figure (default 5).
+/usr/bin/python3 bench/load/run.py build-release --seconds "${BENCH_LOAD_SECONDS:-5}"

@@ -7,6 +7,13 @@ one is logged in on the other, with the same cart, visits and flash messages.
 Needs Debian's python3-flask and the cookieseal Python package
 (bindings/python on PYTHONPATH, libcookieseal-c.so.1 installed or named by
 COOKIESEAL_LIBRARY).
+
+Run this way it is Flask's development server. In production a WSGI server
+serves create_app(), with worker processes for the cores (Python runs one
+thread at a time per process), as bench/load measures it:
+
+    gunicorn --workers 5 --bind 127.0.0.1:8081 --chdir examples \
+        'flask_app:create_app("STATE/keyring", "STATE/store")'
 """
 import argparse
 import html

@@ -2,11 +2,13 @@
 // once, a cart that grows past 4 KB (the file store takes over), and "log out
 // everywhere". cpp-httplib serves it; cookieseal keeps all state in the cookie.
 //
-//   cookieseal-shop [--port N] [--state DIR] [--store DIR|URL]
+//   cookieseal-shop [--port N] [--state DIR] [--store DIR|URL] [--no-revocation]
 //
 // DIR (default .cookieseal-demo) gets a keyring file and a store directory on
 // first start; --store puts overflow entries and revocations elsewhere
-// (another directory, or Redis: redis://host:port, unix:///path). A request
+// (another directory, or Redis: redis://host:port, unix:///path);
+// --no-revocation leaves per-session revocation out (no store lookup on open;
+// "log out everywhere" then answers 503), as bench/load measures. A request
 // whose session cannot be judged (the store or keyring file cannot answer) is
 // answered 503 and keeps its cookie. The page prints nothing it did not escape.
 #include <cookieseal/json.hpp>
@@ -106,16 +108,22 @@ int main(int argc, char** argv) {
   int port = 8080;
   fs::path state = ".cookieseal-demo";
   std::string store_where;
-  for (int i = 1; i < argc; i += 2) {
+  bool revocation = true;
+  for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (i + 1 < argc && a == "--port")
-      port = std::atoi(argv[i + 1]);
-    else if (i + 1 < argc && a == "--state")
-      state = argv[i + 1];
-    else if (i + 1 < argc && a == "--store")
-      store_where = argv[i + 1];
+    const bool has_value = i + 1 < argc;
+    if (a == "--no-revocation")
+      revocation = false;
+    else if (has_value && a == "--port")
+      port = std::atoi(argv[++i]);
+    else if (has_value && a == "--state")
+      state = argv[++i];
+    else if (has_value && a == "--store")
+      store_where = argv[++i];
     else {
-      std::fprintf(stderr, "usage: cookieseal-shop [--port N] [--state DIR] [--store DIR|URL]\n");
+      std::fprintf(stderr,
+                   "usage: cookieseal-shop [--port N] [--state DIR] [--store DIR|URL] "
+                   "[--no-revocation]\n");
       return 2;
     }
   }
@@ -131,7 +139,7 @@ int main(int argc, char** argv) {
         cookieseal::open_store(store_where.empty() ? (state / "store").string() : store_where);
     cookieseal::codec_options options;
     options.overflow_store = store;
-    options.revocation_store = store;
+    if (revocation) options.revocation_store = store;
     cookieseal::codec codec(watcher.current(), options);
     watcher.attach(codec);
     watcher.start(std::chrono::seconds(1), [](const cookieseal::reload_result& r) {
@@ -140,6 +148,7 @@ int main(int argc, char** argv) {
     const cookieseal::session_manager sessions(codec);
 
     httplib::Server server;
+    shop::configure(server);
     server.Get("/", [&](const httplib::Request& req, httplib::Response& res) {
       shop::with_session(sessions, req, res, [&](cookieseal::request_session& r) {
         if (r.refused())
@@ -216,7 +225,7 @@ int main(int argc, char** argv) {
 
     std::printf("cookieseal shop: http://127.0.0.1:%d/ (state in %s)\n", port, state.c_str());
     std::fflush(stdout);
-    if (!server.listen("127.0.0.1", port)) {
+    if (!shop::listen(server, "127.0.0.1", port)) {
       std::fprintf(stderr, "cannot listen on 127.0.0.1:%d\n", port);
       return 1;
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build and tests need, only if missing.
 # Usage: scripts/deps.sh [--e2e] [extra packages...]
-#   --e2e  also curl, chromium and playwright-core (npm) for the end-to-end tests
+#   --e2e  also curl, chromium, wrk, gunicorn and playwright-core (npm) for the end-to-end tests
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 e2e=false
@@ -12,7 +12,7 @@ pkgs=(meson ninja-build pkg-config g++ cmake clang-format libsodium-dev libfmt-d
 # Go: the machine's toolchain if there is one (the Go module's dependencies come
 # from the Go module proxy, pinned by go.sum), else Debian's.
 command -v go >/dev/null || pkgs+=(golang-go)
-$e2e && pkgs+=(curl chromium)
+$e2e && pkgs+=(curl chromium wrk python3-gunicorn)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

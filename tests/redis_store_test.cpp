@@ -72,6 +72,20 @@ void raw_command(const test::redis_server& server, const std::vector<std::string
   redisFree(c);
 }
 
+// A counter from INFO stats (total_connections_received, ...), by a raw connection.
+long long redis_stat(const test::redis_server& server, std::string_view name) {
+  redisContext* c = redisConnect("127.0.0.1", server.port());
+  REQUIRE(c != nullptr);
+  auto* r = static_cast<redisReply*>(redisCommand(c, "INFO stats"));
+  REQUIRE(r != nullptr);
+  const std::string info(r->str, r->len);
+  freeReplyObject(r);
+  redisFree(c);
+  const auto at = info.find(std::string(name) + ":");
+  REQUIRE(at != std::string::npos);
+  return std::stoll(info.substr(at + name.size() + 1));
+}
+
 TEST_SUITE("redis_store") {
   TEST_CASE("an oversized value in Redis is refused without reading it whole") {
     test::redis_server server;
@@ -280,6 +294,39 @@ TEST_SUITE("redis_store") {
     for (auto& th : threads) th.join();
     CHECK(failures.load() == 0);
     CHECK(st->stats()->entries == 200);
+  }
+
+  TEST_CASE("a server's threads reuse their Redis connections instead of opening one per call") {
+    // 48 calls in flight at once, as a web server's threads make them: with
+    // fewer idle connections kept than that, the surplus is closed as the
+    // calls return and opened again by the next ones (under wrk, the shop
+    // opened a connection every 16 requests, leaving 24,000 in TIME_WAIT).
+    test::redis_server server;
+    auto st = store_at(server.url());
+    const auto before = redis_stat(server, "total_connections_received");
+    constexpr int threads_n = 48, rounds = 4;
+    std::atomic<int> round{0}, done{0}, failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < threads_n; ++t)
+      threads.emplace_back([&] {
+        const cookieseal::session_id id{};
+        for (int r = 1; r <= rounds; ++r) {
+          while (round.load() < r) std::this_thread::yield();
+          if (!st->is_revoked(id, "alice", test::t0, test::t0)) ++failures;
+          ++done;
+        }
+      });
+    for (int r = 1; r <= rounds; ++r) {
+      server.pause();  // every thread's call waits in flight, then all return at once
+      round = r;
+      std::this_thread::sleep_for(100ms);
+      server.resume();
+      while (done.load() < r * threads_n) std::this_thread::yield();
+    }
+    for (auto& th : threads) th.join();
+    CHECK(failures.load() == 0);
+    const auto opened = redis_stat(server, "total_connections_received") - before;
+    CHECK_MESSAGE(opened <= threads_n + 1, "connections opened: " << opened);  // + redis_stat's
   }
 
   TEST_CASE("a password-protected Redis and a Unix socket") {

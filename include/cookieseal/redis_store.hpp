@@ -20,7 +20,11 @@ struct redis_options {
   std::string prefix = "cookieseal:";              ///< prepended to every key
   std::chrono::milliseconds connect_timeout{500};  ///< per connection attempt
   std::chrono::milliseconds io_timeout{500};       ///< per command
-  std::size_t max_idle_connections = 8;            ///< pooled for reuse across threads
+  /// Connections pooled for reuse across threads. Keep it at least the number
+  /// of threads that call at once (a server's pool): each call past it opens a
+  /// connection and closes it again (a TCP handshake per call, and the ports
+  /// left in TIME_WAIT).
+  std::size_t max_idle_connections = 64;
 };
 
 /**
