@@ -1,0 +1,42 @@
+'use strict';
+// Session values cross the C ABI as JSON (docs/FORMAT.md, "JSON"): bytes are
+// {"$bytes": base64url}. A Buffer or Uint8Array goes out that way and comes
+// back as a Buffer; everything else is plain JSON.
+const { invalidArgument } = require('./errors');
+
+function replacer(key, value) {
+  const raw = this[key];
+  if (raw instanceof Uint8Array) {
+    return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url') };
+  }
+  if (typeof value === 'bigint') throw invalidArgument(`${key || 'a value'}: a BigInt has no JSON form`);
+  return value;
+}
+
+function reviver(_key, value) {
+  if (value !== null && typeof value === 'object' && typeof value.$bytes === 'string' &&
+      value.$object === undefined && Object.keys(value).length === 1) {
+    return Buffer.from(value.$bytes, 'base64url');
+  }
+  return value;
+}
+
+/** JSON text for a session value (Buffers as $bytes). */
+function encode(value) {
+  let text;
+  try {
+    text = JSON.stringify(value, replacer);
+  } catch (e) {
+    if (e.code) throw e;
+    throw invalidArgument(e.message);  // a cycle, a throwing toJSON
+  }
+  if (text === undefined) throw invalidArgument(`${typeof value} has no JSON form`);
+  return text;
+}
+
+/** A value from the library's JSON text ($bytes as Buffers). */
+function decode(text) {
+  return JSON.parse(text, reviver);
+}
+
+module.exports = { encode, decode };

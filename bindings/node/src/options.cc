@@ -1,0 +1,46 @@
+#include "options.h"
+
+#include <string.h>
+
+namespace cookieseal_node {
+
+namespace {
+Napi::Value member(const Napi::Object& o, const char* name) {
+  return o.Has(name) ? o.Get(name) : o.Env().Undefined();
+}
+}  // namespace
+
+std::optional<std::string> text_option(const Napi::Object& o, const char* name) {
+  Napi::Value v = member(o, name);
+  if (v.IsUndefined() || v.IsNull()) return std::nullopt;
+  return bytes_of(v, name);
+}
+
+std::optional<std::int64_t> int_option(const Napi::Object& o, const char* name) {
+  Napi::Value v = member(o, name);
+  if (v.IsUndefined()) return std::nullopt;
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(name) + " must be a number");
+  return v.As<Napi::Number>().Int64Value();
+}
+
+std::optional<bool> bool_option(const Napi::Object& o, const char* name) {
+  Napi::Value v = member(o, name);
+  if (v.IsUndefined()) return std::nullopt;
+  return v.ToBoolean().Value();
+}
+
+std::string bytes_of(const Napi::Value& v, const char* what) {
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<char>>();
+    return std::string(b.Data(), b.Length());
+  }
+  if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+  throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a string or a Buffer");
+}
+
+void wipe(std::string& s) {
+  explicit_bzero(s.data(), s.size());
+  s.clear();
+}
+
+}  // namespace cookieseal_node
