@@ -100,24 +100,28 @@ function decorate(values, rs) {
 }
 
 // The session is saved (on the libuv pool) before the response's head goes
-// out: writeHead, write and end wait for it, in order, then go straight
-// through. A save that fails answers 503 (undecided: the cookie untouched)
-// or 500 instead of the app's response, with no Set-Cookie of ours.
+// out: writeHead, write and end are held until it is, then replayed in order
+// with the originals back in place (Node's own end() calls this.writeHead).
+// A save that fails answers 503 (undecided: the cookie untouched) or 500
+// instead of the app's response, with no Set-Cookie of ours.
 function holdResponse(res, save) {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end };
-  let queue = null;
-  let failed = false;
-  const restore = () => Object.assign(res, original);
+  const pending = [];
+  const replay = (ok, err) => {
+    Object.assign(res, original);
+    if (!ok) return fail(res, original, err);
+    for (const [name, args] of pending) original[name].apply(res, args);
+    return undefined;
+  };
   for (const name of Object.keys(original)) {
     res[name] = function held(...args) {
-      if (queue === null) {
-        queue = save().then(
-          (headers) => { if (!res.headersSent) applyHeaders(headers, nodeResponse(res)); },
-          (err) => { failed = true; fail(res, original, err); });
+      pending.push([name, args]);
+      if (pending.length === 1) {
+        save().then((headers) => {
+          if (!res.headersSent) applyHeaders(headers, nodeResponse(res));
+          replay(true);
+        }, (err) => replay(false, err));
       }
-      const step = queue.then(() => { if (!failed) original[name].apply(res, args); });
-      queue = step;
-      step.then(() => { if (queue === step) restore(); });
       return name === 'write' ? true : res;
     };
   }

@@ -11,9 +11,15 @@ const prefix = path.dirname(path.dirname(fs.realpathSync(process.execPath)));
 const args = ['rebuild'];
 if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 
-// npm runs install scripts with its own node-gyp; a checkout has the pinned one.
-let gyp = process.env.npm_config_node_gyp;
-if (!gyp) gyp = require.resolve('node-gyp/bin/node-gyp.js');
+// The pinned node-gyp (devDependencies) in a checkout; npm's own when this is
+// installed as a dependency.
+let gyp;
+try {
+  gyp = require.resolve('node-gyp/bin/node-gyp.js');
+} catch {
+  gyp = process.env.npm_config_node_gyp;
+}
+if (!gyp) throw new Error('node-gyp is needed to build the cookieseal addon');
 execFileSync(process.execPath, [gyp, ...args], {
   cwd: path.join(__dirname, '..'),
   stdio: 'inherit',

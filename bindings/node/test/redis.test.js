@@ -1,0 +1,104 @@
+'use strict';
+// The three outcomes with a real redis-server (the overflow and revocation
+// store) paused with SIGSTOP: undecided requests are answered 503 and their
+// cookie is left byte for byte; after SIGCONT the session is whole.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const http = require('node:http');
+const net = require('node:net');
+const express = require('express');
+const Fastify = require('fastify');
+const cookieseal = require('..');
+const { keyringText, tempDir, listen, freePort, request, cookiePair } = require('./helpers');
+
+async function redis(t) {
+  const port = await freePort();
+  const dir = tempDir(t);
+  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  t.after(() => { p.kill('SIGCONT'); p.kill('SIGTERM'); });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (up) return { url: `redis://127.0.0.1:${port}`, process: p };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+const big = 'x'.repeat(6000);  // overflows: the cookie holds a reference into Redis
+
+async function expressApp(t, store) {
+  const app = express();
+  app.use(cookieseal.express({ keyringText: keyringText(), store, name: 's', secure: false }));
+  app.get('/fill', (req, res) => { req.session.big = big; req.session.n = 1; res.send('ok'); });
+  app.get('/read', (req, res) => { req.session.n += 1; res.json({ n: req.session.n, big: req.session.big?.length }); });
+  app.get('/logout', (req, res) => { req.session = null; res.send('bye'); });
+  app.get('/peek', (req, res) => res.json(req.session));
+  const s = http.createServer(app);
+  const base = await listen(s);
+  t.after(() => new Promise((r) => s.close(r)));
+  return base;
+}
+
+test('Express: opened, refused, and undecided (Redis paused: 503, the cookie untouched)', async (t) => {
+  const r = await redis(t);
+  const base = await expressApp(t, r.url);
+  const fill = await request(base, '/fill');
+  const cookie = cookiePair(fill.setCookie[0]);
+  assert.ok(cookie.length < 4096);
+  const opened = await request(base, '/read', { cookie });
+  assert.deepEqual(JSON.parse(opened.body), { n: 2, big: 6000 });
+  const refused = await request(base, '/peek', { cookie: `${cookie.slice(0, -4)}AAAA` });
+  assert.equal(refused.status, 200);
+  assert.equal(refused.body, '{}');
+  assert.match(refused.setCookie[0], /^s=; Max-Age=0/);
+
+  r.process.kill('SIGSTOP');
+  for (const path of ['/read', '/peek', '/logout']) {
+    const paused = await request(base, path, { cookie });
+    assert.equal(paused.status, 503, path);
+    assert.deepEqual(paused.setCookie, [], `${path}: no Set-Cookie during the pause`);
+  }
+  r.process.kill('SIGCONT');
+  const after = await request(base, '/read', { cookie });
+  assert.deepEqual(JSON.parse(after.body), { n: 2, big: 6000 });
+});
+
+test('Fastify: Redis paused answers 503 and sets no cookie; then the session is whole', async (t) => {
+  const r = await redis(t);
+  const app = Fastify();
+  await app.register(cookieseal.fastify, { keyringText: keyringText(), store: r.url, name: 's', secure: false });
+  app.get('/fill', async (req) => { req.session.set('big', big); return 'ok'; });
+  app.get('/read', async (req) => ({ big: req.session.get('big')?.length }));
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const base = `http://127.0.0.1:${port}`;
+  const cookie = cookiePair((await request(base, '/fill')).setCookie[0]);
+  r.process.kill('SIGSTOP');
+  const paused = await request(base, '/read', { cookie });
+  assert.equal(paused.status, 503);
+  assert.deepEqual(paused.setCookie, []);
+  r.process.kill('SIGCONT');
+  assert.deepEqual(JSON.parse((await request(base, '/read', { cookie })).body), { big: 6000 });
+});
+
+test('"log out everywhere" through the store: a revoked subject is refused', async (t) => {
+  const r = await redis(t);
+  const codec = new cookieseal.Codec({ keyringText: keyringText(), store: r.url });
+  t.after(() => codec.close());
+  const m = codec.sessionManager({ name: 's' });
+  const rs = await m.load('');
+  rs.login('alice');
+  rs.values.a = 1;
+  const pair = (await rs.save()).find(([n]) => n === 'Set-Cookie')[1].split(';')[0];
+  assert.equal((await m.load(pair)).outcome, 'opened');
+  await codec.revokeSubject('alice');
+  const after = await m.load(pair);
+  assert.equal(after.outcome, 'refused');
+  assert.equal(after.reason.code, 'revoked');
+});
