@@ -39,3 +39,9 @@ echo
 # Load: wrk through the C++ shop and the Flask example under gunicorn (and
 # Flask's own sessions, same run); BENCH_LOAD_SECONDS per figure (default 5).
 /usr/bin/python3 bench/load/run.py build-release --seconds "${BENCH_LOAD_SECONDS:-5}"
+echo
+# Node.js: the addon (built against build-release) against @fastify/secure-session
+# and iron-session, same run; the packages are pinned by bindings/node/package-lock.json.
+(cd bindings/node && PKG_CONFIG_PATH="$PWD/../../build-release/meson-uninstalled" \
+  npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
+node bench/bench_node.js bench/fixtures

@@ -21,11 +21,25 @@ function reviver(_key, value) {
   return value;
 }
 
+// True when @p value holds bytes or a BigInt somewhere: only then is the
+// (much slower) replacer needed. Deeper than the library's nesting bound,
+// the replacer decides (and the library refuses).
+function special(value, depth = 0) {
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint';
+  if (value instanceof Uint8Array || depth > 40) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (special(v, depth + 1)) return true;
+    return false;
+  }
+  for (const k in value) if (special(value[k], depth + 1)) return true;
+  return false;
+}
+
 /** JSON text for a session value (Buffers as $bytes). */
 function encode(value) {
   let text;
   try {
-    text = JSON.stringify(value, replacer);
+    text = special(value) ? JSON.stringify(value, replacer) : JSON.stringify(value);
   } catch (e) {
     if (e.code) throw e;
     throw invalidArgument(e.message);  // a cycle, a throwing toJSON
@@ -36,7 +50,7 @@ function encode(value) {
 
 /** A value from the library's JSON text ($bytes as Buffers). */
 function decode(text) {
-  return JSON.parse(text, reviver);
+  return text.includes('"$bytes"') ? JSON.parse(text, reviver) : JSON.parse(text);
 }
 
 module.exports = { encode, decode };
