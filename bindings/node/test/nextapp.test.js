@@ -1,0 +1,70 @@
+'use strict';
+// A small Next.js app (test/next-app: a route handler on the Node.js runtime
+// and a client page) built with `next build`, served with `next start` on
+// loopback, driven over HTTP and by Debian's Chromium (playwright-core from
+// tests/e2e); its cookie opens in this process's addon and back.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const path = require('node:path');
+const cookieseal = require('..');
+const { keyringFile, freePort, request, cookiePair } = require('./helpers');
+
+const app = path.join(__dirname, 'next-app');
+const nextBin = path.join(app, 'node_modules', 'next', 'dist', 'bin', 'next');
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+async function serve(t, keyring) {
+  const port = await freePort();
+  const p = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: app, env: { ...env, COOKIESEAL_KEYRING_FILE: keyring }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  p.stdout.on('data', (d) => { log += d; });
+  p.stderr.on('data', (d) => { log += d; });
+  t.after(() => p.kill('SIGTERM'));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      await request(base, '/api/session', { method: 'HEAD' });
+      return base;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`next start did not answer:\n${log}`);
+}
+
+test('Next.js: next build, next start; the session counts, opens in the addon and back, destroy clears it', { timeout: 600000 }, async (t) => {
+  execFileSync(process.execPath, [nextBin, 'build'], { cwd: app, env, stdio: 'pipe' });
+  const keyring = keyringFile(t);
+  const base = await serve(t, keyring);
+  const first = await request(base, '/api/session');
+  assert.equal(first.status, 200);
+  assert.deepEqual(JSON.parse(first.body), { visits: 1, from: null });
+  assert.match(first.setCookie[0], /^app=.*HttpOnly/i);
+  const cookie = cookiePair(first.setCookie[0]);
+  assert.deepEqual(JSON.parse((await request(base, '/api/session', { cookie })).body), { visits: 2, from: null });
+
+  // The same keyring in this process: Next's cookie opens here, ours opens there.
+  const sessions = new cookieseal.Codec({ keyring }).sessionManager({ name: 'app' });
+  assert.equal((await sessions.open(cookie.slice('app='.length))).values.visits, 1);
+  const ours = await sessions.seal({ values: { visits: 41, from: 'node' } });
+  assert.deepEqual(JSON.parse((await request(base, '/api/session', { cookie: `app=${ours}` })).body), { visits: 42, from: 'node' });
+
+  const out = await request(base, '/api/session', { method: 'DELETE', cookie });
+  assert.equal(out.status, 200);
+  assert.match(out.setCookie.join('\n'), /app=;/);
+
+  // Chromium: the page's fetch carries the cookie; a reload counts on.
+  const { chromium } = require(require.resolve('playwright-core', { paths: [path.join(__dirname, '..', '..', '..', 'tests', 'e2e')] }));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.waitForSelector('#visits:has-text("visits: 1")');
+  await page.reload();
+  await page.waitForSelector('#visits:has-text("visits: 2")');
+  const cookies = await page.context().cookies();
+  assert.equal(cookies.find((c) => c.name === 'app').httpOnly, true);
+});
