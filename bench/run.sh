@@ -45,3 +45,4 @@ echo
 (cd bindings/node && PKG_CONFIG_PATH="$PWD/../../build-release/meson-uninstalled" \
   npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
 node bench/bench_node.js bench/fixtures
+node bench/bench_node_loop.js
