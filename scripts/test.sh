@@ -33,7 +33,8 @@ COOKIESEAL_SHOP="$PWD/$dir/examples/cookieseal-shop" \
 # The Django tests once more on a current Django from PyPI (pinned).
 bindings/python/tests/django_current.sh "$dir" || rc=1
 bindings/go/test.sh "$dir" "$dir/meson-logs/go.xml" || rc=1
+bindings/node/test.sh "$dir" "$dir/meson-logs/node.xml" || rc=1
 scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" \
   "$dir/meson-logs/pytest-django-current.xml" \
-  "$dir/meson-logs/go.xml" || rc=1
+  "$dir/meson-logs/go.xml" "$dir/meson-logs/node.xml" || rc=1
 exit $rc
