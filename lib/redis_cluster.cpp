@@ -92,7 +92,9 @@ class cluster_router final : public redis_router {
           if (asked.count(i)) batch.push_back(&asking);
           batch.push_back(&calls[i]);
         }
-        auto replies = send_batch(*node, batch, options_, report_);
+        auto replies =
+            send_batch(*node, batch, replicas_of(node), options_.wait_replicas == every_replica,
+                       options_.link.io_timeout, report_);
         if (!replies) {
           // Unreachable or a write not confirmed: the map may be stale (a
           // failover); one more try after asking the cluster again.
@@ -174,6 +176,13 @@ class cluster_router final : public redis_router {
     return generation_;
   }
 
+  int replicas_of(const std::shared_ptr<redis_node>& node) {
+    if (options_.wait_replicas != every_replica) return options_.wait_replicas;
+    std::lock_guard lock(mutex_);
+    const auto it = replicas_.find(node.get());
+    return it == replicas_.end() ? 0 : it->second;
+  }
+
   std::shared_ptr<redis_node> owner(const redis_call& c) {
     const unsigned slot = c.args.size() > 1 ? redis_key_slot(c.args[1]) : 0;
     std::lock_guard lock(mutex_);
@@ -223,7 +232,12 @@ class cluster_router final : public redis_router {
   bool install(const redisReply& map, const redis_endpoint& from) {
     if (map.type != REDIS_REPLY_ARRAY || map.elements == 0 || map.elements > slot_count)
       return false;
-    std::vector<std::pair<std::pair<long long, long long>, redis_endpoint>> ranges;
+    struct range {
+      long long lo, hi;
+      redis_endpoint primary;
+      int replicas;
+    };
+    std::vector<range> ranges;
     for (std::size_t i = 0; i < map.elements; ++i) {
       const redisReply& e = *map.element[i];
       if (e.type != REDIS_REPLY_ARRAY || e.elements < 3 ||
@@ -242,19 +256,21 @@ class cluster_router final : public redis_router {
                     ? from.host
                     : std::string(host.str, host.len);
       ep.port = static_cast<int>(port.integer);
-      ranges.push_back({{lo, hi}, std::move(ep)});
+      ranges.push_back({lo, hi, std::move(ep), static_cast<int>(e.elements - 3)});
     }
     std::lock_guard lock(mutex_);
     std::vector<std::shared_ptr<redis_node>> slots(slot_count), primaries;
-    for (const auto& [range, ep] : ranges) {
-      auto n = node_locked(ep);
-      for (long long s = range.first; s <= range.second; ++s)
-        slots[static_cast<std::size_t>(s)] = n;
+    std::map<const redis_node*, int> replicas;
+    for (const auto& r : ranges) {
+      auto n = node_locked(r.primary);
+      for (long long s = r.lo; s <= r.hi; ++s) slots[static_cast<std::size_t>(s)] = n;
       if (std::find(primaries.begin(), primaries.end(), n) == primaries.end())
         primaries.push_back(n);
+      replicas[n.get()] = std::max(replicas[n.get()], r.replicas);
     }
     slots_ = std::move(slots);
     primaries_ = std::move(primaries);
+    replicas_ = std::move(replicas);
     ++generation_;
     return true;
   }
@@ -267,6 +283,7 @@ class cluster_router final : public redis_router {
   std::map<std::string, std::shared_ptr<redis_node>> nodes_;
   std::vector<std::shared_ptr<redis_node>> slots_;
   std::vector<std::shared_ptr<redis_node>> primaries_;
+  std::map<const redis_node*, int> replicas_;  // what CLUSTER SLOTS lists per primary
   std::uint64_t generation_ = 0;
 };
 

@@ -104,6 +104,11 @@ redis_node::connection redis_node::connect() const {
 }
 
 result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args> commands) {
+  return pipeline(commands, {});
+}
+
+result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args> commands,
+                                                      const follow_up& then) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     connection c;
     bool pooled = false;
@@ -129,6 +134,18 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
       }
       replies.emplace_back(static_cast<redisReply*>(raw));
       if (replies.back()->type == REDIS_REPLY_ERROR) clean = false;
+    }
+    if (sent && !c->err && then) {
+      if (auto next = then(replies)) {
+        void* raw = nullptr;
+        if (append(c.get(), *next) != REDIS_OK || redisGetReply(c.get(), &raw) != REDIS_OK ||
+            raw == nullptr) {
+          report_(why(c.get()));
+          return errc::store_unavailable;  // the first part was sent: never again
+        }
+        replies.emplace_back(static_cast<redisReply*>(raw));
+        if (replies.back()->type == REDIS_REPLY_ERROR) clean = false;
+      }
     }
     if (!sent || c->err) {
       // A pooled connection that failed before any reply is most likely one

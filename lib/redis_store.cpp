@@ -249,8 +249,10 @@ redis_store::redis_store(redis_options options) : impl_(std::make_unique<impl>()
   ro.link.user = url.user;
   ro.link.password = url.password;
   ro.link.db = url.db;
-  // Fleets have replicas: an entry or revocation counts once one has it.
-  ro.wait_replicas = url.wait_replicas.value_or(url.kind == redis_topology_kind::single ? 0 : 1);
+  // Fleets have replicas: an entry or revocation counts once every replica
+  // that could be promoted has it.
+  ro.wait_replicas =
+      url.wait_replicas.value_or(url.kind == redis_topology_kind::single ? 0 : every_replica);
   impl_->router = make_redis_router(url, std::move(ro), [this](std::string_view m) { report(m); });
 }
 

@@ -5,14 +5,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <mutex>
+#include <optional>
 
 namespace cookieseal::detail {
 
 result<std::vector<redis_reply>> send_batch(redis_node& node,
                                             const std::vector<const redis_call*>& calls,
-                                            const redis_router_options& options,
+                                            int replicas, bool every,
+                                            std::chrono::milliseconds io_timeout,
                                             const redis_reporter& report) {
   std::vector<redis_args> commands;
   commands.reserve(calls.size() + 1);
@@ -21,29 +24,43 @@ result<std::vector<redis_reply>> send_batch(redis_node& node,
     commands.push_back(c->args);
     confirm = confirm || c->confirm;
   }
-  confirm = confirm && options.wait_replicas > 0;
+  confirm = confirm && (every || replicas > 0);
+  if (!confirm) return node.pipeline(commands);
+  if (every) commands.push_back({"ROLE"});
   // WAIT gives up before the socket's own timeout would.
-  const auto wait_ms = std::max<std::int64_t>(options.link.io_timeout.count() / 2, 1);
-  if (confirm)
-    commands.push_back({"WAIT", std::to_string(options.wait_replicas), std::to_string(wait_ms)});
-  auto replies = node.pipeline(commands);
-  if (!replies) return replies.error();
-  if (confirm) {
-    const redis_reply wait = std::move(replies->back());
-    replies->pop_back();
-    bool failed = false;
-    for (const auto& r : *replies) failed = failed || r->type == REDIS_REPLY_ERROR;
-    if (!failed && (wait->type != REDIS_REPLY_INTEGER || wait->integer < options.wait_replicas)) {
-      report(wait->type == REDIS_REPLY_INTEGER
-                 ? fmt::format("Redis at {}: a write was confirmed by {} of the {} replicas "
-                               "required within {} ms (not counted as written)",
-                               node.endpoint().text(), wait->integer, options.wait_replicas,
-                               wait_ms)
-                 : fmt::format("Redis at {}: WAIT failed: {}", node.endpoint().text(),
-                               wait->type == REDIS_REPLY_ERROR ? error_text(*wait)
-                                                               : "not an integer reply"));
-      return errc::store_unavailable;
+  const auto wait_ms = std::max<std::int64_t>(io_timeout.count() / 2, 1);
+  long long wanted = replicas;
+  auto wait_for = [&](const std::vector<redis_reply>& got) -> std::optional<redis_args> {
+    for (const auto& r : got)
+      if (r->type == REDIS_REPLY_ERROR) return std::nullopt;  // the router acts on it first
+    if (every) {
+      const redisReply& role = *got.back();
+      if (role.type == REDIS_REPLY_ARRAY && role.elements >= 3 &&
+          role.element[2]->type == REDIS_REPLY_ARRAY)
+        wanted = std::max<long long>(wanted, static_cast<long long>(role.element[2]->elements));
     }
+    if (wanted <= 0) return std::nullopt;
+    return redis_args{"WAIT", std::to_string(wanted), std::to_string(wait_ms)};
+  };
+  auto replies = node.pipeline(commands, wait_for);
+  if (!replies) return replies.error();
+  const bool waited = replies->size() > commands.size();
+  std::optional<redis_reply> wait;
+  if (waited) {
+    wait = std::move(replies->back());
+    replies->pop_back();
+  }
+  if (every) replies->pop_back();  // ROLE
+  if (!waited) return replies;
+  const redisReply& w = **wait;
+  if (w.type != REDIS_REPLY_INTEGER || w.integer < wanted) {
+    report(w.type == REDIS_REPLY_INTEGER
+               ? fmt::format("Redis at {}: a write was confirmed by {} of the {} replicas "
+                             "required within {} ms (not counted as written)",
+                             node.endpoint().text(), w.integer, wanted, wait_ms)
+               : fmt::format("Redis at {}: WAIT failed: {}", node.endpoint().text(),
+                             w.type == REDIS_REPLY_ERROR ? error_text(w) : "not an integer reply"));
+    return errc::store_unavailable;
   }
   return replies;
 }
@@ -83,7 +100,9 @@ class single_router final : public redis_router {
         node_(std::move(where), options_.link, report_) {}
 
   result<std::vector<redis_reply>> run(const std::vector<redis_call>& calls) override {
-    return no_errors(send_batch(node_, pointers(calls), options_, report_), node_, report_);
+    return no_errors(send_batch(node_, pointers(calls), std::max(options_.wait_replicas, 0), false,
+                                options_.link.io_timeout, report_),
+                     node_, report_);
   }
 
   result<void> for_each_primary(const std::function<result<void>(redis_node&)>& fn) override {
@@ -96,16 +115,23 @@ class single_router final : public redis_router {
   redis_node node_;
 };
 
+// A replica's Sentinel flags ("slave,promoted", "s_down,slave,disconnected") say it is not down.
+bool held_up(std::string_view flags) {
+  return flags.find("slave") != std::string_view::npos &&
+         flags.find("s_down") == std::string_view::npos &&
+         flags.find("o_down") == std::string_view::npos;
+}
+
 // What a primary that is no longer one (or not yet) answers.
 bool means_failover(const redisReply& r) {
   return is_error(r, "READONLY") || is_error(r, "LOADING") || is_error(r, "MASTERDOWN");
 }
 
 /**
- * The primary the sentinels name for a master, asked again whenever it
- * answers READONLY, LOADING or MASTERDOWN, its connection fails or times
- * out. A named primary is used only once it says (ROLE) that it is one: a
- * sentinel may still name a demoted one for a moment after a failover.
+ * The primary a majority of the sentinels name for a master, asked again
+ * whenever it answers READONLY, LOADING or MASTERDOWN, its connection fails
+ * or times out, or a write is not confirmed. A named primary is used only
+ * once it says (ROLE) that it is one.
  */
 class sentinel_router final : public redis_router {
  public:
@@ -129,7 +155,8 @@ class sentinel_router final : public redis_router {
       // A retry only makes sense on another process: the same one failing
       // again would only double the wait.
       if (tried && (*p)->endpoint() == tried->endpoint()) break;
-      auto replies = send_batch(**p, list, options_, report_);
+      auto replies = send_batch(**p, list, replicas(), options_.wait_replicas == every_replica,
+                                options_.link.io_timeout, report_);
       bool moved_on = !replies;
       if (replies)
         for (const auto& r : *replies) moved_on = moved_on || means_failover(*r);
@@ -150,32 +177,64 @@ class sentinel_router final : public redis_router {
   }
 
  private:
+  int replicas() {
+    std::lock_guard lock(mutex_);
+    return primary_wait_;
+  }
+
+  // The primary a majority of the sentinels name, once it says it is one.
+  // A majority, not the first that answers: during a failover the sentinel
+  // that leads it names the old primary for seconds after the others moved
+  // on, and reads from there would miss what was written on the new one.
   result<std::shared_ptr<redis_node>> primary() {
     std::lock_guard lock(mutex_);
     if (primary_) return primary_;
-    for (std::size_t n = 0; n < sentinels_.size(); ++n) {
-      const std::size_t i = (last_good_ + n) % sentinels_.size();
-      if (auto p = ask(sentinels_[i])) {
-        primary_ = std::move(p);
-        last_good_ = i;
-        return primary_;
-      }
+    std::vector<std::pair<redis_endpoint, std::vector<std::size_t>>> votes;
+    for (std::size_t i = 0; i < sentinels_.size(); ++i) {
+      auto named = ask(sentinels_[i]);
+      if (!named) continue;
+      auto it = std::find_if(votes.begin(), votes.end(),
+                             [&](const auto& v) { return v.first == *named; });
+      if (it == votes.end()) it = votes.insert(votes.end(), {*named, {}});
+      it->second.push_back(i);
     }
-    report_(fmt::format("no sentinel named a reachable primary for \"{}\"",
-                        escape_redis_text(master_)));
+    for (const auto& [where, voters] : votes) {
+      if (voters.size() <= sentinels_.size() / 2) continue;
+      auto node = std::make_shared<redis_node>(where, options_.link, report_);
+      if (!is_primary(*node)) break;
+      primary_ = std::move(node);
+      primary_wait_ = options_.wait_replicas == every_replica
+                          ? replicas_up(sentinels_[voters.front()])
+                          : options_.wait_replicas;
+      return primary_;
+    }
+    report_(
+        fmt::format("no primary for \"{}\" that a majority of the {} sentinels name and that "
+                    "says it is one (a failover under way?)",
+                    escape_redis_text(master_), sentinels_.size()));
     return errc::store_unavailable;
   }
 
-  std::shared_ptr<redis_node> ask(const redis_endpoint& sentinel) {
+  bool is_primary(redis_node& node) {
+    auto role = node.command({"ROLE"});
+    if (!role) return false;
+    const redisReply& rr = **role;
+    return rr.type == REDIS_REPLY_ARRAY && rr.elements >= 1 &&
+           rr.element[0]->type == REDIS_REPLY_STRING &&
+           std::string_view(rr.element[0]->str, rr.element[0]->len) == "master";
+  }
+
+  // The address @p sentinel names as the primary, if it names one.
+  std::optional<redis_endpoint> ask(const redis_endpoint& sentinel) {
     redis_node s(sentinel, sentinel_link_, report_);
     auto r = s.command({"SENTINEL", "get-master-addr-by-name", master_});
-    if (!r) return nullptr;
+    if (!r) return std::nullopt;
     const redisReply& a = **r;
     if (a.type != REDIS_REPLY_ARRAY || a.elements != 2 ||
         a.element[0]->type != REDIS_REPLY_STRING || a.element[1]->type != REDIS_REPLY_STRING) {
       report_(fmt::format("Sentinel at {} knows no primary \"{}\"", sentinel.text(),
                           escape_redis_text(master_)));
-      return nullptr;
+      return std::nullopt;
     }
     redis_endpoint e;
     e.host.assign(a.element[0]->str, a.element[0]->len);
@@ -185,20 +244,32 @@ class sentinel_router final : public redis_router {
         e.host.empty() || e.host.size() > 255) {
       report_(fmt::format("Sentinel at {} named a primary that is no address: {}:{}",
                           sentinel.text(), escape_redis_text(e.host), escape_redis_text(port)));
-      return nullptr;
+      return std::nullopt;
     }
-    auto node = std::make_shared<redis_node>(e, options_.link, report_);
-    auto role = node->command({"ROLE"});
-    if (!role) return nullptr;
-    const redisReply& rr = **role;
-    if (rr.type != REDIS_REPLY_ARRAY || rr.elements < 1 ||
-        rr.element[0]->type != REDIS_REPLY_STRING ||
-        std::string_view(rr.element[0]->str, rr.element[0]->len) != "master") {
-      report_(fmt::format("Sentinel at {} named {} as primary of \"{}\", which is not one (yet)",
-                          sentinel.text(), e.text(), escape_redis_text(master_)));
-      return nullptr;
+    return e;
+  }
+
+  // How many replicas of the master the sentinel does not hold down (s_down,
+  // o_down). Promoted, reconfigured or briefly disconnected ones count: during
+  // a failover the replica being promoted must keep failing the old
+  // primary's WAIT, and one coming back must not be skipped. 0 if it cannot say.
+  int replicas_up(const redis_endpoint& sentinel) {
+    redis_node s(sentinel, sentinel_link_, report_);
+    auto r = s.command({"SENTINEL", "replicas", master_});
+    if (!r || (*r)->type != REDIS_REPLY_ARRAY) return 0;
+    int up = 0;
+    for (std::size_t i = 0; i < (*r)->elements; ++i) {
+      const redisReply& fields = *(*r)->element[i];
+      if (fields.type != REDIS_REPLY_ARRAY) continue;
+      for (std::size_t k = 0; k + 1 < fields.elements; k += 2) {
+        const redisReply& name = *fields.element[k];
+        const redisReply& value = *fields.element[k + 1];
+        if (name.type == REDIS_REPLY_STRING && value.type == REDIS_REPLY_STRING &&
+            std::string_view(name.str, name.len) == "flags")
+          up += held_up(std::string_view(value.str, value.len)) ? 1 : 0;
+      }
     }
-    return node;
+    return up;
   }
 
   void forget(const std::shared_ptr<redis_node>& p) {
@@ -213,7 +284,7 @@ class sentinel_router final : public redis_router {
   redis_link sentinel_link_;  // sentinels are asked without AUTH
   std::mutex mutex_;          // held while asking: one thread asks, the others wait for it
   std::shared_ptr<redis_node> primary_;
-  std::size_t last_good_ = 0;
+  int primary_wait_ = 0;  // replicas that confirm a write to primary_
 };
 
 }  // namespace

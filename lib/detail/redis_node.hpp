@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,6 +70,14 @@ class redis_node {
    * (the server restarted) is retried once on a fresh one.
    */
   result<std::vector<redis_reply>> pipeline(std::span<const redis_args> commands);
+
+  /// What to send after a pipeline's replies, on the same connection (nullopt: nothing).
+  using follow_up = std::function<std::optional<redis_args>(const std::vector<redis_reply>&)>;
+
+  /// pipeline(), then @p then's command on the same connection (a second round trip), its
+  /// reply appended: for WAIT, which counts the replicas that have this connection's writes.
+  result<std::vector<redis_reply>> pipeline(std::span<const redis_args> commands,
+                                            const follow_up& then);
 
   /// One command; an error reply is store_unavailable (reported, escaped).
   result<redis_reply> command(const redis_args& args);

@@ -42,9 +42,16 @@ class redis_router {
 
 /// How the routers talk to their nodes.
 struct redis_router_options {
-  redis_link link;        ///< timeouts, pool size and credentials of the data nodes
-  int wait_replicas = 0;  ///< replicas that must confirm a redis_call::confirm write
+  redis_link link;  ///< timeouts, pool size and credentials of the data nodes
+  /// Replicas that must confirm a redis_call::confirm write: N, or every_replica.
+  int wait_replicas = 0;
 };
+
+/// redis_router_options::wait_replicas: every replica the fleet counts as up
+/// (Sentinel: those the sentinels list without a down flag; Cluster: those
+/// CLUSTER SLOTS lists for the primary), so no replica that could be promoted
+/// lacks an acknowledged write.
+inline constexpr int every_replica = -1;
 
 /// The router for @p url: single, sentinel or cluster. Does not connect yet.
 std::unique_ptr<redis_router> make_redis_router(const redis_url& url, redis_router_options options,
@@ -59,14 +66,18 @@ std::unique_ptr<redis_router> make_cluster_router(std::vector<redis_endpoint> se
 [[nodiscard]] unsigned redis_key_slot(std::string_view key) noexcept;
 
 /**
- * Sends @p calls to @p node in one round trip, followed by one `WAIT n`
- * when any of them is to be confirmed. The replies (error replies included,
- * for the router to act on), or store_unavailable when the connection failed
- * or fewer than n replicas confirmed (reported).
+ * Sends @p calls to @p node in one round trip. When any of them is to be
+ * confirmed, ROLE goes with them and a second round trip sends `WAIT n` with
+ * n = the larger of @p replicas and the replicas ROLE lists as connected (for
+ * every_replica; n = @p replicas otherwise): a replica that rejoined since the
+ * topology was read counts too. The replies (error replies included, for the
+ * router to act on; no ROLE, no WAIT), or store_unavailable when the
+ * connection failed or fewer replicas confirmed (reported).
  */
 result<std::vector<redis_reply>> send_batch(redis_node& node,
                                             const std::vector<const redis_call*>& calls,
-                                            const redis_router_options& options,
+                                            int replicas, bool every,
+                                            std::chrono::milliseconds io_timeout,
                                             const redis_reporter& report);
 
 }  // namespace cookieseal::detail
