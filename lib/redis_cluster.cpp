@@ -184,7 +184,7 @@ class cluster_router final : public redis_router {
   }
 
   std::shared_ptr<redis_node> owner(const redis_call& c) {
-    const unsigned slot = c.args.size() > 1 ? redis_key_slot(c.args[1]) : 0;
+    const unsigned slot = c.key < c.args.size() ? redis_key_slot(c.args[c.key]) : 0;
     std::lock_guard lock(mutex_);
     return slots_[slot];
   }

@@ -301,7 +301,9 @@ result<void> redis_store::erase(const entry_id& id) {
 result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
   const std::uint64_t e = unix_seconds_or_never(expires);
   auto r = impl_->one(
-      {{"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)}});
+      {{"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)},
+       false,
+       3});
   if (!r) return r.error();
   if ((*r)->type != REDIS_REPLY_INTEGER) return impl_->odd("EVAL (expire_by)");
   return {};
@@ -334,7 +336,8 @@ result<void> redis_store::revoke_subject(std::string_view subject, time_point be
   auto r = impl_->one(
       {{"EVAL", revoke_subject_script, "1", impl_->key('k', subject_hash_hex(subject, *secret)),
         std::to_string(unix_seconds_or_never(before)), std::to_string(u), ttl_for(u)},
-       true});
+       true,
+       3});
   if (!r) return r.error();
   if ((*r)->type != REDIS_REPLY_INTEGER) return impl_->odd("EVAL (revoke_subject)");
   return {};

@@ -19,8 +19,9 @@ namespace cookieseal::detail {
 
 /// One command for a router.
 struct redis_call {
-  redis_args args;       ///< the command; args[1] is its key
+  redis_args args;       ///< the command
   bool confirm = false;  ///< a write that replicas must confirm (WAIT) before it counts
+  std::size_t key = 1;   ///< which of args is the key it is routed by (EVAL: 3)
 };
 
 /// Where a store's commands go. Thread-safe.
