@@ -53,9 +53,10 @@ TEST_SUITE("redis_fleet") {
     std::string create = cli() + " --cluster create";
     for (int i = 0; i < node_count; ++i) {
       nodes.push_back(std::make_unique<test::redis_server>(
-          first_port + i, std::vector<std::string>{"--cluster-enabled", "yes",
-                                                   "--cluster-config-file", "nodes.conf",
-                                                   "--cluster-node-timeout", "1000"}));
+          first_port + i,
+          std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file",
+                                   "nodes.conf", "--cluster-node-timeout", "1000",
+                                   "--repl-diskless-sync-delay", "0"}));
       create += " 127.0.0.1:" + std::to_string(first_port + i);
     }
     REQUIRE(run(create + " --cluster-replicas 1 --cluster-yes") == 0);
@@ -103,8 +104,8 @@ TEST_SUITE("redis_fleet") {
     // The CLI's store commands on this URL.
     if (const char* tool = std::getenv("COOKIESEAL_CLI")) {
       const std::string t = tool;
-      CHECK(run(t + " store stats " + ro.url + " | grep -q 'entries: " +
-                std::to_string(ids.size() - 1) + "'") == 0);
+      CHECK(run(t + " store stats " + ro.url +
+                " | grep -q 'entries: " + std::to_string(ids.size() - 1) + "'") == 0);
       CHECK(run(t + " revoke-subject --store " + ro.url + " bob") == 0);
       CHECK(run(t + " store stats " + ro.url + " | grep -q 'revocations: 3'") == 0);
       CHECK(run(t + " store gc " + ro.url) == 0);
@@ -137,8 +138,8 @@ TEST_SUITE("redis_fleet") {
     traffic.begin_fault();
     const int victim = before[2];
     nodes[static_cast<std::size_t>(victim - first_port)]->kill_hard();
-    CHECK(test::eventually(
-        [&] { return cluster_ok(before[0]) && primaries({victim}).size() == 3; }, 30s));
+    CHECK(test::eventually([&] { return cluster_ok(before[0]) && primaries({victim}).size() == 3; },
+                           30s));
     std::this_thread::sleep_for(1500ms);
     const auto crash_window = traffic.window();
     const auto crash_unsaved = traffic.unsaved_window();

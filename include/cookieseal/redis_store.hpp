@@ -23,8 +23,11 @@ struct redis_options {
    * - `redis+cluster://[[user]:password@]host:port[,host:port...][?wait=N]`: a Redis Cluster,
    *   the hosts are seeds for its slot map.
    *
-   * `wait=N` (Sentinel and Cluster; default 1): an overflow entry or a
-   * revocation counts as written only once N replicas confirm it (WAIT).
+   * Sentinel and Cluster confirm every overflow entry and revocation with
+   * WAIT: it counts as written (else errc::store_unavailable) only once every
+   * replica that could be promoted has it (those the sentinels or the slot map
+   * list as up, and those the primary reports connected). `wait=N` asks for N
+   * replicas instead, `wait=0` for none (docs/SECURITY.md, "What a write survives").
    * `rediss://` (TLS) is refused: this build's hiredis has no TLS.
    */
   std::string url = "redis://127.0.0.1:6379";

@@ -30,7 +30,7 @@ struct redis_url {
   std::string master_name;     ///< sentinel: the name the sentinels monitor
   std::string user, password;  ///< for the data nodes (sentinels are asked without AUTH)
   int db = 0;                  ///< single and sentinel; a cluster has only db 0
-  /// `?wait=N`: replicas that must confirm an entry or revocation (WAIT).
+  /// `?wait=N`: replicas that must confirm an entry or revocation (WAIT); unset: every replica.
   std::optional<int> wait_replicas;
 };
 
