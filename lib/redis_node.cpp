@@ -104,10 +104,13 @@ redis_node::connection redis_node::connect() const {
 }
 
 result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args> commands) {
-  return pipeline(commands, {});
+  std::vector<const redis_args*> p;
+  p.reserve(commands.size());
+  for (const auto& c : commands) p.push_back(&c);
+  return pipeline(p, {});
 }
 
-result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args> commands,
+result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args* const> commands,
                                                       const follow_up& then) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     connection c;
@@ -123,7 +126,7 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
     if (!c) c = connect();
     if (!c) return errc::store_unavailable;
     bool sent = true;
-    for (const auto& args : commands) sent = sent && append(c.get(), args) == REDIS_OK;
+    for (const redis_args* args : commands) sent = sent && append(c.get(), *args) == REDIS_OK;
     std::vector<redis_reply> replies;
     bool clean = sent;
     for (std::size_t i = 0; sent && i < commands.size(); ++i) {

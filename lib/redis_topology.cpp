@@ -17,16 +17,17 @@ result<std::vector<redis_reply>> send_batch(redis_node& node,
                                             int replicas, bool every,
                                             std::chrono::milliseconds io_timeout,
                                             const redis_reporter& report) {
-  std::vector<redis_args> commands;
+  static const redis_args role_command{"ROLE"};
+  std::vector<const redis_args*> commands;
   commands.reserve(calls.size() + 1);
   bool confirm = false;
   for (const redis_call* c : calls) {
-    commands.push_back(c->args);
+    commands.push_back(&c->args);
     confirm = confirm || c->confirm;
   }
   confirm = confirm && (every || replicas > 0);
-  if (!confirm) return node.pipeline(commands);
-  if (every) commands.push_back({"ROLE"});
+  if (!confirm) return node.pipeline(commands, {});
+  if (every) commands.push_back(&role_command);
   // WAIT gives up before the socket's own timeout would.
   const auto wait_ms = std::max<std::int64_t>(io_timeout.count() / 2, 1);
   long long wanted = replicas;

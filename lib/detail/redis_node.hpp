@@ -74,9 +74,10 @@ class redis_node {
   /// What to send after a pipeline's replies, on the same connection (nullopt: nothing).
   using follow_up = std::function<std::optional<redis_args>(const std::vector<redis_reply>&)>;
 
-  /// pipeline(), then @p then's command on the same connection (a second round trip), its
-  /// reply appended: for WAIT, which counts the replicas that have this connection's writes.
-  result<std::vector<redis_reply>> pipeline(std::span<const redis_args> commands,
+  /// pipeline() of commands held elsewhere (never copied: an entry may be 1 MiB), then @p
+  /// then's command on the same connection (a second round trip), its reply appended: for
+  /// WAIT, which counts the replicas that have this connection's writes.
+  result<std::vector<redis_reply>> pipeline(std::span<const redis_args* const> commands,
                                             const follow_up& then);
 
   /// One command; an error reply is store_unavailable (reported, escaped).
