@@ -1,5 +1,6 @@
 // A Redis that answers what no Redis would (a fake on loopback, test/fake_redis.hpp):
-// every odd reply is store_unavailable, never "not revoked"; loops are
+// every odd reply (a sentinel naming no primary, a slot map of the wrong shape,
+// redirects without end included) is store_unavailable, never "not revoked"; loops are
 // bounded; Redis's words reach diagnostics escaped; a connection that saw an
 // error is never used again.
 #include <cookieseal/redis_store.hpp>
@@ -142,5 +143,73 @@ TEST_SUITE("redis_hostile") {
     CHECK(st->get({}, test::t0));
     CHECK(fake.connections() == 4);
     CHECK(commands == 5);
+  }
+}
+
+TEST_SUITE("redis_hostile") {
+  TEST_CASE("a sentinel that names no usable primary leaves the store undecided, never elsewhere") {
+    int data_port = 0;
+    test::fake_redis replica([](const std::vector<std::string>& args, int) -> std::string {
+      if (args[0] == "ROLE") return "*2\r\n" + test::bulk("slave") + ":0\r\n";  // not a primary
+      return "$-1\r\n";
+    });
+    data_port = replica.port();
+    for (const std::string& named : std::vector<std::string>{
+             "*2\r\n" + test::bulk("127.0.0.1") + test::bulk("99999"),
+             "*2\r\n" + test::bulk("127.0.0.1") + ":6379\r\n", "*1\r\n" + test::bulk("127.0.0.1"),
+             "$-1\r\n", "-IDONTKNOW No such master with that name\r\n",
+             "*2\r\n" + test::bulk("127.0.0.1") + test::bulk(std::to_string(data_port))}) {
+      CAPTURE(named);
+      test::fake_redis sentinel(
+          [&](const std::vector<std::string>&, int) -> std::string { return named; });
+      cookieseal::redis_options o;
+      o.url = "redis+sentinel://127.0.0.1:" + std::to_string(sentinel.port()) + "/m";
+      cookieseal::redis_store st(o);
+      std::vector<std::string> said;
+      st.set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+      CHECK(st.get({}, test::t0).error() == errc::store_unavailable);
+      REQUIRE_FALSE(said.empty());
+      CHECK(said.back().find("no primary for \"m\"") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("a cluster that redirects forever, or to nowhere, is store_unavailable after a bound") {
+    int port = 0;
+    std::atomic<int> gets{0};
+    std::string redirect;
+    test::fake_redis node([&](const std::vector<std::string>& args, int) -> std::string {
+      if (args[0] == "CLUSTER")  // every slot here
+        return "*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n" + test::bulk("127.0.0.1") + ":" +
+               std::to_string(port) + "\r\n";
+      if (args[0] == "ASKING") return "+OK\r\n";
+      ++gets;
+      return redirect;
+    });
+    port = node.port();
+    cookieseal::redis_options o;
+    o.url = "redis+cluster://127.0.0.1:" + std::to_string(port);
+    for (const std::string& r :
+         {"-MOVED 42 127.0.0.1:" + std::to_string(port) + "\r\n",
+          "-ASK 42 127.0.0.1:" + std::to_string(port) + "\r\n",
+          std::string("-TRYAGAIN Multiple keys request during rehashing\r\n"),
+          std::string("-MOVED 42 nowhere\r\n"), std::string("-MOVED 99999 127.0.0.1:1\r\n")}) {
+      CAPTURE(r);
+      redirect = r;
+      gets = 0;
+      cookieseal::redis_store st(o);
+      CHECK(st.get({}, test::t0).error() == errc::store_unavailable);
+      CHECK(gets <= 6);
+    }
+    // A slot map of the wrong shape is no map.
+    test::fake_redis broken([](const std::vector<std::string>&, int) -> std::string {
+      return "*1\r\n*3\r\n:5\r\n:2\r\n*0\r\n";
+    });
+    o.url = "redis+cluster://127.0.0.1:" + std::to_string(broken.port());
+    cookieseal::redis_store st(o);
+    std::vector<std::string> said;
+    st.set_diagnostic([&](std::string_view m) { said.emplace_back(m); });
+    CHECK(st.get({}, test::t0).error() == errc::store_unavailable);
+    REQUIRE_FALSE(said.empty());
+    CHECK(said.back().find("no node answered CLUSTER SLOTS") != std::string::npos);
   }
 }
