@@ -133,6 +133,10 @@ TEST_SUITE("redis_store") {
     CHECK(said[0].find("wrong-pw") == std::string::npos);
     CHECK(cookieseal::redact_store_url("redis://user:pw@h:1/2") == "redis://***@h:1/2");
     CHECK(cookieseal::redact_store_url("redis://h:1") == "redis://h:1");
+    CHECK(cookieseal::redact_store_url("redis+sentinel://:pw@h:1,h:2/m") ==
+          "redis+sentinel://***@h:1,h:2/m");
+    CHECK(cookieseal::redact_store_url("redis+cluster://u:pw@h:1,h:2") ==
+          "redis+cluster://***@h:1,h:2");
     CHECK(cookieseal::redact_store_url("/var/lib/x@y") == "/var/lib/x@y");
   }
 
