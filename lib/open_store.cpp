@@ -16,8 +16,10 @@ std::string redact_store_url(std::string_view where) {
 }
 
 bool is_redis_url(std::string_view where) noexcept {
-  return where.rfind("redis://", 0) == 0 || where.rfind("rediss://", 0) == 0 ||
-         where.rfind("unix://", 0) == 0;
+  for (std::string_view scheme :
+       {"redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "unix://"})
+    if (where.substr(0, scheme.size()) == scheme) return true;
+  return false;
 }
 
 std::shared_ptr<store> open_store(std::string_view where, std::chrono::milliseconds io_timeout) {

@@ -1,10 +1,10 @@
 #include <cookieseal/redis_store.hpp>
 
 #include "detail/random.hpp"
+#include "detail/redis_topology.hpp"
 #include "detail/store_encoding.hpp"
 
 #include <fmt/format.h>
-#include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include <charconv>
@@ -12,7 +12,6 @@
 #include <mutex>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <vector>
 
 namespace cookieseal {
@@ -25,92 +24,12 @@ namespace {
 // logical expiry stored in the value, so an injected clock stays correct.
 constexpr std::int64_t ttl_slack_seconds = 300;
 
-struct context_free {
-  void operator()(redisContext* c) const noexcept { redisFree(c); }
-};
-using connection = std::unique_ptr<redisContext, context_free>;
-
-struct reply_free {
-  void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using reply = std::unique_ptr<redisReply, reply_free>;
-
-struct parsed_url {
-  std::string host, socket_path, user, password;
-  int port = 6379;
-  int db = 0;
-};
-
-int parse_int(std::string_view s, const char* what, int max) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || v < 0 || v > max)
-    throw store_url_error(std::string("cookieseal: bad ") + what + " in Redis URL");
-  return v;
-}
-
-parsed_url parse_url(std::string_view url) {
-  parsed_url p;
-  if (url.rfind("rediss://", 0) == 0)
-    throw store_url_error(
-        "cookieseal: rediss:// (TLS) is not supported: this build's hiredis 0.14 has no TLS; "
-        "reach Redis over a TLS tunnel (stunnel, spiped) as redis://127.0.0.1:PORT");
-  if (url.rfind("unix://", 0) == 0) {
-    std::string_view rest = url.substr(7);
-    if (auto q = rest.find('?'); q != std::string_view::npos) {
-      std::string_view query = rest.substr(q + 1);
-      rest = rest.substr(0, q);
-      if (query.rfind("db=", 0) != 0)
-        throw store_url_error("cookieseal: unix:// URLs take only ?db=N");
-      p.db = parse_int(query.substr(3), "database number", 1 << 20);
-    }
-    if (rest.empty() || rest[0] != '/')
-      throw store_url_error("cookieseal: unix:// needs an absolute socket path");
-    p.socket_path = std::string(rest);
-    return p;
-  }
-  if (url.rfind("redis://", 0) != 0)
-    throw store_url_error("cookieseal: a Redis URL starts with redis:// or unix://");
-  std::string_view rest = url.substr(8);
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos)
-      throw store_url_error("cookieseal: Redis credentials are [user]:password@");
-    p.user = std::string(userinfo.substr(0, colon));
-    p.password = std::string(userinfo.substr(colon + 1));
-  }
-  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-    if (slash + 1 < rest.size())
-      p.db = parse_int(rest.substr(slash + 1), "database number", 1 << 20);
-    rest = rest.substr(0, slash);
-  }
-  if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
-    const auto close = rest.find(']');
-    if (close == std::string_view::npos)
-      throw store_url_error("cookieseal: bad IPv6 host in Redis URL");
-    p.host = std::string(rest.substr(1, close - 1));
-    rest = rest.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') throw store_url_error("cookieseal: bad Redis URL after the host");
-      p.port = parse_int(rest.substr(1), "port", 65535);
-    }
-  } else {
-    const auto colon = rest.find(':');
-    p.host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) p.port = parse_int(rest.substr(colon + 1), "port", 65535);
-  }
-  if (p.host.empty()) throw store_url_error("cookieseal: the Redis URL has no host");
-  return p;
-}
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
-  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
-  return tv;
-}
+// SCAN pages of this many keys; a node's scan gives up after
+// scan_base_calls + DBSIZE / scan_calls_per_key_divisor pages (a server
+// whose cursor never returns to 0 must not keep `store stats` forever).
+constexpr int scan_page = 1000;
+constexpr std::uint64_t scan_base_calls = 10000;
+constexpr std::uint64_t scan_calls_per_key_divisor = 10;
 
 std::string be64_text(std::uint64_t v) {
   std::string s;
@@ -124,6 +43,31 @@ std::int64_t unix_now() { return system_now().time_since_epoch().count(); }
 std::string ttl_for(std::uint64_t expires) {
   const auto left = static_cast<std::int64_t>(expires) - unix_now();
   return std::to_string(std::max<std::int64_t>(left, 0) + ttl_slack_seconds);
+}
+
+std::string_view text_of(const redisReply& r) { return {r.str, r.len}; }
+
+bool is_status_ok(const redisReply& r) {
+  return r.type == REDIS_REPLY_STATUS && text_of(r) == "OK";
+}
+
+// Decimal u64 fields separated by one space, the whole string: "123" or "1 2".
+template <std::size_t N>
+std::optional<std::array<std::uint64_t, N>> numbers(std::string_view s) {
+  std::array<std::uint64_t, N> out{};
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) {
+      if (p == end || *p != ' ') return std::nullopt;
+      ++p;
+    }
+    auto [next, ec] = std::from_chars(p, end, out[i]);
+    if (ec != std::errc{}) return std::nullopt;
+    p = next;
+  }
+  if (p != end) return std::nullopt;
+  return out;
 }
 
 // Lowers an entry's expiry atomically (never raises it, never recreates a
@@ -160,108 +104,29 @@ return 1)";
 
 struct redis_store::impl {
   redis_store* owner = nullptr;  // reports causes through the store's diagnostic hook
-  redis_options options;
-  parsed_url url;
-  std::mutex mutex;
-  std::vector<connection> idle;
-
-  std::string endpoint() const {
-    return url.socket_path.empty() ? fmt::format("{}:{}", url.host, url.port) : url.socket_path;
-  }
+  std::string prefix;
+  std::unique_ptr<redis_router> router;
 
   void report(std::string_view what) const { owner->report(what); }
 
-  // What hiredis says of a failed connection, in an operator's words.
-  std::string why(const redisContext* c) const {
-    if (c == nullptr) return "out of memory for a Redis connection";
-    const std::string_view err = c->errstr;
-    if (err.find("temporarily unavailable") != std::string_view::npos ||
-        err.find("timed out") != std::string_view::npos)
-      return fmt::format("timed out talking to Redis at {} (connect {} ms, I/O {} ms)", endpoint(),
-                         options.connect_timeout.count(), options.io_timeout.count());
-    return fmt::format("Redis at {}: {}", endpoint(), err);
-  }
-
-  connection connect() const {
-    const timeval ct = to_timeval(options.connect_timeout);
-    connection c(url.socket_path.empty()
-                     ? redisConnectWithTimeout(url.host.c_str(), url.port, ct)
-                     : redisConnectUnixWithTimeout(url.socket_path.c_str(), ct));
-    if (!c || c->err) {
-      report(fmt::format("cannot connect: {}", why(c.get())));
-      return nullptr;
-    }
-    if (redisSetTimeout(c.get(), to_timeval(options.io_timeout)) != REDIS_OK) {
-      report(why(c.get()));
-      return nullptr;
-    }
-    auto ok = [&](std::vector<std::string> args) {
-      std::vector<const char*> argv;
-      std::vector<std::size_t> lens;
-      for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
-      reply r(static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
-      if (!r) {
-        report(why(c.get()));
-        return false;
-      }
-      if (r->type == REDIS_REPLY_ERROR) {  // Redis's words never hold the password
-        report(fmt::format("Redis at {} refused {}: {}", endpoint(), args[0],
-                           std::string_view(r->str, r->len)));
-        return false;
-      }
-      return true;
-    };
-    if (!url.password.empty()) {
-      const bool authed =
-          url.user.empty() ? ok({"AUTH", url.password}) : ok({"AUTH", url.user, url.password});
-      if (!authed) return nullptr;
-    }
-    if (url.db != 0 && !ok({"SELECT", std::to_string(url.db)})) return nullptr;
-    return c;
-  }
-
-  // Runs one command on a pooled connection; a connection that fails is
-  // dropped, and a stale pooled one (Redis restarted) is retried once fresh.
-  result<reply> command(const std::vector<std::string_view>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (auto a : args) argv.push_back(a.data()), lens.push_back(a.size());
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      connection c;
-      bool pooled = false;
-      {
-        std::lock_guard lock(mutex);
-        if (!idle.empty()) {
-          c = std::move(idle.back());
-          idle.pop_back();
-          pooled = true;
-        }
-      }
-      if (!c) c = connect();
-      if (!c) return errc::store_unavailable;
-      reply r(static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
-      if (!r || c->err) {
-        if (pooled) continue;  // probably a connection Redis closed: try once with a new one
-        report(why(c.get()));
-        return errc::store_unavailable;
-      }
-      {
-        std::lock_guard lock(mutex);
-        if (idle.size() < options.max_idle_connections) idle.push_back(std::move(c));
-      }
-      if (r->type == REDIS_REPLY_ERROR) {
-        report(fmt::format("Redis at {}: {}", endpoint(), std::string_view(r->str, r->len)));
-        return errc::store_unavailable;
-      }
-      return r;
-    }
+  // A reply that is not what the command gives: the store cannot judge.
+  errc odd(std::string_view what) const {
+    report(fmt::format("Redis: unexpected reply to {} (not a store this code wrote, or not Redis)",
+                       what));
     return errc::store_unavailable;
   }
 
+  result<redis_reply> one(redis_call c) {
+    std::vector<redis_call> calls;
+    calls.push_back(std::move(c));
+    auto r = router->run(calls);
+    if (!r) return r.error();
+    return std::move(r->front());
+  }
+
   // The secret subjects are hashed with, kept in Redis itself (made once by
-  // whichever server comes first, SET NX), fetched on first use and cached.
+  // whichever server comes first, SET NX, confirmed by replicas like a
+  // revocation), fetched on first use and cached.
   std::mutex secret_mutex;
   std::optional<subject_secret> secret;
 
@@ -272,21 +137,23 @@ struct redis_store::impl {
     }
     subject_secret fresh;
     random_fill(std::as_writable_bytes(std::span(fresh)));
-    const std::string k = options.prefix + "subject-key";
-    auto set = command({"SET", k,
-                        std::string_view(reinterpret_cast<const char*>(fresh.data()), fresh.size()),
-                        "NX"});
+    const std::string k = prefix + "subject-key";
+    std::vector<redis_call> calls{
+        {{"SET", k, std::string(reinterpret_cast<const char*>(fresh.data()), fresh.size()), "NX"},
+         true},
+        {{"GET", k}, false}};
     sodium_memzero(fresh.data(), fresh.size());
-    if (!set) return set.error();
-    auto got = command({"GET", k});
-    if (!got) return got.error();
-    if ((*got)->type != REDIS_REPLY_STRING || (*got)->len != subject_secret_bytes) {
-      report(fmt::format("Redis at {}: {} is not a subject key this store wrote", endpoint(), k));
+    auto r = router->run(calls);
+    sodium_memzero(calls[0].args[2].data(), calls[0].args[2].size());
+    if (!r) return r.error();
+    const redisReply& got = *(*r)[1];
+    if (got.type != REDIS_REPLY_STRING || got.len != subject_secret_bytes) {
+      report(fmt::format("Redis: {} is not a subject key this store wrote", k));
       return errc::store_unavailable;
     }
     std::lock_guard lock(secret_mutex);
     secret.emplace();
-    std::memcpy(secret->data(), (*got)->str, subject_secret_bytes);
+    std::memcpy(secret->data(), got.str, subject_secret_bytes);
     return *secret;
   }
 
@@ -295,32 +162,98 @@ struct redis_store::impl {
   }
 
   std::string key(char kind, std::string_view rest) const {
-    std::string k = options.prefix;
+    std::string k = prefix;
     k += kind;
     k += ':';
     k += rest;
     return k;
   }
 
-  result<std::uint64_t> count_keys(char kind) {
-    std::uint64_t n = 0;
+  // Adds what one primary holds to @p s: one SCAN over the prefix (bounded),
+  // and for each page of entries one pipelined round trip for their heads and sizes.
+  result<void> count_on(redis_node& node, store_stats& s) {
+    auto size = node.command({"DBSIZE"});
+    if (!size) return size.error();
+    if ((*size)->type != REDIS_REPLY_INTEGER || (*size)->integer < 0) return odd("DBSIZE");
+    const std::uint64_t max_calls =
+        scan_base_calls + static_cast<std::uint64_t>((*size)->integer) / scan_calls_per_key_divisor;
+    const std::string pattern = prefix + "*";
     std::string cursor = "0";
-    const std::string pattern = key(kind, "*");
+    std::uint64_t calls = 0;
     do {
-      auto r = command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+      if (++calls > max_calls) {
+        report(
+            fmt::format("Redis at {}: SCAN did not finish after {} pages (a cursor that never "
+                        "ends)",
+                        node.endpoint().text(), max_calls));
+        return errc::store_unavailable;
+      }
+      auto r = node.command({"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(scan_page)});
       if (!r) return r.error();
-      if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return errc::store_unavailable;
-      cursor.assign((*r)->element[0]->str, (*r)->element[0]->len);
-      n += (*r)->element[1]->elements;
+      const redisReply& page = **r;
+      if (page.type != REDIS_REPLY_ARRAY || page.elements != 2 ||
+          page.element[0]->type != REDIS_REPLY_STRING ||
+          page.element[1]->type != REDIS_REPLY_ARRAY || !numbers<1>(text_of(*page.element[0])))
+        return odd("SCAN");
+      cursor.assign(text_of(*page.element[0]));
+      std::vector<redis_args> heads;
+      for (std::size_t i = 0; i < page.element[1]->elements; ++i) {
+        const redisReply& k = *page.element[1]->element[i];
+        if (k.type != REDIS_REPLY_STRING) return odd("SCAN");
+        const std::string_view name = text_of(k);
+        if (name.size() < prefix.size() + 2 || name[prefix.size() + 1] != ':') continue;
+        const char kind = name[prefix.size()];
+        if (kind == 'r' || kind == 'k') ++s.revocations;
+        if (kind != 'e') continue;
+        heads.push_back({"GETRANGE", std::string(name), "0", "7"});
+        heads.push_back({"STRLEN", std::string(name)});
+      }
+      if (heads.empty()) continue;
+      auto replies = node.pipeline(heads);
+      if (!replies) return replies.error();
+      for (std::size_t i = 0; i < replies->size(); i += 2) {
+        const redisReply& head = *(*replies)[i];
+        const redisReply& len = *(*replies)[i + 1];
+        if (head.type == REDIS_REPLY_ERROR || len.type == REDIS_REPLY_ERROR) {
+          report(fmt::format("Redis at {}: {}", node.endpoint().text(),
+                             error_text(head.type == REDIS_REPLY_ERROR ? head : len)));
+          return errc::store_unavailable;
+        }
+        if (head.type != REDIS_REPLY_STRING || len.type != REDIS_REPLY_INTEGER)
+          return odd("GETRANGE/STRLEN");
+        if (head.len != 8) continue;  // gone meanwhile (expired, moved by a resharding)
+        ++s.entries;
+        s.bytes += static_cast<std::uint64_t>(std::max<long long>(len.integer, 0));
+        const std::uint64_t e = read_be64(head.str);
+        if (e != unix_never) {
+          const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
+          if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
+        }
+      }
     } while (cursor != "0");
-    return n;
+    return {};
   }
 };
 
 redis_store::redis_store(redis_options options) : impl_(std::make_unique<impl>()) {
   impl_->owner = this;
-  impl_->url = parse_url(options.url);
-  impl_->options = std::move(options);
+  const redis_url url = parse_redis_url(options.url);
+  // A hash tag in the prefix would put every key of a cluster in one slot.
+  if (url.kind == redis_topology_kind::cluster && options.prefix.find('{') != std::string::npos)
+    throw store_url_error("cookieseal: a Redis Cluster store's prefix must not contain '{'");
+  impl_->prefix = std::move(options.prefix);
+  redis_router_options ro;
+  ro.link.connect_timeout = options.connect_timeout;
+  ro.link.io_timeout = options.io_timeout;
+  ro.link.max_idle = options.max_idle_connections;
+  ro.link.user = url.user;
+  ro.link.password = url.password;
+  ro.link.db = url.db;
+  // Fleets have replicas: an entry or revocation counts once every replica
+  // that could be promoted has it.
+  ro.wait_replicas =
+      url.wait_replicas.value_or(url.kind == redis_topology_kind::single ? 0 : every_replica);
+  impl_->router = make_redis_router(url, std::move(ro), [this](std::string_view m) { report(m); });
 }
 
 redis_store::~redis_store() = default;
@@ -331,10 +264,11 @@ result<void> redis_store::put(const entry_id& id, std::span<const std::byte> sea
   const std::uint64_t e = unix_seconds_or_never(expires);
   std::string value = be64_text(e);
   value.append(reinterpret_cast<const char*>(sealed.data()), sealed.size());
-  const std::string k = impl_->key('e', hex_of(id));
-  auto r = e == unix_never ? impl_->command({"SET", k, value})
-                           : impl_->command({"SET", k, value, "EX", ttl_for(e)});
+  redis_args args{"SET", impl_->key('e', hex_of(id)), std::move(value)};
+  if (e != unix_never) args.insert(args.end(), {"EX", ttl_for(e)});
+  auto r = impl_->one({std::move(args), true});
   if (!r) return r.error();
+  if (!is_status_ok(**r)) return impl_->odd("SET");
   return {};
 }
 
@@ -342,15 +276,14 @@ result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& i
   // GETRANGE, not GET: a value larger than any entry this code writes is never
   // read whole (the same 1 MiB bound as file_store). A missing key reads as "".
   static const std::string last = std::to_string(8 + max_entry_bytes);
-  auto r = impl_->command({"GETRANGE", impl_->key('e', hex_of(id)), "0", last});
+  auto r = impl_->one({{"GETRANGE", impl_->key('e', hex_of(id)), "0", last}});
   if (!r) return r.error();
   const redisReply* v = r->get();
   if (v->type == REDIS_REPLY_NIL || (v->type == REDIS_REPLY_STRING && v->len == 0))
     return std::optional<std::vector<std::byte>>{};
   if (v->type != REDIS_REPLY_STRING || v->len < 8 || v->len > 8 + max_entry_bytes) {
-    impl_->report(
-        fmt::format("Redis at {}: entry {} is not one this store wrote (or over {} bytes)",
-                    impl_->endpoint(), hex_of(id), max_entry_bytes));
+    impl_->report(fmt::format("Redis: entry {} is not one this store wrote (or over {} bytes)",
+                              hex_of(id), max_entry_bytes));
     return errc::store_unavailable;
   }
   if (unix_expiry_passed(read_be64(v->str), now)) return std::optional<std::vector<std::byte>>{};
@@ -359,16 +292,20 @@ result<std::optional<std::vector<std::byte>>> redis_store::get(const entry_id& i
 }
 
 result<void> redis_store::erase(const entry_id& id) {
-  auto r = impl_->command({"DEL", impl_->key('e', hex_of(id))});
+  auto r = impl_->one({{"DEL", impl_->key('e', hex_of(id))}});
   if (!r) return r.error();
+  if ((*r)->type != REDIS_REPLY_INTEGER) return impl_->odd("DEL");
   return {};
 }
 
 result<void> redis_store::expire_by(const entry_id& id, time_point expires) {
   const std::uint64_t e = unix_seconds_or_never(expires);
-  auto r = impl_->command(
-      {"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)});
+  auto r = impl_->one(
+      {{"EVAL", expire_by_script, "1", impl_->key('e', hex_of(id)), be64_text(e), ttl_for(e)},
+       false,
+       3});
   if (!r) return r.error();
+  if ((*r)->type != REDIS_REPLY_INTEGER) return impl_->odd("EVAL (expire_by)");
   return {};
 }
 
@@ -376,42 +313,18 @@ result<std::uint64_t> redis_store::collect_garbage(time_point) { return std::uin
 
 result<store_stats> redis_store::stats() {
   store_stats s;
-  std::string cursor = "0";
-  const std::string pattern = impl_->key('e', "*");
-  do {
-    auto r = impl_->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-    if (!r) return r.error();
-    if ((*r)->type != REDIS_REPLY_ARRAY || (*r)->elements != 2) return errc::store_unavailable;
-    cursor.assign((*r)->element[0]->str, (*r)->element[0]->len);
-    const redisReply* keys = (*r)->element[1];
-    for (std::size_t i = 0; i < keys->elements; ++i) {
-      const std::string_view k(keys->element[i]->str, keys->element[i]->len);
-      auto head = impl_->command({"GETRANGE", k, "0", "7"});
-      auto len = impl_->command({"STRLEN", k});
-      if (!head || !len) return errc::store_unavailable;
-      if ((*head)->type != REDIS_REPLY_STRING || (*head)->len != 8) continue;  // gone meanwhile
-      ++s.entries;
-      s.bytes += static_cast<std::uint64_t>((*len)->integer);
-      const std::uint64_t e = read_be64((*head)->str);
-      if (e != unix_never) {
-        const time_point t{std::chrono::seconds(static_cast<std::int64_t>(e))};
-        if (!s.oldest_expiry || t < *s.oldest_expiry) s.oldest_expiry = t;
-      }
-    }
-  } while (cursor != "0");
-  for (char kind : {'r', 'k', 'u'}) {
-    auto n = impl_->count_keys(kind);
-    if (!n) return n.error();
-    s.revocations += *n;
-  }
+  auto r =
+      impl_->router->for_each_primary([&](redis_node& node) { return impl_->count_on(node, s); });
+  if (!r) return r.error();
   return s;
 }
 
 result<void> redis_store::revoke_session(const session_id& id, time_point until) {
   const std::uint64_t u = unix_seconds_or_never(until);
   auto r =
-      impl_->command({"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)});
+      impl_->one({{"SET", impl_->key('r', hex_of(id)), std::to_string(u), "EX", ttl_for(u)}, true});
   if (!r) return r.error();
+  if (!is_status_ok(**r)) return impl_->odd("SET");
   return {};
 }
 
@@ -420,50 +333,44 @@ result<void> redis_store::revoke_subject(std::string_view subject, time_point be
   const std::uint64_t u = unix_seconds_or_never(until);
   auto secret = impl_->subject_key();
   if (!secret) return secret.error();
-  auto r = impl_->command(
-      {"EVAL", revoke_subject_script, "1", impl_->key('k', subject_hash_hex(subject, *secret)),
-       std::to_string(unix_seconds_or_never(before)), std::to_string(u), ttl_for(u)});
+  auto r = impl_->one(
+      {{"EVAL", revoke_subject_script, "1", impl_->key('k', subject_hash_hex(subject, *secret)),
+        std::to_string(unix_seconds_or_never(before)), std::to_string(u), ttl_for(u)},
+       true,
+       3});
   if (!r) return r.error();
+  if ((*r)->type != REDIS_REPLY_INTEGER) return impl_->odd("EVAL (revoke_subject)");
   return {};
 }
 
 result<bool> redis_store::is_revoked(const session_id& id, std::string_view subject,
                                      time_point created_at, time_point now) {
-  const std::string session_key = impl_->key('r', hex_of(id));
-  std::string subject_key, legacy_key;
+  // Two keys in two slots: no MGET (a cluster refuses it, CROSSSLOT). The
+  // router pipelines both GETs: one round trip per node they live on.
+  std::vector<redis_call> calls{{{"GET", impl_->key('r', hex_of(id))}}};
   if (!subject.empty()) {
     auto secret = impl_->subject_key();
     if (!secret) return secret.error();
-    subject_key = impl_->key('k', subject_hash_hex(subject, *secret));
-    legacy_key = impl_->key('u', subject);  // as earlier versions named it, in clear
+    calls.push_back({{"GET", impl_->key('k', subject_hash_hex(subject, *secret))}});
   }
-  // One round trip for every lookup.
-  auto r = subject.empty() ? impl_->command({"MGET", session_key})
-                           : impl_->command({"MGET", session_key, subject_key, legacy_key});
+  auto r = impl_->router->run(calls);
   if (!r) return r.error();
-  const redisReply* a = r->get();
-  if (a->type != REDIS_REPLY_ARRAY) return errc::store_unavailable;
-  auto number = [](const redisReply* e, std::size_t& pos) -> std::optional<std::uint64_t> {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(e->str + pos, e->str + e->len, v);
-    if (ec != std::errc{}) return std::nullopt;
-    pos = static_cast<std::size_t>(end - e->str) + 1;
-    return v;
-  };
-  if (a->elements >= 1 && a->element[0]->type == REDIS_REPLY_STRING) {
-    std::size_t pos = 0;
-    if (auto until = number(a->element[0], pos); until && !unix_expiry_passed(*until, now))
-      return true;
+  // Anything but nil or a record this store writes is an answer we cannot
+  // read: undecided, never "not revoked".
+  for (const auto& rep : *r)
+    if (rep->type != REDIS_REPLY_NIL && rep->type != REDIS_REPLY_STRING) return impl_->odd("GET");
+  if (const redisReply& v = *(*r)[0]; v.type == REDIS_REPLY_STRING) {
+    const auto until = numbers<1>(text_of(v));
+    if (!until) return impl_->odd("GET (session revocation)");
+    if (!unix_expiry_passed((*until)[0], now)) return true;
   }
-  for (std::size_t i = 1; i < a->elements; ++i) {  // the keyed subject record, then a legacy one
-    if (a->element[i]->type != REDIS_REPLY_STRING) continue;
-    std::size_t pos = 0;
-    const auto before = number(a->element[i], pos);
-    const auto until = pos < a->element[i]->len ? number(a->element[i], pos) : std::nullopt;
-    if (before && until && !unix_expiry_passed(*until, now) &&
-        unix_seconds_or_never(created_at) < *before)
-      return true;
-  }
+  if (r->size() > 1)
+    if (const redisReply& v = *(*r)[1]; v.type == REDIS_REPLY_STRING) {
+      const auto rec = numbers<2>(text_of(v));  // "before until"
+      if (!rec) return impl_->odd("GET (subject revocation)");
+      if (!unix_expiry_passed((*rec)[1], now) && unix_seconds_or_never(created_at) < (*rec)[0])
+        return true;
+    }
   return false;
 }
 

@@ -8,7 +8,8 @@ e2e=false
 if [ "${1:-}" = "--e2e" ]; then e2e=true; shift; fi
 pkgs=(meson ninja-build pkg-config g++ cmake clang-format libsodium-dev libfmt-dev libcereal-dev doctest-dev
       nlohmann-json3-dev libhiredis-dev libcpp-httplib-dev redis-server python3 python3-cryptography
-      python3-flask python3-pytest python3-venv python3-mesonpy python3-mypy python3-django python3-starlette python3-fastapi python3-uvicorn python3-httpx "$@")
+      redis-sentinel python3-flask python3-pytest python3-venv python3-mesonpy python3-mypy
+      python3-django python3-starlette python3-fastapi python3-uvicorn python3-httpx "$@")
 # Go: the machine's toolchain if there is one (the Go module's dependencies come
 # from the Go module proxy, pinned by go.sum), else Debian's.
 command -v go >/dev/null || pkgs+=(golang-go)

@@ -5,6 +5,7 @@
 #include "temp_dir.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -27,6 +28,19 @@ class redis_server {
       : extra_(std::move(extra_args)), port_(free_port()) {
     start();
   }
+  /**
+   * A process on a fixed @p port: a redis-server, or with @p program_env
+   * "COOKIESEAL_REDIS_SENTINEL" and a @p config (written to the temp dir,
+   * which the process may rewrite, as Sentinel does) a sentinel.
+   */
+  redis_server(int port, std::vector<std::string> extra_args,
+               std::string program_env = "COOKIESEAL_REDIS_SERVER", std::string config = "")
+      : extra_(std::move(extra_args)),
+        port_(port),
+        program_env_(std::move(program_env)),
+        config_(std::move(config)) {
+    start();
+  }
   ~redis_server() { stop(); }
   redis_server(const redis_server&) = delete;
   redis_server& operator=(const redis_server&) = delete;
@@ -36,27 +50,20 @@ class redis_server {
   [[nodiscard]] std::string socket_path() const { return (dir_ / "redis.sock").string(); }
 
   void start() {
-    const char* bin = std::getenv("COOKIESEAL_REDIS_SERVER");
-    if (bin == nullptr) throw std::runtime_error("COOKIESEAL_REDIS_SERVER is not set");
-    std::vector<std::string> args = {bin,
-                                     "--port",
-                                     std::to_string(port_),
-                                     "--bind",
-                                     "127.0.0.1",
-                                     "--dir",
-                                     dir_.path().string(),
-                                     "--save",
-                                     "",
-                                     "--appendonly",
-                                     "no",
-                                     "--daemonize",
-                                     "no",
-                                     "--unixsocket",
-                                     socket_path(),
-                                     "--unixsocketperm",
-                                     "700",
-                                     "--loglevel",
-                                     "warning"};
+    const char* bin = std::getenv(program_env_.c_str());
+    if (bin == nullptr) throw std::runtime_error(program_env_ + " is not set");
+    std::vector<std::string> args = {bin};
+    if (!config_.empty()) {
+      const auto conf = dir_ / "redis.conf";
+      if (!std::filesystem::exists(conf)) {  // a restart keeps what the process rewrote
+        std::ofstream(conf) << config_;
+      }
+      args.push_back(conf.string());
+    }
+    args.insert(args.end(), {"--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
+                             dir_.path().string(), "--save", "", "--appendonly", "no",
+                             "--daemonize", "no", "--unixsocket", socket_path(), "--unixsocketperm",
+                             "700", "--loglevel", "warning"});
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -64,6 +71,9 @@ class redis_server {
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+      // Its chatter goes to DIR/log, not into the test's output.
+      const int log = ::open((dir_ / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (log >= 0) ::dup2(log, 1), ::dup2(log, 2);
       ::execv(bin, argv.data());
       ::_exit(127);
     }
@@ -121,6 +131,8 @@ class redis_server {
   temp_dir dir_;
   std::vector<std::string> extra_;
   int port_;
+  std::string program_env_ = "COOKIESEAL_REDIS_SERVER";
+  std::string config_;
   pid_t pid_ = -1;
 };
 

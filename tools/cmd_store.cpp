@@ -19,8 +19,10 @@ constexpr const char* store_usage = R"(usage: cookieseal store SUBCOMMAND DIR|UR
                  (Redis expires keys itself: nothing to do for a URL)
   stats DIR|URL  entries, bytes, the oldest expiry, revocation records
 
-DIR is a file_store directory; URL is redis://[[user]:password@]host[:port][/db]
-or unix:///path/to/socket[?db=N] (keys under the prefix "cookieseal:").
+DIR is a file_store directory; URL is redis://[[user]:password@]host[:port][/db],
+unix:///path/to/socket[?db=N], redis+sentinel://host:port[,host:port...]/MASTER[/db]
+or redis+cluster://host:port[,host:port...] (keys under the prefix "cookieseal:";
+stats counts every primary of a cluster).
 A store that cannot be reached exits 3 and says why (passwords are never shown).
 )";
 

@@ -162,8 +162,9 @@ class COOKIESEAL_API store : public entry_store, public revocation_list {
 };
 
 /**
- * The store named by @p where: a redis_store for `redis://…` and `unix://…`
- * URLs (with @p io_timeout for connecting and each command), a file_store for
+ * The store named by @p where: a redis_store for `redis://…`, `unix://…`,
+ * `redis+sentinel://…` and `redis+cluster://…` URLs (redis_options::url; with
+ * @p io_timeout for connecting and each command), a file_store for
  * anything else (a directory, created if missing). Runtime configuration: a
  * bad one is a config_error, not a programmer error.
  * @throws store_url_error for a bad or unsupported URL (`rediss://`, or any
@@ -173,7 +174,8 @@ class COOKIESEAL_API store : public entry_store, public revocation_list {
 [[nodiscard]] COOKIESEAL_API std::shared_ptr<store> open_store(
     std::string_view where, std::chrono::milliseconds io_timeout = std::chrono::milliseconds{500});
 
-/// Whether @p where names a Redis store (redis://, rediss://, unix://) rather than a directory.
+/// Whether @p where names a Redis store (redis://, rediss://, redis+sentinel://,
+/// redis+cluster://, unix://) rather than a directory.
 [[nodiscard]] COOKIESEAL_API bool is_redis_url(std::string_view where) noexcept;
 
 }  // namespace cookieseal
