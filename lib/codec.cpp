@@ -233,6 +233,7 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   out.issued_at = t;
   out.expires_at = expires;
   out.overflow = overflowed;
+  out.browser_session = s.lifetime().browser_session;
   return out;
 }
 

@@ -418,6 +418,7 @@ TEST_SUITE("codec") {
       s.set_lifetime({.max_age = 2h});
       auto sealed = c.seal("session", s);
       REQUIRE(sealed);
+      CHECK_FALSE(sealed->browser_session);
       CHECK(sealed->expires_at == test::t0 + 2h);
       clock.advance(2h + 60s);
       CHECK(c.open("session", sealed->cookie));
@@ -468,7 +469,11 @@ TEST_SUITE("codec") {
     }
     SUBCASE("the lifetime is authenticated and opens with the session") {
       s.set_lifetime({.max_age = 30 * 24h, .idle_timeout = 1h, .browser_session = true});
-      auto opened = c.open("session", c.seal("session", s)->cookie);
+      auto sealed = c.seal("session", s);
+      REQUIRE(sealed);
+      CHECK(sealed->browser_session);
+      CHECK(sealed->expires_at == test::t0 + 1h);
+      auto opened = c.open("session", sealed->cookie);
       REQUIRE(opened);
       CHECK(opened->session.same_data(s));
       CHECK(opened->session.lifetime() == s.lifetime());

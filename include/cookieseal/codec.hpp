@@ -141,6 +141,9 @@ struct sealed {
   time_point issued_at{};                ///< now, by the codec's clock
   std::optional<time_point> expires_at;  ///< server-side expiry; nullopt = none
   bool overflow = false;                 ///< the session went to the overflow store
+  /// The session's lifetime makes it a browser session: send its cookie without
+  /// Max-Age/Expires (expires_at still holds on the server).
+  bool browser_session = false;
 };
 
 /// A cookie's clear header, read without any key: NOT authenticated.
