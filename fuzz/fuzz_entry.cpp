@@ -2,7 +2,8 @@
 // reference to an entry whose sealed record the fuzzer chooses (or whose raw
 // bytes it chooses), served by an in-memory store. Exercises fetch, the entry
 // AEAD, the record decoder and the reference/record consistency checks.
-// Input: u8 flags | record or raw entry bytes.
+// Input: u8 flags (1 raw entry, 2 a subject, 4 a lifetime in the reference) |
+// record or raw entry bytes.
 #include <cookieseal/codec.hpp>
 #include <cookieseal/store.hpp>
 
@@ -75,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::memset(ref.entry_key.data(), 0x5A, ref.entry_key.size());
   ref.created_at = fuzz::t0 - std::chrono::hours(1);
   ref.subject = (flags & 2) ? "user" : "";
+  if (flags & 4) ref.lifetime.max_age = std::chrono::hours(2);  // kind 3: a record of kind 2
   // The entry: fuzzer bytes sealed properly (reaching the decoder), or raw.
   st->entry = (flags & 1) ? std::vector<std::byte>(body.begin(), body.end())
                           : d::seal_entry(ref.entry_key, ref.entry_id, body);
@@ -89,7 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto r = c.open("session", cookie);
   if (r) {
     if (!r->info.overflow) fuzz::fail("a reference opened as inline");
-    if (r->session.created_at() != ref.created_at || r->session.subject() != ref.subject)
+    if (r->session.created_at() != ref.created_at || r->session.subject() != ref.subject ||
+        r->session.lifetime() != ref.lifetime)
       fuzz::fail("an entry disagreeing with its reference opened");
   } else if (static_cast<int>(r.error()) < 1 || static_cast<int>(r.error()) > 9) {
     fuzz::fail("open returned an error outside the table");

@@ -36,6 +36,15 @@ bool passed(time_point deadline, std::chrono::seconds leeway, time_point now) no
   return now > deadline + leeway;
 }
 
+// One duration of effective_lifetime: the session's own bounded by the codec's (0 = no bound).
+std::chrono::seconds bounded(std::optional<std::chrono::seconds> own,
+                             std::chrono::seconds codec) noexcept {
+  if (!own) return codec;
+  if (codec.count() == 0) return *own;
+  if (own->count() == 0) return codec;
+  return std::min(*own, codec);
+}
+
 // A stack buffer whose first `used` bytes are wiped when it goes out of scope.
 template <std::size_t N>
 struct wiped_array {
@@ -86,12 +95,19 @@ codec::~codec() {
   }
 }
 
-time_point revocation_end(const codec_options& o, time_point created_before) noexcept {
-  if (o.max_age.count() == 0) return revocation_forever;
+session_lifetime effective_lifetime(const codec_options& o, const session_lifetime& l) noexcept {
+  return {bounded(l.max_age, o.max_age), bounded(l.idle_timeout, o.idle_timeout),
+          l.browser_session};
+}
+
+time_point revocation_end(const codec_options& o, time_point created_before,
+                          const session_lifetime& l) noexcept {
+  const std::chrono::seconds max_age = bounded(l.max_age, o.max_age);
+  if (max_age.count() == 0) return revocation_forever;
   // Sessions created before the cut-off open at most until created_at + max_age +
   // leeway inclusive; the record must still be there in that last second.
   return std::min(revocation_forever,
-                  created_before + o.max_age + o.leeway + std::chrono::seconds{1});
+                  created_before + max_age + o.leeway + std::chrono::seconds{1});
 }
 
 time_point codec::now() const { return options_.clock ? options_.clock() : system_now(); }
@@ -172,10 +188,11 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   const codec_options& opts = c.options();
   const key_info* key = &key_used;
 
+  const session_lifetime life = effective_lifetime(opts, s.lifetime());
   std::optional<time_point> expires;
-  if (opts.max_age.count() > 0) expires = s.created_at() + opts.max_age;
-  if (opts.idle_timeout.count() > 0) {
-    const time_point idle_end = t + opts.idle_timeout;
+  if (life.max_age->count() > 0) expires = s.created_at() + *life.max_age;
+  if (life.idle_timeout->count() > 0) {
+    const time_point idle_end = t + *life.idle_timeout;
     expires = expires ? std::min(*expires, idle_end) : idle_end;
   }
   if (expires && *expires <= t) return errc::expired;
@@ -216,6 +233,7 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   out.issued_at = t;
   out.expires_at = expires;
   out.overflow = overflowed;
+  out.browser_session = s.lifetime().browser_session;
   return out;
 }
 
@@ -236,6 +254,11 @@ struct entry_key_wiper {
 time_point created_at_of(const payload_variant& p) {
   if (const auto* s = std::get_if<session>(&p)) return s->created_at();
   return std::get<detail::overflow_reference>(p).created_at;
+}
+
+const session_lifetime& lifetime_of(const payload_variant& p) {
+  if (const auto* s = std::get_if<session>(&p)) return s->lifetime();
+  return std::get<detail::overflow_reference>(p).lifetime;
 }
 
 // Step 1: authenticate and decrypt under @p key, and decode the plaintext.
@@ -291,8 +314,10 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   const entry_key_wiper wiper{*decoded};
 
   // Step 2, the policy, first: an expired or ended session is refused even
-  // while the overflow store is unreachable (a reference repeats created_at).
-  if (auto r = check_policy(created_at_of(*decoded), issued, **keys, t); !r) return r.error();
+  // while the overflow store is unreachable (a reference repeats created_at and
+  // the lifetime).
+  const session_lifetime life = effective_lifetime(options_, lifetime_of(*decoded));
+  if (auto r = check_policy(created_at_of(*decoded), issued, life, **keys, t); !r) return r.error();
 
   const bool overflowed = std::holds_alternative<detail::overflow_reference>(*decoded);
   auto s = resolve_overflow(*decoded, options_, t);
@@ -307,20 +332,22 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   out.info.expires_at = header_expiry;
   const key_info* sealing = (*keys)->sealing_key(t);
   out.info.key_replaced = sealing == nullptr || sealing->id != h.key_id;
-  if (options_.idle_timeout.count() > 0) {
-    const double used = static_cast<double>((t - issued).count()) /
-                        static_cast<double>(options_.idle_timeout.count());
+  if (life.idle_timeout->count() > 0) {
+    const double used =
+        static_cast<double>((t - issued).count()) / static_cast<double>(life.idle_timeout->count());
     out.info.idle_used = std::clamp(used, 0.0, 1.0);
   }
   return out;
 }
 
-result<void> codec::check_policy(time_point created, time_point issued, const keyring& keys,
+// @p lifetime is effective (both durations set).
+result<void> codec::check_policy(time_point created, time_point issued,
+                                 const session_lifetime& lifetime, const keyring& keys,
                                  time_point t) const {
-  if (options_.max_age.count() > 0 && passed(created + options_.max_age, options_.leeway, t))
+  if (lifetime.max_age->count() > 0 && passed(created + *lifetime.max_age, options_.leeway, t))
     return errc::expired;
-  if (options_.idle_timeout.count() > 0 &&
-      passed(issued + options_.idle_timeout, options_.leeway, t))
+  if (lifetime.idle_timeout->count() > 0 &&
+      passed(issued + *lifetime.idle_timeout, options_.leeway, t))
     return errc::expired;
   // Cookies from the future: one sealed by a fast clock would outlive max_age
   // and escape every cut-off. One more second covers whole-second rounding
@@ -391,8 +418,8 @@ result<void> codec::destroy(const session& s, std::optional<time_point> until) c
   if (options_.revocation_store) {
     // Copies of the cookie stay valid until they expire unless the id is
     // revoked: keep the record past the session's last valid second.
-    const time_point end =
-        until.value_or(revocation_end(options_, s.created_at() + std::chrono::seconds{1}));
+    const time_point end = until.value_or(
+        revocation_end(options_, s.created_at() + std::chrono::seconds{1}, s.lifetime()));
     if (!options_.revocation_store->revoke_session(s.id(), std::max(end, t)))
       return because(options_, errc::store_unavailable,
                      "destroy: the revocation list could not record the session");

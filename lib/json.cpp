@@ -306,6 +306,44 @@ value::map map_from_json(std::string_view text, std::string_view what) {
   return detail::map_from(detail::parse_json(text), what);
 }
 
+namespace {
+
+// "lifetime": {"max_age": N, "idle_timeout": N, "browser_session": bool}, each
+// optional (null = absent = the codec's); seconds, 0..max_policy_duration.
+session_lifetime lifetime_from(const json& j) {
+  if (!j.is_object())
+    throw json_error("\"lifetime\" must be an object of max_age, idle_timeout, browser_session");
+  session_lifetime l;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_null()) continue;
+    if (k == "browser_session") {
+      if (!v.is_boolean()) throw json_error("lifetime \"browser_session\" must be true or false");
+      l.browser_session = v.get<bool>();
+      continue;
+    }
+    if (k != "max_age" && k != "idle_timeout")
+      throw json_error(fmt::format(
+          "unknown member \"{}\" of \"lifetime\" (want max_age, idle_timeout, browser_session)",
+          k));
+    if (!v.is_number_unsigned() ||
+        v.get<std::uint64_t>() > static_cast<std::uint64_t>(max_policy_duration.count()))
+      throw json_error(
+          fmt::format("lifetime \"{}\" must be whole seconds from 0 to 100 years (3162240000)", k));
+    (k == "max_age" ? l.max_age : l.idle_timeout) =
+        std::chrono::seconds{static_cast<std::int64_t>(v.get<std::uint64_t>())};
+  }
+  return l;
+}
+
+void append_duration(std::string& out, const std::optional<std::chrono::seconds>& d) {
+  if (d)
+    fmt::format_to(std::back_inserter(out), "{}", d->count());
+  else
+    out += "null";
+}
+
+}  // namespace
+
 session session_from_json(std::string_view text, bool full, time_point now) {
   const json j = detail::parse_json(text);
   if (!full) {
@@ -315,9 +353,11 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   }
   if (!j.is_object()) throw json_error("a full session must be a JSON object");
   for (const auto& [k, v] : j.items())
-    if (k != "values" && k != "constants" && k != "flashes" && k != "subject")
-      throw json_error(fmt::format(
-          "unknown member \"{}\" of a full session (want values, constants, flashes, subject)", k));
+    if (k != "values" && k != "constants" && k != "flashes" && k != "subject" && k != "lifetime")
+      throw json_error(
+          fmt::format("unknown member \"{}\" of a full session (want values, constants, flashes, "
+                      "subject, lifetime)",
+                      k));
   value::map constants;
   if (j.contains("constants")) constants = detail::map_from(j["constants"], "\"constants\"");
   std::string subject;
@@ -331,6 +371,7 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   if (j.contains("flashes"))
     for (auto& [k, list] : detail::flashes_from(j["flashes"]))
       for (auto& v : list) s.flash(k, std::move(v));
+  if (j.contains("lifetime")) s.set_lifetime(lifetime_from(j["lifetime"]));
   return s;
 }
 
@@ -343,7 +384,13 @@ std::string session_to_json(const session& s, const open_info* info, int indent)
   append_map(out, s.constants());
   out += ",\"flashes\":";
   append_map(out, s.flashes());
-  out += ",\"meta\":{\"id\":\"";
+  out += ",\"lifetime\":{\"max_age\":";
+  append_duration(out, s.lifetime().max_age);
+  out += ",\"idle_timeout\":";
+  append_duration(out, s.lifetime().idle_timeout);
+  out += ",\"browser_session\":";
+  out += s.lifetime().browser_session ? "true" : "false";
+  out += "},\"meta\":{\"id\":\"";
   out += to_hex(s.id());
   out += "\",\"subject\":";
   append_string(out, s.subject());

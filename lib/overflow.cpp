@@ -16,6 +16,7 @@ result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plainte
   random_fill(ref.entry_key);
   ref.created_at = s.created_at();
   ref.subject = s.subject();
+  ref.lifetime = s.lifetime();
   const auto entry = seal_entry(ref.entry_key, ref.entry_id, inline_plaintext);
   if (auto r = st.put(ref.entry_id, entry, expires); !r) {
     sodium_memzero(ref.entry_key.data(), ref.entry_key.size());
@@ -41,7 +42,8 @@ result<session> fetch(entry_store& st, overflow_reference& ref, time_point now) 
   auto s = decode_inline(plaintext);
   if (!s) return s.error();
   // The reference repeats what revocation and expiry need; it must agree.
-  if (s->created_at() != ref.created_at || s->subject() != ref.subject)
+  if (s->created_at() != ref.created_at || s->subject() != ref.subject ||
+      s->lifetime() != ref.lifetime)
     return errc::invalid_payload;
   session_access::set_overflow_entry(*s, ref.entry_id);
   return s;

@@ -174,7 +174,52 @@ time_point load_time(compact_input_archive& ar) {
   return from_unix_seconds(t);
 }
 
-session load_inline_record(compact_input_archive& ar) {
+// The lifetime of kinds 2 and 3: a flags byte, then the durations it announces.
+enum lifetime_flag : std::uint8_t {
+  has_max_age = 1,
+  has_idle_timeout = 2,
+  is_browser_session = 4,
+};
+
+void save_lifetime(compact_output_archive& ar, const session_lifetime& l) {
+  ar.write_byte(static_cast<std::uint8_t>((l.max_age ? has_max_age : 0) |
+                                          (l.idle_timeout ? has_idle_timeout : 0) |
+                                          (l.browser_session ? is_browser_session : 0)));
+  if (l.max_age) ar(static_cast<std::uint64_t>(l.max_age->count()));
+  if (l.idle_timeout) ar(static_cast<std::uint64_t>(l.idle_timeout->count()));
+}
+
+std::chrono::seconds load_duration(compact_input_archive& ar) {
+  std::uint64_t d;
+  ar(d);
+  if (d > static_cast<std::uint64_t>(max_policy_duration.count()))
+    throw cereal::Exception("cookieseal: a session lifetime over 100 years");
+  return std::chrono::seconds{static_cast<std::int64_t>(d)};
+}
+
+session_lifetime load_lifetime(compact_input_archive& ar) {
+  const std::uint8_t flags = ar.read_byte();
+  // Canonical: no unknown bit, and never an empty lifetime (that seals as kind 0 or 1).
+  if (flags == 0 || (flags & ~(has_max_age | has_idle_timeout | is_browser_session)) != 0)
+    throw cereal::Exception("cookieseal: bad session lifetime flags");
+  session_lifetime l;
+  if (flags & has_max_age) l.max_age = load_duration(ar);
+  if (flags & has_idle_timeout) l.idle_timeout = load_duration(ar);
+  l.browser_session = (flags & is_browser_session) != 0;
+  return l;
+}
+
+// The kind byte of a record of @p base kind, and the lifetime in front of it.
+void save_kind(compact_output_archive& ar, payload_kind base, const session_lifetime& l) {
+  if (l.follows_codec()) {
+    ar.write_byte(static_cast<std::uint8_t>(base));
+    return;
+  }
+  ar.write_byte(static_cast<std::uint8_t>(base) + 2);
+  save_lifetime(ar, l);
+}
+
+session load_inline_record(compact_input_archive& ar, const session_lifetime& lifetime) {
   session_id id;
   ar.read_bytes(id.data(), id.size());
   const time_point created = load_time(ar);
@@ -192,11 +237,13 @@ session load_inline_record(compact_input_archive& ar) {
     append_ascending(flashes, std::move(k), std::move(l));
   }
   return session(id, created, std::move(subject), std::move(values), std::move(constants),
-                 std::move(flashes));
+                 std::move(flashes), lifetime);
 }
 
-overflow_reference load_reference_record(compact_input_archive& ar) {
+overflow_reference load_reference_record(compact_input_archive& ar,
+                                         const session_lifetime& lifetime) {
   overflow_reference r;
+  r.lifetime = lifetime;
   ar.read_bytes(r.entry_id.data(), r.entry_id.size());
   ar.read_bytes(r.entry_key.data(), r.entry_key.size());
   r.created_at = load_time(ar);
@@ -209,7 +256,7 @@ overflow_reference load_reference_record(compact_input_archive& ar) {
 result<void> encode_inline(const session& s, wiped_bytes& out) {
   try {
     compact_output_archive ar(out);
-    ar.write_byte(static_cast<std::uint8_t>(payload_kind::inline_session));
+    save_kind(ar, payload_kind::inline_session, s.lifetime());
     ar.write_bytes(s.id().data(), s.id().size());
     save_time(ar, s.created_at());
     save_string(ar, s.subject());
@@ -229,7 +276,7 @@ result<void> encode_inline(const session& s, wiped_bytes& out) {
 
 void encode_reference(const overflow_reference& r, wiped_bytes& out) {
   compact_output_archive ar(out);
-  ar.write_byte(static_cast<std::uint8_t>(payload_kind::overflow_reference));
+  save_kind(ar, payload_kind::overflow_reference, r.lifetime);
   ar.write_bytes(r.entry_id.data(), r.entry_id.size());
   ar.write_bytes(r.entry_key.data(), r.entry_key.size());
   save_time(ar, r.created_at);
@@ -240,15 +287,12 @@ result<std::variant<session, overflow_reference>> decode_payload(std::span<const
   try {
     compact_input_archive ar(in);
     const std::uint8_t kind = ar.read_byte();
+    if (kind > static_cast<std::uint8_t>(payload_kind::overflow_reference_with_lifetime))
+      throw cereal::Exception("cookieseal: unknown payload kind");
+    const session_lifetime lifetime = kind >= 2 ? load_lifetime(ar) : session_lifetime{};
     std::variant<session, overflow_reference> out =
-        [&]() -> std::variant<session, overflow_reference> {
-      switch (kind) {
-        case static_cast<std::uint8_t>(payload_kind::inline_session): return load_inline_record(ar);
-        case static_cast<std::uint8_t>(payload_kind::overflow_reference):
-          return load_reference_record(ar);
-        default: throw cereal::Exception("cookieseal: unknown payload kind");
-      }
-    }();
+        kind % 2 == 0 ? std::variant<session, overflow_reference>(load_inline_record(ar, lifetime))
+                      : load_reference_record(ar, lifetime);
     if (ar.remaining() != 0) return errc::invalid_payload;  // trailing bytes
     return out;
   } catch (const cereal::Exception&) {

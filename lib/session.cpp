@@ -1,5 +1,6 @@
 #include <cookieseal/session.hpp>
 
+#include "detail/misuse.hpp"
 #include "detail/random.hpp"
 
 #include <algorithm>
@@ -11,6 +12,12 @@ session_id random_session_id() {
   session_id id;
   detail::random_fill(id);
   return id;
+}
+
+void check_lifetime(const session_lifetime& l) {
+  for (const auto& d : {l.max_age, l.idle_timeout})
+    if (d && (d->count() < 0 || *d > max_policy_duration))
+      detail::throw_misuse("a session's max_age and idle_timeout must be 0..100 years");
 }
 }  // namespace
 
@@ -38,13 +45,22 @@ session::session(value::map constants, std::string subject, time_point created_a
       fresh_(true) {}
 
 session::session(session_id id, time_point created_at, std::string subject, value::map values,
-                 value::map constants, flash_map flashes)
+                 value::map constants, flash_map flashes, session_lifetime lifetime)
     : id_(id),
       created_at_(created_at),
       subject_(std::move(subject)),
       values_(std::move(values)),
       constants_(std::move(constants)),
-      flashes_(std::move(flashes)) {}
+      flashes_(std::move(flashes)),
+      lifetime_(lifetime) {
+  check_lifetime(lifetime_);
+}
+
+void session::set_lifetime(session_lifetime l) {
+  check_lifetime(l);
+  lifetime_ = l;
+  dirty_ = true;
+}
 
 void session::set(std::string_view key, value v) {
   auto it = values_.find(key);
@@ -114,7 +130,8 @@ void session::regenerate_id() {
 
 bool session::same_data(const session& o) const {
   return id_ == o.id_ && created_at_ == o.created_at_ && subject_ == o.subject_ &&
-         values_ == o.values_ && constants_ == o.constants_ && flashes_ == o.flashes_;
+         values_ == o.values_ && constants_ == o.constants_ && flashes_ == o.flashes_ &&
+         lifetime_ == o.lifetime_;
 }
 
 std::string to_hex(const session_id& id) {

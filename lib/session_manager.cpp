@@ -99,8 +99,10 @@ result<std::vector<std::string>> session_manager::set_cookies(request_session& r
   }
   auto sealed = codec_.seal(options_.name, r.session_, options_.purpose);
   if (!sealed) return sealed.error();
-  out.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes,
-                                 sealed->expires_at, sealed->issued_at));
+  // A browser session's cookie carries no Max-Age/Expires; its server-side expiry holds.
+  const auto max_age = sealed->browser_session ? std::nullopt : sealed->expires_at;
+  out.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes, max_age,
+                                 sealed->issued_at));
   r.session_.mark_clean();
   r.clear_cookie_ = false;
   return out;

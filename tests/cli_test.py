@@ -168,6 +168,53 @@ def seal_full_and_purpose():
 
 
 @case
+def session_lifetime_from_flags_and_json():
+    def rfc3339(t):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+    def unix(text):
+        return int(time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))) - time.timezone
+
+    def open_json(path, cookie, *extra):
+        return json.loads(ok("open", "--keyring", path, "--name", "session", *extra, cookie))
+
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        plain = open_json(path, seal(path, {"a": 1}))
+        check(plain["lifetime"] == {"max_age": None, "idle_timeout": None, "browser_session": False},
+              f"a session without a lifetime: {plain['lifetime']}")
+
+        cookie = seal(path, {"a": 1}, "--session-max-age", "2h", "--session-idle", "30m")
+        out = open_json(path, cookie)
+        check(out["lifetime"] == {"max_age": 7200, "idle_timeout": 1800, "browser_session": False},
+              f"flags: {out['lifetime']}")
+        meta = out["meta"]
+        check(unix(meta["expires_at"]) == unix(meta["issued_at"]) + 1800,
+              f"expires_at follows the session's idle timeout: {meta}")
+        later = rfc3339(unix(meta["created_at"]) + 2 * 3600 + 120)
+        expect_exit(14, ["open", "--keyring", path, "--name", "session", "--now", later,
+                         "--idle", "0", cookie], "expired")
+
+        # Longer than the policy: kept as given, cut to the policy's in force.
+        out = open_json(path, seal(path, {}, "--session-max-age", "30d", "--browser-session"))
+        check(out["lifetime"] == {"max_age": 30 * 86400, "idle_timeout": None,
+                                  "browser_session": True}, f"browser session: {out['lifetime']}")
+        check(unix(out["meta"]["expires_at"]) == unix(out["meta"]["issued_at"]) + 86400,
+              f"clamped to the 24 h idle policy: {out['meta']}")
+
+        # The JSON member, with a flag overriding one of its fields.
+        full = {"values": {"a": 1}, "lifetime": {"max_age": 600, "idle_timeout": 300}}
+        out = open_json(path, seal(path, full, "--full", "--session-idle", "1m"))
+        check(out["lifetime"] == {"max_age": 600, "idle_timeout": 60, "browser_session": False},
+              f"JSON + flag: {out['lifetime']}")
+
+        expect_exit(2, ["seal", "--keyring", path, "--name", "s", "--session-max-age", "2x"],
+                    "bad duration", stdin="{}")
+        expect_exit(2, ["seal", "--keyring", path, "--name", "s", "--full"], "lifetime",
+                    stdin='{"lifetime": {"max_age": -5}}')
+
+
+@case
 def exit_codes_for_every_error():
     with tempfile.TemporaryDirectory() as d:
         path = init(d)

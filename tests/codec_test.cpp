@@ -1,6 +1,9 @@
 #include <cookieseal/codec.hpp>
+#include <cookieseal/file_store.hpp>
 
+#include "flaky_store.hpp"
 #include "sodium_base64.hpp"
+#include "temp_dir.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -16,6 +19,7 @@
 using cookieseal::codec;
 using cookieseal::errc;
 using cookieseal::session;
+using cookieseal::session_lifetime;
 using cookieseal::value;
 using namespace std::chrono_literals;
 
@@ -402,5 +406,148 @@ TEST_SUITE("codec") {
     codec c(test::fixed_keyring(), test::options_with(clock));
     CHECK(c.new_session().created_at() == test::t0 + 5s);
     CHECK(c.now() == test::t0 + 5s);
+  }
+
+  TEST_CASE("a session's own lifetime shortens the codec's, never lengthens it") {
+    test::manual_clock clock;
+    auto keys = std::make_shared<const cookieseal::keyring>(test::fixed_keyring());
+    codec c(keys, test::options_with(clock));  // max_age 7 d, idle 24 h, leeway 60 s
+    session s = test::typical_session();
+
+    SUBCASE("a shorter max_age expires the session, in the header and on open") {
+      s.set_lifetime({.max_age = 2h});
+      auto sealed = c.seal("session", s);
+      REQUIRE(sealed);
+      CHECK_FALSE(sealed->browser_session);
+      CHECK(sealed->expires_at == test::t0 + 2h);
+      clock.advance(2h + 60s);
+      CHECK(c.open("session", sealed->cookie));
+      clock.advance(1s);
+      CHECK(c.open("session", sealed->cookie).error() == errc::expired);
+      CHECK(c.seal("session", s).error() == errc::expired);
+    }
+    SUBCASE("a shorter idle timeout expires it, and idle_used counts against it") {
+      s.set_lifetime({.idle_timeout = 15min});
+      auto sealed = c.seal("session", s);
+      REQUIRE(sealed);
+      CHECK(sealed->expires_at == test::t0 + 15min);
+      clock.advance(5min);
+      auto opened = c.open("session", sealed->cookie);
+      REQUIRE(opened);
+      CHECK(opened->info.idle_used == doctest::Approx(1.0 / 3));
+      CHECK(opened->session.lifetime() == s.lifetime());
+      // Re-sealed, the idle window slides; the header no longer bounds it.
+      auto renewed = c.seal("session", opened->session);
+      REQUIRE(renewed);
+      clock.advance(15min + 60s);
+      CHECK(c.open("session", sealed->cookie).error() == errc::expired);
+      CHECK(c.open("session", renewed->cookie));
+    }
+    SUBCASE("longer values are clamped to the codec's") {
+      s.set_lifetime({.max_age = 30 * 24h, .idle_timeout = 30 * 24h});
+      auto sealed = c.seal("session", s);
+      REQUIRE(sealed);
+      CHECK(sealed->expires_at == test::t0 + 24h);
+      clock.advance(24h + 61s);
+      CHECK(c.open("session", sealed->cookie).error() == errc::expired);
+      // max_age too: a session re-sealed every hour still ends after 7 days.
+      clock.set(test::t0 + 7 * 24h - 1h);
+      auto late = c.seal("session", s);
+      REQUIRE(late);
+      CHECK(late->expires_at == test::t0 + 7 * 24h);
+    }
+    SUBCASE("a session's 0 (none) counts only where the codec's is 0 too") {
+      s.set_lifetime({.max_age = 0s, .idle_timeout = 0s});
+      CHECK(c.seal("session", s)->expires_at == test::t0 + 24h);
+      auto o = test::options_with(clock);
+      o.max_age = 0s;
+      o.idle_timeout = 0s;
+      codec unbounded(keys, o);
+      CHECK_FALSE(unbounded.seal("session", s)->expires_at);
+      s.set_lifetime({.max_age = 3h});
+      CHECK(unbounded.seal("session", s)->expires_at == test::t0 + 3h);
+    }
+    SUBCASE("the lifetime is authenticated and opens with the session") {
+      s.set_lifetime({.max_age = 30 * 24h, .idle_timeout = 1h, .browser_session = true});
+      auto sealed = c.seal("session", s);
+      REQUIRE(sealed);
+      CHECK(sealed->browser_session);
+      CHECK(sealed->expires_at == test::t0 + 1h);
+      auto opened = c.open("session", sealed->cookie);
+      REQUIRE(opened);
+      CHECK(opened->session.same_data(s));
+      CHECK(opened->session.lifetime() == s.lifetime());
+      CHECK_FALSE(opened->session.dirty());
+      CHECK(cookieseal::effective_lifetime(c.options(), s.lifetime()) ==
+            session_lifetime{7 * 24h, 1h, true});
+    }
+    SUBCASE("open applies today's codec policy over the sealed lifetime") {
+      s.set_lifetime({.max_age = 3 * 24h});
+      const auto cookie = c.seal("session", s)->cookie;
+      clock.advance(2h);
+      auto o = test::options_with(clock);
+      o.max_age = 1h;
+      CHECK(codec(keys, o).open("session", cookie).error() == errc::expired);
+      o.max_age = 0s;  // a codec that stopped bounding max_age still keeps the session's
+      clock.advance(3 * 24h);
+      CHECK(codec(keys, o).open("session", cookie).error() == errc::expired);
+    }
+    SUBCASE("a duration outside 0..100 years is a programmer error") {
+      CHECK_THROWS_AS(s.set_lifetime({.max_age = -1s}), std::invalid_argument);
+      CHECK_THROWS_AS(s.set_lifetime({.idle_timeout = cookieseal::max_policy_duration + 1s}),
+                      std::invalid_argument);
+      CHECK(s.lifetime().follows_codec());
+    }
+  }
+
+  TEST_CASE("an overflow reference carries the lifetime: the policy runs before any fetch") {
+    test::temp_dir dir;
+    auto real = std::make_shared<cookieseal::file_store>(dir / "store");
+    auto flaky = std::make_shared<test::flaky_store>(real);
+    test::manual_clock clock;
+    auto o = test::options_with(clock);
+    o.overflow_store = flaky;
+    codec c(test::fixed_keyring(), o);
+    session s(test::t0);
+    s.set("blob", std::string(6000, 'x'));
+    s.set_lifetime({.max_age = 2h, .browser_session = true});
+    auto sealed = c.seal("session", s);
+    REQUIRE(sealed);
+    REQUIRE(sealed->overflow);
+    CHECK(sealed->expires_at == test::t0 + 2h);
+    auto opened = c.open("session", sealed->cookie);
+    REQUIRE(opened);
+    CHECK(opened->session.lifetime() == s.lifetime());
+    // Past the session's own max_age the cookie is refused as expired even while
+    // the store is down (wire_test shows the reference alone carries the lifetime).
+    flaky->down = true;
+    clock.advance(1h);
+    CHECK(c.open("session", sealed->cookie).error() == errc::store_unavailable);
+    clock.advance(1h + 61s);
+    CHECK(c.open("session", sealed->cookie).error() == errc::expired);
+  }
+
+  TEST_CASE("destroy keeps a revocation as long as the session's own lifetime lets it live") {
+    cookieseal::codec_options o;
+    o.max_age = 0s;
+    CHECK(cookieseal::revocation_end(o, test::t0, {.max_age = 1h}) == test::t0 + 1h + 61s);
+    CHECK(cookieseal::revocation_end(o, test::t0, {.max_age = 0s}) ==
+          cookieseal::revocation_forever);
+    o.max_age = 7 * 24h;
+    CHECK(cookieseal::revocation_end(o, test::t0, {.max_age = 1h}) == test::t0 + 1h + 61s);
+    CHECK(cookieseal::revocation_end(o, test::t0, {.max_age = 30 * 24h}) ==
+          test::t0 + 7 * 24h + 61s);
+
+    test::temp_dir dir;
+    auto st = std::make_shared<cookieseal::file_store>(dir / "store");
+    test::manual_clock clock;
+    auto opts = test::options_with(clock);
+    opts.revocation_store = st;
+    codec c(test::fixed_keyring(), opts);
+    session s(test::t0);
+    s.set_lifetime({.max_age = 1h});
+    REQUIRE(c.destroy(s));
+    CHECK(*st->is_revoked(s.id(), "", s.created_at(), test::t0 + 1h + 61s));
+    CHECK_FALSE(*st->is_revoked(s.id(), "", s.created_at(), test::t0 + 1h + 70s));
   }
 }

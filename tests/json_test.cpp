@@ -45,7 +45,9 @@ TEST_SUITE("json") {
     s.set("n", 1);
     s.flash("notice", "hi");
     const std::string j = cookieseal::session_to_json(s);
-    CHECK(j.rfind(R"({"values":{"n":1},"constants":{},"flashes":{"notice":["hi"]},"meta":{"id":")",
+    CHECK(j.rfind(R"({"values":{"n":1},"constants":{},"flashes":{"notice":["hi"]},)"
+                  R"("lifetime":{"max_age":null,"idle_timeout":null,"browser_session":false},)"
+                  R"("meta":{"id":")",
                   0) == 0);
     CHECK(
         j.find(
@@ -62,5 +64,47 @@ TEST_SUITE("json") {
     for (int i = 0; i < 40; ++i) deep += "[";
     for (int i = 0; i < 40; ++i) deep += "]";
     CHECK_THROWS_AS((void)cookieseal::value_from_json(deep), cookieseal::json_error);
+  }
+
+  TEST_CASE("a session's own lifetime is read from \"lifetime\" and written back") {
+    using namespace std::chrono_literals;
+    auto s = cookieseal::session_from_json(
+        R"({"values":{},"lifetime":{"max_age":2592000,"idle_timeout":0,"browser_session":true}})",
+        true, test::t0);
+    CHECK(s.lifetime().max_age == 2592000s);
+    CHECK(s.lifetime().idle_timeout == 0s);
+    CHECK(s.lifetime().browser_session);
+    CHECK(cookieseal::session_to_json(s).find(
+              R"("lifetime":{"max_age":2592000,"idle_timeout":0,"browser_session":true})") !=
+          std::string::npos);
+
+    SUBCASE("each member is optional; null is absent (the codec's)") {
+      auto partial = cookieseal::session_from_json(
+          R"({"lifetime":{"idle_timeout":900,"max_age":null}})", true, test::t0);
+      CHECK_FALSE(partial.lifetime().max_age);
+      CHECK(partial.lifetime().idle_timeout == 900s);
+      CHECK_FALSE(partial.lifetime().browser_session);
+      CHECK(cookieseal::session_from_json(R"({"lifetime":{}})", true, test::t0)
+                .lifetime()
+                .follows_codec());
+    }
+    SUBCASE("what is not a lifetime is refused with a message naming it") {
+      for (const char* bad : {
+               R"({"lifetime":3600})",
+               R"({"lifetime":{"max_age":-1}})",
+               R"({"lifetime":{"max_age":1.5}})",
+               R"({"lifetime":{"max_age":"1h"}})",
+               R"({"lifetime":{"idle_timeout":3162240001}})",
+               R"({"lifetime":{"browser_session":1}})",
+               R"({"lifetime":{"maxAge":60}})",
+           }) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS((void)cookieseal::session_from_json(bad, true, test::t0),
+                        cookieseal::json_error);
+      }
+      CHECK_THROWS_WITH_AS(
+          (void)cookieseal::session_from_json(R"({"lifetime":{"maxAge":60}})", true, test::t0),
+          doctest::Contains("maxAge"), cookieseal::json_error);
+    }
   }
 }

@@ -2,7 +2,8 @@
 """An independent decoder of the cookieseal v1 format, written from docs/FORMAT.md
 alone (Python + the `cryptography` package, no libsodium), to prove the format
 document is complete. Checks every vector in tests/vectors/envelope_v1.txt:
-decrypts the cookie, compares the plaintext, and parses the whole record.
+decrypts the cookie, compares the plaintext, and parses the whole record (every
+kind: inline sessions and overflow references, with and without a lifetime).
 
 Usage: reference_decoder.py VECTOR_FILE
 """
@@ -122,19 +123,42 @@ def open_cookie(key, cookie, name, purpose):
     return key_id, issued, expires, plaintext
 
 
+MAX_LIFETIME = 3162240000  # 100 years of 366 days, in seconds
+
+
+def parse_lifetime(r):
+    """Kinds 2 and 3: a flags byte (1 max_age, 2 idle_timeout, 4 browser session)
+    and the durations it announces, in that order."""
+    flags = r.byte()
+    if flags == 0 or flags & ~7:
+        raise ValueError("bad lifetime flags")
+    life = {"max_age": None, "idle_timeout": None, "browser_session": bool(flags & 4)}
+    for bit, name in ((1, "max_age"), (2, "idle_timeout")):
+        if flags & bit:
+            life[name] = r.varint()
+            if life[name] > MAX_LIFETIME:
+                raise ValueError("lifetime over 100 years")
+    return life
+
+
 def parse_record(plaintext):
     r = Reader(plaintext)
     kind = r.byte()
-    if kind != 0:
-        raise ValueError("not an inline record")
-    rec = {"id": r.take(16).hex(), "created_at": r.varint(), "subject": r.string(),
-           "values": r.map(), "constants": r.map(), "flashes": {}}
-    prev = None
-    for _ in range(r.varint()):
-        k = r.string()
-        assert prev is None or prev < k
-        prev = k
-        rec["flashes"][k] = [r.value() for _ in range(r.varint())]
+    if kind > 3:
+        raise ValueError("unknown kind")
+    life = parse_lifetime(r) if kind >= 2 else None
+    if kind % 2 == 1:  # an overflow reference
+        rec = {"kind": kind, "lifetime": life, "entry_id": r.take(32).hex(),
+               "entry_key": r.take(32).hex(), "created_at": r.varint(), "subject": r.string()}
+    else:
+        rec = {"kind": kind, "lifetime": life, "id": r.take(16).hex(), "created_at": r.varint(),
+               "subject": r.string(), "values": r.map(), "constants": r.map(), "flashes": {}}
+        prev = None
+        for _ in range(r.varint()):
+            k = r.string()
+            assert prev is None or prev < k
+            prev = k
+            rec["flashes"][k] = [r.value() for _ in range(r.varint())]
     if r.i != len(plaintext):
         raise ValueError("trailing bytes")
     return rec
@@ -171,11 +195,14 @@ def main():
         name = v["vector"]
         check(key_id == int(v["key_id"], 16), f"{name}: key id")
         check(issued == int(v["now"]), f"{name}: issued_at")
-        check(expires == int(v["now"]) + 86400, f"{name}: expires_at")
+        check(expires == int(v.get("expires_at", int(v["now"]) + 86400)), f"{name}: expires_at")
         check(pt.hex() == v["plaintext"], f"{name}: plaintext")
         rec = parse_record(pt)
-        check(rec["id"] == "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", f"{name}: session id")
+        if rec["kind"] % 2 == 0:
+            check(rec["id"] == "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", f"{name}: session id")
         check(rec["created_at"] == int(v["now"]) - 3600, f"{name}: created_at")
+        # A session without a lifetime of its own is kind 0 (or 1), as before kinds 2 and 3.
+        check((rec["lifetime"] is None) == (rec["kind"] < 2), f"{name}: lifetime iff kind 2/3")
         if name == "typical":
             check(rec["values"]["user_id"] == 1234567, "typical: user_id")
             check(rec["values"]["roles"] == ["admin", "editor", "viewer"], "typical: roles")
@@ -187,6 +214,25 @@ def main():
             check(rec["values"]["o"] == ("object", "t.v1", b"\x07"), "every-kind: object")
             check(rec["constants"] == {"tenant": "acme"}, "every-kind: constants")
             check(rec["flashes"] == {"notice": ["saved"]}, "every-kind: flashes")
+        if name == "lifetime":
+            check(rec["kind"] == 2 and rec["subject"] == "alice", "lifetime: kind and subject")
+            check(rec["lifetime"] == {"max_age": 30 * 86400, "idle_timeout": 12 * 3600,
+                                      "browser_session": False}, "lifetime: durations")
+            # expires_at follows the effective lifetime: min(7 d, 30 d) from created_at,
+            # min(24 h, 12 h) from issued_at.
+            check(expires == min(rec["created_at"] + 7 * 86400, issued + 12 * 3600),
+                  "lifetime: expires_at is the effective one")
+        if name == "browser-session":
+            check(rec["kind"] == 2 and rec["lifetime"] == {
+                "max_age": None, "idle_timeout": None, "browser_session": True},
+                "browser-session: only the flag")
+        if name == "reference-lifetime":
+            check(rec["kind"] == 3 and rec["subject"] == "user-42", "reference: kind and subject")
+            check(rec["entry_id"] == bytes(range(0xC0, 0xE0)).hex(), "reference: entry id")
+            check(rec["entry_key"] == bytes(range(0xE0, 0x100)).hex(), "reference: entry key")
+            check(rec["lifetime"] == {"max_age": 7200, "idle_timeout": None,
+                                      "browser_session": True}, "reference: lifetime")
+            check(expires == rec["created_at"] + 7200, "reference: expires_at")
         # A wrong name must fail authentication in this implementation too.
         try:
             open_cookie(key, v["cookie"], b"other", v["purpose"].encode())

@@ -202,4 +202,55 @@ TEST_SUITE("session_manager") {
     clock.advance(25h);
     CHECK(m.load(header_for(m, h)).refused() == errc::expired);
   }
+
+  TEST_CASE("a session's own lifetime sets its cookie's Max-Age and its renewal window") {
+    test::manual_clock clock;
+    cookieseal::codec c(test::fixed_keyring(), test::options_with(clock));
+    cookieseal::session_manager m(c);
+    auto r = m.load("");
+    r.session().set("user", "alice");
+
+    SUBCASE("Max-Age follows the shorter effective expiry") {
+      r.session().set_lifetime({.max_age = 2h});
+      const auto h = cookies(m.save(r))->at(0);
+      CHECK(h.find("; Max-Age=7200; ") != std::string::npos);
+      clock.advance(2h + 61s);
+      CHECK(m.load(header_for(m, h)).refused() == errc::expired);
+    }
+    SUBCASE("a longer lifetime is clamped: Max-Age stays the codec's") {
+      r.session().set_lifetime({.max_age = 30 * 24h, .idle_timeout = 30 * 24h});
+      CHECK(cookies(m.save(r))->at(0).find("; Max-Age=86400; ") != std::string::npos);
+    }
+    SUBCASE("a browser session gets no Max-Age/Expires, and still expires server-side") {
+      r.session().set_lifetime({.browser_session = true});
+      const auto h = cookies(m.save(r))->at(0);
+      CHECK(h.find("Max-Age") == std::string::npos);
+      CHECK(h.find("Expires") == std::string::npos);
+      auto back = m.load(header_for(m, h));
+      REQUIRE_FALSE(back.is_new());
+      CHECK(back.session().lifetime().browser_session);
+      clock.advance(25h);
+      CHECK(m.load(header_for(m, h)).refused() == errc::expired);
+    }
+    SUBCASE("sliding renewal is due after half the session's own idle window") {
+      r.session().set_lifetime({.idle_timeout = 10min});
+      const auto h = cookies(m.save(r))->at(0);
+      CHECK(h.find("; Max-Age=600; ") != std::string::npos);
+      clock.advance(4min);
+      auto early = m.load(header_for(m, h));
+      CHECK(cookies(m.save(early))->empty());
+      clock.advance(1min);
+      auto due = m.load(header_for(m, h));
+      const auto renewed = cookies(m.save(due));
+      REQUIRE(renewed->size() == 1);
+      CHECK(renewed->at(0).find("; Max-Age=600; ") != std::string::npos);
+    }
+    SUBCASE("changing the lifetime of an opened session re-sends its cookie") {
+      const auto h = cookies(m.save(r))->at(0);
+      auto back = m.load(header_for(m, h));
+      CHECK(cookies(m.save(back))->empty());
+      back.session().set_lifetime({.max_age = 30min});
+      CHECK(cookies(m.save(back))->at(0).find("; Max-Age=1800; ") != std::string::npos);
+    }
+  }
 }

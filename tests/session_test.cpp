@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <type_traits>
 
 #include <string>
@@ -206,5 +207,23 @@ TEST_SUITE("session") {
     CHECK(value(value::object{"t", {}}).type() == value::kind::object);
     CHECK(value(7) != value(7.0));
     CHECK(value("a") == value(std::string("a")));
+  }
+
+  TEST_CASE("a session's own lifetime is unset until set; setting it marks the session dirty") {
+    session s(test::t0);
+    s.mark_clean();
+    CHECK(s.lifetime().follows_codec());
+    session copy = s;
+    s.set_lifetime({.max_age = 30 * 24h, .browser_session = true});
+    CHECK(s.dirty());
+    CHECK(s.lifetime().max_age == 30 * 24h);
+    CHECK_FALSE(s.lifetime().idle_timeout);
+    CHECK_FALSE(s.lifetime().follows_codec());
+    CHECK_FALSE(s.same_data(copy));
+    s.set_lifetime({});
+    CHECK(s.same_data(copy));
+    CHECK_THROWS_AS(s.set_lifetime({.idle_timeout = -1s}), std::invalid_argument);
+    CHECK_THROWS_AS(session(s.id(), test::t0, "", {}, {}, {}, {.max_age = -1s}),
+                    std::invalid_argument);
   }
 }

@@ -20,13 +20,20 @@ constexpr std::size_t max_stdin_bytes = 1 << 20;
 
 constexpr const char* seal_usage =
     R"(usage: cookieseal seal --keyring FILE --name NAME [--purpose P]
-                       [--max-age DUR] [--idle DUR] [--full] < session.json
+                       [--max-age DUR] [--idle DUR] [--full]
+                       [--session-max-age DUR] [--session-idle DUR] [--browser-session]
+                       < session.json
 
 Reads a JSON object of session values on stdin and prints the sealed cookie value.
 With --full, stdin is {"values":{...}, "constants":{...}, "flashes":{"key":[...]},
-"subject":"..."} (every member optional). JSON integers become int, other numbers
-double; bytes are {"$bytes":"<base64url>"}. --max-age (default 7d) and --idle
-(default 24h) set the expiry; 0 turns a bound off. --now TIME seals as if the
+"subject":"...", "lifetime":{"max_age":SECONDS, "idle_timeout":SECONDS,
+"browser_session":BOOL}} (every member optional). JSON integers become int, other
+numbers double; bytes are {"$bytes":"<base64url>"}. --max-age (default 7d) and --idle
+(default 24h) set the codec's policy; 0 turns a bound off. --session-max-age and
+--session-idle give this session its own lifetime, within the policy (shorter
+counts, longer is cut to the policy's; 0 = none only where the policy's is 0), and
+--browser-session marks it a browser session (no Max-Age/Expires on its cookie);
+they override the JSON's "lifetime" members. --now TIME seals as if the
 clock said TIME (a key must be active then). --store DIR|URL puts sessions too large
 for a cookie into that overflow store (a directory, or redis:// / unix:// for
 Redis), sealed; the cookie carries a reference.
@@ -37,8 +44,9 @@ constexpr const char* open_usage =
                        [--max-age DUR] [--idle DUR] COOKIE
 
 Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
-"flashes", "meta": {id, subject, created_at, issued_at, expires_at, key_id,
-key_replaced}}. A cookie that does not open prints one line naming the error and
+"flashes", "lifetime": {max_age, idle_timeout, browser_session}, "meta": {id,
+subject, created_at, issued_at, expires_at, key_id, key_replaced, overflow}}
+("lifetime" is the session's own; null durations follow the policy). A cookie that does not open prints one line naming the error and
 exits with its code (10 malformed ... 18 revoked; 9 + the error value). --max-age and --idle give the
 policy in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME;
 --store DIR|URL resolves overflow references and checks revocations there.
@@ -96,11 +104,21 @@ cookieseal::codec make_codec(const args& a) {
   return cookieseal::codec(load_keys(a, now), o);
 }
 
+// --session-max-age, --session-idle and --browser-session over the JSON's "lifetime".
+cookieseal::session_lifetime lifetime_with_flags(const args& a, cookieseal::session_lifetime l) {
+  if (a.has("session-max-age")) l.max_age = a.duration("session-max-age", {});
+  if (a.has("session-idle")) l.idle_timeout = a.duration("session-idle", {});
+  if (a.has("browser-session")) l.browser_session = true;
+  return l;
+}
+
 }  // namespace
 
 int cmd_seal(const std::vector<std::string>& argv) {
-  const args a = args::parse(
-      argv, {"keyring", "name", "purpose", "max-age", "idle", "now", "store"}, {"full"});
+  const args a = args::parse(argv,
+                             {"keyring", "name", "purpose", "max-age", "idle", "now", "store",
+                              "session-max-age", "session-idle"},
+                             {"full", "browser-session"});
   if (a.help) return std::fputs(seal_usage, stdout), exit_ok;
   a.expect_positional(0,
                       "cookieseal seal --keyring FILE --name NAME [--purpose P] [--full] < json");
@@ -108,7 +126,8 @@ int cmd_seal(const std::vector<std::string>& argv) {
   const std::string purpose = a.get("purpose").value_or("");
   check_binding(name, purpose);
   const auto c = make_codec(a);
-  const auto s = cookieseal::session_from_json(read_stdin(), a.has("full"), c.now());
+  auto s = cookieseal::session_from_json(read_stdin(), a.has("full"), c.now());
+  s.set_lifetime(lifetime_with_flags(a, s.lifetime()));
   auto sealed = c.seal(name, s, purpose);
   if (!sealed)
     throw cookie_error(sealed.error(), fmt::format("{}: {}", cookieseal::to_string(sealed.error()),

@@ -35,10 +35,6 @@
 
 namespace cookieseal {
 
-/// The longest max_age, idle_timeout or leeway a codec accepts (100 years): every
-/// time it computes stays far inside what a cookie header can carry.
-inline constexpr std::chrono::seconds max_policy_duration{100LL * 366 * 24 * 3600};
-
 /// The "never ends" of a revocation record kept for as long as its sessions
 /// can exist (max_age 0): 9999-12-31T23:59:59Z.
 inline constexpr time_point revocation_forever{std::chrono::seconds{253402300799LL}};
@@ -94,13 +90,26 @@ struct codec_options {
 }
 
 /**
+ * The lifetime a session whose own is @p l is sealed and opened with under
+ * policy @p o, both durations set (browser_session copied). The codec's value
+ * is the default and the upper bound: each duration is the session's where it
+ * is set and shorter, else the codec's. A codec's 0 bounds nothing, so there
+ * the session's counts, its 0 (none) included; elsewhere a session's 0 takes
+ * the codec's value.
+ */
+[[nodiscard]] COOKIESEAL_API session_lifetime
+effective_lifetime(const codec_options& o, const session_lifetime& l) noexcept;
+
+/**
  * Until when a revocation of the sessions created before @p created_before must
- * be kept under policy @p o: past the last second any of them can still open
- * (created_at + max_age + leeway), or revocation_forever when max_age is 0 (an
- * idle-renewed or never-expiring session can live on indefinitely).
+ * be kept under policy @p o (and lifetime @p l of one session): past the last
+ * second any of them can still open (created_at + effective max_age + leeway),
+ * or revocation_forever when that max_age is 0 (an idle-renewed or
+ * never-expiring session can live on indefinitely).
  */
 [[nodiscard]] COOKIESEAL_API time_point revocation_end(const codec_options& o,
-                                                       time_point created_before) noexcept;
+                                                       time_point created_before,
+                                                       const session_lifetime& l = {}) noexcept;
 
 /// What open() learned besides the session.
 struct open_info {
@@ -109,7 +118,7 @@ struct open_info {
   std::optional<time_point> expires_at;  ///< its header expiry; nullopt = none
   /// The sealing key has since been replaced: re-seal so keys migrate as users return.
   bool key_replaced = false;
-  /// Fraction of the idle window used, 0..1 (0 without an idle timeout).
+  /// Fraction of the session's effective idle window used, 0..1 (0 without an idle timeout).
   double idle_used = 0.0;
   /// The session came from the overflow store (the cookie held a reference).
   bool overflow = false;
@@ -132,6 +141,9 @@ struct sealed {
   time_point issued_at{};                ///< now, by the codec's clock
   std::optional<time_point> expires_at;  ///< server-side expiry; nullopt = none
   bool overflow = false;                 ///< the session went to the overflow store
+  /// The session's lifetime makes it a browser session: send its cookie without
+  /// Max-Age/Expires (expires_at still holds on the server).
+  bool browser_session = false;
 };
 
 /// A cookie's clear header, read without any key: NOT authenticated.
@@ -167,14 +179,16 @@ class COOKIESEAL_API codec {
   codec& operator=(const codec&) = delete;
 
   /**
-   * Seals @p s for cookie @p name (and @p purpose) with the current sealing key.
+   * Seals @p s for cookie @p name (and @p purpose) with the current sealing key,
+   * under the session's effective lifetime (effective_lifetime): expires_at =
+   * min(created_at + max_age, now + idle_timeout), leaving out a 0.
    * A session created or logged in during this request (never opened from a
    * cookie) whose created_at falls in the second of a revocation cut-off
    * (revocation_cutoff: the keyring's end-sessions-before, or its subject's
    * revocation in the revocation store) is sealed with created_at moved to the
    * cut-off, so it holds while every older session stays refused.
    * @return the cookie, or errc::unknown_key (no active key), errc::expired
-   *         (the session outlived max_age), errc::revoked (created before the
+   *         (the session outlived its effective max_age), errc::revoked (created before the
    *         keyring's end-sessions-before), errc::too_large (name + value over
    *         the limit), errc::invalid_payload (a value nests too deep),
    *         errc::store_unavailable (the overflow or revocation store failed).
@@ -188,7 +202,9 @@ class COOKIESEAL_API codec {
    * Never throws on any cookie value (only on an invalid name or purpose, as seal).
    * Checks, in order: size, base64url, version, header expiry, key id (O(1),
    * never trial decryption), authentication, payload, then the policy in force
-   * (max_age from created_at, idle timeout), cookies from the future (issued_at
+   * (max_age from created_at, idle timeout: the codec's as it is now, shortened
+   * by the lifetime sealed with the session; before any overflow store is
+   * asked), cookies from the future (issued_at
    * after now + leeway, or created_at after issued_at + leeway: invalid_payload;
    * one more second is allowed for whole-second rounding), end-sessions-before
    * and the revocation store.
@@ -206,7 +222,7 @@ class COOKIESEAL_API codec {
   /**
    * Ends a session on the server side: removes its overflow entry, and with a
    * revocation store refuses its id (errc::revoked) until @p until (default:
-   * when its max_age would end it), so copies of the cookie stop opening.
+   * when its effective max_age would end it), so copies of the cookie stop opening.
    * Send the browser a deletion cookie as well. errc::store_unavailable.
    */
   [[nodiscard]] result<void> destroy(const session& s,
@@ -237,8 +253,8 @@ class COOKIESEAL_API codec {
  private:
   friend class keyring_watcher;
   result<void> check_revocation(const session& s, time_point now) const;
-  result<void> check_policy(time_point created, time_point issued, const keyring& keys,
-                            time_point now) const;
+  result<void> check_policy(time_point created, time_point issued, const session_lifetime& lifetime,
+                            const keyring& keys, time_point now) const;
   result<std::shared_ptr<const keyring>> keyring_with(std::uint32_t key_id, time_point issued,
                                                       time_point now) const;
 

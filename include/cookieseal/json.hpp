@@ -37,14 +37,18 @@ class COOKIESEAL_API json_error : public std::invalid_argument {
 
 /**
  * A new session from JSON, created at @p now: with @p full, an object with
- * optional "values", "constants", "flashes" (key -> array) and "subject";
+ * optional "values", "constants", "flashes" (key -> array), "subject" and
+ * "lifetime" ({"max_age": seconds, "idle_timeout": seconds, "browser_session":
+ * bool}, each optional, null or absent = the codec's; see session_lifetime);
  * otherwise an object of values. @throws json_error
  */
 [[nodiscard]] COOKIESEAL_API session session_from_json(std::string_view json, bool full,
                                                        time_point now);
 
 /**
- * A session as JSON: {"values", "constants", "flashes", "meta": {id, subject,
+ * A session as JSON: {"values", "constants", "flashes", "lifetime":
+ * {max_age, idle_timeout (seconds or null = the codec's), browser_session},
+ * "meta": {id, subject,
  * created_at, issued_at, expires_at, key_id, key_replaced, overflow}}; the
  * meta fields from @p info are null without it (a session that did not come
  * from a cookie). @p indent < 0 gives compact text.

@@ -5,8 +5,10 @@
 
 #include <cookieseal/clock.hpp>
 #include <cookieseal/export.hpp>
+#include <cookieseal/limits.hpp>
 
 #include <array>
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -145,6 +147,32 @@ class COOKIESEAL_API value {
 /// 128 random bits naming a session; changes on regenerate_id().
 using session_id = std::array<std::byte, 16>;
 
+/**
+ * A session's own lifetime ("remember me" for 30 days, a browser session for a
+ * plain login), sealed and authenticated with it. An unset field means "the
+ * codec's" (codec_options). The codec's values are the default and the upper
+ * bound: a session can shorten its lifetime, never lengthen it (see
+ * effective_lifetime in codec.hpp).
+ */
+struct session_lifetime {
+  /// Absolute lifetime from created_at; 0 = none, which counts only where the
+  /// codec's max_age is 0 too. At most max_policy_duration.
+  std::optional<std::chrono::seconds> max_age = std::nullopt;
+  /// Idle timeout from the last seal; 0 = none, which counts only where the
+  /// codec's idle_timeout is 0 too. At most max_policy_duration.
+  std::optional<std::chrono::seconds> idle_timeout = std::nullopt;
+  /// The cookie gets no Max-Age/Expires, so the browser drops it when it closes
+  /// (Flask's non-permanent session, gorilla's MaxAge 0, Django's
+  /// set_expiry(0)); the server-side expiry still holds.
+  bool browser_session = false;
+
+  /// Nothing set: the session follows its codec (and seals as it always did).
+  [[nodiscard]] bool follows_codec() const noexcept {
+    return !max_age && !idle_timeout && !browser_session;
+  }
+  bool operator==(const session_lifetime&) const = default;
+};
+
 namespace detail {
 struct session_access;
 }  // namespace detail
@@ -174,8 +202,9 @@ class COOKIESEAL_API session {
   session(value::map constants, std::string subject, time_point created_at = system_now());
 
   /// Rebuilds a session from its parts exactly (used when opening a cookie). Not dirty.
+  /// @throws std::invalid_argument for a lifetime set_lifetime() refuses.
   session(session_id id, time_point created_at, std::string subject, value::map values,
-          value::map constants, flash_map flashes);
+          value::map constants, flash_map flashes, session_lifetime lifetime = {});
 
   // --- values ---------------------------------------------------------------
 
@@ -260,6 +289,16 @@ class COOKIESEAL_API session {
   [[nodiscard]] const session_id& id() const noexcept { return id_; }
   [[nodiscard]] time_point created_at() const noexcept { return created_at_; }
 
+  /// The session's own lifetime; all unset (the codec's) unless set_lifetime() was called.
+  [[nodiscard]] const session_lifetime& lifetime() const noexcept { return lifetime_; }
+  /**
+   * Gives the session its own lifetime, within the codec's bounds, from its
+   * next seal on; marks it dirty. session_lifetime{} returns it to the codec's.
+   * @throws std::invalid_argument when a duration is negative or longer than
+   *         max_policy_duration.
+   */
+  void set_lifetime(session_lifetime l);
+
   /// Draws a new random id; call after a privilege change such as login.
   void regenerate_id();
 
@@ -281,6 +320,7 @@ class COOKIESEAL_API session {
   value::map values_;
   value::map constants_;
   flash_map flashes_;
+  session_lifetime lifetime_;
   bool dirty_ = false;
   // Created (or logged in) in this process, never opened from a cookie: the
   // codec may move created_at past a revocation cut-off of this very second.

@@ -111,7 +111,10 @@ class COOKIESEAL_API session_manager {
    * when it changed, half its idle window is used, or its key was replaced; a
    * deletion after destroy() or for a refused cookie (never after a cut
    * header, nor for an ambiguous one); `Cache-Control: no-store` with every
-   * Set-Cookie. Max-Age follows the session's expiry.
+   * Set-Cookie. Max-Age follows the session's expiry (its own lifetime within
+   * the codec's, see session::set_lifetime); a browser session (its lifetime's
+   * browser_session, or the attributes') gets no Max-Age/Expires. Sliding
+   * renewal uses the session's effective idle window.
    *
    * An undecided request fails with its reason and sends nothing, even if the
    * handler changed the session: answer 503. Other errors come from seal or
