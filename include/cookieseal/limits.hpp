@@ -2,6 +2,8 @@
 /// Limits set by browsers, and bounds on durations, declared once for every layer.
 #pragma once
 
+#include <cookieseal/export.hpp>  // the C++20 check
+
 #include <chrono>
 #include <cstddef>
 
