@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 
 #include <sodium.h>
+
+#include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <set>
 #include <type_traits>
 
 namespace cookieseal {
@@ -41,11 +44,61 @@ value::bytes from_b64url(const json& j) {
 
 // The output side, written directly: the bindings' hot path (open) spends
 // most of its time here, and nlohmann's DOM costs several times the crypto.
-// Same text as nlohmann's dump: compact, invalid UTF-8 replaced by U+FFFD,
-// non-finite doubles as null.
-void append_string(std::string& out, std::string_view s) {
+// Compact, non-finite doubles as null, and valid UTF-8 only (FORMAT.md 6).
+
+// The length of the well-formed UTF-8 sequence at p (Unicode table 3-7), or
+// 0 and in @p bad the length of its maximal subpart (at least 1): the bytes
+// that one U+FFFD replaces.
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std::size_t& bad) {
+  const unsigned char c = *p;
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    bad = 1;  // 80..C1, F5..FF: no sequence starts here
+    return 0;
+  }
+  std::size_t i = 1;
+  for (; i < n && p + i < end; ++i) {
+    const unsigned char lower = i == 1 ? lo : 0x80, upper = i == 1 ? hi : 0xBF;
+    if (p[i] < lower || p[i] > upper) break;
+  }
+  if (i == n) return n;
+  bad = i;
+  return 0;
+}
+
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  std::size_t bad = 0;
+  while (p < end) {
+    if (*p < 0x80) {
+      ++p;
+    } else if (const std::size_t n = utf8_sequence(p, end, bad)) {
+      p += n;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// @p tag_escape: a map key nested in a value, where a leading '$' is doubled
+// so that no key reads back as one of the bridge's tags ($bytes, $object).
+void append_string(std::string& out, std::string_view s, bool tag_escape = false) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
+  if (tag_escape && !s.empty() && s.front() == '$') out.push_back('$');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
@@ -71,21 +124,40 @@ void append_string(std::string& out, std::string_view s) {
       ++p;
       continue;
     }
-    // A well-formed UTF-8 sequence is copied; anything else becomes U+FFFD.
-    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-    bool ok = n != 0 && static_cast<std::size_t>(end - p) >= n;
-    for (std::size_t i = 1; ok && i < n; ++i) ok = (p[i] & 0xC0) == 0x80;
-    if (ok && n == 3) ok = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
-    if (ok && n == 4) ok = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
-    if (ok) {
+    std::size_t bad = 0;
+    if (const std::size_t n = utf8_sequence(p, end, bad)) {
       out.append(reinterpret_cast<const char*>(p), n);
       p += n;
     } else {
       out += "\xEF\xBF\xBD";
-      ++p;
+      p += bad;
     }
   }
   out.push_back('"');
+}
+
+// Writes a map's members in key order with @p write_value. Two keys that are
+// not valid UTF-8 can become the same text: only the first is written.
+template <class Map, class WriteValue>
+void append_members(std::string& out, const Map& m, bool tag_escape, WriteValue write_value) {
+  out.push_back('{');
+  const bool all_valid =
+      std::all_of(m.begin(), m.end(), [](const auto& e) { return valid_utf8(e.first); });
+  std::set<std::string, std::less<>> written;  // only when a key was replaced
+  bool first = true;
+  for (const auto& [k, e] : m) {
+    if (!all_valid) {
+      std::string key;
+      append_string(key, k, tag_escape);
+      if (!written.insert(key).second) continue;
+    }
+    if (!first) out.push_back(',');
+    first = false;
+    append_string(out, k, tag_escape);
+    out.push_back(':');
+    write_value(e);
+  }
+  out.push_back('}');
 }
 
 void append_value(std::string& out, const value& v) {
@@ -125,19 +197,10 @@ void append_value(std::string& out, const value& v) {
       out.push_back(']');
       return;
     }
-    case kind::map: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [k, e] : *v.get_if<value::map>()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_string(out, k);
-        out.push_back(':');
-        append_value(out, e);
-      }
-      out.push_back('}');
+    case kind::map:
+      append_members(out, *v.get_if<value::map>(), true,
+                     [&](const value& e) { append_value(out, e); });
       return;
-    }
     case kind::object: {
       const auto& o = *v.get_if<value::object>();
       out += "{\"$object\":";
@@ -150,15 +213,11 @@ void append_value(std::string& out, const value& v) {
   }
 }
 
+// The session's own maps (values, constants, flashes): maps, never tags, so
+// their keys are written as they are.
 template <class Map>
 void append_map(std::string& out, const Map& m) {
-  out.push_back('{');
-  bool first = true;
-  for (const auto& [k, e] : m) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_string(out, k);
-    out.push_back(':');
+  append_members(out, m, false, [&](const auto& e) {
     if constexpr (std::is_same_v<std::decay_t<decltype(e)>, value::list>) {
       out.push_back('[');
       bool first_item = true;
@@ -171,20 +230,99 @@ void append_map(std::string& out, const Map& m) {
     } else {
       append_value(out, e);
     }
-  }
-  out.push_back('}');
+  });
 }
 
 }  // namespace
 
 namespace detail {
 
+namespace {
+
+// nlohmann's DOM builder, with the bridge's bounds checked as the text is
+// read: nothing is built past max_json_depth or max_json_values, and an
+// integer literal outside int64 is an error (nlohmann would make it a double).
+class bounded_sax {
+ public:
+  explicit bounded_sax(json& root) : dom_(root) {}
+
+  bool null() { return count() && dom_.null(); }
+  bool boolean(bool v) { return count() && dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return count() && dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<std::uint64_t>(INT64_MAX)) too_big(std::to_string(v));
+    return count() && dom_.number_unsigned(v);
+  }
+  bool number_float(json::number_float_t v, const std::string& text) {
+    if (text.find_first_of(".eE") == std::string::npos) too_big(text);
+    return count() && dom_.number_float(v, text);
+  }
+  bool string(std::string& v) { return count() && dom_.string(v); }
+  bool binary(json::binary_t& v) { return count() && dom_.binary(v); }
+  bool start_object(std::size_t n) { return open() && dom_.start_object(n); }
+  bool key(std::string& k) { return dom_.key(k); }
+  bool end_object() { return close() && dom_.end_object(); }
+  bool start_array(std::size_t n) { return open() && dom_.start_array(n); }
+  bool end_array() { return close() && dom_.end_array(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    throw json_error(fmt::format("not valid JSON: {}", e.what()));
+  }
+
+ private:
+  bool count() {
+    if (++values_ > max_json_values)
+      throw json_error(fmt::format("more than {} JSON values", max_json_values));
+    return true;
+  }
+  bool open() {
+    if (++depth_ > max_json_depth)
+      throw json_error(fmt::format("JSON nesting deeper than {} levels", max_json_depth));
+    return count();
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  [[noreturn]] static void too_big(const std::string& text) {
+    throw json_error(fmt::format("integer {} does not fit in 64 signed bits", text));
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::size_t depth_ = 0, values_ = 0;
+};
+
+// A map key nested in a value: "$$..." loses one '$'; a single '$' is a tag.
+bool is_tag(std::string_view k) {
+  return !k.empty() && k[0] == '$' && (k.size() == 1 || k[1] != '$');
+}
+
+value tagged(const json& j) {
+  for (const auto& [k, e] : j.items())
+    if (k != "$bytes" && k != "$object")
+      throw json_error(fmt::format(
+          "unknown member \"{}\" of a tagged value (a map key that starts with $ is written "
+          "with one more $: \"${}\")",
+          k, k));
+  if (!j.contains("$bytes")) throw json_error("\"$object\" needs its \"$bytes\"");
+  if (j.size() == 1) return value(from_b64url(j["$bytes"]));
+  if (!j["$object"].is_string()) throw json_error("\"$object\" must be a string (a type name)");
+  return value(value::object{j["$object"].get<std::string>(), from_b64url(j["$bytes"])});
+}
+
+}  // namespace
+
 json parse_json(std::string_view text) {
+  if (text.size() > max_json_bytes)
+    throw json_error(
+        fmt::format("JSON text of {} bytes is larger than {} bytes", text.size(), max_json_bytes));
+  json root;
+  bounded_sax sax(root);
   try {
-    return json::parse(text.begin(), text.end());
+    json::sax_parse(text.begin(), text.end(), &sax);
   } catch (const json::exception& e) {
     throw json_error(fmt::format("not valid JSON: {}", e.what()));
   }
+  return root;
 }
 
 value value_from(const json& j, std::size_t depth) {
@@ -204,56 +342,26 @@ value value_from(const json& j, std::size_t depth) {
       if (depth >= max_value_depth)
         throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
       value::list l;
+      l.reserve(j.size());
       for (const auto& e : j) l.push_back(value_from(e, depth + 1));
       return value(std::move(l));
     }
     case json::value_t::object: {
-      if (j.contains("$bytes")) {
-        if (j.size() == 1) return value(from_b64url(j["$bytes"]));
-        if (j.size() == 2 && j.contains("$object") && j["$object"].is_string())
-          return value(value::object{j["$object"].get<std::string>(), from_b64url(j["$bytes"])});
-        throw json_error("an object with \"$bytes\" may only also have \"$object\"");
-      }
+      for (auto it = j.begin(); it != j.end(); ++it)
+        if (is_tag(it.key())) return tagged(j);
       if (depth >= max_value_depth)
         throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
       value::map m;
-      for (const auto& [k, e] : j.items()) m.emplace(k, value_from(e, depth + 1));
+      for (const auto& [k, e] : j.items())
+        m.emplace(k.substr(k.empty() || k[0] != '$' ? 0 : 1), value_from(e, depth + 1));
       return value(std::move(m));
     }
     default: throw json_error("unsupported JSON value (binary)");
   }
 }
 
-json value_json(const value& v) {
-  using kind = value::kind;
-  switch (v.type()) {
-    case kind::null: return nullptr;
-    case kind::boolean: return *v.get_if<bool>();
-    case kind::integer: return *v.get_if<std::int64_t>();
-    case kind::real: return *v.get_if<double>();
-    case kind::string: return *v.get_if<std::string>();
-    case kind::bytes: return {{"$bytes", b64url(*v.get_if<value::bytes>())}};
-    case kind::list: {
-      auto out = json::array();
-      for (const auto& e : *v.get_if<value::list>()) out.push_back(value_json(e));
-      return out;
-    }
-    case kind::map: {
-      auto out = json::object();
-      for (const auto& [k, e] : *v.get_if<value::map>()) out[k] = value_json(e);
-      return out;
-    }
-    case kind::object: {
-      const auto& o = *v.get_if<value::object>();
-      return {{"$object", o.type_name}, {"$bytes", b64url(o.data)}};
-    }
-  }
-  return nullptr;
-}
-
 value::map map_from(const json& j, std::string_view what) {
-  if (!j.is_object() || j.contains("$bytes"))
-    throw json_error(fmt::format("{} must be a JSON object of values", what));
+  if (!j.is_object()) throw json_error(fmt::format("{} must be a JSON object of values", what));
   value::map m;
   for (const auto& [k, e] : j.items()) m.emplace(k, value_from(e, 0));
   return m;

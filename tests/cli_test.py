@@ -454,6 +454,20 @@ def redis_store_commands():
                     "store_unavailable")
 
 
+@case
+def open_prints_valid_utf8_for_any_string_bytes():
+    """A C++ session may hold any bytes in a string (a form post of %F8%80%80)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        key, text = b"item", b"\xf8\x80\x80 \xe2\x82"
+        record = (b"\x00" + os.urandom(16) + leb128(int(time.time())) + b"\x00"
+                  + b"\x01" + leb128(len(key)) + key + b"\x05" + leb128(len(text)) + text
+                  + b"\x00\x00")
+        rc, out, err = run("open", "--keyring", path, "--name", "session", forge(path, record))
+        check(rc == 0, f"open failed: {err}")
+        check(json.loads(out)["values"] == {"item": "\ufffd\ufffd\ufffd \ufffd"}, out)
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[2] not in CASES:
         print(f"usage: cli_test.py CLI CASE; cases: {' '.join(CASES)}")

@@ -22,7 +22,7 @@ TEST_SUITE("json") {
     CHECK(cookieseal::value_to_json(value("a\"b\\c\n\t\x01")) == R"("a\"b\\c\n\t\u0001")");
     CHECK(cookieseal::value_to_json(value("h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x8D\xAA")) ==
           "\"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x8D\xAA\"");
-    // Invalid UTF-8 becomes U+FFFD, as nlohmann-json's replace handler does.
+    // Invalid UTF-8 becomes U+FFFD, one for each maximal subpart (FORMAT.md section 6).
     CHECK(cookieseal::value_to_json(value("x\xFFy\xC3")) == "\"x\xEF\xBF\xBDy\xEF\xBF\xBD\"");
     CHECK(cookieseal::value_to_json(value("\xED\xA0\x80")) ==
           "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // a surrogate is not UTF-8
@@ -106,5 +106,130 @@ TEST_SUITE("json") {
           (void)cookieseal::session_from_json(R"({"lifetime":{"maxAge":60}})", true, test::t0),
           doctest::Contains("maxAge"), cookieseal::json_error);
     }
+  }
+
+  TEST_CASE(
+      "out of the bridge comes valid UTF-8: each maximal subpart of a bad sequence is one U+FFFD") {
+    const std::string r = "\xEF\xBF\xBD";
+    auto json_of = [](std::string s) { return cookieseal::value_to_json(value(std::move(s))); };
+    // Lead bytes F5..FF start no sequence: each byte is its own subpart.
+    CHECK(json_of("\xF8\x80\x80") == "\"" + r + r + r + "\"");
+    CHECK(json_of("\xFF\xBF\xBF") == "\"" + r + r + r + "\"");
+    // Unicode 15, section 3.9, table 3-8: the standard's own example.
+    CHECK(json_of("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64") ==
+          "\"a" + r + r + r + "b" + r + "c" + r + r + "d\"");
+    CHECK(json_of("\xE2\x82") == "\"" + r + "\"");                      // a truncated sequence: one
+    CHECK(json_of("\xF0\x9F\x8D") == "\"" + r + "\"");                  // a truncated sequence: one
+    CHECK(json_of("\xF4\x90\x80\x80") == "\"" + r + r + r + r + "\"");  // past U+10FFFF
+    CHECK(json_of("\xC0\xAF") == "\"" + r + r + "\"");                  // overlong
+    CHECK(json_of("\xE0\x80\xAF") == "\"" + r + r + r + "\"");          // overlong
+    CHECK(json_of("\xF4\x8F\xBF\xBF") == "\"\xF4\x8F\xBF\xBF\"");       // U+10FFFF itself
+
+    // Every string of a lead byte and two more bytes comes out as JSON that a
+    // strict parser (nlohmann-json's, which refuses bad UTF-8) reads back.
+    const unsigned char thirds[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90,
+                                    0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    std::size_t bad = 0;
+    for (unsigned lead = 0x80; lead <= 0xFF; ++lead)
+      for (unsigned second = 0; second <= 0xFF; ++second)
+        for (unsigned char third : thirds) {
+          const std::string s{static_cast<char>(lead), static_cast<char>(second),
+                              static_cast<char>(third)};
+          try {
+            (void)cookieseal::value_from_json(json_of(s));
+          } catch (const cookieseal::json_error&) {
+            if (bad++ == 0) FAIL_CHECK("not valid JSON for bytes ", lead, " ", second, " ", +third);
+          }
+        }
+    CHECK(bad == 0);
+  }
+
+  TEST_CASE("map keys are made valid UTF-8 too, and keys that become equal are written once") {
+    const value m(value::map{{"\xF8", 1}, {"\xF9", 2}, {"\xEF\xBF\xBD", 3}, {"k\xC3", 4}});
+    // The first in byte order is kept (here the key that was U+FFFD already).
+    CHECK(cookieseal::value_to_json(m) == "{\"k\xEF\xBF\xBD\":4,\"\xEF\xBF\xBD\":3}");
+    cookieseal::session s(test::t0);
+    s.set("\xF8", 1);
+    s.set("\xF9", 2);
+    s.flash("\xFE", "x\xFF");
+    const std::string j = cookieseal::session_to_json(s);
+    CHECK(j.rfind("{\"values\":{\"\xEF\xBF\xBD\":1},\"constants\":{},\"flashes\":{\"\xEF\xBF\xBD\":"
+                  "[\"x\xEF\xBF\xBD\"]},",
+                  0) == 0);
+    CHECK_NOTHROW((void)cookieseal::session_to_json(s, nullptr, 2));  // the CLI's pretty print
+  }
+
+  TEST_CASE(
+      "map keys that look like the bridge's tags round-trip: a nested key with $ gets one more") {
+    const value m(value::map{{"$bytes", "hello!"},
+                             {"$object", value::map{{"$", 1}, {"$$x", 2}, {"plain", 3}}},
+                             {"b", value::bytes{std::byte{1}}}});
+    const std::string text = cookieseal::value_to_json(m);
+    CHECK(text ==
+          R"({"$$bytes":"hello!","$$object":{"$$":1,"$$$x":2,"plain":3},"b":{"$bytes":"AQ"}})");
+    CHECK(cookieseal::value_from_json(text) == m);
+    CHECK(cookieseal::value_from_json(R"({"$$bytes":"AQ"})") ==
+          value(value::map{{"$bytes", "AQ"}}));
+    // A single $ is the bridge's: unknown tags and mixed members are refused.
+    CHECK_THROWS_AS((void)cookieseal::value_from_json(R"({"$foo":1})"), cookieseal::json_error);
+    CHECK_THROWS_AS((void)cookieseal::value_from_json(R"({"$bytes":"AQ","x":1})"),
+                    cookieseal::json_error);
+    CHECK_THROWS_AS((void)cookieseal::value_from_json(R"({"$object":"t"})"),
+                    cookieseal::json_error);
+
+    // The session's own maps (values, constants, flashes) are maps, never tags:
+    // their keys are written as they are.
+    cookieseal::session s(value::map{{"$object", "c"}}, "", test::t0);
+    s.set("$bytes", m);
+    s.set("$$", 1);
+    s.flash("$bytes", value::map{{"$x", 1}});
+    const std::string j = cookieseal::session_to_json(s);
+    CHECK(j.rfind(R"({"values":{"$$":1,"$bytes":{"$$bytes":"hello!",)", 0) == 0);
+    CHECK(j.find(R"("constants":{"$object":"c"},"flashes":{"$bytes":[{"$$x":1}]})") !=
+          std::string::npos);
+    const auto back = cookieseal::session_from_json(R"({"values":{"$$":1,"$bytes":)" + text +
+                                                        R"(},"constants":{"$object":"c"},)"
+                                                        R"("flashes":{"$bytes":[{"$$x":1}]}})",
+                                                    true, test::t0);
+    CHECK(back.values() == s.values());
+    CHECK(back.constants() == s.constants());
+    CHECK(back.flashes() == s.flashes());
+    CHECK(cookieseal::map_from_json(R"({"$bytes":"hello!"})") == value::map{{"$bytes", "hello!"}});
+  }
+
+  TEST_CASE("integers outside int64 are an error, never a double") {
+    CHECK(cookieseal::value_from_json("9223372036854775807") == value(INT64_MAX));
+    CHECK(cookieseal::value_from_json("-9223372036854775808") == value(INT64_MIN));
+    for (const char* big : {"9223372036854775808", "18446744073709551616", "-9223372036854775809",
+                            "100000000000000000000000", "[1,{\"a\":-99999999999999999999}]"}) {
+      CAPTURE(big);
+      CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(big),
+                           doctest::Contains("does not fit in 64 signed bits"),
+                           cookieseal::json_error);
+    }
+    CHECK(cookieseal::value_from_json("1e20") ==
+          value(1e20));  // a number with an exponent is a double
+    CHECK(cookieseal::value_from_json("-5.0") == value(-5.0));
+  }
+
+  TEST_CASE("JSON text is bounded in size and depth before it is parsed") {
+    std::string big(cookieseal::max_json_bytes + 1, ' ');
+    big[0] = '1';
+    CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(big), doctest::Contains("larger than"),
+                         cookieseal::json_error);
+    CHECK_THROWS_WITH_AS((void)cookieseal::session_from_json(big, true, test::t0),
+                         doctest::Contains("larger than"), cookieseal::json_error);
+    std::string deep(1 << 20, '[');
+    CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(deep), doctest::Contains("nesting"),
+                         cookieseal::json_error);
+    // The session's own two levels come on top of a value's 32.
+    std::string v32;
+    for (std::size_t i = 0; i < cookieseal::max_value_depth; ++i) v32 += "[";
+    for (std::size_t i = 0; i < cookieseal::max_value_depth; ++i) v32 += "]";
+    CHECK_NOTHROW(
+        (void)cookieseal::session_from_json(R"({"values":{"a":)" + v32 + "}}", true, test::t0));
+    CHECK_THROWS_AS(
+        (void)cookieseal::session_from_json(R"({"values":{"a":[)" + v32 + "]}}", true, test::t0),
+        cookieseal::json_error);
   }
 }

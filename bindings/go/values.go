@@ -6,11 +6,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 )
 
+// Object is a user object sealed by C++ (cookieseal/cereal.hpp): its type
+// name and its bytes. It comes back as it went in.
+type Object struct {
+	TypeName string
+	Data     []byte
+}
+
 // fromJSON decodes one session value: integers as int, other numbers as
-// float64, bytes ({"$bytes": ...}) as []byte, arrays as []interface{}, objects
-// as map[string]interface{}.
+// float64, bytes ({"$bytes": ...}) as []byte, a user object as Object, arrays
+// as []interface{}, objects as map[string]interface{} (a key written "$$x" is
+// the key "$x": docs/FORMAT.md, section 6).
 func fromJSON(raw json.RawMessage) (interface{}, error) {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
@@ -20,6 +29,9 @@ func fromJSON(raw json.RawMessage) (interface{}, error) {
 	}
 	return convertDecoded(v), nil
 }
+
+// isTag: a key with one leading '$' names one of the bridge's tags.
+func isTag(k string) bool { return strings.HasPrefix(k, "$") && !strings.HasPrefix(k, "$$") }
 
 func convertDecoded(v interface{}) interface{} {
 	switch t := v.(type) {
@@ -35,35 +47,68 @@ func convertDecoded(v interface{}) interface{} {
 		}
 		return t
 	case map[string]interface{}:
-		if b, ok := t["$bytes"].(string); ok && len(t) == 1 {
-			if raw, err := base64.RawURLEncoding.DecodeString(b); err == nil {
+		for k := range t {
+			if !isTag(k) {
+				continue
+			}
+			// The library writes only {"$bytes"} and {"$object", "$bytes"}.
+			b, _ := t["$bytes"].(string)
+			raw, err := base64.RawURLEncoding.DecodeString(b)
+			if name, ok := t["$object"].(string); ok && len(t) == 2 && err == nil {
+				return Object{TypeName: name, Data: raw}
+			}
+			if len(t) == 1 && err == nil {
 				return raw
 			}
+			return t
 		}
-		for k := range t {
-			t[k] = convertDecoded(t[k])
+		out := make(map[string]interface{}, len(t))
+		for k, e := range t {
+			out[strings.TrimPrefix(k, "$")] = convertDecoded(e) // "$$x" is "$x"; others have no '$'
 		}
-		return t
+		return out
 	default:
 		return v
 	}
 }
 
-// toJSON prepares a value for encoding/json: []byte becomes {"$bytes": ...}.
+// toJSON prepares a value for encoding/json: []byte becomes {"$bytes": ...},
+// an Object {"$object": ..., "$bytes": ...}, and a map key that starts with
+// '$' gets one more, so that no key reads back as a tag.
 func toJSON(v interface{}) interface{} {
 	switch t := v.(type) {
+	case nil:
+		return nil
 	case []byte:
 		return map[string]string{"$bytes": base64.RawURLEncoding.EncodeToString(t)}
-	case []interface{}:
-		out := make([]interface{}, len(t))
-		for i := range t {
-			out[i] = toJSON(t[i])
+	case Object:
+		return map[string]string{"$object": t.TypeName,
+			"$bytes": base64.RawURLEncoding.EncodeToString(t.Data)}
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 { // a named []byte, or [N]byte
+			b := make([]byte, rv.Len())
+			reflect.Copy(reflect.ValueOf(b), rv)
+			return toJSON(b)
+		}
+		out := make([]interface{}, rv.Len())
+		for i := range out {
+			out[i] = toJSON(rv.Index(i).Interface())
 		}
 		return out
-	case map[string]interface{}:
-		out := make(map[string]interface{}, len(t))
-		for k, e := range t {
-			out[k] = toJSON(e)
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return v
+		}
+		out := make(map[string]interface{}, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			k := it.Key().String()
+			if strings.HasPrefix(k, "$") {
+				k = "$" + k
+			}
+			out[k] = toJSON(it.Value().Interface())
 		}
 		return out
 	default:
@@ -81,7 +126,7 @@ func checkValue(key string, v interface{}) error {
 	if !jsonKind(reflect.ValueOf(v), 0) {
 		return &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
 			Message: fmt.Sprintf("session value %q is a %T: only string, numbers, bool, nil, "+
-				"[]byte, slices and maps with string keys of those are stored", key, v)}
+				"[]byte, Object, slices and maps with string keys of those are stored", key, v)}
 	}
 	return nil
 }
@@ -89,6 +134,9 @@ func checkValue(key string, v interface{}) error {
 func jsonKind(v reflect.Value, depth int) bool {
 	if depth > 32 {
 		return false
+	}
+	if v.Type() == reflect.TypeOf(Object{}) {
+		return true
 	}
 	switch v.Kind() {
 	case reflect.String, reflect.Bool,

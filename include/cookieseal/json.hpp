@@ -2,22 +2,40 @@
 /// Sessions and values as JSON text: the shape the CLI prints and reads, and
 /// the one every language binding exchanges through the C ABI.
 ///
-/// Values: null, true/false, integers (int64; a larger one is an error),
+/// Values: null, true/false, integers (int64; one outside it is an error),
 /// other numbers (double), strings, arrays, objects; bytes are
 /// {"$bytes": "<base64url, no padding>"} and a user object is
-/// {"$object": NAME, "$bytes": ...}. Nesting is bounded (max_value_depth).
+/// {"$object": NAME, "$bytes": ...}. A map key nested in a value that starts
+/// with '$' is written with one more '$' ("$bytes" as "$$bytes"), so any key
+/// round-trips; the session's own maps (values, constants, flashes) keep their
+/// keys as they are. What comes out is valid UTF-8: each ill-formed subsequence
+/// of a string or key becomes one U+FFFD (Unicode's "maximal subpart"
+/// practice). docs/FORMAT.md, section 6, is the contract.
 #pragma once
 
 #include <cookieseal/clock.hpp>
 #include <cookieseal/codec.hpp>
 #include <cookieseal/export.hpp>
 #include <cookieseal/session.hpp>
+#include <cookieseal/store.hpp>
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace cookieseal {
+
+/// JSON text read by the bridge is at most this long: 8 x max_entry_bytes, so
+/// the JSON of any session that can be sealed fits, every byte escaped.
+inline constexpr std::size_t max_json_bytes = 8 * max_entry_bytes;
+
+/// JSON nesting read by the bridge: a value's max_value_depth plus the
+/// session's own two levels ({"values": {KEY: ...}}), checked while reading.
+inline constexpr std::size_t max_json_depth = max_value_depth + 2;
+
+/// JSON values (scalars and containers) read from one text: a sealed session
+/// spends at least one byte of its max_entry_bytes record on each.
+inline constexpr std::size_t max_json_values = max_entry_bytes;
 
 /// JSON that is not valid, or not a value of the shape above; the message says where.
 class COOKIESEAL_API json_error : public std::invalid_argument {

@@ -13,12 +13,12 @@
 
 namespace cookieseal::detail {
 
-/// @throws json_error
+/// Text -> DOM, within max_json_bytes, max_json_depth and max_json_values,
+/// integers within int64. @throws json_error
 nlohmann::json parse_json(std::string_view text);
 /// @throws json_error
 value value_from(const nlohmann::json& j, std::size_t depth);
-nlohmann::json value_json(const value& v);
-/// @throws json_error
+/// One of the session's own maps (values, constants): keys as they are. @throws json_error
 value::map map_from(const nlohmann::json& j, std::string_view what);
 /// {"key": [values...]} -> flashes. @throws json_error
 session::flash_map flashes_from(const nlohmann::json& j);

@@ -20,7 +20,8 @@ import json
 import logging
 import weakref
 
-from . import _native
+from . import _native, _values
+from ._values import Object
 from .errors import (Ambiguous, AuthenticationFailed, Closed, ConfigError, Error, Expired,
                      HeaderTruncated, InternalError, InvalidArgument, InvalidPayload,
                      KeyNotLoaded, KeyringError, Malformed, NotFound, OutOfMemory, Revoked,
@@ -31,7 +32,7 @@ __all__ = [
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
-    "ConfigError", "Closed", "library_version", "save_all",
+    "ConfigError", "Closed", "Object", "library_version", "save_all",
 ]
 
 _OUTCOMES = {0: "opened", 1: "refused", 2: "undecided"}
@@ -223,13 +224,14 @@ class SessionManager(_Handle):
 
     def seal(self, session):
         """A cookie value for {"values", "constants", "flashes", "subject"} (each optional)."""
-        data, n = _native.b(_dumps(session))
+        data, n = _native.b(_dumps(_values.encode_session(session)))
         return _native.text_shared(_native.seal, self._live(), data, n)
 
     def open(self, cookie):
         """The session in a cookie value: {"values", "constants", "flashes", "meta"}."""
         data, n = _native.b(cookie)
-        return json.loads(_native.text_shared(_native.open_, self._live(), data, n))
+        return _values.decode_session(
+            json.loads(_native.text_shared(_native.open_, self._live(), data, n)))
 
     def revoke_subject(self, subject):
         """Log out everywhere (this manager's codec.revoke_subject)."""
@@ -258,11 +260,12 @@ class Request(_Handle):
         self._load()
 
     def _load(self):
-        data = json.loads(_native.text_request(_native.request_session_json, self._live()))
+        data = _values.decode_session(
+            json.loads(_native.text_request(_native.request_session_json, self._live())))
         self.meta = data["meta"]
         self.constants = data["constants"]
         self.session = dict(data["values"])
-        self._saved_values = _dumps(data["values"])
+        self._saved_values = _dumps(_values.encode_map(data["values"]))
         self._flashes = data["flashes"]  # None once a flash call changed them
 
     @property
@@ -286,14 +289,14 @@ class Request(_Handle):
     def flashes(self):
         """All queued flashes, {key: [messages]}, without consuming them."""
         if self._flashes is None:  # fetched again only after a change
-            self._flashes = json.loads(
-                _native.text_request(_native.request_session_json, self._live()))["flashes"]
+            self._flashes = _values.decode_flashes(json.loads(
+                _native.text_request(_native.request_session_json, self._live()))["flashes"])
         return self._flashes
 
     def flash(self, key, message):
         """Queues @message (any JSON value) under @key, to be read once."""
         k, kn = _native.b(key)
-        v, vn = _native.b(_dumps(message))
+        v, vn = _native.b(_dumps(_values.encode(message)))
         h = self._live()
         _native.check_request(_native.request_flash(h, k, kn, v, vn), h)
         self._flashes = None
@@ -302,11 +305,12 @@ class Request(_Handle):
         """The messages under @key, removed from the session."""
         k, kn = _native.b(key)
         self._flashes = None
-        return json.loads(_native.text_request(_native.request_take_flashes, self._live(), k, kn))
+        return _values.decode(
+            json.loads(_native.text_request(_native.request_take_flashes, self._live(), k, kn)))
 
     def set_flashes(self, flashes):
         """Replaces every queued flash with @flashes ({key: [messages]})."""
-        data, n = _native.b(_dumps({"flashes": flashes}))
+        data, n = _native.b(_dumps({"flashes": _values.encode_flashes(flashes)}))
         h = self._live()
         _native.check_request(_native.request_update(h, data, n), h)
         self._flashes = None
@@ -332,7 +336,7 @@ class Request(_Handle):
 
     def _push(self):
         """Hands the values changed on the Python side to the native session."""
-        values = _dumps(self.session)
+        values = _dumps(_values.encode_map(self.session))
         if values != self._saved_values:
             data, n = _native.b('{"values":' + values + "}")
             h = self._live()

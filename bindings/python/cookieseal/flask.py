@@ -22,7 +22,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import ServiceUnavailable
 
-from . import Codec, SessionManager, Error
+from . import Codec, Error, SessionManager, _values
 
 _FLASHES = "_flashes"  # where flask.flash() keeps [(category, message), ...]
 
@@ -155,7 +155,8 @@ class CookiesealSessionInterface(SessionInterface):
                 values = {k: v for k, v in session.items() if k != _FLASHES}
                 flashes = _flashes_from_flask(dict.get(session, _FLASHES))
                 r.session.clear()
-                r.session.update(json.loads(json.dumps(values)))  # JSON kinds only, as sealed
+                r.session.update(_values.decode_map(json.loads(json.dumps(
+                    _values.encode_map(values)))))  # JSON kinds (and bytes) only, as sealed
                 if flashes != session._flashes_at_open:
                     r.set_flashes(flashes)
             headers = r.save()

@@ -130,10 +130,10 @@ def test_log_out_everywhere_then_log_in_at_once(keyring, store):
 
 def test_seal_and_open(keyring):
     codec = manager(keyring)
-    cookie = codec.seal({"values": {"n": 1, "b": {"$bytes": "AAEC"}}, "subject": "carol",
+    cookie = codec.seal({"values": {"n": 1, "b": b"\x00\x01\x02"}, "subject": "carol",
                          "flashes": {"f": ["hi"]}, "constants": {"tenant": "acme"}})
     opened = codec.open(cookie)
-    assert opened["values"] == {"n": 1, "b": {"$bytes": "AAEC"}}
+    assert opened["values"] == {"n": 1, "b": b"\x00\x01\x02"}
     assert opened["constants"] == {"tenant": "acme"}
     assert opened["meta"]["subject"] == "carol" and opened["meta"]["overflow"] is False
     tampered = cookie[:40] + ("A" if cookie[40] != "A" else "B") + cookie[41:]
@@ -300,3 +300,52 @@ def test_several_cookies_of_one_request_are_saved_together(keyring, store, tmp_p
         with pytest.raises(cookieseal.StoreUnavailable) as e:
             cookieseal.save_all([a, p])  # nothing for either
         assert e.value.undecided
+
+
+def saved_and_reopened(codec, values):
+    with codec.request("") as r:
+        r.session.update(values)
+        header = cookie_header(r.save())
+    with codec.request(header) as r:
+        assert r.opened, r.reason
+        return r.session
+
+
+def test_any_map_key_round_trips_even_the_bridges_tags(keyring):
+    codec = manager(keyring)
+    values = {
+        "$bytes": "a top-level key is only a key",
+        "q": {"$bytes": "hello!", "$object": {"$": 1, "$$x": 2}, "plain": [{"$bytes": "x"}]},
+        "raw": b"\x00\xff", "obj": cookieseal.Object("shop.cart.v1", b"\x01"),
+    }
+    assert saved_and_reopened(codec, values) == values
+    with codec.request("") as r:
+        r.flash("$note", {"$bytes": "not bytes"})
+        assert r.take_flashes("$note") == [{"$bytes": "not bytes"}]
+
+
+@pytest.mark.parametrize("n", [2**63, 2**64, -2**63 - 1, 10**30])
+def test_integers_outside_int64_are_refused_not_made_doubles(keyring, n):
+    codec = manager(keyring)
+    with codec.request("") as r:
+        r.session["n"] = n
+        with pytest.raises(cookieseal.InvalidArgument, match="does not fit in 64 signed bits"):
+            r.save()
+    assert saved_and_reopened(codec, {"n": 2**63 - 1, "m": -2**63}) == {"n": 2**63 - 1, "m": -2**63}
+
+
+def test_json_through_the_c_abi_is_bounded_before_it_is_parsed(keyring):
+    import resource
+    from cookieseal import _native
+    codec = manager(keyring)
+    deep = b'{"values":{"a":' + b"[" * 20_000_000 + b"}}"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with codec.request("") as r:
+        h = r._live()
+        with pytest.raises(cookieseal.InvalidArgument, match="nesting deeper than 34 levels"):
+            _native.check_request(_native.request_update(h, deep, len(deep)), h)
+        big = b'{"values":{"a":"' + b"x" * (8 << 20) + b'"}}'
+        with pytest.raises(cookieseal.InvalidArgument, match="larger than 8388608 bytes"):
+            _native.check_request(_native.request_update(h, big, len(big)), h)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 64 * 1024, f"peak memory grew by {grown_kib} KiB"

@@ -1,7 +1,7 @@
 """Flask sessions through CookiesealSessionInterface: Flask's test client, and a
 real Flask server (the example app) driven by curl."""
 import pytest
-from flask import Flask, flash, get_flashed_messages, session
+from flask import Flask, flash, get_flashed_messages, request, session
 
 import cookieseal
 import cookieseal.flask
@@ -67,6 +67,15 @@ def make_app(keyring, store):
         app.session_interface.revoke_subject(session.subject)
         session.destroy()
         return "ok"
+
+    @app.get("/remember-query")
+    def remember_query():
+        session["q"] = dict(request.args)
+        return "ok"
+
+    @app.get("/query")
+    def query():
+        return session.get("q", {})
 
     @app.get("/whoami")
     def whoami():
@@ -167,3 +176,10 @@ def test_the_example_app_on_a_real_server_with_curl(keyring, store, tmp_path, se
     assert len(curl.cookie()) < 4000  # the cart went to the store
     headers = curl.headers(app.base + "/")
     assert "Cache-Control: no-store" in headers and "Vary: Cookie" in headers
+
+
+def test_a_dict_with_the_bridges_tag_names_as_keys_is_stored_as_given(client):
+    assert client.get("/remember-query?$bytes=hello!&$object=x").status_code == 200
+    response = client.get("/query")
+    assert response.status_code == 200
+    assert response.get_json() == {"$bytes": "hello!", "$object": "x"}

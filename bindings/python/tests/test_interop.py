@@ -5,7 +5,7 @@ import json
 import subprocess
 import time
 
-from conftest import Curl, binary, flask_server, shop_server
+from conftest import Curl, binary, flask_server, manager, shop_server
 
 
 def cli(*args):
@@ -69,3 +69,19 @@ def test_shop_flask_and_cli_share_sessions(tmp_path, servers):
     # ...and a login right after, in the shop, holds in Flask.
     assert browser.post(shop.base + "/login", user="alice") == "303"
     assert json.loads(browser.get(flask.base + "/api/state"))["user"] == "alice"
+
+
+def test_any_bytes_a_cpp_server_stores_open_in_python(tmp_path, servers):
+    """A form post of %F8%80%80 to the C++ shop: not UTF-8, yet Flask and the
+    Python codec open the session (each bad byte is U+FFFD)."""
+    state, store = tmp_path / "state", tmp_path / "state" / "store"
+    shop = shop_server(state, store, tmp_path / "shop.log", servers)
+    flask = flask_server(state / "keyring", store, tmp_path / "flask.log", servers)
+    browser = Curl(tmp_path / "jar")
+    code = browser._run("-o", "/dev/null", "-w", "%{http_code}", "--data", "item=%F8%80%80",
+                        shop.base + "/cart/add")
+    assert code == "303"
+    assert json.loads(browser.get(flask.base + "/api/state"))["cart_items"] == 1
+    assert 'id="cart-items">1<' in browser.get(flask.base + "/")
+    sessions = manager(str(state / "keyring"), store=str(store))
+    assert sessions.open(browser.cookie())["values"]["cart"] == ["\ufffd\ufffd\ufffd"]

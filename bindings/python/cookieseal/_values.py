@@ -1,0 +1,94 @@
+"""Session values to and from the library's JSON (docs/FORMAT.md, section 6).
+
+bytes (and bytearray, memoryview) travel as {"$bytes": base64url}; a C++ user
+object as {"$object": name, "$bytes": ...}, here an Object. A key that starts
+with "$" in a map nested in a value gets one more "$", so that no dict key is
+ever read as one of those tags; the session's own maps (values, constants,
+flashes) keep their keys as they are.
+"""
+import base64
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Object:
+    """A user object sealed by C++ (cookieseal/cereal.hpp): its type name and bytes."""
+    type_name: str
+    data: bytes
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(bytes(data)).decode().rstrip("=")
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _is_tag(key):
+    return key.startswith("$") and not key.startswith("$$")
+
+
+def encode(value):
+    """One value -> what json.dumps writes as the library's JSON."""
+    if isinstance(value, dict):
+        return {("$" + k if isinstance(k, str) and k.startswith("$") else k): encode(v)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$bytes": _b64(value)}
+    if isinstance(value, Object):
+        return {"$object": value.type_name, "$bytes": _b64(value.data)}
+    return value
+
+
+def decode(value):
+    """One value as json.loads read it from the library -> Python."""
+    if isinstance(value, dict):
+        if any(_is_tag(k) for k in value):
+            if value.keys() == {"$bytes"}:
+                return _unb64(value["$bytes"])
+            if value.keys() == {"$object", "$bytes"}:
+                return Object(value["$object"], _unb64(value["$bytes"]))
+            raise ValueError(f"not a value of the library's JSON: {sorted(value)}")
+        return {(k[1:] if k.startswith("$$") else k): decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def encode_map(values):
+    """The session's values or constants: keys as they are."""
+    return {k: encode(v) for k, v in values.items()}
+
+
+def decode_map(values):
+    return {k: decode(v) for k, v in values.items()}
+
+
+def encode_flashes(flashes):
+    return {k: [encode(m) for m in messages] for k, messages in flashes.items()}
+
+
+def decode_flashes(flashes):
+    return {k: [decode(m) for m in messages] for k, messages in flashes.items()}
+
+
+def encode_session(doc):
+    """{"values", "constants", "flashes", "subject"} (each optional) for the library."""
+    out = dict(doc)
+    for name in ("values", "constants"):
+        if name in out:
+            out[name] = encode_map(out[name])
+    if "flashes" in out:
+        out["flashes"] = encode_flashes(out["flashes"])
+    return out
+
+
+def decode_session(doc):
+    """The library's {"values", "constants", "flashes", "meta"} -> Python values."""
+    doc["values"] = decode_map(doc["values"])
+    doc["constants"] = decode_map(doc["constants"])
+    doc["flashes"] = decode_flashes(doc["flashes"])
+    return doc
