@@ -71,6 +71,7 @@ inline void session_unavailable(httplib::Response& res, cookieseal::errc why) {
   res.status = 503;
   res.headers.erase("Location");
   res.set_header("Retry-After", "1");
+  res.headers.erase("Cache-Control");  // replaces the app's: one line, never two
   res.set_header("Cache-Control", "no-store");
   res.set_content("The session service is unavailable; please retry (" +
                       std::string(cookieseal::to_string(why)) + ").\n",
@@ -88,7 +89,12 @@ inline void with_session(const cookieseal::session_manager& manager, const httpl
   handler(s);
   auto headers = manager.save(s);
   if (!headers) return session_unavailable(res, headers.error());
-  for (const auto& h : *headers) res.set_header(h.name, h.value);
+  for (const auto& h : *headers) {
+    // The library's Cache-Control replaces the app's (a shared cache may obey
+    // either line of two); Set-Cookie and Vary are added.
+    if (h.name == "Cache-Control") res.headers.erase(h.name);
+    res.set_header(h.name, h.value);
+  }
 }
 
 }  // namespace shop

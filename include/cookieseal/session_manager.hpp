@@ -116,6 +116,11 @@ class COOKIESEAL_API session_manager {
    * browser_session, or the attributes') gets no Max-Age/Expires. Sliding
    * renewal uses the session's effective idle window.
    *
+   * Add the Set-Cookie and Vary lines; SET the Cache-Control line: it must
+   * replace any Cache-Control the application gave the response (`public,
+   * max-age=3600`), so that the response ends with one Cache-Control that no
+   * shared cache stores. Two lines would leave the choice to the cache.
+   *
    * An undecided request fails with its reason and sends nothing, even if the
    * handler changed the session: answer 503. Other errors come from seal or
    * destroy (too_large without a store, store_unavailable, revoked).
