@@ -455,6 +455,49 @@ def redis_store_commands():
 
 
 @case
+def end_sessions_in_the_future_needs_force():
+    """A cut-off in the future refuses every new session until then: --force only."""
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        before = open(path).read()
+        tomorrow = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+        expect_exit(2, ["keyring", "end-sessions", path, "--before", tomorrow], "--force")
+        check(open(path).read() == before, "a refused end-sessions changed the file")
+        out = ok("keyring", "end-sessions", path, "--before", tomorrow, "--force")
+        check(tomorrow in out and "end-sessions-before " + tomorrow in open(path).read(), out)
+        # The past, and the default (now), need no --force.
+        ok("keyring", "end-sessions", path, "--before", "2026-01-01T00:00:00Z")
+        ok("keyring", "end-sessions", path)
+        expect_exit(2, ["keyring", "end-sessions", path, "--force", "--before", "soon"], "bad time")
+
+
+@case
+def inspect_reads_stdin_as_open_does():
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        cookie = seal(path, {"n": 1})
+        direct = ok("inspect", cookie)
+        check(ok("inspect", "-", stdin=cookie + "\n") == direct, "inspect - differs from inspect COOKIE")
+        expect_exit(10, ["inspect", "-"], "malformed", stdin="garbage!\n")
+
+
+@case
+def open_help_lists_every_exit_code_and_meta_field():
+    out = ok("open", "--help")
+    codes = ["malformed", "unsupported_version", "unknown_key", "authentication_failed", "expired",
+             "invalid_payload", "too_large", "store_unavailable", "revoked", "key_not_loaded",
+             "ambiguous"]
+    flat = " ".join(out.split())
+    for value, name in enumerate(codes, start=1):
+        check(f"{9 + value} {name}" in flat, f"open --help lacks exit {9 + value} {name}")
+    with tempfile.TemporaryDirectory() as d:
+        path = init(d)
+        opened = json.loads(ok("open", "--keyring", path, "--name", "session", seal(path, {"n": 1})))
+        for field in list(opened) + list(opened["meta"]):
+            check(field in flat, f"open --help does not name {field}")
+
+
+@case
 def open_prints_valid_utf8_for_any_string_bytes():
     """A C++ session may hold any bytes in a string (a form post of %F8%80%80)."""
     with tempfile.TemporaryDirectory() as d:

@@ -46,16 +46,24 @@ constexpr const char* open_usage =
 Opens COOKIE ("-" reads it from stdin) and prints {"values", "constants",
 "flashes", "lifetime": {max_age, idle_timeout, browser_session}, "meta": {id,
 subject, created_at, issued_at, expires_at, key_id, key_replaced, overflow}}
-("lifetime" is the session's own; null durations follow the policy). A cookie that does not open prints one line naming the error and
-exits with its code (10 malformed ... 18 revoked; 9 + the error value). --max-age and --idle give the
-policy in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME;
+("lifetime" is the session's own; null durations follow the policy; overflow
+is true when the session came from the overflow store). Strings print as valid
+UTF-8: bytes that are not become U+FFFD. --max-age and --idle give the policy
+in force (defaults 7d, 24h); --now TIME opens as if the clock said TIME;
 --store DIR|URL resolves overflow references and checks revocations there.
+
+Exit codes: 0 opened; 1 runtime failure (I/O, keyring file); 2 usage error.
+A cookie that does not open prints one line naming the error and exits with
+9 + the error value: 10 malformed, 11 unsupported_version, 12 unknown_key,
+13 authentication_failed, 14 expired, 15 invalid_payload, 16 too_large,
+17 store_unavailable, 18 revoked, 19 key_not_loaded, 20 ambiguous.
 )";
 
 constexpr const char* inspect_usage = R"(usage: cookieseal inspect COOKIE
 
 Prints the cookie's clear header (version, key id, issued, expires) without any
-key. NOTHING IT PRINTS IS VERIFIED: anyone can forge these fields.
+key; "-" reads COOKIE from stdin. NOTHING IT PRINTS IS VERIFIED: anyone can
+forge these fields.
 )";
 
 std::string read_stdin() {
@@ -68,6 +76,14 @@ std::string read_stdin() {
   }
   if (std::ferror(stdin)) throw runtime_failure("cannot read stdin");
   return s;
+}
+
+// A COOKIE argument; "-" reads it from stdin (off the process list), one line.
+std::string cookie_argument(const std::string& arg) {
+  if (arg != "-") return arg;
+  std::string cookie = read_stdin();
+  while (!cookie.empty() && (cookie.back() == '\n' || cookie.back() == '\r')) cookie.pop_back();
+  return cookie;
 }
 
 std::string required(const args& a, const std::string& name, const char* command) {
@@ -144,11 +160,7 @@ int cmd_open(const std::vector<std::string>& argv) {
   const std::string name = required(a, "name", "open");
   const std::string purpose = a.get("purpose").value_or("");
   check_binding(name, purpose);
-  std::string cookie = a.positional[0];
-  if (cookie == "-") {
-    cookie = read_stdin();
-    while (!cookie.empty() && (cookie.back() == '\n' || cookie.back() == '\r')) cookie.pop_back();
-  }
+  const std::string cookie = cookie_argument(a.positional[0]);
   const auto c = make_codec(a);
   auto opened = c.open(name, cookie, purpose);
   if (!opened && opened.error() == cookieseal::errc::store_unavailable && !a.has("store"))
@@ -166,7 +178,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const args a = args::parse(argv, {});
   if (a.help) return std::fputs(inspect_usage, stdout), exit_ok;
   a.expect_positional(1, "cookieseal inspect COOKIE");
-  auto h = cookieseal::read_unverified_header(a.positional[0]);
+  auto h = cookieseal::read_unverified_header(cookie_argument(a.positional[0]));
   if (!h)
     throw cookie_error(h.error(), fmt::format("{}: {}", cookieseal::to_string(h.error()),
                                               cookieseal::message(h.error())));

@@ -30,8 +30,10 @@ constexpr const char* keyring_usage = R"(usage: cookieseal keyring SUBCOMMAND FI
                         --json for monitoring
   prune FILE            remove keys that have expired
   revoke FILE ID        remove key ID now: cookies it sealed stop opening at once
-  end-sessions FILE [--before TIME]
-                        refuse every session created before TIME (default: now)
+  end-sessions FILE [--before TIME] [--force]
+                        refuse every session created before TIME (default: now);
+                        a TIME in the future refuses every new session until then,
+                        so it needs --force
 
 Every change takes FILE.lock, writes a temp file, fsyncs and renames it over FILE,
 so concurrent operators lose no key and a crash leaves the old file whole.
@@ -182,6 +184,11 @@ int end_sessions(const args& a, const std::string& file) {
   // Every session created up to now (this second included); one created
   // after, even in the same second, holds (codec::seal moves it to the cut-off).
   const cookieseal::time_point before = a.time("before", cookieseal::revocation_cutoff(t));
+  if (before > cookieseal::revocation_cutoff(t) && !a.has("force"))
+    throw usage_error(fmt::format(
+        "--before {} is in the future: until then every new session is refused too (every "
+        "login fails); give --force if that is what you want",
+        cookieseal::format_rfc3339(before)));
   cookieseal::update_keyring_file(
       file, [&](const cookieseal::keyring& k) { return k.with_end_sessions_before(before); }, t);
   fmt::print("sessions created before {} are refused once servers reload\n",
@@ -212,8 +219,8 @@ const subcommand subcommands[] = {
     {"revoke", 3, "cookieseal keyring revoke FILE ID", {}, revoke},
     {"end-sessions",
      2,
-     "cookieseal keyring end-sessions FILE [--before TIME]",
-     {"before"},
+     "cookieseal keyring end-sessions FILE [--before TIME] [--force]",
+     {"before", "force"},
      end_sessions},
 };
 
