@@ -3,6 +3,7 @@
 #include "detail/atomic_file.hpp"
 #include "detail/random.hpp"
 #include "detail/store_encoding.hpp"
+#include "detail/subject_cutoff.hpp"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -21,7 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every file starts with a 4-byte magic and a big-endian u64 expiry
-// (0xFFFFFFFFFFFFFFFF = never); subject revocations add the u64 "before".
+// (0xFFFFFFFFFFFFFFFF = never); subject revocations add the u64 "before" (the
+// cut-off in force) and the u64 "asked" (the latest cut-off asked for).
 constexpr char entry_magic[4] = {'C', 'S', 'E', '1'};
 constexpr char revocation_magic[4] = {'C', 'S', 'R', '1'};
 constexpr std::size_t header_bytes = 12;
@@ -32,6 +34,15 @@ std::string header(const char (&magic)[4], std::uint64_t expires) {
   std::string h(magic, 4);
   append_be64(h, expires);
   return h;
+}
+
+// A subject record's cut-offs (at least header + 8 bytes).
+detail::subject_cutoff cutoff_of(const std::string& data) {
+  detail::subject_cutoff cut;
+  cut.before = read_be64(data.data() + header_bytes);
+  cut.asked =
+      data.size() >= header_bytes + 16 ? read_be64(data.data() + header_bytes + 8) : cut.before;
+  return cut;
 }
 
 // Writes atomically, creating the parent directory (0700) when missing.
@@ -332,15 +343,40 @@ result<void> file_store::revoke_subject(std::string_view subject, time_point bef
         // Read-modify-write under a lock, so the latest "before" and "until" win.
         detail::file_lock lock(dir_ / "r" / ".lock");
         const fs::path file = subject_path(subject);
-        std::uint64_t b = unix_seconds_or_never(before), u = unix_seconds_or_never(until);
+        std::uint64_t u = unix_seconds_or_never(until);
+        detail::subject_cutoff cut;
         if (auto c = read(file, 64); c && c->data.size() >= header_bytes + 8) {
           u = std::max(u, read_be64(c->data.data() + 4));
-          b = std::max(b, read_be64(c->data.data() + header_bytes));
+          cut = cutoff_of(c->data);
         }
+        cut = cut.after_call(unix_seconds_or_never(before));
         std::string data = header(revocation_magic, u);
-        append_be64(data, b);
+        append_be64(data, cut.before);
+        append_be64(data, cut.asked);
         write_atomic(file, data);
         return {};
+      },
+      [this](const char* why) { report(why); });
+}
+
+result<std::optional<time_point>> file_store::fresh_created_at(const session_id& id,
+                                                               std::string_view subject,
+                                                               time_point created, time_point now) {
+  return guarded(
+      [&]() -> result<std::optional<time_point>> {
+        if (auto ok = check_identity(); !ok) return ok.error();
+        if (auto c = read(session_path(id), 64);
+            c && c->data.size() >= header_bytes &&
+            !unix_expiry_passed(read_be64(c->data.data() + 4), now))
+          return std::optional<time_point>();
+        const std::uint64_t at = unix_seconds_or_never(created);
+        auto c = read(subject_path(subject), 64);
+        if (!c || c->data.size() < header_bytes + 8 ||
+            unix_expiry_passed(read_be64(c->data.data() + 4), now))
+          return std::optional(created);
+        const auto moved = cutoff_of(c->data).created_at_for(at);
+        if (!moved) return std::optional<time_point>();
+        return std::optional(detail::from_unix_seconds(*moved));
       },
       [this](const char* why) { report(why); });
 }

@@ -3,10 +3,12 @@
 #include "detail/random.hpp"
 #include "detail/redis_topology.hpp"
 #include "detail/store_encoding.hpp"
+#include "detail/subject_cutoff.hpp"
 
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <mutex>
@@ -88,17 +90,34 @@ for i = 1, 8 do
 end
 return 0)";
 
-// Keeps the latest "before" and "until" of a subject revocation.
+// A subject record is "before until asked" (decimal Unix seconds). This
+// mirrors detail::subject_cutoff::after_call, atomically: "asked" only grows,
+// the cut-off in force by at least one second on each call.
 constexpr const char* revoke_subject_script = R"(
 local b = tonumber(ARGV[1])
+local a = b
 local u = tonumber(ARGV[2])
 local v = redis.call('GET', KEYS[1])
 if v then
-  local ob, ou = string.match(v, '^(%d+) (%d+)$')
-  if ob then b = math.max(b, tonumber(ob)); u = math.max(u, tonumber(ou)) end
+  local ob, ou, oa = string.match(v, '^(%d+) (%d+) ?(%d*)$')
+  if ob then
+    b = math.max(b, tonumber(ob) + 1)
+    u = math.max(u, tonumber(ou))
+    a = math.max(a, tonumber(oa) or tonumber(ob))
+  end
 end
-redis.call('SET', KEYS[1], string.format('%d %d', b, u), 'EX', ARGV[3])
+redis.call('SET', KEYS[1], string.format('%d %d %d', b, u, a), 'EX', ARGV[3])
 return 1)";
+
+// A subject record, "before until asked" ("asked" absent: the cut-off in force).
+struct subject_record {
+  std::uint64_t before, until, asked;
+};
+std::optional<subject_record> subject_record_of(std::string_view text) {
+  if (const auto r = numbers<3>(text)) return subject_record{(*r)[0], (*r)[1], (*r)[2]};
+  if (const auto r = numbers<2>(text)) return subject_record{(*r)[0], (*r)[1], (*r)[0]};
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -343,6 +362,35 @@ result<void> redis_store::revoke_subject(std::string_view subject, time_point be
   return {};
 }
 
+result<std::optional<time_point>> redis_store::fresh_created_at(const session_id& id,
+                                                                std::string_view subject,
+                                                                time_point created,
+                                                                time_point now) {
+  auto secret = impl_->subject_key();
+  if (!secret) return secret.error();
+  // As is_revoked: two GETs (two slots on a cluster), pipelined.
+  std::vector<redis_call> calls{{{"GET", impl_->key('r', hex_of(id))}},
+                                {{"GET", impl_->key('k', subject_hash_hex(subject, *secret))}}};
+  auto r = impl_->router->run(calls);
+  if (!r) return r.error();
+  for (const auto& rep : *r)
+    if (rep->type != REDIS_REPLY_NIL && rep->type != REDIS_REPLY_STRING) return impl_->odd("GET");
+  if (const redisReply& v = *(*r)[0]; v.type == REDIS_REPLY_STRING) {
+    const auto until = numbers<1>(text_of(v));
+    if (!until) return impl_->odd("GET (session revocation)");
+    if (!unix_expiry_passed((*until)[0], now)) return std::optional<time_point>();
+  }
+  const redisReply& v = *(*r)[1];
+  if (v.type != REDIS_REPLY_STRING) return std::optional(created);
+  const auto rec = subject_record_of(text_of(v));
+  if (!rec) return impl_->odd("GET (subject revocation)");
+  if (unix_expiry_passed(rec->until, now)) return std::optional(created);
+  const auto moved = detail::subject_cutoff{rec->before, rec->asked}.created_at_for(
+      unix_seconds_or_never(created));
+  if (!moved) return std::optional<time_point>();
+  return std::optional(from_unix_seconds(*moved));
+}
+
 result<bool> redis_store::is_revoked(const session_id& id, std::string_view subject,
                                      time_point created_at, time_point now) {
   // Two keys in two slots: no MGET (a cluster refuses it, CROSSSLOT). The
@@ -366,9 +414,9 @@ result<bool> redis_store::is_revoked(const session_id& id, std::string_view subj
   }
   if (r->size() > 1)
     if (const redisReply& v = *(*r)[1]; v.type == REDIS_REPLY_STRING) {
-      const auto rec = numbers<2>(text_of(v));  // "before until"
+      const auto rec = subject_record_of(text_of(v));
       if (!rec) return impl_->odd("GET (subject revocation)");
-      if (!unix_expiry_passed((*rec)[1], now) && unix_seconds_or_never(created_at) < (*rec)[0])
+      if (!unix_expiry_passed(rec->until, now) && unix_seconds_or_never(created_at) < rec->before)
         return true;
     }
   return false;

@@ -2,6 +2,7 @@
 #include <cookieseal/redis_store.hpp>
 
 #include "redis_server.hpp"
+#include "revocation_checks.hpp"
 #include "test_support.hpp"
 
 #include <doctest/doctest.h>
@@ -255,6 +256,13 @@ TEST_SUITE("redis_store") {
     CHECK(c.open("session", tampered).error() == errc::authentication_failed);
     REQUIRE(st->revoke_subject("user-9", clock() + 1s, clock() + 8 * 24h));
     CHECK(c.open("session", big->cookie).error() == errc::revoked);
+  }
+
+  TEST_CASE("two log outs everywhere in one second both hold, exactly") {
+    test::redis_server server;
+    test::manual_clock clock;
+    auto c = codec_with(store_at(server.url()), clock);
+    test::check_log_outs_in_one_second(c, clock);
   }
 
   TEST_CASE("Redis going away gives store_unavailable, and a restart is picked up by itself") {

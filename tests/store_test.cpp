@@ -1,6 +1,7 @@
 #include <cookieseal/codec.hpp>
 #include <cookieseal/file_store.hpp>
 
+#include "revocation_checks.hpp"
 #include "temp_dir.hpp"
 #include "test_support.hpp"
 
@@ -266,6 +267,9 @@ TEST_SUITE("store") {
       // An earlier "before" does not shorten the revocation.
       REQUIRE(o.store->revoke_subject("user-1", test::t0 - 1h, o.clock() + 8 * 24h));
       CHECK(o.codec.open("session", cookie).error() == errc::revoked);
+    }
+    SUBCASE("two log outs everywhere in one second both hold, exactly") {
+      test::check_log_outs_in_one_second(o.codec, o.clock);
     }
     SUBCASE("revoke_session refuses that session until its expiry") {
       REQUIRE(o.store->revoke_session(opened->session.id(), o.clock() + 1h));

@@ -83,7 +83,9 @@ struct codec_options {
  * The cut-off of "log out everywhere" asked for at @p now: every session created
  * up to and including @p now's second is covered. A session created after the
  * request, even in the same second, holds: the codec seals a session created
- * (or logged in) in that second with created_at moved to the cut-off.
+ * (or logged in) in that second with created_at moved to the cut-off (for a
+ * subject, the cut-off in force, which a second call in the same second moves
+ * one second further: revocation_list::revoke_subject).
  */
 [[nodiscard]] constexpr time_point revocation_cutoff(time_point now) noexcept {
   return now + std::chrono::seconds{1};

@@ -85,6 +85,8 @@ class COOKIESEAL_API redis_store final : public store {
                               time_point until) override;
   result<bool> is_revoked(const session_id& id, std::string_view subject, time_point created_at,
                           time_point now) override;
+  result<std::optional<time_point>> fresh_created_at(const session_id& id, std::string_view subject,
+                                                     time_point created, time_point now) override;
 
  private:
   struct impl;

@@ -138,6 +138,12 @@ class COOKIESEAL_API revocation_list : public virtual diagnostic_source {
   /**
    * "Log out everywhere": refuses every session of @p subject created before
    * @p before, until @p until (the longest those sessions could live).
+   *
+   * The record keeps the latest cut-off asked for, and its cut-off in force
+   * only grows, and by at least one second on each call: sessions sealed
+   * since the last call may carry that call's cut-off as their created_at
+   * (fresh_created_at), and this call must refuse them too, however soon it
+   * comes after (two calls in one second).
    */
   virtual result<void> revoke_subject(std::string_view subject, time_point before,
                                       time_point until) = 0;
@@ -145,6 +151,20 @@ class COOKIESEAL_API revocation_list : public virtual diagnostic_source {
   /// Whether a session is revoked at @p now: at most two lookups (id, subject).
   virtual result<bool> is_revoked(const session_id& id, std::string_view subject,
                                   time_point created_at, time_point now) = 0;
+
+  /**
+   * The created_at to seal a session with that was created (or logged in) at
+   * @p created during this request: @p created when no revocation covers it;
+   * the subject's cut-off in force when the latest revoke_subject came in the
+   * second of @p created or later (whole seconds cannot order them: the
+   * session counts as the later one); nullopt when it is revoked. The codec
+   * calls it when it seals a fresh session. The default asks is_revoked at
+   * @p created and one second later, which is exact only for backends that
+   * do not move their cut-off on a second call in one second.
+   */
+  virtual result<std::optional<time_point>> fresh_created_at(const session_id& id,
+                                                             std::string_view subject,
+                                                             time_point created, time_point now);
 };
 
 /**
