@@ -41,11 +41,9 @@ struct reader {
     }
   }
   value::bytes blob() {
-    const std::string s(reinterpret_cast<const char*>(p),
-                        std::min<std::size_t>(byte() % 16, static_cast<std::size_t>(end - p)));
-    p += s.size();
-    value::bytes b(s.size());
-    std::memcpy(b.data(), s.data(), s.size());
+    const std::size_t n = std::min<std::size_t>(byte() % 16, static_cast<std::size_t>(end - p));
+    value::bytes b;
+    for (std::size_t i = 0; i < n; ++i) b.push_back(static_cast<std::byte>(*p++));
     return b;
   }
   value any(std::size_t depth) {
@@ -116,7 +114,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const cookieseal::json_error&) {
     fuzz::fail("the bridge does not read back what it wrote");
   }
-  if (cookieseal::value_to_json(back) != text) fuzz::fail("writing what was read back differs");
+  if (cookieseal::value_to_json(back) != text) {
+    std::fprintf(stderr, "%s\n%s\n", text.c_str(), cookieseal::value_to_json(back).c_str());
+    fuzz::fail("writing what was read back differs");
+  }
   if (r.all_utf8 && !r.has_nan && !(back == v)) fuzz::fail("a valid value does not round-trip");
 
   // A whole session: its own maps keep their keys; meta is output only.

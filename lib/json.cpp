@@ -9,8 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <set>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace cookieseal {
 
@@ -136,26 +137,50 @@ void append_string(std::string& out, std::string_view s, bool tag_escape = false
   out.push_back('"');
 }
 
-// Writes a map's members in key order with @p write_value. Two keys that are
-// not valid UTF-8 can become the same text: only the first is written.
+// @p s with each ill-formed subsequence replaced by U+FFFD (the rare path:
+// keys that need it, which must then be ordered and compared as replaced).
+std::string replaced_utf8(std::string_view s) {
+  std::string out;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  std::size_t bad = 0;
+  while (p < end) {
+    const std::size_t n = *p < 0x80 ? 1 : utf8_sequence(p, end, bad);
+    if (n != 0) {
+      out.append(reinterpret_cast<const char*>(p), n);
+      p += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      p += bad;
+    }
+  }
+  return out;
+}
+
+// Writes a map's members in ascending key order with @p write_value. Keys
+// that are not valid UTF-8 are written replaced, in the order of the replaced
+// text, and two that become the same text are written once (the first in
+// the original byte order): what reads back writes the same again.
 template <class Map, class WriteValue>
 void append_members(std::string& out, const Map& m, bool tag_escape, WriteValue write_value) {
   out.push_back('{');
-  const bool all_valid =
-      std::all_of(m.begin(), m.end(), [](const auto& e) { return valid_utf8(e.first); });
-  std::set<std::string, std::less<>> written;  // only when a key was replaced
-  bool first = true;
-  for (const auto& [k, e] : m) {
-    if (!all_valid) {
-      std::string key;
-      append_string(key, k, tag_escape);
-      if (!written.insert(key).second) continue;
-    }
+  auto member = [&, first = true](std::string_view k, const auto& e) mutable {
     if (!first) out.push_back(',');
     first = false;
     append_string(out, k, tag_escape);
     out.push_back(':');
     write_value(e);
+  };
+  if (std::all_of(m.begin(), m.end(), [](const auto& e) { return valid_utf8(e.first); })) {
+    for (const auto& [k, e] : m) member(k, e);
+  } else {
+    std::vector<std::pair<std::string, const typename Map::mapped_type*>> keys;
+    keys.reserve(m.size());
+    for (const auto& [k, e] : m) keys.emplace_back(replaced_utf8(k), &e);
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if (i == 0 || keys[i].first != keys[i - 1].first) member(keys[i].first, *keys[i].second);
   }
   out.push_back('}');
 }
