@@ -301,7 +301,10 @@ class bounded_sax {
   }
   bool open() {
     if (++depth_ > max_json_depth)
-      throw json_error(fmt::format("JSON nesting deeper than {} levels", max_json_depth));
+      throw json_error(
+          fmt::format("JSON nesting deeper than {} levels (a value's {}, and the "
+                      "session's own 2)",
+                      max_json_depth, max_value_depth));
     return count();
   }
   bool close() {

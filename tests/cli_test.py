@@ -490,6 +490,7 @@ def open_help_lists_every_exit_code_and_meta_field():
     flat = " ".join(out.split())
     for value, name in enumerate(codes, start=1):
         check(f"{9 + value} {name}" in flat, f"open --help lacks exit {9 + value} {name}")
+    check("header_truncated, 12," in flat, "open --help does not say why 21 never comes")
     with tempfile.TemporaryDirectory() as d:
         path = init(d)
         opened = json.loads(ok("open", "--keyring", path, "--name", "session", seal(path, {"n": 1})))

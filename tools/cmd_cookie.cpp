@@ -57,6 +57,7 @@ A cookie that does not open prints one line naming the error and exits with
 9 + the error value: 10 malformed, 11 unsupported_version, 12 unknown_key,
 13 authentication_failed, 14 expired, 15 invalid_payload, 16 too_large,
 17 store_unavailable, 18 revoked, 19 key_not_loaded, 20 ambiguous.
+(header_truncated, 12, is a whole Cookie header's: open never returns it.)
 )";
 
 constexpr const char* inspect_usage = R"(usage: cookieseal inspect COOKIE
