@@ -592,14 +592,19 @@ cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* j
     const auto j = cookieseal::detail::parse_json(view(json, json_len));
     if (!j.is_object()) throw cookieseal::json_error("an update must be a JSON object");
     for (const auto& [k, v] : j.items())
-      if (k != "values" && k != "flashes")
-        throw cookieseal::json_error("an update has only \"values\" and \"flashes\"");
+      if (k != "values" && k != "flashes" && k != "lifetime")
+        throw cookieseal::json_error("an update has only \"values\", \"flashes\" and \"lifetime\"");
     // Parse everything first: a bad update changes nothing.
     std::optional<cookieseal::value::map> values;
     std::optional<cookieseal::session::flash_map> flashes;
+    std::optional<cookieseal::session_lifetime> lifetime;
     if (j.contains("values")) values = cookieseal::detail::map_from(j["values"], "\"values\"");
     if (j.contains("flashes")) flashes = cookieseal::detail::flashes_from(j["flashes"]);
+    if (j.contains("lifetime")) lifetime = cookieseal::detail::lifetime_from(j["lifetime"]);
     auto& s = r->r.session();
+    // A lifetime given is set even when equal (it marks the session for a
+    // re-seal: Flask's SESSION_REFRESH_EACH_REQUEST).
+    if (lifetime) s.set_lifetime(*lifetime);
     if (values && *values != s.values()) {
       s.clear();
       for (auto& [k, v] : *values) s.set(k, std::move(v));

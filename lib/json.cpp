@@ -426,24 +426,6 @@ std::string headers_json(std::span<const http::header> headers) {
   return out;
 }
 
-}  // namespace detail
-
-value value_from_json(std::string_view text) {
-  return detail::value_from(detail::parse_json(text), 0);
-}
-
-std::string value_to_json(const value& v) {
-  std::string out;
-  append_value(out, v);
-  return out;
-}
-
-value::map map_from_json(std::string_view text, std::string_view what) {
-  return detail::map_from(detail::parse_json(text), what);
-}
-
-namespace {
-
 // "lifetime": {"max_age": N, "idle_timeout": N, "browser_session": bool}, each
 // optional (null = absent = the codec's); seconds, 0..max_policy_duration.
 session_lifetime lifetime_from(const json& j) {
@@ -470,6 +452,24 @@ session_lifetime lifetime_from(const json& j) {
   }
   return l;
 }
+
+}  // namespace detail
+
+value value_from_json(std::string_view text) {
+  return detail::value_from(detail::parse_json(text), 0);
+}
+
+std::string value_to_json(const value& v) {
+  std::string out;
+  append_value(out, v);
+  return out;
+}
+
+value::map map_from_json(std::string_view text, std::string_view what) {
+  return detail::map_from(detail::parse_json(text), what);
+}
+
+namespace {
 
 void append_duration(std::string& out, const std::optional<std::chrono::seconds>& d) {
   if (d)
@@ -507,7 +507,7 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   if (j.contains("flashes"))
     for (auto& [k, list] : detail::flashes_from(j["flashes"]))
       for (auto& v : list) s.flash(k, std::move(v));
-  if (j.contains("lifetime")) s.set_lifetime(lifetime_from(j["lifetime"]));
+  if (j.contains("lifetime")) s.set_lifetime(detail::lifetime_from(j["lifetime"]));
   return s;
 }
 

@@ -286,7 +286,7 @@ static void test_request_messages(void) {
   CHECK(cookieseal_request_set(r, "k", 1, deep, sizeof deep) == COOKIESEAL_INVALID_ARGUMENT);
   CHECK(says(cookieseal_request_error_message(r), "32"));
   CHECK(cookieseal_request_update(r, S("{\"other\":1}")) == COOKIESEAL_INVALID_ARGUMENT);
-  CHECK(says(cookieseal_request_error_message(r), "\"values\" and \"flashes\""));
+  CHECK(says(cookieseal_request_error_message(r), "\"flashes\" and \"lifetime\""));
   char* json = NULL;
   CHECK(cookieseal_request_get(r, S("absent"), &json, NULL) == COOKIESEAL_NOT_FOUND);
   CHECK(says(cookieseal_request_error_message(r), "no value under that key"));
@@ -667,6 +667,47 @@ static void test_free_on_the_keyring_thread(const char* dir) {
   nanosleep(&settle, NULL);
 }
 
+/* A lifetime per session through the C ABI: set by update, sealed, read back. */
+static void test_session_lifetime(void) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  if (m == NULL) return;
+  cookieseal_request* r = NULL;
+  char* json = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_request_new(m, "", 0, &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_update(r, S("{\"lifetime\":{\"idle_timeout\":3600}}")) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_update(r, S("{\"lifetime\":{\"idle_timeout\":-1}}")) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(cookieseal_request_error_message(r), "idle_timeout"));
+  CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "Max-Age=3600") != NULL);
+  char* cookie = json != NULL ? cookie_header_from(json) : NULL;
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  if (cookie == NULL) {
+    cookieseal_session_manager_free(m);
+    cookieseal_codec_free(c);
+    return;
+  }
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_session_json(r, &json, &len) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json,
+                               "\"lifetime\":{\"max_age\":null,\"idle_timeout\":3600,"
+                               "\"browser_session\":false}") != NULL);
+  cookieseal_free(json);
+  /* The same lifetime again re-seals (a refresh); a browser session drops Max-Age. */
+  CHECK(cookieseal_request_update(r, S("{\"lifetime\":{\"browser_session\":true}}")) ==
+        COOKIESEAL_OK);
+  CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "__Host-session=") != NULL && strstr(json, "Max-Age") == NULL);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(cookie);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 static void test_seal_open(void) {
   cookieseal_codec* c = NULL;
   cookieseal_session_manager* m = manager_with(NULL, &c);
@@ -760,6 +801,7 @@ int main(void) {
   test_free_orders(dir);
   test_requests_save(dir);
   test_seal_open();
+  test_session_lifetime();
   test_keyring_file(dir);
   test_free_on_the_keyring_thread(dir);
   char rm[128];

@@ -257,7 +257,12 @@ type sessionJSON struct {
 	Values    map[string]json.RawMessage   `json:"values"`
 	Constants map[string]json.RawMessage   `json:"constants"`
 	Flashes   map[string][]json.RawMessage `json:"flashes"`
-	Meta      struct {
+	Lifetime  struct {
+		MaxAge         *int64 `json:"max_age"`
+		IdleTimeout    *int64 `json:"idle_timeout"`
+		BrowserSession bool   `json:"browser_session"`
+	} `json:"lifetime"`
+	Meta struct {
 		ID          string  `json:"id"`
 		Subject     string  `json:"subject"`
 		CreatedAt   string  `json:"created_at"`
@@ -303,6 +308,70 @@ func (s *Session) reload() error {
 	}
 	s.dirty = false
 	return nil
+}
+
+// Lifetime is a session's own lifetime, within its codec's bounds: MaxAge
+// (from created_at) and IdleTimeout (from the last seal), 0 for the codec's,
+// Off for none (only where the codec has none either); BrowserSession for a
+// cookie without Max-Age/Expires.
+type Lifetime struct {
+	MaxAge, IdleTimeout time.Duration
+	BrowserSession      bool
+}
+
+// Lifetime is the session's own lifetime (zero: the codec's).
+func (s *Session) Lifetime() Lifetime {
+	d := func(p *int64) time.Duration {
+		switch {
+		case p == nil:
+			return 0
+		case *p == 0:
+			return Off
+		default:
+			return time.Duration(*p) * time.Second
+		}
+	}
+	l := s.data.Lifetime
+	return Lifetime{MaxAge: d(l.MaxAge), IdleTimeout: d(l.IdleTimeout), BrowserSession: l.BrowserSession}
+}
+
+// SetLifetime gives the session its own lifetime ("remember me" for 30 days,
+// gorilla's per-session MaxAge, a browser session); the cookie is sealed again
+// when saved, also when the lifetime is unchanged (a refresh).
+func (s *Session) SetLifetime(l Lifetime) error {
+	seconds := func(what string, d time.Duration) (interface{}, error) {
+		switch {
+		case d == 0:
+			return nil, nil
+		case d == Off:
+			return 0, nil
+		case d < 0:
+			return nil, &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
+				Message: fmt.Sprintf("Lifetime.%s must be Off, 0 or positive, not %v", what, d)}
+		default:
+			return int64(d / time.Second), nil
+		}
+	}
+	maxAge, err := seconds("MaxAge", l.MaxAge)
+	if err != nil {
+		return err
+	}
+	idle, err := seconds("IdleTimeout", l.IdleTimeout)
+	if err != nil {
+		return err
+	}
+	if err := s.push(); err != nil {
+		return err
+	}
+	body, err := json.Marshal(map[string]interface{}{"lifetime": map[string]interface{}{
+		"max_age": maxAge, "idle_timeout": idle, "browser_session": l.BrowserSession}})
+	if err != nil {
+		return err
+	}
+	if err := s.req.update(body); err != nil {
+		return err
+	}
+	return s.reload()
 }
 
 // Outcome is what the request's cookie came to.

@@ -279,9 +279,12 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_session_json(cookieseal_request* r, char** json, size_t* json_len);
 /**
  * Replaces the session's values and/or flashes with those of a JSON object
- * {"values": {...}, "flashes": {"key": [...]}} (each member optional); the
- * session changes (and is re-sealed) only where they differ. A bad update
- * changes nothing.
+ * {"values": {...}, "flashes": {"key": [...]}, "lifetime": {...}} (each member
+ * optional); values and flashes change (and are re-sealed) only where they
+ * differ. "lifetime" ({"max_age": seconds, "idle_timeout": seconds,
+ * "browser_session": bool}, each optional, null = the codec's) gives the
+ * session its own lifetime within the codec's bounds, and is re-sealed even
+ * when unchanged (a refresh). A bad update changes nothing.
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_update(cookieseal_request* r, const char* json, size_t json_len);

@@ -22,6 +22,9 @@ value value_from(const nlohmann::json& j, std::size_t depth);
 value::map map_from(const nlohmann::json& j, std::string_view what);
 /// {"key": [values...]} -> flashes. @throws json_error
 session::flash_map flashes_from(const nlohmann::json& j);
+/// {"max_age": N, "idle_timeout": N, "browser_session": bool} -> a session's
+/// own lifetime (each member optional). @throws json_error
+session_lifetime lifetime_from(const nlohmann::json& j);
 /// Compact (indent < 0) or indented text; invalid UTF-8 replaced.
 std::string dump(const nlohmann::json& j, int indent);
 /// Response headers as [["name","value"],...], written directly (every save of the C ABI).

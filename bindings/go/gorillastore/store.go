@@ -12,8 +12,11 @@
 // One codec (one keyring watcher, one store connection pool) serves every
 // session name. Each session's Options are honoured: Path, Domain, Secure,
 // HttpOnly, SameSite and Partitioned are its cookie's attributes; MaxAge < 0
-// destroys the session (server-side too) and deletes the cookie; MaxAge = 0 is
-// a browser-session cookie. Values are the JSON kinds: string keys; string,
+// destroys the session (server-side too) and deletes the cookie; MaxAge > 0 is
+// the session's own lifetime (its cookie's Max-Age, an idle timeout as
+// securecookie enforces it, within the codec's bounds: raise
+// Options.IdleTimeout, 24 hours by default, for longer); MaxAge = 0 is a
+// browser-session cookie. Values are the JSON kinds: string keys; string,
 // int, float64, bool, nil, []byte, slices and maps with string keys (slices
 // come back as []interface{}); anything else (a gob-registered struct) is
 // refused by Save with an error naming the key. A request whose cookie cannot
@@ -54,7 +57,6 @@ type managerKey struct {
 	name, path, domain          string
 	secure, httpOnly, partition bool
 	sameSite                    http.SameSite
-	browserSession              bool
 }
 
 // New makes a store over the keyring file at keyringPath. The cookie fields
@@ -124,8 +126,7 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 		o = s.Options
 	}
 	k := managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
-		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite,
-		browserSession: o.MaxAge == 0}
+		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m, ok := s.managers[k]; ok {
@@ -134,7 +135,7 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 	co := s.base
 	co.Name, co.Path, co.Domain = name, k.path, k.domain
 	co.Insecure, co.NoHTTPOnly, co.Partitioned = !k.secure, !k.httpOnly, k.partition
-	co.SameSite, co.BrowserSession = k.sameSite, k.browserSession
+	co.SameSite = k.sameSite
 	m, err := s.codec.SessionManager(co)
 	if err != nil {
 		return nil, err
@@ -313,6 +314,17 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		if err := cs.Replace(values, flashes); err != nil {
 			return err
+		}
+		// MaxAge is the session's own lifetime: seconds from each save (as
+		// securecookie checks it: an idle timeout), 0 a browser session.
+		want := cookieseal.Lifetime{BrowserSession: true}
+		if session.Options != nil && session.Options.MaxAge > 0 {
+			want = cookieseal.Lifetime{IdleTimeout: time.Duration(session.Options.MaxAge) * time.Second}
+		}
+		if cs.Lifetime() != want {
+			if err := cs.SetLifetime(want); err != nil {
+				return err
+			}
 		}
 	}
 	if err := cs.SaveWith(m, w); err != nil {

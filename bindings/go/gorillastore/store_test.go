@@ -365,3 +365,31 @@ func mustHeaders(t *testing.T, s *cookieseal.Session) [][2]string {
 	}
 	return h
 }
+
+func TestMaxAgeIsTheCookiesAndTheSessionsLifetime(t *testing.T) {
+	store, _ := gorillaStore(t)
+	store.Options.MaxAge = 3600
+	r := httptest.NewRequest("GET", "/", nil)
+	w := httptest.NewRecorder()
+	session, _ := store.Get(r, "__Host-session")
+	session.Values["n"] = 1
+	if err := session.Save(r, w); err != nil {
+		t.Fatal(err)
+	}
+	set := w.Header().Get("Set-Cookie")
+	if !strings.Contains(set, "Max-Age=3600") {
+		t.Fatalf("a one-hour MaxAge gave %q", set)
+	}
+	// MaxAge 0: a browser session, no Max-Age; the next request sees its lifetime.
+	r2 := request([]string{set})
+	w2 := httptest.NewRecorder()
+	session, _ = store.Get(r2, "__Host-session")
+	session.Options.MaxAge = 0
+	if err := session.Save(r2, w2); err != nil {
+		t.Fatal(err)
+	}
+	if set2 := w2.Header().Get("Set-Cookie"); set2 == "" || strings.Contains(set2, "Max-Age") ||
+		strings.Contains(set2, "Expires") {
+		t.Fatalf("MaxAge 0 gave %q", set2)
+	}
+}

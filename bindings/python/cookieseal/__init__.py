@@ -267,6 +267,9 @@ class Request(_Handle):
         self.session = dict(data["values"])
         self._saved_values = _dumps(_values.encode_map(data["values"]))
         self._flashes = data["flashes"]  # None once a flash call changed them
+        #: the session's own lifetime: {"max_age", "idle_timeout"} in seconds
+        #: (None: the codec's) and "browser_session"
+        self.lifetime = dict(data.get("lifetime") or {})
 
     @property
     def opened(self):
@@ -322,6 +325,20 @@ class Request(_Handle):
         h = self._live()
         _native.check_request(_native.request_login(h, data, n), h)
         self.meta["subject"] = subject
+
+    def set_lifetime(self, max_age=None, idle_timeout=None, browser_session=False):
+        """Gives the session its own lifetime, within the codec's bounds (seconds;
+        None: the codec's): "remember me" for 30 days, or a browser session
+        (a cookie without Max-Age). The cookie is sealed again on save, also
+        when the lifetime is unchanged (a refresh)."""
+        lifetime = {"max_age": None if max_age is None else _whole(max_age, "max_age", 0, _INT64),
+                    "idle_timeout": None if idle_timeout is None else
+                    _whole(idle_timeout, "idle_timeout", 0, _INT64),
+                    "browser_session": bool(browser_session)}
+        data, n = _native.b(_dumps({"lifetime": lifetime}))
+        h = self._live()
+        _native.check_request(_native.request_update(h, data, n), h)
+        self.lifetime = lifetime
 
     def regenerate_id(self):
         h = self._live()

@@ -349,3 +349,18 @@ def test_json_through_the_c_abi_is_bounded_before_it_is_parsed(keyring):
             _native.check_request(_native.request_update(h, deep, len(deep)), h)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 64 * 1024, f"peak memory grew by {grown_kib} KiB"
+
+
+def test_a_session_carries_its_own_lifetime(keyring, store):
+    sessions = manager(keyring, store=store)
+    with sessions.request("") as r:
+        r.session["n"] = 1
+        r.set_lifetime(idle_timeout=3600)
+        headers = r.save()
+    assert "Max-Age=3600" in dict(headers)["Set-Cookie"]
+    with sessions.request(cookie_header(headers)) as r:
+        assert r.lifetime == {"max_age": None, "idle_timeout": 3600, "browser_session": False}
+        r.set_lifetime(browser_session=True)
+        assert "Max-Age" not in dict(r.save())["Set-Cookie"]
+        with pytest.raises(cookieseal.InvalidArgument, match="idle_timeout"):
+            r.set_lifetime(idle_timeout=-5)
