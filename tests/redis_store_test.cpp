@@ -156,25 +156,23 @@ TEST_SUITE("redis_store") {
   }
 
   TEST_CASE("Redis URLs are parsed strictly and rediss:// is refused with the reason") {
-    for (const char* good : {"redis://127.0.0.1", "redis://localhost:6380/2",
-                             "redis://:pw@host:1/0", "redis://user:pw@host", "redis://[::1]:6379",
-                             "unix:///run/redis.sock", "unix:///run/redis.sock?db=3",
-                             "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster",
-                             "redis+sentinel://:pw@[::1]:26379/m/2?wait=0",
-                             "redis+cluster://10.0.0.1:7000,10.0.0.2:7000",
-                             "redis+cluster://u:pw@h:7000?wait=2"}) {
+    for (const char* good :
+         {"redis://127.0.0.1", "redis://localhost:6380/2", "redis://:pw@host:1/0",
+          "redis://user:pw@host", "redis://[::1]:6379", "unix:///run/redis.sock",
+          "unix:///run/redis.sock?db=3", "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster",
+          "redis+sentinel://:pw@[::1]:26379/m/2?wait=0",
+          "redis+cluster://10.0.0.1:7000,10.0.0.2:7000", "redis+cluster://u:pw@h:7000?wait=2"}) {
       CAPTURE(good);
       CHECK_NOTHROW(store_at(good));
     }
     CHECK_THROWS_WITH_AS(store_at("rediss://host:6380"), doctest::Contains("no TLS"),
                          cookieseal::store_url_error);
-    for (const char* bad : {"http://host", "redis://", "redis://host:notaport",
-                            "redis://host:70000", "redis://host/x", "redis://pwonly@host",
-                            "unix://relative.sock", "unix:///s?database=1", "redis://[::1",
-                            "redis+sentinel://h:26379", "redis+sentinel://h:26379/",
-                            "redis+sentinel://h:1,/m", "redis+sentinel://h:1/m/x",
-                            "redis+cluster://h:7000/0", "redis+cluster://h:7000?wait=x",
-                            "redis+cluster://h:7000?db=1", "redis+cluster://"}) {
+    for (const char* bad :
+         {"http://host", "redis://", "redis://host:notaport", "redis://host:70000",
+          "redis://host/x", "redis://pwonly@host", "unix://relative.sock", "unix:///s?database=1",
+          "redis://[::1", "redis+sentinel://h:26379", "redis+sentinel://h:26379/",
+          "redis+sentinel://h:1,/m", "redis+sentinel://h:1/m/x", "redis+cluster://h:7000/0",
+          "redis+cluster://h:7000?wait=x", "redis+cluster://h:7000?db=1", "redis+cluster://"}) {
       CAPTURE(bad);
       CHECK_THROWS_AS(store_at(bad), cookieseal::store_url_error);
     }
