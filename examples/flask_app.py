@@ -25,6 +25,9 @@ import cookieseal.flask
 
 def create_app(keyring, store=None, **codec_options):
     app = Flask(__name__)
+    # The cookie the C++ shop and the Go server use: Flask's settings name it.
+    app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True,
+                      SESSION_COOKIE_SAMESITE="Lax")
     interface = cookieseal.flask.CookiesealSessionInterface(keyring=keyring, store=store,
                                                             **codec_options)
     app.session_interface = interface

@@ -4,7 +4,20 @@
         keyring="/etc/cookieseal/keyring", store="/var/lib/app/sessions")
 
 ``session`` behaves as Flask's: a dict, saved when ``session.modified`` (set by
-every top-level change; set it yourself after changing a nested value).
+every top-level change; set it yourself after changing a nested value); the
+cookie's name and attributes come from Flask's ``SESSION_COOKIE_*`` settings
+(a ``__Host-`` name still enforces its rules); ``session.permanent`` makes a
+session that lasts ``PERMANENT_SESSION_LIFETIME`` from its last save (within the
+codec's bounds: its idle timeout, 24 hours unless ``idle_timeout=`` says more),
+a non-permanent one is a browser session; ``SESSION_REFRESH_EACH_REQUEST``
+re-sends a permanent session on every request, as Flask does;
+``session.clear()`` logs out (subject, id and unread flashes gone, server-side
+too). Values are what Flask's own tagged serializer round-trips: tuple, bytes,
+Markup, UUID, datetime and nested dicts come back as the same types (C++ and
+Go read bytes as bytes, the others in Flask's tagged form, a one-key map such
+as ``{" t": [...]}``); a value that cannot be stored fails naming its key.
+``flash(message, category)`` is a cookieseal flash under the key ``category``
+(``"message"`` by default), so other servers read it there.
 Flask's flash()/get_flashed_messages() use cookieseal's flashes, so a flash
 set by a C++ or Go server shows here and the other way round. Extras:
 ``session.login(subject)`` (new id, for "log out everywhere"),
@@ -17,7 +30,9 @@ no cookie is changed, whatever the view did.
 """
 import copy
 import json
+import threading
 
+from flask.json.tag import TagBytes, TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import ServiceUnavailable
@@ -25,6 +40,49 @@ from werkzeug.exceptions import ServiceUnavailable
 from . import Codec, Error, SessionManager, _values
 
 _FLASHES = "_flashes"  # where flask.flash() keeps [(category, message), ...]
+
+
+class _FlaskTags(TaggedJSONSerializer):
+    """Flask's own tags for what JSON cannot carry, less bytes: those travel as
+    the library's bytes, which every language reads as bytes."""
+    default_tags = [t for t in TaggedJSONSerializer.default_tags if t is not TagBytes]
+
+
+_tags = _FlaskTags()
+
+
+def _tagged(values):
+    """Session values -> what the library stores, each key checked on its own so
+    a value that cannot be stored is named."""
+    out = {}
+    for key, value in values.items():
+        try:
+            tagged = _tags.tag(value)
+            json.dumps(_values.encode(tagged))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"session value {key!r} ({type(value).__name__}) cannot be stored in a "
+                            f"cookieseal session: {e}") from e
+        out[key] = tagged
+    return out
+
+
+def _untagged(values):
+    return {key: _untag(value) for key, value in values.items()}
+
+
+def _untag(value):
+    # Flask's untag works on one level: walk the containers first.
+    if isinstance(value, dict):
+        value = {k: _untag(v) for k, v in value.items()}
+        if len(value) == 1:
+            key = next(iter(value))
+            tag = _tags.tags.get(key)
+            if tag is not None:
+                return tag.to_python(value[key])
+        return value
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    return value
 
 
 class CookiesealSession(CallbackDict, SessionMixin):
@@ -69,13 +127,20 @@ class CookiesealSession(CallbackDict, SessionMixin):
         self.modified = True
 
     def destroy(self):
-        """Ends the session here and server-side; the request goes on with an empty one."""
+        """Ends the session here and server-side (subject, id and unread flashes
+        gone); the request goes on with an empty one, so another user can log in
+        right after, and a flash set now ("You are logged out") still arrives."""
         self._request.destroy()
-        flashes = self.get(_FLASHES)
+        permanent = self.permanent
         dict.clear(self)
-        if flashes:  # flashed before the logout: still shown
-            dict.__setitem__(self, _FLASHES, flashes)
+        self._flashes_at_open = {}
+        if permanent:
+            dict.__setitem__(self, "_permanent", True)
         self.modified = True
+
+    def clear(self):
+        """Flask's logout: as destroy()."""
+        self.destroy()
 
 
 class UndecidedSession(dict, SessionMixin):
@@ -111,19 +176,41 @@ def _flashes_from_flask(pairs):
 
 
 class CookiesealSessionInterface(SessionInterface):
-    """A Flask SessionInterface over a cookieseal Codec (arguments as Codec's).
-    The cookie name, lifetime and attributes come from these arguments, not from
-    Flask's SESSION_COOKIE_* settings: every server sharing the keyring must seal
-    the same cookie the same way."""
+    """A drop-in for Flask's SecureCookieSessionInterface over a cookieseal
+    Codec (arguments as Codec's, or codec= to share one). The cookie's name and
+    attributes come from Flask's SESSION_COOKIE_* settings; name=, path=,
+    domain=, secure=, http_only=, same_site= given here win over them (servers
+    of other languages sharing the cookie must use the same)."""
 
     _SESSION_OPTIONS = ("name", "purpose", "path", "domain", "secure", "http_only", "same_site",
-                        "partitioned", "browser_session")
+                        "partitioned")
 
     def __init__(self, keyring=None, *, codec=None, **options):
-        session_options = {k: options.pop(k) for k in self._SESSION_OPTIONS if k in options}
-        # One shared codec (keyring watcher, store connections) for every cookie name.
+        self._fixed = {k: options.pop(k) for k in self._SESSION_OPTIONS if k in options}
+        # One shared codec (keyring watcher, store connections) for every cookie kind.
         self.codec = codec if codec is not None else Codec(keyring, **options)
-        self.sessions = SessionManager(self.codec, **session_options)
+        self._managers = {}
+        self._lock = threading.Lock()
+
+    def _manager(self, app):
+        """The session manager of the app's cookie settings (cheap; one per kind)."""
+        o = {"name": self.get_cookie_name(app), "path": self.get_cookie_path(app),
+             "domain": self.get_cookie_domain(app) or None,
+             "secure": self.get_cookie_secure(app), "http_only": self.get_cookie_httponly(app),
+             "same_site": self.get_cookie_samesite(app)}
+        o.update(self._fixed)
+        key = tuple(sorted(o.items()))
+        with self._lock:
+            m = self._managers.get(key)
+            if m is None:
+                m = self._managers[key] = SessionManager(self.codec, **o)
+            return m
+
+    @property
+    def sessions(self):
+        """The session manager of the current app."""
+        from flask import current_app
+        return self._manager(current_app)
 
     def revoke_subject(self, subject):
         """Log out everywhere (every server sharing the store sees it)."""
@@ -131,34 +218,43 @@ class CookiesealSessionInterface(SessionInterface):
 
     def open_session(self, app, request):
         # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
-        r = self.sessions.request("\n".join(request.headers.getlist("Cookie")))
+        r = self._manager(app).request("\n".join(request.headers.getlist("Cookie")))
         if r.undecided:
             reason = r.reason
             r.close()
             return UndecidedSession(reason)
         # A deep copy: a nested change not marked modified must not reach the
         # binding's own copy (which saves any difference), as in Flask.
-        values = copy.deepcopy(r.session)
+        values = _untagged(copy.deepcopy(r.session))
         flashes = r.flashes
         if flashes:
             values[_FLASHES] = _flashes_to_flask(flashes)
         session = CookiesealSession(r, values)
         session._flashes_at_open = flashes
+        session._lifetime_at_open = dict(r.lifetime)
         return session
 
     def save_session(self, app, session, response):
-        if isinstance(session, UndecidedSession):
-            return  # no cookie is changed
+        if not isinstance(session, CookiesealSession):
+            return  # undecided (no cookie is changed), or open_session failed
         r = session._request
         try:
             if session.modified:
                 values = {k: v for k, v in session.items() if k != _FLASHES}
                 flashes = _flashes_from_flask(dict.get(session, _FLASHES))
                 r.session.clear()
-                r.session.update(_values.decode_map(json.loads(json.dumps(
-                    _values.encode_map(values)))))  # JSON kinds (and bytes) only, as sealed
+                r.session.update(_tagged(values))
                 if flashes != session._flashes_at_open:
                     r.set_flashes(flashes)
+            # A permanent session lasts PERMANENT_SESSION_LIFETIME from its last
+            # save (as Flask's signed timestamp does); any other is a browser
+            # session. Set when it changes, and on every request where Flask's
+            # should_set_cookie says so (SESSION_REFRESH_EACH_REQUEST).
+            lifetime = {"max_age": None, "browser_session": not session.permanent,
+                        "idle_timeout": int(app.permanent_session_lifetime.total_seconds())}
+            if self.should_set_cookie(app, session) and (
+                    session.permanent or lifetime != session._lifetime_at_open):
+                r.set_lifetime(**lifetime)
             headers = r.save()
         except Error as e:
             if not e.undecided:

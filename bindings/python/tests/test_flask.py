@@ -10,6 +10,9 @@ from conftest import Curl, flask_server
 
 def make_app(keyring, store):
     app = Flask(__name__)
+    # The settings a Flask app shares with the C++ and Go servers' cookie.
+    app.config.update(SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_SECURE=True,
+                      SESSION_COOKIE_SAMESITE="Lax")
     app.session_interface = cookieseal.flask.CookiesealSessionInterface(keyring=keyring, store=store)
 
     @app.get("/count")
@@ -183,3 +186,159 @@ def test_a_dict_with_the_bridges_tag_names_as_keys_is_stored_as_given(client):
     response = client.get("/query")
     assert response.status_code == 200
     assert response.get_json() == {"$bytes": "hello!", "$object": "x"}
+
+
+# --- a drop-in for Flask's own session (ported from what Flask's session tests check) ---
+
+def drop_in_app(keyring, store, **config):
+    app = Flask(__name__)
+    app.config.update(config)
+    app.session_interface = cookieseal.flask.CookiesealSessionInterface(keyring=keyring, store=store)
+    return app
+
+
+def test_session_cookie_settings_are_flasks(keyring, store):
+    app = drop_in_app(keyring, store, SESSION_COOKIE_NAME="sid", SESSION_COOKIE_DOMAIN="example.com",
+                      SESSION_COOKIE_PATH="/app", SESSION_COOKIE_HTTPONLY=False,
+                      SESSION_COOKIE_SECURE=True, SESSION_COOKIE_SAMESITE="Strict")
+
+    @app.get("/app/set")
+    def set_():
+        session["n"] = 1
+        return "ok"
+
+    r = app.test_client().get("/app/set", "http://www.example.com/")
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("sid=")
+    assert "Domain=example.com" in cookie and "Path=/app" in cookie
+    assert "Secure" in cookie and "SameSite=Strict" in cookie and "HttpOnly" not in cookie
+    # Flask's defaults: "session", no Secure (http), HttpOnly, no SameSite.
+    plain = drop_in_app(keyring, store)
+    plain.get("/set")(set_)
+    cookie = plain.test_client().get("/set").headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "HttpOnly" in cookie and "Secure" not in cookie
+    # A __Host- name still enforces its rules.
+    bad = drop_in_app(keyring, store, SESSION_COOKIE_NAME="__Host-x", SESSION_COOKIE_SECURE=False,
+                      TESTING=True)
+    bad.get("/set")(set_)
+    with pytest.raises(cookieseal.InvalidArgument, match="__Host-"):
+        bad.test_client().get("/set")
+
+
+def test_permanent_sessions_last_permanent_session_lifetime(keyring, store):
+    import datetime
+    app = drop_in_app(keyring, store, PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=2))
+
+    @app.get("/keep")
+    def keep():
+        session.permanent = True
+        session["n"] = session.get("n", 0) + 1
+        return str(session["n"])
+
+    @app.get("/plain")
+    def plain():
+        session["n"] = 1
+        return "ok"
+
+    @app.get("/read")
+    def read():
+        return str(session.get("n"))
+
+    c = app.test_client()
+    assert "Max-Age=7200" in c.get("/keep").headers["Set-Cookie"]
+    # SESSION_REFRESH_EACH_REQUEST (Flask's default): a permanent session is
+    # sent again on a request that only reads it.
+    r = c.get("/read")
+    assert r.data == b"1" and "Max-Age=7200" in r.headers.get("Set-Cookie", "")
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    assert "Set-Cookie" not in c.get("/read").headers
+    # Not permanent: a browser session.
+    other = app.test_client()
+    cookie = other.get("/plain").headers["Set-Cookie"]
+    assert "Max-Age" not in cookie and "Expires" not in cookie
+    assert "Set-Cookie" not in other.get("/read").headers  # unmodified: not sent
+
+
+def test_clear_logs_out_so_another_user_can_log_in(keyring, store):
+    app = drop_in_app(keyring, store)
+
+    @app.get("/login/<user>")
+    def login(user):
+        session.login(user)
+        flash("Welcome, " + user)
+        return session.subject
+
+    @app.get("/switch/<user>")
+    def switch(user):
+        session.clear()  # the usual Flask logout
+        session.login(user)
+        return session.subject + " " + ",".join(get_flashed_messages())
+
+    @app.get("/whoami")
+    def whoami():
+        return (session.subject or "-") + " " + ",".join(get_flashed_messages())
+
+    c = app.test_client()
+    assert c.get("/login/alice").data == b"alice"
+    # Cleared: subject, id and the unread "Welcome, alice" are gone.
+    assert c.get("/switch/bob").data == b"bob "
+    assert c.get("/whoami").data == b"bob "
+
+
+def test_destroy_drops_unread_flashes(keyring, store):
+    app = drop_in_app(keyring, store)
+
+    @app.get("/in")
+    def in_():
+        session.login("alice")
+        flash("Welcome, alice!")
+        return "ok"
+
+    @app.get("/out")
+    def out():
+        session.destroy()
+        flash("Logged out")
+        return "ok"
+
+    @app.get("/show")
+    def show():
+        return ",".join(get_flashed_messages())
+
+    c = app.test_client()
+    c.get("/in")
+    c.get("/out")
+    assert c.get("/show").data == b"Logged out"
+
+
+def test_values_round_trip_as_flasks_serializer_does(keyring, store):
+    import datetime
+    import uuid
+    from markupsafe import Markup
+    app = drop_in_app(keyring, store, TESTING=True)
+    now = datetime.datetime(2026, 12, 1, 10, 0, 0, tzinfo=datetime.timezone.utc)
+    u = uuid.uuid4()
+    values = {"t": (1, "a"), "b": b"\x00\xff", "m": Markup("<b>x</b>"), "u": u, "d": now,
+              "nested": {"x": [(2, 3)], " t": "a key like a tag"}}
+
+    @app.get("/set")
+    def set_():
+        session.update(values)
+        return "ok"
+
+    @app.get("/get")
+    def get():
+        got = {k: session[k] for k in values}
+        assert got == values, got
+        assert isinstance(got["t"], tuple) and isinstance(got["m"], Markup)
+        return "same"
+
+    @app.get("/bad")
+    def bad():
+        session["sock"] = object()
+        return "?"
+
+    c = app.test_client()
+    c.get("/set")
+    assert c.get("/get").data == b"same"
+    with pytest.raises(TypeError, match="'sock'"):
+        c.get("/bad")
