@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The everyday test suite: installs what is missing, builds with --werror, runs
 # every meson test (unit, headers, C ABI, examples, end to end, fuzz-corpus
-# replay), then the Python binding's pytest suite (Flask, interop with the C++
-# shop and the CLI) on Debian's python3, then the Go binding's go test (race
-# detector, cgo pointer checks, gorilla/sessions, the three-server interop),
-# and prints "N passed, N failed".
+# replay), then the Python package's pytest suite, pip-installed into a venv
+# (Flask, Django on Debian's and a current version, Starlette/FastAPI, interop with the C++
+# shop and the CLI) on Debian's python3, then the Go module's go test (race
+# detector, cgo pointer checks, gorilla/sessions, gin, echo, the three-server
+# interop), then the Node.js addon's tests (Express, Fastify, Next.js), and
+# prints "N passed, N failed".
 # Usage: scripts/test.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
