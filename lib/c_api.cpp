@@ -17,6 +17,8 @@
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -41,14 +43,14 @@ struct codec_state {
   std::mutex watcher_mutex;
   std::unique_ptr<cookieseal::keyring_watcher> watcher;  // watcher_mutex
 
-  // Stops the watcher; safe on any thread, the watcher's own too (it detaches).
+  // Stops the watcher's thread; safe on any thread, the watcher's own too (it
+  // detaches). The watcher itself lives on with the state, so an open already
+  // past live() can still check the file for a key it lacks (undecided, never
+  // a cookie wrongly refused because its codec was closed meanwhile).
   void close() {
     closed = true;
-    std::unique_ptr<cookieseal::keyring_watcher> w;
-    {
-      std::lock_guard lock(watcher_mutex);
-      w = std::move(watcher);
-    }
+    std::lock_guard lock(watcher_mutex);
+    if (watcher) watcher->stop();
   }
   ~codec_state() {
     // The watcher goes before the codec it is attached to (either order is
@@ -118,8 +120,10 @@ struct failure {
 
 // Every entry point runs inside this: exceptions become a status and a
 // message. Configuration that can never work (config_error) is not an outage.
+// Not noexcept: a thread being cancelled inside a call (a language runtime
+// ending its thread, as CPython does at exit) must unwind on through here.
 template <class F>
-cookieseal_status guarded(std::string& message, F&& f) noexcept {
+cookieseal_status guarded(std::string& message, F&& f) {
   try {
     try {
       const cookieseal_status st = f();
@@ -144,6 +148,8 @@ cookieseal_status guarded(std::string& message, F&& f) noexcept {
       message = e.what();
       return COOKIESEAL_INTERNAL_ERROR;
     }
+  } catch (const abi::__forced_unwind&) {
+    throw;         // swallowing a cancellation aborts the process
   } catch (...) {  // also a failure while keeping a message
     return COOKIESEAL_INTERNAL_ERROR;
   }
@@ -151,7 +157,7 @@ cookieseal_status guarded(std::string& message, F&& f) noexcept {
 
 // guarded() for a call on a shared handle: the message goes to *error_message.
 template <class F>
-cookieseal_status guarded_out(char** error_message, F&& f) noexcept {
+cookieseal_status guarded_out(char** error_message, F&& f) {
   if (error_message != nullptr) *error_message = nullptr;
   std::string message;
   const cookieseal_status st = guarded(message, std::forward<F>(f));
@@ -161,7 +167,7 @@ cookieseal_status guarded_out(char** error_message, F&& f) noexcept {
 
 // guarded() for a call on a request: the message stays on the request.
 template <class F>
-cookieseal_status guarded_on(cookieseal_request* r, F&& f) noexcept {
+cookieseal_status guarded_on(cookieseal_request* r, F&& f) {
   if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
   std::string message;
   const cookieseal_status st = guarded(message, std::forward<F>(f));

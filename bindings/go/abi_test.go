@@ -142,3 +142,15 @@ func TestASaveThatCanNeverSucceedIs500NotRetryForever(t *testing.T) {
 		t.Fatalf("the cause was not reported: %q", heard)
 	}
 }
+
+func TestASubSecondDurationRoundsUpNeverTurnsTheBoundOff(t *testing.T) {
+	m, _ := newCodec(t, cookieseal.Options{})
+	s, _ := m.LoadHeader("")
+	defer s.Close()
+	if err := s.SetLifetime(cookieseal.Lifetime{IdleTimeout: 500 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if l := s.Lifetime(); l.IdleTimeout != time.Second {
+		t.Fatalf("500 ms became %v, want 1s", l.IdleTimeout)
+	}
+}

@@ -349,7 +349,7 @@ func (s *Session) SetLifetime(l Lifetime) error {
 			return nil, &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
 				Message: fmt.Sprintf("Lifetime.%s must be Off, 0 or positive, not %v", what, d)}
 		default:
-			return int64(d / time.Second), nil
+			return wholeSeconds(d), nil
 		}
 	}
 	maxAge, err := seconds("MaxAge", l.MaxAge)

@@ -173,9 +173,13 @@ func setSeconds(field *C.int64_t, d time.Duration) {
 	case d < 0:
 		*field = 0
 	default:
-		*field = C.int64_t(d / time.Second)
+		*field = C.int64_t(wholeSeconds(d))
 	}
 }
+
+// wholeSeconds is a positive duration in seconds, rounded up: 500 ms is one
+// second, never 0 (which would turn the bound off).
+func wholeSeconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
 
 func (c *codec) free() {
 	if c.p != nil {
