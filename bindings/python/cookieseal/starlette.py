@@ -6,13 +6,20 @@ starlette.middleware.sessions.SessionMiddleware:
 
 ``request.session`` is a dict, as with Starlette's (every change is saved;
 ``request.session.clear()`` logs out: the session ends server-side too), with
-``login(subject)`` (a new id, for "log out everywhere"), ``destroy()`` and
-``subject``. The options are Starlette's (``session_cookie``, ``max_age`` — the
-idle timeout, None for a browser session — ``path``, ``same_site``,
-``https_only``, ``domain``); ``keyring``, ``store`` and the rest are Codec's, or
-pass ``codec=`` to share one. The store is used off the event loop. A request
-whose cookie cannot be judged answers 503 where the app touches the session,
-and no cookie is changed.
+``login(subject)`` (a new id, for "log out everywhere"), ``destroy()``,
+``subject``, and the flashes other servers share (``flash(key, message)``,
+``take_flashes(key)``, ``flashes``). The options are Starlette's
+(``session_cookie``, ``max_age``, ``path``, ``same_site``, ``https_only``,
+``domain``); ``keyring``, ``store`` and the rest are Codec's, or pass ``codec=``
+to share one. ``max_age`` is sealed into the cookie as the session's idle
+timeout (a cookie past it is refused wherever it is opened, whatever the
+cookie's Max-Age), within the codec's bounds (a codec made here takes it as
+its idle timeout); None is a browser session (no Max-Age; the codec's idle
+timeout still holds). With a store (or a shared codec, which may have one) the
+session is opened and saved off the event loop; without one there is no I/O to
+wait for (but a rate-limited check of the keyring file for a key id it lacks),
+so it runs on the loop. A request whose cookie cannot be judged answers 503
+where the app touches the session, and no cookie is changed.
 """
 import typing
 
@@ -25,6 +32,7 @@ from . import Codec, Error, RequestSession, SessionManager
 from ._stored import stored
 
 _WEEKS_2 = 14 * 24 * 60 * 60  # Starlette's own default max_age
+_T = typing.TypeVar("_T")
 
 
 class CookiesealSession(typing.Dict[str, typing.Any]):
@@ -44,9 +52,26 @@ class CookiesealSession(typing.Dict[str, typing.Any]):
         self._request.login(subject)
 
     def destroy(self) -> None:
-        """Ends the session here and server-side; the request goes on with an empty one."""
+        """Ends the session here and server-side; the request goes on with an
+        empty one, so a flash queued now ("You are logged out") still arrives."""
         self._request.destroy()
         super().clear()
+
+    @property
+    def flashes(self) -> typing.Dict[str, typing.List[typing.Any]]:
+        """Every queued flash, {key: [messages]}, left queued."""
+        flashes: typing.Dict[str, typing.List[typing.Any]] = self._request.flashes
+        return flashes
+
+    def flash(self, key: str, message: typing.Any) -> None:
+        """Queues @message under @key, shown once by whichever server reads it
+        (Flask's flash() uses its category as the key, Django's messages theirs)."""
+        self._request.flash(key, message)
+
+    def take_flashes(self, key: str) -> typing.List[typing.Any]:
+        """The messages queued under @key, removed from the session."""
+        taken: typing.List[typing.Any] = self._request.take_flashes(key)
+        return taken
 
     def clear(self) -> None:
         """Starlette's logout: the cookie goes, and the session ends server-side."""
@@ -71,8 +96,8 @@ class UndecidedSession(typing.Dict[str, typing.Any]):
     __getitem__ = __setitem__ = __delitem__ = __contains__ = _refuse
     __iter__ = __len__ = get = setdefault = pop = popitem = _refuse  # type: ignore[assignment]
     update = clear = keys = values = items = _refuse  # type: ignore[assignment]
-    login = destroy = _refuse
-    subject = property(_refuse)
+    login = destroy = flash = take_flashes = _refuse
+    subject = flashes = property(_refuse)
 
 
 class SessionMiddleware:
@@ -84,12 +109,17 @@ class SessionMiddleware:
                  same_site: str = "lax", https_only: bool = False,
                  domain: typing.Optional[str] = None, **codec_options: typing.Any) -> None:
         self.app = app
+        #: whether opening and saving may wait on a store (then done off the event loop)
+        self.blocking = codec is not None or codec_options.get("store") is not None
         if codec is None:
             if max_age:  # Starlette's max_age counts from the last response that set it
                 codec_options.setdefault("idle_timeout", max_age)
             codec = Codec(keyring, **codec_options)
         #: the Codec (one per process: pass codec= to share it with other apps)
         self.codec = codec
+        #: the lifetime sealed into each session's cookie (set_lifetime's arguments)
+        self.lifetime = {"max_age": None, "idle_timeout": max_age or None,
+                         "browser_session": max_age is None}
         self.sessions = SessionManager(codec, name=session_cookie, path=path, domain=domain,
                                        secure=https_only, http_only=True,
                                        same_site=same_site.capitalize(),
@@ -105,7 +135,7 @@ class SessionMiddleware:
             return
         # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
         header = "\n".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-        r = await anyio.to_thread.run_sync(self.sessions.request, header)  # may read the store
+        r = await self._run(self.sessions.request, header)  # may read the store
         if r.undecided:
             reason = r.reason
             r.close()
@@ -122,8 +152,8 @@ class SessionMiddleware:
                 return  # a 503 went out in place of the app's response
             if message["type"] == "http.response.start":
                 try:
-                    headers = await anyio.to_thread.run_sync(
-                        _save, r, scope["session"], had_values)
+                    headers = await self._run(_save, r, scope["session"], had_values,
+                                              self.lifetime)
                 except Error as e:
                     if not e.undecided:
                         raise
@@ -145,14 +175,23 @@ class SessionMiddleware:
         finally:
             r.close()
 
+    async def _run(self, function: typing.Callable[..., _T], *args: typing.Any) -> _T:
+        if self.blocking:
+            return await anyio.to_thread.run_sync(function, *args)
+        return function(*args)
 
-def _save(r: RequestSession, session: typing.Dict[str, typing.Any],
-          had_values: bool) -> typing.List[typing.Tuple[str, str]]:
+
+def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: bool,
+          lifetime: typing.Dict[str, typing.Any]) -> typing.List[typing.Tuple[str, str]]:
     if not session and (had_values or getattr(session, "cleared", False)):
         r.destroy()  # emptied: Starlette deletes the cookie; this ends the session too
     else:
         r.session.clear()
         r.session.update(stored(dict(session)))
+        # max_age sealed into the cookie, so every server opening it enforces it
+        # (once: the library renews the cookie as it slides).
+        if session and r.lifetime != lifetime:
+            r.set_lifetime(**lifetime)
     return r.save()
 
 

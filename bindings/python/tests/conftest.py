@@ -53,6 +53,41 @@ def binary(env):
     return path
 
 
+def cli(*args, check=True):
+    """The cookieseal CLI (COOKIESEAL_CLI): its stdout, asserting success; with
+    check=False the finished process, whatever its exit code."""
+    out = subprocess.run([binary("COOKIESEAL_CLI"), *args], capture_output=True, text=True,
+                         timeout=30)
+    if not check:
+        return out
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def opens_at(keyring, name, cookie, when):
+    """The CLI's exit code for opening @cookie (of cookie name @name) as if the
+    clock said @when (Unix seconds): 0 opened, 14 expired (the library's clock
+    hook, with its default policy and leeway of 60 s)."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+    return cli("open", "--keyring", str(keyring), "--name", name, "--now", stamp, cookie,
+               check=False).returncode
+
+
+def unix(stamp):
+    """Unix seconds of the library's "2026-11-22T03:00:05Z"."""
+    import calendar
+    return calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def sleep_past(deadline):
+    """Sleeps until the library's clock (whole seconds) has passed @deadline
+    (Unix seconds) with no leeway: a cookie expiring then is refused. A deadline
+    more than 10 s away is a failure (a lifetime that was not sealed)."""
+    wait = deadline + 1.05 - time.time()
+    assert wait < 10, f"the deadline is {wait:.0f} s away"
+    time.sleep(max(0.0, wait))
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

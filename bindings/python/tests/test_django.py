@@ -4,7 +4,7 @@ middleware (after SessionMiddlewareTests), Django's test client with auth's
 login()/logout(), and runserver on loopback driven by curl."""
 import json
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -26,7 +26,7 @@ from django.utils import timezone  # noqa: E402
 import cookieseal  # noqa: E402
 import cookieseal.django  # noqa: E402
 from cookieseal.django import SessionMiddleware, SessionStore, config  # noqa: E402
-from conftest import Curl  # noqa: E402
+from conftest import Curl, opens_at, sleep_past, unix  # noqa: E402
 from loopback import django_server  # noqa: E402
 
 NAME = "sessionid"  # Django's SESSION_COOKIE_NAME
@@ -324,6 +324,83 @@ def test_a_browser_session_chosen_in_the_view_survives_two_saves_and_a_login(sit
     assert opened(c.value)["values"]["hello"] == "world"
 
 
+def sealed(response):
+    """The Set-Cookie's Max-Age (None: none) and the session its value opens to."""
+    c = cookie(response)
+    return (int(c["max-age"]) if c["max-age"] else None), opened(c.value)
+
+
+def test_set_expiry_seconds_are_sealed_as_the_idle_timeout(site, keyring):
+    _, response = through_middleware(lambda s: (hello(s), s.set_expiry(300)))
+    max_age, session = sealed(response)
+    assert max_age == 300
+    assert session["lifetime"] == {"max_age": None, "idle_timeout": 300, "browser_session": False}
+    # Enforced wherever the cookie is opened, whatever a browser does with Max-Age
+    # (the CLI's clock moved; its leeway is 60 s).
+    issued = unix(session["meta"]["issued_at"])
+    value = cookie(response).value
+    assert opens_at(keyring, NAME, value, issued + 300 + 60) == 0
+    assert opens_at(keyring, NAME, value, issued + 300 + 61) == 14  # expired
+
+
+def test_set_expiry_to_a_datetime_or_timedelta_ends_the_session_then(site, keyring):
+    end = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    for expiry in (end, timedelta(hours=2)):
+        _, response = through_middleware(lambda s: (hello(s), s.set_expiry(expiry)))
+        max_age, session = sealed(response)
+        assert 7200 - 2 <= max_age <= 7200 + 1
+        lifetime = session["lifetime"]
+        assert lifetime["idle_timeout"] is None and not lifetime["browser_session"]
+        expires = unix(session["meta"]["expires_at"])
+        if expiry is end:  # the absolute end, from the session's created_at
+            assert expires == int(end.timestamp())
+        value = cookie(response).value
+        assert opens_at(keyring, NAME, value, expires + 60) == 0
+        assert opens_at(keyring, NAME, value, expires + 61) == 14
+
+
+def test_a_naive_datetime_expiry_is_local_time_as_without_use_tz(site):
+    with override_settings(USE_TZ=False):
+        end = datetime.now().replace(microsecond=0) + timedelta(hours=1)
+        _, response = through_middleware(lambda s: (hello(s), s.set_expiry(end)))
+        max_age, session = sealed(response)
+        assert 3600 - 2 <= max_age <= 3600
+        assert unix(session["meta"]["expires_at"]) == int(end.timestamp())
+
+
+def test_browser_sessions_are_sealed_as_browser_sessions(site):
+    _, response = through_middleware(lambda s: (hello(s), s.set_expiry(0)))
+    max_age, session = sealed(response)
+    assert max_age is None and session["lifetime"]["browser_session"] is True
+    with override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True):
+        _, response = through_middleware(hello)
+        max_age, session = sealed(response)
+        assert max_age is None and session["lifetime"]["browser_session"] is True
+
+
+def test_set_expiry_none_goes_back_to_session_cookie_age(site):
+    _, response = through_middleware(lambda s: (hello(s), s.set_expiry(300)))
+    value = cookie(response).value
+    request, response = through_middleware(lambda s: s.set_expiry(None), {NAME: value})
+    max_age, session = sealed(response)
+    assert max_age == min(settings.SESSION_COOKIE_AGE, 7 * 86400)
+    assert session["lifetime"] == {"max_age": None, "idle_timeout": None, "browser_session": False}
+    assert request.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_a_cookie_past_its_set_expiry_is_refused(site):
+    with override_settings(COOKIESEAL_LEEWAY=0):
+        _, response = through_middleware(lambda s: (hello(s), s.set_expiry(1)))
+        _, session = sealed(response)
+        sleep_past(unix(session["meta"]["expires_at"]))
+        seen = []
+        request, response = through_middleware(lambda s: seen.append(s.get("hello")),
+                                                {NAME: cookie(response).value})
+        assert seen == [None]
+        assert request.session._request.reason.name == "expired"
+        assert cookie(response).value == ""  # refused: cleared
+
+
 def test_the_middleware_needs_the_engine(site):
     with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
         with pytest.raises(ImproperlyConfigured, match="SESSION_ENGINE"):
@@ -434,7 +511,10 @@ def test_set_expiry_in_a_view(client):
     assert json.loads(text(client.get("/expiry/0"))) == {
         "age": settings.SESSION_COOKIE_AGE, "browser": True}
     assert not client.cookies[NAME]["max-age"]
-    assert json.loads(text(client.get("/expiry/300"))) == {"age": 300, "browser": False}
+    r = client.get("/expiry/300")
+    assert json.loads(text(r)) == {"age": 300, "browser": False}
+    assert int(cookie(r)["max-age"]) == 300
+    assert opened(client.cookies[NAME].value)["lifetime"]["idle_timeout"] == 300
 
 
 def test_save_every_request_keeps_the_session_and_seals_only_when_due(client):

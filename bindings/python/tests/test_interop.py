@@ -2,17 +2,9 @@
 app and the cookieseal CLI open each other's cookies. curl keeps one cookie jar
 across both servers (same host, different ports), as one browser would."""
 import json
-import subprocess
 import time
 
-from conftest import Curl, binary, flask_server, manager, shop_server
-
-
-def cli(*args):
-    out = subprocess.run([binary("COOKIESEAL_CLI"), *args], capture_output=True, text=True,
-                         timeout=30)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+from conftest import Curl, cli, flask_server, manager, shop_server
 
 
 def test_shop_flask_and_cli_share_sessions(tmp_path, servers):

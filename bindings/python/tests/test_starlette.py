@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 import cookieseal
 import cookieseal.starlette
-from conftest import Curl
+from conftest import Curl, opens_at, sleep_past, unix
 from fastapi_site import create_app
 from loopback import uvicorn_server
 
@@ -108,6 +108,41 @@ def test_max_age_none_is_a_browser_session(codec):
     assert "Max-Age" not in cookie and "Expires" not in cookie
 
 
+def test_max_age_is_sealed_into_the_cookie_also_on_a_shared_codec(codec, keyring):
+    # A shared codec keeps the library's idle timeout (24 hours): max_age is the
+    # session's own, sealed, so every server opening the cookie enforces it.
+    c = TestClient(starlette_app(codec=codec, max_age=600))
+    r = c.post("/update_session", json={"a": 1})
+    assert "Max-Age=600" in set_cookies(r)[0]
+    value = r.cookies["session"]
+    session = cookieseal.SessionManager(codec, name="session").open(value)
+    assert session["lifetime"] == {"max_age": None, "idle_timeout": 600, "browser_session": False}
+    issued = unix(session["meta"]["issued_at"])
+    assert opens_at(keyring, "session", value, issued + 600 + 60) == 0  # the CLI's leeway: 60 s
+    assert opens_at(keyring, "session", value, issued + 600 + 61) == 14  # expired
+    assert set_cookies(c.get("/view_session")) == []  # sealed once, not on every response
+
+
+def test_max_age_none_is_sealed_as_a_browser_session(codec):
+    c = TestClient(starlette_app(codec=codec, max_age=None))
+    r = c.post("/update_session", json={"a": 1})
+    session = cookieseal.SessionManager(codec, name="session").open(r.cookies["session"])
+    assert session["lifetime"]["browser_session"] is True
+
+
+def test_a_cookie_past_max_age_is_refused(keyring):
+    codec = cookieseal.Codec(keyring, leeway=0)
+    c = TestClient(starlette_app(codec=codec, max_age=1))
+    value = c.post("/update_session", json={"a": 1}).cookies["session"]
+    session = cookieseal.SessionManager(codec, name="session").open(value)
+    sleep_past(unix(session["meta"]["expires_at"]))
+    # Sent as a browser that ignores Max-Age would (the test client's jar drops it).
+    r = TestClient(starlette_app(codec=codec)).get("/view_session",
+                                                   headers={"cookie": f"session={value}"})
+    assert r.json() == {"session": {}}
+    assert "Max-Age=0" in set_cookies(r)[0]  # refused, cleared
+
+
 @pytest.mark.parametrize("options, want", [
     ({"session_cookie": "sid"}, "sid="),
     ({"https_only": True}, "; Secure"),
@@ -195,12 +230,14 @@ def test_a_bad_value_is_an_error_naming_it(client):
         client.get("/bad-value")
 
 
-def test_the_store_is_used_off_the_event_loop(codec):
-    app = starlette_app(codec=codec)
+def session_threads(app):
+    """The threads a request's session was opened on and its async route ran
+    on, for a request to @app's /loop (which changes the session)."""
     seen = []
 
     async def loop_thread(request):
         seen.append(("loop", threading.get_ident()))
+        request.session["n"] = 1
         return PlainTextResponse("ok")
 
     app.router.routes.append(Route("/loop", loop_thread))
@@ -217,9 +254,35 @@ def test_the_store_is_used_off_the_event_loop(codec):
             return real.request(header)
 
     middleware.sessions = Recording()
-    client.get("/loop")
+    assert client.get("/loop").status_code == 200
     (_, request_thread), (_, loop) = seen[-2], seen[-1]
+    return request_thread, loop
+
+
+def test_the_store_is_used_off_the_event_loop(codec):
+    request_thread, loop = session_threads(starlette_app(codec=codec))
     assert request_thread != loop
+
+
+def test_without_a_store_the_session_stays_on_the_event_loop(keyring):
+    # Nothing to wait for: no thread hop per request (a store's reads go off the loop).
+    request_thread, loop = session_threads(starlette_app(keyring=str(keyring)))
+    assert request_thread == loop
+
+
+def test_flashes_are_shared_and_shown_once(client):
+    def flash(request):
+        request.session.flash("notice", request.query_params["m"])
+        return PlainTextResponse("ok")
+
+    def show(request):
+        queued = dict(request.session.flashes)
+        return JSONResponse({"queued": queued, "taken": request.session.take_flashes("notice")})
+
+    client.app.router.routes.extend([Route("/flash", flash), Route("/show", show)])
+    client.get("/flash?m=hi")
+    assert client.get("/show").json() == {"queued": {"notice": ["hi"]}, "taken": ["hi"]}
+    assert client.get("/show").json() == {"queued": {}, "taken": []}
 
 
 def test_a_websocket_sees_the_session(codec):

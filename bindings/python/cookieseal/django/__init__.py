@@ -10,7 +10,8 @@ auth's login() draws a new session id and fixes the user as the session's
 subject (so ``cookieseal.django.revoke_subject(str(user.pk))`` logs them out
 everywhere), logout() ends the session, SESSION_COOKIE_* and
 SESSION_EXPIRE_AT_BROWSER_CLOSE shape the cookie, SESSION_COOKIE_AGE is the
-idle timeout. Optional COOKIESEAL_MAX_AGE, COOKIESEAL_IDLE_TIMEOUT,
+idle timeout; set_expiry() is sealed into the cookie (enforced wherever it is
+opened, within the codec's bounds). Optional COOKIESEAL_MAX_AGE, COOKIESEAL_IDLE_TIMEOUT,
 COOKIESEAL_LEEWAY, COOKIESEAL_STORE_REVOCATIONS, COOKIESEAL_RELOAD_INTERVAL,
 COOKIESEAL_PURPOSE, COOKIESEAL_KEYRING_TEXT set the codec (Codec's arguments).
 A request whose cookie cannot be judged answers 503 and changes no cookie.

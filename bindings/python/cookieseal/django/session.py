@@ -1,6 +1,8 @@
 """request.session: a Django SessionBase whose data lives in a cookieseal cookie,
 as django.contrib.sessions.backends.signed_cookies keeps it in a signed one."""
 import copy
+import math
+import time
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -162,6 +164,28 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         date: datetime = super().get_expiry_date(**kwargs)
         return date
 
+    def _lifetime(self, r: RequestSession, restarted: bool) -> Dict[str, Any]:
+        """The lifetime to seal into the cookie (set_lifetime's arguments), so
+        that set_expiry() is enforced wherever the cookie is opened, not only by
+        the cookie's Max-Age: seconds are an idle timeout (counted from each
+        save, as Django counts them from the last modification), a datetime the
+        absolute end (max_age from the session's created_at), 0 and
+        SESSION_EXPIRE_AT_BROWSER_CLOSE a browser session; None the codec's
+        (SESSION_COOKIE_AGE). Within the codec's bounds (COOKIESEAL_MAX_AGE,
+        7 days by default): a longer expiry is cut to them."""
+        browser = bool(self.get_expire_at_browser_close())
+        expiry = self._expiry()
+        max_age = idle_timeout = None
+        if isinstance(expiry, datetime):
+            created = r.meta.get("created_at")
+            start = time.time() if restarted or not created else datetime.fromisoformat(
+                created.replace("Z", "+00:00")).timestamp()
+            # A naive datetime is local time, as Django's timezone.now() without USE_TZ.
+            max_age = max(1, math.ceil(expiry.timestamp() - start))
+        elif isinstance(expiry, (int, float)) and not isinstance(expiry, bool) and expiry > 0:
+            idle_timeout = math.ceil(expiry)
+        return {"max_age": max_age, "idle_timeout": idle_timeout, "browser_session": browser}
+
     # --- saving ------------------------------------------------------------------
 
     def _saving_request(self) -> RequestSession:
@@ -194,8 +218,10 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         if (self._flushed and (not r.is_new or r.subject)) or (
                 r.subject and user is not None and user != r.subject):
             r.destroy()
+        restarted = False  # created_at is now
         if user is not None and user != r.subject:
             r.login(user)  # a new id and the subject, for "log out everywhere"
+            restarted = True
         elif self._cycled:
             r.regenerate_id()
         self._flushed = self._cycled = False
@@ -206,6 +232,10 @@ class SessionStore(SessionBase):  # type: ignore[misc]
         if values:
             r.session.clear()
             r.session.update(stored(self._session_cache))
+            if self._session_cache:
+                lifetime = self._lifetime(r, restarted)
+                if lifetime != r.lifetime:
+                    r.set_lifetime(**lifetime)
         headers = r.save()
         for name, value in headers:
             if name.lower() == "set-cookie":
