@@ -2,6 +2,7 @@
 and the paths of the build's binaries (set by scripts/test.sh)."""
 import base64
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -148,6 +149,47 @@ def shop_server(state, store, log, servers):
     port = free_port()
     s = Server([binary("COOKIESEAL_SHOP"), "--port", str(port), "--state", str(state),
                 "--store", str(store)], port, log)
+    servers.append(s)
+    return s
+
+
+REPO = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+
+
+def build_dir():
+    """The build tree scripts/test.sh tests (COOKIESEAL_BUILD, else the CLI's)."""
+    build = os.environ.get("COOKIESEAL_BUILD") or os.path.dirname(
+        os.path.dirname(binary("COOKIESEAL_CLI")))
+    return os.path.abspath(build)
+
+
+@pytest.fixture(scope="session")
+def go_shop(tmp_path_factory):
+    """The Go example server (examples/go_app/cmd/go-shop), built once per test
+    session against the build tree's libcookieseal-c as bindings/go/env.sh sets
+    it up. No Go toolchain is a failure: the interop tests need it."""
+    go = shutil.which("go") or shutil.which("go", path="/usr/local/go/bin")
+    if go is None:
+        pytest.fail("go is not installed (scripts/deps.sh --e2e installs it): the Go server "
+                    "joins the interop tests")
+    build = build_dir()
+    out = tmp_path_factory.mktemp("go") / "go-shop"
+    env = dict(os.environ, PKG_CONFIG_PATH=os.pathsep.join(
+        p for p in (os.path.join(build, "meson-uninstalled"), os.environ.get("PKG_CONFIG_PATH"))
+        if p), CGO_LDFLAGS=f"-Wl,-rpath,{build}/lib", GOCACHE=os.path.join(build, "go-cache"),
+               GOFLAGS="-mod=readonly")
+    done = subprocess.run([go, "build", "-o", str(out), "./cmd/go-shop"],
+                          cwd=os.path.join(REPO, "examples", "go_app"), env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"go build of the Go server failed:\n{done.stderr}"
+    return str(out)
+
+
+def go_server(go_shop, keyring, store, log, servers):
+    """The Go example server on the keyring file and store the others share."""
+    port = free_port()
+    s = Server([go_shop, "-keyring", str(keyring), "-store", str(store), "-port", str(port)],
+               port, log)
     servers.append(s)
     return s
 

@@ -42,6 +42,15 @@ def create_app(**options):
         request.session["visits"] = request.session.get("visits", 0) + 1
         return request.session["visits"]
 
+    @app.get("/flash")
+    def flash(request: Request, message: str):
+        request.session.flash("notice", message)  # where Flask's flash() puts a notice
+        return "ok"
+
+    @app.get("/messages")
+    def messages(request: Request):
+        return request.session.take_flashes("notice")
+
     return app
 
 

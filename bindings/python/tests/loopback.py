@@ -1,5 +1,6 @@
-"""Servers for the web framework tests on 127.0.0.1, ports 18000-18199: the Django
-test site under runserver and the FastAPI test site under uvicorn."""
+"""Servers for the web framework tests on 127.0.0.1, ports 18000-18199 (or the
+range COOKIESEAL_TEST_PORTS names): the Django test site under runserver and the
+FastAPI test site under uvicorn."""
 import os
 import socket
 import subprocess
@@ -8,7 +9,9 @@ import sys
 from conftest import HERE, Server, wait_for
 
 
-def free_port(first=18000, last=18199):
+def free_port():
+    # COOKIESEAL_TEST_PORTS ("25000-25099") keeps suites run side by side apart.
+    first, last = map(int, os.environ.get("COOKIESEAL_TEST_PORTS", "18000-18199").split("-"))
     for port in range(first, last + 1):
         with socket.socket() as s:
             try:
