@@ -29,7 +29,8 @@ COOKIESEAL_REDIS_URL="redis://127.0.0.1:$port" build-release/bench/bench_store \
   --benchmark_out="$store" --benchmark_out_format=json >/dev/null
 python3 bench/report.py "$codec" "$keyring" "$store"
 echo
-# Python: the binding against Flask's signed cookie and the raw C++ codec, same run.
+# Python: the binding against Flask's signed cookie and the raw C++ codec, and a whole
+# request through the Flask and Starlette adapters against their own sessions, same run.
 COOKIESEAL_LIBRARY=build-release/lib/libcookieseal-c.so.1 \
   /usr/bin/python3 bench/bench_python.py bench/fixtures build-release/bench/bench_codec
 echo

@@ -29,8 +29,18 @@ def _is_tag(key):
     return key.startswith("$") and not key.startswith("$$")
 
 
+# Types that are the same in the library's JSON: returned as they are, before
+# any isinstance() (most values of a session are these).
+_AS_IS = frozenset((str, int, float, bool, type(None)))
+
+
 def encode(value):
     """One value -> what json.dumps writes as the library's JSON."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list:
+        return [encode(v) for v in value]
     if isinstance(value, dict):
         return {("$" + k if isinstance(k, str) and k.startswith("$") else k): encode(v)
                 for k, v in value.items()}
@@ -45,6 +55,11 @@ def encode(value):
 
 def decode(value):
     """One value as json.loads read it from the library -> Python."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list:
+        return [decode(v) for v in value]
     if isinstance(value, dict):
         if any(_is_tag(k) for k in value):
             if value.keys() == {"$bytes"}:

@@ -32,7 +32,6 @@ from . import Codec, Error, RequestSession, SessionManager
 from ._stored import stored
 
 _WEEKS_2 = 14 * 24 * 60 * 60  # Starlette's own default max_age
-_T = typing.TypeVar("_T")
 
 
 class CookiesealSession(typing.Dict[str, typing.Any]):
@@ -135,7 +134,10 @@ class SessionMiddleware:
             return
         # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
         header = "\n".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-        r = await self._run(self.sessions.request, header)  # may read the store
+        if self.blocking:  # may read the store
+            r = await anyio.to_thread.run_sync(self.sessions.request, header)
+        else:
+            r = self.sessions.request(header)
         if r.undecided:
             reason = r.reason
             r.close()
@@ -152,22 +154,19 @@ class SessionMiddleware:
                 return  # a 503 went out in place of the app's response
             if message["type"] == "http.response.start":
                 try:
-                    headers = await self._run(_save, r, scope["session"], had_values,
-                                              self.lifetime)
+                    if self.blocking:
+                        headers = await anyio.to_thread.run_sync(
+                            _save, r, scope["session"], had_values, self.lifetime)
+                    else:
+                        headers = _save(r, scope["session"], had_values, self.lifetime)
                 except Error as e:
                     if not e.undecided:
                         raise
                     replaced = True  # the store went away between open and save
                     await _unavailable(send, e)
                     return
-                out = MutableHeaders(scope=message)
-                for name, value in headers:
-                    if name.lower() == "cache-control":
-                        out[name] = value  # replaces the app's: one line, never cached
-                    elif name.lower() == "vary":
-                        out.add_vary_header(value)
-                    else:
-                        out.append(name, value)
+                if headers:
+                    _add_headers(message, headers)
             await send(message)
 
         try:
@@ -175,10 +174,25 @@ class SessionMiddleware:
         finally:
             r.close()
 
-    async def _run(self, function: typing.Callable[..., _T], *args: typing.Any) -> _T:
-        if self.blocking:
-            return await anyio.to_thread.run_sync(function, *args)
-        return function(*args)
+
+def _add_headers(message: Message, headers: typing.List[typing.Tuple[str, str]]) -> None:
+    """The library's response headers into the app's: Set-Cookie added,
+    Cache-Control replacing the app's (one line, never cached), Vary merged."""
+    out = None
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "vary" or lower == "cache-control":
+            if out is None:
+                out = MutableHeaders(scope=message)
+            if lower == "vary":
+                out.add_vary_header(value)
+            else:
+                out[name] = value
+        else:
+            raw = message.setdefault("headers", [])
+            if not isinstance(raw, list):
+                raw = message["headers"] = list(raw)
+            raw.append((lower.encode("latin-1"), value.encode("latin-1")))
 
 
 def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: bool,
@@ -186,13 +200,18 @@ def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: 
     if not session and (had_values or getattr(session, "cleared", False)):
         r.destroy()  # emptied: Starlette deletes the cookie; this ends the session too
     else:
+        # As they are: save() encodes them at once (no copy to keep).
         r.session.clear()
-        r.session.update(stored(dict(session)))
+        r.session.update(session)
         # max_age sealed into the cookie, so every server opening it enforces it
         # (once: the library renews the cookie as it slides).
         if session and r.lifetime != lifetime:
             r.set_lifetime(**lifetime)
-    return r.save()
+    try:
+        return r.save()
+    except (TypeError, ValueError):
+        stored(dict(session))  # a value JSON cannot hold: the error names its key
+        raise
 
 
 async def _unavailable(send: Send, error: Error) -> None:

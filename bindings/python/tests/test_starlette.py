@@ -179,6 +179,19 @@ def test_an_unchanged_session_sends_no_cookie(client):
     assert "cache-control" not in r.headers and r.headers["vary"] == "Cookie"
 
 
+def test_the_apps_own_cache_control_and_vary_are_kept_in_order(client):
+    def cached(request):
+        request.session["n"] = 1
+        return PlainTextResponse("x", headers={"Cache-Control": "max-age=60",
+                                               "Vary": "Accept-Encoding"})
+
+    client.app.router.routes.append(Route("/cached", cached))
+    r = client.get("/cached")
+    assert r.headers.get_list("cache-control") == ["no-store"]  # a cookie is never cached
+    assert r.headers["vary"] == "Accept-Encoding, Cookie"
+    assert len(set_cookies(r)) == 1 and set_cookies(r)[0].startswith("session=")
+
+
 # --- the library's additions ---------------------------------------------------
 
 def test_clear_is_a_logout_that_ends_the_session_server_side(client, codec):
