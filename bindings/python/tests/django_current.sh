@@ -11,6 +11,8 @@ venv="$dir/django-current-venv"
 [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv --system-site-packages "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/bindings/python/tests/requirements-django.txt"
 installed=$("$dir/python-venv/bin/python" -c 'import cookieseal, os; print(os.path.dirname(os.path.dirname(cookieseal.__file__)))')
-PYTHONPATH="$installed" \
+# The build's CLI (the expiry tests open cookies with its clock moved), as scripts/test.sh sets it.
+PYTHONPATH="$installed" COOKIESEAL_CLI="${COOKIESEAL_CLI:-$dir/tools/cookieseal}" \
+  COOKIESEAL_SHOP="${COOKIESEAL_SHOP:-$dir/examples/cookieseal-shop}" \
   "$venv/bin/python" -m pytest -q -p no:cacheprovider "$root/bindings/python/tests/test_django.py" \
     --junitxml="$dir/meson-logs/pytest-django-current.xml"
