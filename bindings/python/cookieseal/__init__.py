@@ -18,6 +18,7 @@ import atexit
 import ctypes
 import json
 import logging
+import threading
 import weakref
 
 from . import _native, _values
@@ -49,23 +50,61 @@ def _dumps(value):
 
 
 class _Handle:
-    """Owns one native handle: freed by close(), by ``with``, or at garbage
-    collection. close() is safe at any time and twice; a call after it raises
-    Closed."""
+    """Owns one native handle: closed by close(), by ``with``, or at garbage
+    collection. close() is safe at any time, twice, and on any thread: a call
+    already inside the library on the handle (ctypes releases the GIL) keeps it
+    alive, and the last such call out frees it (as bindings/node's
+    owned_handle does); a call after close() raises Closed."""
+    _lock = None      # guards the three below; None until _own()
     _handle = None
+    _calls = 0        # calls in flight on the handle
+    _closed = True
     _free = None      # the native function that frees it
     _what = "handle"  # for "the ... is closed"
 
-    def close(self):
-        handle, self._handle = self._handle, None
-        if handle:
-            type(self)._free(handle)
+    def _own(self, handle):
+        """Takes ownership of a new native handle."""
+        self._lock = threading.Lock()
+        self._handle = handle
+        self._closed = False
 
-    def _live(self):
-        handle = self._handle
-        if not handle:
-            raise Closed(f"closed: the {self._what} was closed", status=106)
-        return handle
+    def close(self):
+        lock = self._lock
+        if lock is None:  # never owned one (its constructor failed)
+            return
+        with lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._calls:  # the last call out frees it
+                return
+            handle, self._handle = self._handle, None
+        type(self)._free(handle)
+
+    def _enter(self):
+        """The handle, counted as in flight until _leave(); Closed after close()."""
+        with self._lock:
+            if self._closed:
+                raise Closed(f"closed: the {self._what} was closed", status=106)
+            self._calls += 1
+            return self._handle
+
+    def _leave(self):
+        with self._lock:
+            self._calls -= 1
+            if self._calls or not self._closed:
+                return
+            handle, self._handle = self._handle, None
+        type(self)._free(handle)
+
+    def _call(self, how, fn, *args):
+        """how(fn, handle, *args) (one of _native's call_* / text_*), the handle
+        kept from being freed until it returns."""
+        handle = self._enter()
+        try:
+            return how(fn, handle, *args)
+        finally:
+            self._leave()
 
     def __enter__(self):
         return self
@@ -170,7 +209,7 @@ class Codec(_Handle):
             if keyring_text is not None:  # wipe our copy of the key text
                 ctypes.memset(o.keyring_text, 0, o.keyring_text_len)
             del keep
-        self._handle = handle
+        self._own(handle)
         _live_codecs.add(self)
 
     def session_manager(self, **options):
@@ -180,7 +219,7 @@ class Codec(_Handle):
     def revoke_subject(self, subject):
         """Log out everywhere: every session of @subject created up to now is refused."""
         data, n = _native.b(subject)
-        _native.call_shared(_native.codec_revoke_subject, self._live(), data, n)
+        self._call(_native.call_shared, _native.codec_revoke_subject, data, n)
 
     # close() stops the keyring watcher; its managers and requests then raise Closed.
     _free = staticmethod(_native.codec_free)
@@ -210,10 +249,10 @@ class SessionManager(_Handle):
                                       f"{list(_SAME_SITE)}", status=100)
             o.same_site = _SAME_SITE[same_site]
         handle = ctypes.c_void_p()
-        _native.call_shared(_native.session_manager_new, codec._live(), ctypes.byref(o),
-                            ctypes.byref(handle))
+        codec._call(_native.call_shared, _native.session_manager_new, ctypes.byref(o),
+                    ctypes.byref(handle))
         del keep
-        self._handle = handle
+        self._own(handle)
         self.codec = codec
         self.name = name if name is not None else "__Host-session"
 
@@ -225,13 +264,13 @@ class SessionManager(_Handle):
     def seal(self, session):
         """A cookie value for {"values", "constants", "flashes", "subject"} (each optional)."""
         data, n = _native.b(_dumps(_values.encode_session(session)))
-        return _native.text_shared(_native.seal, self._live(), data, n)
+        return self._call(_native.text_shared, _native.seal, data, n)
 
     def open(self, cookie):
         """The session in a cookie value: {"values", "constants", "flashes", "meta"}."""
         data, n = _native.b(cookie)
         return _values.decode_session(
-            json.loads(_native.text_shared(_native.open_, self._live(), data, n)))
+            json.loads(self._call(_native.text_shared, _native.open_, data, n)))
 
     def revoke_subject(self, subject):
         """Log out everywhere (this manager's codec.revoke_subject)."""
@@ -250,8 +289,9 @@ class RequestSession(_Handle):
         self._manager = manager
         handle = ctypes.c_void_p()
         data, n = _native.b(cookie_header)
-        _native.call_shared(_native.request_new, manager._live(), data, n, ctypes.byref(handle))
-        self._handle = handle
+        manager._call(_native.call_shared, _native.request_new, data, n, ctypes.byref(handle))
+        self._own(handle)
+        # No other thread can reach this request yet: its handle is used as is.
         reason = ctypes.c_int()
         self.outcome = _OUTCOMES[_native.request_outcome(handle, ctypes.byref(reason))]
         #: why the cookie was refused or undecided: an Error subclass, or None
@@ -261,7 +301,7 @@ class RequestSession(_Handle):
 
     def _load(self):
         data = _values.decode_session(
-            json.loads(_native.text_request(_native.request_session_json, self._live())))
+            json.loads(self._call(_native.text_request, _native.request_session_json)))
         self.meta = data["meta"]
         self.constants = data["constants"]
         self.session = dict(data["values"])
@@ -293,15 +333,14 @@ class RequestSession(_Handle):
         """All queued flashes, {key: [messages]}, without consuming them."""
         if self._flashes is None:  # fetched again only after a change
             self._flashes = _values.decode_flashes(json.loads(
-                _native.text_request(_native.request_session_json, self._live()))["flashes"])
+                self._call(_native.text_request, _native.request_session_json))["flashes"])
         return self._flashes
 
     def flash(self, key, message):
         """Queues @message (any JSON value) under @key, to be read once."""
         k, kn = _native.b(key)
         v, vn = _native.b(_dumps(_values.encode(message)))
-        h = self._live()
-        _native.check_request(_native.request_flash(h, k, kn, v, vn), h)
+        self._call(_native.call_request, _native.request_flash, k, kn, v, vn)
         self._flashes = None
 
     def take_flashes(self, key):
@@ -309,21 +348,19 @@ class RequestSession(_Handle):
         k, kn = _native.b(key)
         self._flashes = None
         return _values.decode(
-            json.loads(_native.text_request(_native.request_take_flashes, self._live(), k, kn)))
+            json.loads(self._call(_native.text_request, _native.request_take_flashes, k, kn)))
 
     def set_flashes(self, flashes):
         """Replaces every queued flash with @flashes ({key: [messages]})."""
         data, n = _native.b(_dumps({"flashes": _values.encode_flashes(flashes)}))
-        h = self._live()
-        _native.check_request(_native.request_update(h, data, n), h)
+        self._call(_native.call_request, _native.request_update, data, n)
         self._flashes = None
 
     def login(self, subject):
         """Fixes the subject (for "log out everywhere"), draws a new id, restarts
         created_at. InvalidArgument when another subject is logged in."""
         data, n = _native.b(subject)
-        h = self._live()
-        _native.check_request(_native.request_login(h, data, n), h)
+        self._call(_native.call_request, _native.request_login, data, n)
         self.meta["subject"] = subject
 
     def set_lifetime(self, max_age=None, idle_timeout=None, browser_session=False):
@@ -336,19 +373,16 @@ class RequestSession(_Handle):
                     _whole(idle_timeout, "idle_timeout", 0, _INT64),
                     "browser_session": bool(browser_session)}
         data, n = _native.b(_dumps({"lifetime": lifetime}))
-        h = self._live()
-        _native.check_request(_native.request_update(h, data, n), h)
+        self._call(_native.call_request, _native.request_update, data, n)
         self.lifetime = lifetime
 
     def regenerate_id(self):
-        h = self._live()
-        _native.check_request(_native.request_regenerate_id(h), h)
+        self._call(_native.call_request, _native.request_regenerate_id)
 
     def destroy(self):
         """Ends the session (server-side too); the request goes on with a fresh,
         empty one, so a flash set now ("You are logged out") still arrives."""
-        h = self._live()
-        _native.check_request(_native.request_destroy(h), h)
+        self._call(_native.call_request, _native.request_destroy)
         self._load()
 
     def _push(self):
@@ -356,8 +390,7 @@ class RequestSession(_Handle):
         values = _dumps(_values.encode_map(self.session))
         if values != self._saved_values:
             data, n = _native.b('{"values":' + values + "}")
-            h = self._live()
-            _native.check_request(_native.request_update(h, data, n), h)
+            self._call(_native.call_request, _native.request_update, data, n)
             self._saved_values = values
 
     def save(self):
@@ -365,7 +398,7 @@ class RequestSession(_Handle):
         Cache-Control: no-store with it, Vary: Cookie. Raises StoreUnavailable or
         KeyNotLoaded (``.undecided``) when the request is undecided: answer 503."""
         self._push()
-        headers = json.loads(_native.text_request(_native.request_save, self._live()))
+        headers = json.loads(self._call(_native.text_request, _native.request_save))
         return [(name, value) for name, value in headers]
 
     _free = staticmethod(_native.request_free)
@@ -376,10 +409,15 @@ def save_all(requests):
     """Several cookies of one HTTP request saved together (a "prefs" and an
     "auth" cookie): every header they need, [(name, value), ...], once each; if
     any of them is undecided (or fails), its error, and nothing for any."""
-    handles = []
-    for r in requests:
-        r._push()
-        handles.append(r._live())
-    array = (ctypes.c_void_p * len(handles))(*[h.value for h in handles])
-    text = _native.text_shared(_native.requests_save, array, len(handles))
+    handles, entered = [], []
+    try:
+        for r in requests:
+            r._push()
+            handles.append(r._enter())  # each kept from being freed until the end
+            entered.append(r)
+        array = (ctypes.c_void_p * len(handles))(*[h.value for h in handles])
+        text = _native.text_shared(_native.requests_save, array, len(handles))
+    finally:
+        for r in entered:
+            r._leave()
     return [(name, value) for name, value in json.loads(text)]

@@ -171,6 +171,11 @@ def check_request(status, handle):
         raise error_for(status, take_text(request_error_message(handle)))
 
 
+def call_request(fn, handle, *args):
+    """Calls fn(handle, *args) on a request; raises with the message left on it."""
+    check_request(fn(handle, *args), handle)
+
+
 def call_shared(fn, *args):
     """Calls fn(*args, &message) on a shared handle; raises with the library's message."""
     why = ctypes.c_void_p()

@@ -255,6 +255,82 @@ def test_one_codec_serves_many_threads(keyring, store):
     assert errors == []
 
 
+_CLOSE_WITH_CALLS_IN_FLIGHT = r"""
+import random, sys, threading, time
+import cookieseal
+keyring, store, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+big = "x" * 6000  # over the cookie limit: save() writes a store entry, long inside C
+unexpected = []
+
+
+def hammer(calls, stop, after):
+    try:
+        while not stop.is_set():
+            for call in calls:
+                try:
+                    call()
+                except cookieseal.Closed:
+                    pass
+        for call in calls:  # everything closed now: each call must raise Closed
+            try:
+                call()
+            except cookieseal.Closed:
+                continue
+            after.append(call)
+    except BaseException as e:
+        unexpected.append(repr(e))
+
+
+for n in range(rounds):
+    codec = cookieseal.Codec(keyring, store=store)
+    m = cookieseal.SessionManager(codec)
+    cookie = m.seal({"values": {"n": 1}})
+    r = m.request("")
+
+    def save():
+        r.session["n"] = r.session.get("n", 0) + 1
+        r.session["big"] = big
+        r.save()
+
+    def request():
+        with m.request(cookie) as q:
+            assert q.opened
+
+    calls = [
+        [lambda: m.seal({"values": {"big": big}}), lambda: m.open(cookie), request],
+        [save, lambda: r.flashes, lambda: r.flash("k", 1), lambda: r.take_flashes("k"),
+         r.regenerate_id],
+        [lambda: codec.revoke_subject("nobody")],
+    ]
+    stop, after = threading.Event(), []
+    threads = [threading.Thread(target=hammer, args=(c, stop, after)) for c in calls]
+    for t in threads:
+        t.start()
+    time.sleep(random.uniform(0, 0.004))
+    handles = [codec, m, r]
+    random.shuffle(handles)
+    for h in handles:
+        h.close()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not unexpected, (n, unexpected)
+    assert not after, (n, "calls after close() that did not raise Closed", after)
+print("ok")
+"""
+
+
+def test_closing_while_other_threads_are_inside_calls_never_frees_under_them(tmp_path, keyring):
+    # Before the in-flight guard, close() freed the handle under a call in C:
+    # this crashed (SIGSEGV) or failed with garbage errors within 100 rounds.
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-c", _CLOSE_WITH_CALLS_IN_FLIGHT, str(keyring),
+                        str(tmp_path / "store"), "200"],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0 and p.stdout == "ok\n", (p.returncode, p.stderr[-3000:])
+
+
 _EXIT_WHILE_THE_KEYRING_THREAD_REPORTS = r"""
 import sys, time, cookieseal
 path = sys.argv[1]
@@ -342,12 +418,11 @@ def test_json_through_the_c_abi_is_bounded_before_it_is_parsed(keyring):
     deep = b'{"values":{"a":' + b"[" * 20_000_000 + b"}}"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with codec.request("") as r:
-        h = r._live()
         with pytest.raises(cookieseal.InvalidArgument, match="larger than 8388608 bytes"):
-            _native.check_request(_native.request_update(h, deep, len(deep)), h)
+            r._call(_native.call_request, _native.request_update, deep, len(deep))
         deep = deep[:4_000_000]  # within the size bound: refused at the 35th level
         with pytest.raises(cookieseal.InvalidArgument, match="nesting deeper than 34 levels"):
-            _native.check_request(_native.request_update(h, deep, len(deep)), h)
+            r._call(_native.call_request, _native.request_update, deep, len(deep))
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 64 * 1024, f"peak memory grew by {grown_kib} KiB"
 
