@@ -167,7 +167,9 @@ class Codec(_Handle):
     (one kind of cookie) is made on it.
 
     keyring: path of a keyring file (watched: reloaded when it changes, and
-    checked at once for a key id it lacks); or keyring_text: the file's text.
+    checked at once for a key id it lacks); or keyring_text: the file's text
+    (str, bytes or bytearray; the copy handed to the library is wiped after
+    the call, the caller's own object is not, docs/SECURITY.md).
     store: a directory or redis://host:port URL for sessions over 4 KB and for
     revocation (None: none). Durations are in seconds; 0 turns a bound off;
     None (every default) keeps the library's default.
@@ -185,7 +187,6 @@ class Codec(_Handle):
         o = _native.init_options(_native.CodecOptions, _native.codec_options_init)
         keep = [  # the bytes must outlive the call
             o.set_text("keyring_path", str(keyring) if keyring is not None else None),
-            o.set_text("keyring_text", keyring_text),
             o.set_text("store", str(store) if store is not None else None),
         ]
         if max_age is not None:
@@ -203,11 +204,13 @@ class Codec(_Handle):
         self._diagnostic = _native.DiagnosticFunction(_diagnostic_bridge(diagnostic))
         o.diagnostic = self._diagnostic
         handle = ctypes.c_void_p()
+        secret = None  # our copy of the key text, made last and wiped on every path
         try:
+            secret = o.set_secret("keyring_text", keyring_text)
             _native.call_shared(_native.codec_new, ctypes.byref(o), ctypes.byref(handle))
         finally:
-            if keyring_text is not None:  # wipe our copy of the key text
-                ctypes.memset(o.keyring_text, 0, o.keyring_text_len)
+            if secret is not None:
+                _native.wipe(secret)
             del keep
         self._own(handle)
         _live_codecs.add(self)

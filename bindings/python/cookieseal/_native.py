@@ -56,6 +56,39 @@ class _Sized(ctypes.Structure):
         return data
 
 
+    def set_secret(self, field, text):
+        """Sets a pointer + length pair to a copy of secret text (str, bytes or
+        bytearray) in a buffer of ours, returned (or None for None): the caller
+        keeps it alive through the call, then wipe()s it on every path."""
+        if text is None:
+            return None
+        buffer = secret_buffer(text)
+        setattr(self, field, ctypes.cast(buffer, ctypes.c_char_p))
+        setattr(self, field + "_len", len(buffer))
+        return buffer
+
+
+def secret_buffer(text):
+    """A mutable C copy of str, bytes or bytearray, for wipe() after use. A str
+    and the bytes its encoding makes are immutable: Python cannot wipe them
+    (docs/SECURITY.md); a bytearray is copied without such an intermediate."""
+    if isinstance(text, str):
+        text = text.encode()
+    elif not isinstance(text, (bytes, bytearray)):
+        text = bytes(text)
+    n = len(text)
+    buffer = ctypes.create_string_buffer(n)
+    if n:
+        ctypes.memmove(buffer, text if isinstance(text, bytes) else
+                       (ctypes.c_char * n).from_buffer(text), n)
+    return buffer
+
+
+def wipe(buffer):
+    """Zeroes a ctypes buffer (secret_buffer's)."""
+    ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
+
+
 class CodecOptions(_Sized):
     """struct cookieseal_codec_options, ABI 1.0 (fields in header order)."""
     _fields_ = [

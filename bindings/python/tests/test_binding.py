@@ -1,5 +1,6 @@
 """The Python API over the C ABI: requests, the three outcomes, flashes, login,
 revocation, seal/open, errors as exceptions."""
+import ctypes
 import json
 import threading
 
@@ -178,6 +179,33 @@ def test_bad_configuration_is_a_clear_error(keyring, tmp_path):
     with pytest.raises(cookieseal.KeyringError) as e:
         cookieseal.Codec(keyring_text="cookieseal-keyring 1\nkey zz\n")
     assert "keyring_text:2" in str(e.value)  # names the line
+
+
+def test_the_key_text_the_library_read_is_wiped_after_the_call(monkeypatch, tmp_path):
+    # What codec_new was handed: the address and length of the key text, and
+    # the options' references that keep that memory alive after the call.
+    from cookieseal import _native
+    seen = []
+    codec_new = _native.codec_new
+
+    def spy(options, out, message):
+        o = options._obj
+        address = ctypes.c_void_p.from_buffer(o, type(o).keyring_text.offset).value
+        seen.append((address, o.keyring_text_len, o._objects))
+        header = ctypes.string_at(address, 20)
+        assert header == b"cookieseal-keyring 1"
+        return codec_new(options, out, message)
+
+    monkeypatch.setattr(_native, "codec_new", spy)
+    good = keyring_text()
+    for text in (good, good.encode(), bytearray(good.encode())):
+        cookieseal.Codec(keyring_text=text).close()
+    with pytest.raises(cookieseal.KeyringError):  # the library refuses it: wiped all the same
+        cookieseal.Codec(keyring_text=good + "key zz\n")
+    assert len(seen) == 4
+    for address, n, _ in seen:  # a failure shows counts, never the key text
+        zeros = ctypes.string_at(address, n).count(0)
+        assert n > 0 and zeros == n, "key text left unwiped"
 
 
 def test_a_closed_codec_or_request_is_refused(keyring):
