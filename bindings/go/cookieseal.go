@@ -13,7 +13,7 @@
 // The names are the library's everywhere: a Codec is what a server shares (the
 // keyring and its watcher, the store and its connections; one per process), a
 // SessionManager is one kind of session cookie on it (name, purpose,
-// attributes), a Session is one request's session of one kind.
+// attributes), a RequestSession is one request's session of one kind.
 package cookieseal
 
 import (
@@ -231,19 +231,19 @@ func (m *SessionManager) OpenJSON(cookie string) ([]byte, error) {
 
 // Load opens the session of a request from its Cookie header lines (every
 // one: HTTP/2 sends one per cookie). It fails only on bad arguments or
-// ErrClosed; check Session.Outcome (or use Middleware). Close the session when
+// ErrClosed; check RequestSession.Outcome (or use Middleware). Close the session when
 // the request is done.
-func (m *SessionManager) Load(r *http.Request) (*Session, error) {
+func (m *SessionManager) Load(r *http.Request) (*RequestSession, error) {
 	return m.LoadHeader(strings.Join(r.Header.Values("Cookie"), "\n"))
 }
 
 // LoadHeader is Load from a Cookie header value (several lines joined by "\n").
-func (m *SessionManager) LoadHeader(cookieHeader string) (*Session, error) {
+func (m *SessionManager) LoadHeader(cookieHeader string) (*RequestSession, error) {
 	req, err := m.m.newRequest(cookieHeader)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{req: req, codec: m.codec}
+	s := &RequestSession{req: req, codec: m.codec}
 	s.outcome, s.reason = req.outcome()
 	s.isNew = req.isNew()
 	if err := s.reload(); err != nil {
@@ -274,10 +274,10 @@ type sessionJSON struct {
 	} `json:"meta"`
 }
 
-// Session is one request's session (one per request). Its methods take no
+// RequestSession is one request's session (one per request). Its methods take no
 // lock: one goroutine uses it at a time, as with an http.Request; Close alone
 // may be called from another.
-type Session struct {
+type RequestSession struct {
 	mu      sync.Mutex
 	req     *request
 	codec   *Codec // keeps the codec's diagnostic sink alive while the session lives
@@ -289,7 +289,7 @@ type Session struct {
 	dirty   bool
 }
 
-func (s *Session) reload() error {
+func (s *RequestSession) reload() error {
 	text, err := s.req.sessionJSON()
 	if err != nil {
 		return err
@@ -320,7 +320,7 @@ type Lifetime struct {
 }
 
 // Lifetime is the session's own lifetime (zero: the codec's).
-func (s *Session) Lifetime() Lifetime {
+func (s *RequestSession) Lifetime() Lifetime {
 	d := func(p *int64) time.Duration {
 		switch {
 		case p == nil:
@@ -338,7 +338,7 @@ func (s *Session) Lifetime() Lifetime {
 // SetLifetime gives the session its own lifetime ("remember me" for 30 days,
 // gorilla's per-session MaxAge, a browser session); the cookie is sealed again
 // when saved, also when the lifetime is unchanged (a refresh).
-func (s *Session) SetLifetime(l Lifetime) error {
+func (s *RequestSession) SetLifetime(l Lifetime) error {
 	seconds := func(what string, d time.Duration) (interface{}, error) {
 		switch {
 		case d == 0:
@@ -375,48 +375,48 @@ func (s *Session) SetLifetime(l Lifetime) error {
 }
 
 // Outcome is what the request's cookie came to.
-func (s *Session) Outcome() Outcome { return s.outcome }
+func (s *RequestSession) Outcome() Outcome { return s.outcome }
 
 // Reason is why the cookie was refused or undecided (an *Error), or nil.
-func (s *Session) Reason() error { return s.reason }
+func (s *RequestSession) Reason() error { return s.reason }
 
 // IsNew reports that no cookie opened: a fresh session.
-func (s *Session) IsNew() bool { return s.isNew }
+func (s *RequestSession) IsNew() bool { return s.isNew }
 
 // ID is the session's id (32 hex digits); it changes on Login.
-func (s *Session) ID() string { return s.data.Meta.ID }
+func (s *RequestSession) ID() string { return s.data.Meta.ID }
 
 // Subject is the logged-in subject, "" when anonymous.
-func (s *Session) Subject() string { return s.data.Meta.Subject }
+func (s *RequestSession) Subject() string { return s.data.Meta.Subject }
 
 // Get returns a value as the JSON kinds decode: string, int (integers),
 // float64, bool, nil, []interface{}, map[string]interface{}, []byte.
-func (s *Session) Get(key string) (interface{}, bool) {
+func (s *RequestSession) Get(key string) (interface{}, bool) {
 	v, ok := s.values[key]
 	return v, ok
 }
 
 // GetString returns a string value.
-func (s *Session) GetString(key string) (string, bool) {
+func (s *RequestSession) GetString(key string) (string, bool) {
 	v, ok := s.values[key].(string)
 	return v, ok
 }
 
 // GetInt returns an integer value.
-func (s *Session) GetInt(key string) (int, bool) {
+func (s *RequestSession) GetInt(key string) (int, bool) {
 	v, ok := s.values[key].(int)
 	return v, ok
 }
 
 // GetBool returns a boolean value.
-func (s *Session) GetBool(key string) (bool, bool) {
+func (s *RequestSession) GetBool(key string) (bool, bool) {
 	v, ok := s.values[key].(bool)
 	return v, ok
 }
 
 // Set stores a value of a JSON kind (string, numbers, bool, nil, slices,
 // maps with string keys, []byte); anything else is refused naming the key.
-func (s *Session) Set(key string, v interface{}) error {
+func (s *RequestSession) Set(key string, v interface{}) error {
 	if err := checkValue(key, v); err != nil {
 		return err
 	}
@@ -426,7 +426,7 @@ func (s *Session) Set(key string, v interface{}) error {
 }
 
 // Delete removes a key.
-func (s *Session) Delete(key string) {
+func (s *RequestSession) Delete(key string) {
 	if _, ok := s.values[key]; ok {
 		delete(s.values, key)
 		s.dirty = true
@@ -434,7 +434,7 @@ func (s *Session) Delete(key string) {
 }
 
 // Keys lists the keys of the session's values.
-func (s *Session) Keys() []string {
+func (s *RequestSession) Keys() []string {
 	out := make([]string, 0, len(s.values))
 	for k := range s.values {
 		out = append(out, k)
@@ -443,7 +443,7 @@ func (s *Session) Keys() []string {
 }
 
 // Flash queues a message under key, read once (by this or any other server).
-func (s *Session) Flash(key string, v interface{}) error {
+func (s *RequestSession) Flash(key string, v interface{}) error {
 	if err := checkValue(key, v); err != nil {
 		return err
 	}
@@ -460,7 +460,7 @@ func (s *Session) Flash(key string, v interface{}) error {
 }
 
 // Values is a copy of the session's values (as Get returns them).
-func (s *Session) Values() map[string]interface{} {
+func (s *RequestSession) Values() map[string]interface{} {
 	out := make(map[string]interface{}, len(s.values))
 	for k, v := range s.values {
 		out[k] = v
@@ -470,7 +470,7 @@ func (s *Session) Values() map[string]interface{} {
 
 // PeekFlashes is every queued flash by key, without removing any. A message
 // another server wrote in a form Go cannot decode is left out.
-func (s *Session) PeekFlashes() map[string][]interface{} {
+func (s *RequestSession) PeekFlashes() map[string][]interface{} {
 	out := make(map[string][]interface{}, len(s.data.Flashes))
 	for k, raws := range s.data.Flashes {
 		list := make([]interface{}, 0, len(raws))
@@ -487,7 +487,7 @@ func (s *Session) PeekFlashes() map[string][]interface{} {
 // Replace sets the session's values and flashes to exactly these (an adapter
 // that keeps its own copy, as a gorilla store does). Every value is checked
 // first, naming the key of one that cannot be stored; on error nothing changes.
-func (s *Session) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
+func (s *RequestSession) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
 	raw := make(map[string][]json.RawMessage, len(flashes))
 	for k, list := range flashes {
 		for _, f := range list {
@@ -516,7 +516,7 @@ func (s *Session) Replace(values map[string]interface{}, flashes map[string][]in
 }
 
 // Flashes returns the messages under key and removes them.
-func (s *Session) Flashes(key string) []interface{} {
+func (s *RequestSession) Flashes(key string) []interface{} {
 	raws := s.data.Flashes[key]
 	if len(raws) == 0 {
 		return nil
@@ -534,7 +534,7 @@ func (s *Session) Flashes(key string) []interface{} {
 
 // Login fixes the subject, draws a new id and restarts created_at (session
 // fixation defence; "log out everywhere" works by subject).
-func (s *Session) Login(subject string) error {
+func (s *RequestSession) Login(subject string) error {
 	if err := s.push(); err != nil {
 		return err
 	}
@@ -545,7 +545,7 @@ func (s *Session) Login(subject string) error {
 }
 
 // RegenerateID draws a new session id.
-func (s *Session) RegenerateID() error {
+func (s *RequestSession) RegenerateID() error {
 	if err := s.push(); err != nil {
 		return err
 	}
@@ -557,7 +557,7 @@ func (s *Session) RegenerateID() error {
 
 // Destroy ends the session (server-side too: its id is revoked) and goes on
 // with a fresh, empty one: a flash set now still reaches the user.
-func (s *Session) Destroy() error {
+func (s *RequestSession) Destroy() error {
 	if err := s.req.destroy(); err != nil {
 		return err
 	}
@@ -565,7 +565,7 @@ func (s *Session) Destroy() error {
 }
 
 // push hands the Go-side changes to the C session.
-func (s *Session) push() error {
+func (s *RequestSession) push() error {
 	if !s.dirty {
 		return nil
 	}
@@ -591,9 +591,9 @@ func (s *Session) push() error {
 // Headers returns the response headers to add ([name, value] pairs):
 // Set-Cookie when needed, Cache-Control: no-store with it, Vary: Cookie. An
 // undecided request returns its error (IsUndecided): answer 503.
-func (s *Session) Headers() ([][2]string, error) { return s.headersWith(nil) }
+func (s *RequestSession) Headers() ([][2]string, error) { return s.headersWith(nil) }
 
-func (s *Session) headersWith(m *SessionManager) ([][2]string, error) {
+func (s *RequestSession) headersWith(m *SessionManager) ([][2]string, error) {
 	if err := s.push(); err != nil {
 		return nil, err
 	}
@@ -605,12 +605,12 @@ func (s *Session) headersWith(m *SessionManager) ([][2]string, error) {
 
 // Save adds the session's headers to w (before the body is written). An
 // undecided request adds nothing and returns its error: answer 503.
-func (s *Session) Save(w http.ResponseWriter) error { return s.SaveWith(nil, w) }
+func (s *RequestSession) Save(w http.ResponseWriter) error { return s.SaveWith(nil, w) }
 
 // SaveWith is Save under the cookie attributes of m (Path, Domain, Secure,
 // ..., a browser session), a manager of the same codec, cookie name and
 // purpose: for adapters whose sessions choose their own attributes.
-func (s *Session) SaveWith(m *SessionManager, w http.ResponseWriter) error {
+func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) error {
 	headers, err := s.headersWith(m)
 	if err != nil {
 		return err
@@ -627,7 +627,7 @@ func (s *Session) SaveWith(m *SessionManager, w http.ResponseWriter) error {
 }
 
 // Close frees the session's native request.
-func (s *Session) Close() {
+func (s *RequestSession) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.req != nil {
@@ -638,8 +638,8 @@ func (s *Session) Close() {
 type contextKey struct{}
 
 // FromContext returns the session Middleware put in the request's context.
-func FromContext(ctx context.Context) *Session {
-	s, _ := ctx.Value(contextKey{}).(*Session)
+func FromContext(ctx context.Context) *RequestSession {
+	s, _ := ctx.Value(contextKey{}).(*RequestSession)
 	return s
 }
 
@@ -686,7 +686,7 @@ func unavailable(w http.ResponseWriter, why error) {
 // savingWriter saves the session just before the response's first byte.
 type savingWriter struct {
 	http.ResponseWriter
-	session *Session
+	session *RequestSession
 	say     func(string) // the codec's diagnostic
 	done    bool
 	failed  bool

@@ -170,7 +170,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // state travels in session.Values under an unexported key type, so it can
 // never collide with a user's key nor be sealed.
 type state struct {
-	opened    *cookieseal.Session        // the request's native session: every Save in the request uses it
+	opened    *cookieseal.RequestSession // the request's native session: every Save in the request uses it
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
@@ -181,7 +181,7 @@ type state struct {
 type stateKey struct{}
 
 // open loads the request's native session of that name.
-func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.Session, error) {
+func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.RequestSession, error) {
 	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
 		flashKeys: map[string]bool{"_flash": true}}
 	for _, k := range s.FlashKeys {
@@ -253,7 +253,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if st == nil {
 		// The handler cleared Values (gin's Clear(), a logout): the request's
 		// session is opened again, and saved with what Values hold now.
-		var cs *cookieseal.Session
+		var cs *cookieseal.RequestSession
 		var err error
 		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
 			return err
