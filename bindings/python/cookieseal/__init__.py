@@ -23,7 +23,7 @@ import threading
 import weakref
 from types import TracebackType
 from typing import (Any, Callable, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Type,
-                    TypeVar, Union)
+                    TypedDict, TypeVar, Union)
 
 from . import _native, _values
 from ._native import Text
@@ -38,7 +38,7 @@ __all__ = [
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
-    "ConfigError", "Closed", "Object", "library_version", "save_all",
+    "ConfigError", "Closed", "Object", "Settings", "library_version", "save_all",
 ]
 
 _OUTCOMES = {0: "opened", 1: "refused", 2: "undecided"}
@@ -261,13 +261,27 @@ class Codec(_Handle):
     _what = "codec"
 
 
-_SAME_SITE = {None: 0, "Strict": 1, "Lax": 2, "None": 3}
+class Settings(TypedDict):
+    """A SessionManager's effective settings, the library's defaults filled in
+    (cookieseal_session_manager_settings). None: not sent (purpose: none bound);
+    an empty path sends no Path."""
+    name: str
+    purpose: Optional[str]
+    path: str
+    domain: Optional[str]
+    secure: bool
+    http_only: bool
+    same_site: Optional[str]  # "Strict", "Lax", "None", or None (no attribute)
+    partitioned: bool
+    browser_session: bool
+    max_age: int                 # the codec's absolute lifetime, seconds (0: none)
+    idle_timeout: Optional[int]  # seconds, or None: no idle timeout
 
 
 class SessionManager(_Handle):
     """One kind of session cookie on a Codec: its name, purpose and attributes
-    (None keeps the library's default: "__Host-session", HttpOnly, Secure,
-    SameSite=Lax, Path=/). Cheap: make one per cookie name."""
+    (None keeps the library's default; ``settings`` tells what is in force).
+    Cheap: make one per cookie name."""
 
     def __init__(self, codec: Codec, *, name: Optional[str] = None, purpose: Optional[str] = None,
                  path: Optional[str] = None, domain: Optional[str] = None,
@@ -292,7 +306,21 @@ class SessionManager(_Handle):
         del keep
         self._own(handle)
         self.codec = codec
-        self.name = name if name is not None else "__Host-session"
+        # Fixed for the manager's life: asked once, from the library (never restated).
+        self._settings: Settings = json.loads(
+            self._call(_native.text_shared, _native.session_manager_settings))
+
+    @property
+    def settings(self) -> Settings:
+        """The cookie's effective settings, the library's defaults filled in:
+        name, purpose, path, domain, secure, http_only, same_site, partitioned,
+        browser_session, max_age and idle_timeout (seconds)."""
+        return self._settings.copy()
+
+    @property
+    def name(self) -> str:
+        """The cookie's name (settings["name"])."""
+        return self._settings["name"]
 
     def request(self, cookie_header: Optional[str] = "") -> "RequestSession":
         """The session of one request, from its Cookie header ("" if none; several

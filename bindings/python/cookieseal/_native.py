@@ -40,6 +40,11 @@ def _load() -> ctypes.CDLL:
 lib = _load()
 if lib.cookieseal_abi_version() < ABI_VERSION:
     raise ImportError(f"libcookieseal-c has ABI {lib.cookieseal_abi_version()}, need {ABI_VERSION}")
+# Within ABI 1, what this binding calls is there (a 1.x library's number is
+# the same: the loader way is to test for the newest symbol).
+if not hasattr(lib, "cookieseal_session_manager_settings"):
+    raise ImportError("libcookieseal-c is older than ABI 1.1 (no "
+                      "cookieseal_session_manager_settings): install a newer one")
 
 
 # void (*diagnostic)(void* context, const char* message, size_t message_len)
@@ -158,6 +163,8 @@ codec_revoke_subject = _proto("cookieseal_codec_revoke_subject", _status, _handl
 session_manager_new = _proto("cookieseal_session_manager_new", _status, _handle,
                              ctypes.POINTER(SessionOptions), _out, _out)
 session_manager_free = _proto("cookieseal_session_manager_free", None, _handle)
+session_manager_settings = _proto("cookieseal_session_manager_settings", _status, _handle, _out,
+                                  _size_p, _out)
 seal = _proto("cookieseal_seal", _status, _handle, _str, _size, _out, _size_p, _out)
 open_ = _proto("cookieseal_open", _status, _handle, _str, _size, _out, _size_p, _out)
 request_new = _proto("cookieseal_request_new", _status, _handle, _str, _size, _out, _out)

@@ -44,6 +44,27 @@ def test_a_session_round_trips_through_a_cookie(keyring, store):
         assert r.save() == [("Vary", "Cookie")]  # unchanged: nothing re-sent
 
 
+def test_a_managers_settings_are_the_librarys(keyring):
+    # The defaults come from the library (the package restates none of them).
+    sessions = manager(keyring)
+    assert sessions.settings == {
+        "name": "__Host-session", "purpose": None, "path": "/", "domain": None, "secure": True,
+        "http_only": True, "same_site": "Lax", "partitioned": False, "browser_session": False,
+        "max_age": 7 * 24 * 3600, "idle_timeout": 24 * 3600}
+    assert sessions.name == "__Host-session"
+    prefs = cookieseal.SessionManager(cookieseal.Codec(keyring, max_age=0, idle_timeout=0),
+                                      name="prefs", purpose="ui", path="/app",
+                                      domain="example.com", same_site=None, http_only=False,
+                                      browser_session=True)
+    assert prefs.settings == {
+        "name": "prefs", "purpose": "ui", "path": "/app", "domain": "example.com",
+        "secure": True, "http_only": False, "same_site": None, "partitioned": False,
+        "browser_session": True, "max_age": 0, "idle_timeout": None}
+    assert prefs.name == "prefs"
+    prefs.settings["name"] = "changed"  # a copy
+    assert prefs.name == "prefs"
+
+
 def test_flashes_login_and_destroy(keyring, store):
     codec = manager(keyring, store=store)
     with codec.request("") as r:
