@@ -25,7 +25,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -146,9 +145,11 @@ func (c *Codec) SessionManager(o Options) (*SessionManager, error) {
 	return &SessionManager{m: m, codec: c, name: name}, nil
 }
 
-// Close stops the codec's keyring watcher and frees it (twice is fine).
+// Close stops the codec's keyring watcher and frees it, at once or, while
+// calls on it run on other goroutines, when the last of them returns; calls
+// after it return ErrClosed (twice is fine).
 func (c *Codec) Close() error {
-	c.c.free()
+	c.c.close()
 	return nil
 }
 
@@ -198,10 +199,12 @@ func DefaultMaxAge() time.Duration { return defaultMaxAge() }
 // Codec is the codec the manager is made on.
 func (m *SessionManager) Codec() *Codec { return m.codec }
 
-// Close frees the manager (and, when Open or New made it, its codec). Its
-// sessions then return ErrClosed; twice is fine.
+// Close frees the manager (and, when Open or New made it, its codec), at once
+// or, while calls on it run on other goroutines, when the last of them
+// returns. Calls after it, and its sessions' calls, return ErrClosed; twice is
+// fine.
 func (m *SessionManager) Close() error {
-	m.m.free()
+	m.m.close()
 	if m.owns {
 		m.codec.Close()
 	}
@@ -276,9 +279,9 @@ type sessionJSON struct {
 
 // RequestSession is one request's session (one per request). Its methods take no
 // lock: one goroutine uses it at a time, as with an http.Request; Close alone
-// may be called from another.
+// may be called from another, also during a call (which finishes; later calls
+// return ErrClosed).
 type RequestSession struct {
-	mu      sync.Mutex
 	req     *request
 	codec   *Codec // keeps the codec's diagnostic sink alive while the session lives
 	outcome Outcome
@@ -626,14 +629,9 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 	return nil
 }
 
-// Close frees the session's native request.
-func (s *RequestSession) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.req != nil {
-		s.req.close()
-	}
-}
+// Close frees the session's native request, at once or when the call running
+// on it returns; its calls then return ErrClosed (twice is fine).
+func (s *RequestSession) Close() { s.req.close() }
 
 type contextKey struct{}
 

@@ -144,8 +144,9 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 	return m, nil
 }
 
-// Close frees the store's codec and managers; sessions in flight then fail
-// with cookieseal.ErrClosed (never a crash). Twice is fine.
+// Close frees the store's codec and managers, also while handlers use them
+// (a call running finishes); Get and Save then fail with cookieseal.ErrClosed
+// (never a crash). Twice is fine.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -174,6 +175,7 @@ type state struct {
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
+	failed    error // why the native session could not be opened (ErrClosed after Close): Save returns it
 	flashKeys map[string]bool
 	subject   string // Login's subject, applied by Save
 }
@@ -210,6 +212,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	st, cs, err := s.open(r, name, &opts)
 	session.Values[stateKey{}] = st
 	if err != nil {
+		st.failed = err
 		return session, err
 	}
 	switch cs.Outcome() {
@@ -265,6 +268,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 			st.opened = cs
 		}
 		session.Values[stateKey{}] = st
+	}
+	if st.failed != nil {
+		return st.failed // Get's error, for a handler that did not look at it
 	}
 	if st.undecided != nil {
 		return st.undecided // nothing is written: answer 503
