@@ -618,6 +618,12 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 	if err != nil {
 		return err
 	}
+	addHeaders(w, headers)
+	return nil
+}
+
+// addHeaders adds the library's response headers to w.
+func addHeaders(w http.ResponseWriter, headers [][2]string) {
 	h := w.Header()
 	for _, kv := range headers {
 		if http.CanonicalHeaderKey(kv[0]) == "Cache-Control" {
@@ -626,7 +632,33 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 			h.Add(kv[0], kv[1])
 		}
 	}
+}
+
+// SaveAll saves several sessions of one HTTP request together (a "prefs" and
+// an "auth" cookie, each its own SessionManager's), all or nothing: the
+// headers of every one are added to w, or, when any of them is undecided
+// (IsUndecided: answer 503) or cannot be saved, its error is returned and
+// nothing is added for any, so a response never carries half of a change.
+// Each is saved under its own manager's attributes.
+func SaveAll(w http.ResponseWriter, sessions ...*RequestSession) error {
+	headers, err := headersAll(sessions)
+	if err != nil {
+		return err
+	}
+	addHeaders(w, headers)
 	return nil
+}
+
+// headersAll is SaveAll's headers ([name, value] pairs).
+func headersAll(sessions []*RequestSession) ([][2]string, error) {
+	reqs := make([]*request, len(sessions))
+	for i, s := range sessions {
+		if err := s.push(); err != nil {
+			return nil, err
+		}
+		reqs[i] = s.req
+	}
+	return saveAll(reqs)
 }
 
 // Close frees the session's native request, at once or when the call running

@@ -510,12 +510,51 @@ func (r *request) save(m *manager) ([][2]string, error) {
 	if err := r.check(st); err != nil {
 		return nil, err
 	}
-	text := takeText(out, n)
+	return headersOf(out, n)
+}
+
+// headersOf takes the library's JSON array of [name, value] pairs (freed).
+func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 	var headers [][2]string
-	if err := json.Unmarshal([]byte(text), &headers); err != nil {
+	if err := json.Unmarshal([]byte(takeText(out, n)), &headers); err != nil {
 		return nil, err
 	}
 	return headers, nil
+}
+
+// saveAll saves several requests of one HTTP request together
+// (cookieseal_requests_save): the headers of all, or the error of the one
+// that failed or is undecided, and nothing for any.
+func saveAll(rs []*request) ([][2]string, error) {
+	for i, r := range rs {
+		if err := r.enter(); err != nil {
+			for _, entered := range rs[:i] {
+				entered.g.leave(entered)
+			}
+			return nil, err
+		}
+	}
+	defer func() {
+		for _, r := range rs {
+			r.g.leave(r)
+		}
+	}()
+	defer runtime.KeepAlive(rs)
+	// C pointers in Go memory, for the duration of the call: cgo allows it.
+	ps := make([]*C.cookieseal_request, len(rs))
+	for i, r := range rs {
+		ps[i] = r.p
+	}
+	var list **C.cookieseal_request
+	if len(ps) > 0 {
+		list = &ps[0]
+	}
+	var out, why *C.char
+	var n C.size_t
+	if err := failure(C.cookieseal_requests_save(list, C.size_t(len(ps)), &out, &n, &why), why); err != nil {
+		return nil, err
+	}
+	return headersOf(out, n)
 }
 
 func boolInt(b bool) C.int {

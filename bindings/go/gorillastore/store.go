@@ -8,6 +8,7 @@
 //	session.Values["visits"] = n + 1
 //	session.AddFlash("Saved.")
 //	err = session.Save(r, w)   // or sessions.Save(r, w) for every session of the request
+//	err = gorillastore.SaveAll(r, w, session, prefs)  // several, all or nothing
 //
 // One codec (one keyring watcher, one store connection pool) serves every
 // session name. Each session's Options are honoured: Path, Domain, Secure,
@@ -69,8 +70,7 @@ func New(keyringPath string, options ...cookieseal.Options) (*Store, error) {
 	case 1:
 		o = options[0]
 	default:
-		return nil, &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
-			Name: cookieseal.ErrInvalidArgument.Name, Message: "gorillastore.New takes at most one Options"}
+		return nil, invalid("gorillastore.New takes at most one Options")
 	}
 	o.KeyringPath = keyringPath
 	c, err := cookieseal.NewCodec(o)
@@ -252,6 +252,64 @@ func Login(session *sessions.Session, subject string) {
 
 // Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	cs, m, err := s.prepare(r, session)
+	if err != nil {
+		return err
+	}
+	if err := cs.SaveWith(m, w); err != nil {
+		return err
+	}
+	session.ID = cs.ID()
+	return nil
+}
+
+// SaveAll saves several sessions of one request together, all or nothing
+// (cookieseal.SaveAll): every cookie is written, or, when any of them is
+// undecided (cookieseal.IsUndecided: answer 503) or fails, its error is
+// returned and no cookie is written for any. sessions.Save(r, w) saves the
+// request's sessions one at a time instead (gorilla's registry calls each
+// store's Save in turn), so a store that fails for one still lets the others'
+// cookies out, and its error is text (cookieseal.IsUndecided cannot see
+// through it; through SaveAll's it can). The sessions must be this package's; each is saved under the
+// cookie attributes it was loaded with (a session whose Options changed Path,
+// Domain, Secure, HttpOnly, SameSite or Partitioned is refused: save it with
+// Save). MaxAge is honoured as by Save.
+func SaveAll(r *http.Request, w http.ResponseWriter, list ...*sessions.Session) error {
+	native := make([]*cookieseal.RequestSession, 0, len(list))
+	for _, session := range list {
+		s, ok := session.Store().(*Store)
+		if !ok {
+			return invalid(fmt.Sprintf("session %q is not a gorillastore session", session.Name()))
+		}
+		cs, m, err := s.prepare(r, session)
+		if err != nil {
+			return err
+		}
+		if m != stateOf(session).loadedBy {
+			return invalid(fmt.Sprintf("session %q changed its cookie attributes: "+
+				"SaveAll saves each session with those it was loaded with; save it with Save", session.Name()))
+		}
+		native = append(native, cs)
+	}
+	if err := cookieseal.SaveAll(w, native...); err != nil {
+		return err
+	}
+	for i, session := range list {
+		session.ID = native[i].ID()
+	}
+	return nil
+}
+
+// invalid is ErrInvalidArgument with a message.
+func invalid(message string) error {
+	return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
+		Name: cookieseal.ErrInvalidArgument.Name, Message: message}
+}
+
+// prepare hands a gorilla session's Values, flashes, login and MaxAge to its
+// native session, and returns it with the manager whose cookie attributes it
+// is saved under.
+func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal.RequestSession, *cookieseal.SessionManager, error) {
 	st := stateOf(session)
 	if st == nil {
 		// The handler cleared Values (gin's Clear(), a logout): the request's
@@ -259,7 +317,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		var cs *cookieseal.RequestSession
 		var err error
 		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if cs.Outcome() == cookieseal.Undecided {
 			cs.Close()
@@ -270,10 +328,10 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		session.Values[stateKey{}] = st
 	}
 	if st.failed != nil {
-		return st.failed // Get's error, for a handler that did not look at it
+		return nil, nil, st.failed // Get's error, for a handler that did not look at it
 	}
 	if st.undecided != nil {
-		return st.undecided // nothing is written: answer 503
+		return nil, nil, st.undecided // nothing is written: answer 503
 	}
 	values := map[string]interface{}{}
 	flashes := map[string][]interface{}{}
@@ -283,9 +341,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		key, ok := k.(string)
 		if !ok {
-			return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
-				Name:    cookieseal.ErrInvalidArgument.Name,
-				Message: fmt.Sprintf("session key %v is a %T: keys must be strings", k, k)}
+			return nil, nil, invalid(fmt.Sprintf("session key %v is a %T: keys must be strings", k, k))
 		}
 		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
 			flashes[key] = list
@@ -295,10 +351,10 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	cs := st.opened
 	if cs == nil {
-		return fmt.Errorf("cookieseal: session %q has no native session", session.Name())
+		return nil, nil, fmt.Errorf("cookieseal: session %q has no native session", session.Name())
 	}
 	if cs.Outcome() == cookieseal.Undecided {
-		return cs.Reason()
+		return nil, nil, cs.Reason()
 	}
 	// Options changed by the handler choose the cookie's attributes; a
 	// deletion keeps those of the cookie it deletes (gin's Options{MaxAge: -1}
@@ -306,20 +362,20 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	m := st.loadedBy
 	if session.Options != nil && session.Options.MaxAge < 0 {
 		if err := cs.Destroy(); err != nil {
-			return err
+			return nil, nil, err
 		}
 	} else {
 		var err error
 		if m, err = s.manager(session.Name(), session.Options); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if st.subject != "" && cs.Subject() != st.subject {
 			if err := cs.Login(st.subject); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if err := cs.Replace(values, flashes); err != nil {
-			return err
+			return nil, nil, err
 		}
 		// MaxAge is the session's own lifetime: seconds from each save (as
 		// securecookie checks it: an idle timeout), 0 a browser session.
@@ -329,13 +385,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		if cs.Lifetime() != want {
 			if err := cs.SetLifetime(want); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 	}
-	if err := cs.SaveWith(m, w); err != nil {
-		return err
-	}
-	session.ID = cs.ID()
-	return nil
+	return cs, m, nil
 }
