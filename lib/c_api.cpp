@@ -509,6 +509,19 @@ void cookieseal_session_manager_free(cookieseal_session_manager* m) {
   delete m;
 }
 
+cookieseal_status cookieseal_session_manager_settings(cookieseal_session_manager* m, char** json,
+                                                      std::size_t* json_len, char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(json, "output for the JSON");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    return give(
+        cookieseal::detail::settings_json(sessions.options(), sessions.codec_used().options()),
+        json, json_len);
+  });
+}
+
 cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* json,
                                   std::size_t json_len, char** cookie, std::size_t* cookie_len,
                                   char** error_message) {

@@ -426,6 +426,27 @@ std::string headers_json(std::span<const http::header> headers) {
   return out;
 }
 
+std::string settings_json(const session_options& s, const codec_options& c) {
+  const auto& a = s.attributes;
+  json j = json::object();
+  j["name"] = s.name;
+  j["purpose"] = s.purpose.empty() ? json(nullptr) : json(s.purpose);
+  j["path"] = a.path;
+  j["domain"] = a.domain.empty() ? json(nullptr) : json(a.domain);
+  j["secure"] = a.secure;
+  j["http_only"] = a.http_only;
+  j["same_site"] = !a.same_site                              ? json(nullptr)
+                   : *a.same_site == http::same_site::strict ? json("Strict")
+                   : *a.same_site == http::same_site::lax    ? json("Lax")
+                                                             : json("None");
+  j["partitioned"] = a.partitioned;
+  j["browser_session"] = a.browser_session;
+  // max_age keeps the options' 0 = none; idle_timeout says "off" as null.
+  j["max_age"] = c.max_age.count();
+  j["idle_timeout"] = c.idle_timeout.count() == 0 ? json(nullptr) : json(c.idle_timeout.count());
+  return dump(j, -1);
+}
+
 // "lifetime": {"max_age": N, "idle_timeout": N, "browser_session": bool}, each
 // optional (null = absent = the codec's); seconds, 0..max_policy_duration.
 session_lifetime lifetime_from(const json& j) {

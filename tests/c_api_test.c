@@ -270,6 +270,100 @@ static void test_codec_and_manager_errors(const char* dir) {
   cookieseal_codec_free(c);
 }
 
+/* The settings JSON of @p m equals @p want exactly (members in the library's order). */
+static int settings_are(cookieseal_session_manager* m, const char* want) {
+  char *json = NULL, *why = NULL;
+  size_t len = 0;
+  int ok = cookieseal_session_manager_settings(m, &json, &len, &why) == COOKIESEAL_OK &&
+           json != NULL && why == NULL && len == strlen(json) && strcmp(json, want) == 0;
+  if (!ok) fprintf(stderr, "  settings %s, not %s\n", json ? json : "(none)", want);
+  cookieseal_free(json);
+  cookieseal_free(why);
+  return ok;
+}
+
+/* A manager's effective settings: the library's defaults, every option set,
+ * the usual misuse, CLOSED after its codec's free (ABI 1.1). */
+static void test_manager_settings(void) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  if (m == NULL) return;
+  CHECK(settings_are(m,
+                     "{\"browser_session\":false,\"domain\":null,\"http_only\":true,"
+                     "\"idle_timeout\":86400,\"max_age\":604800,\"name\":\"__Host-session\","
+                     "\"partitioned\":false,\"path\":\"/\",\"purpose\":null,"
+                     "\"same_site\":\"Lax\",\"secure\":true}"));
+
+  /* Every option set, on a codec with its own lifetimes (idle timeout off). */
+  cookieseal_codec_options o;
+  CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
+  o.keyring_text = keyring_text;
+  o.keyring_text_len = strlen(keyring_text);
+  o.max_age_seconds = 3600;
+  o.idle_timeout_seconds = 0;
+  cookieseal_codec* c2 = NULL;
+  CHECK(cookieseal_codec_new(&o, &c2, NULL) == COOKIESEAL_OK);
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  so.cookie_name = "app";
+  so.cookie_name_len = 3;
+  so.purpose = "login";
+  so.purpose_len = 5;
+  so.path = "/app";
+  so.path_len = 4;
+  so.domain = "example.com";
+  so.domain_len = 11;
+  so.http_only = 0;
+  so.same_site = COOKIESEAL_SAME_SITE_NONE;
+  so.partitioned = 1;
+  so.browser_session = 1;
+  cookieseal_session_manager* all = NULL;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":true,\"path\":\"/app\",\"purpose\":\"login\","
+                     "\"same_site\":\"None\",\"secure\":true}"));
+  cookieseal_session_manager_free(all);
+  so.same_site = COOKIESEAL_SAME_SITE_STRICT;
+  so.partitioned = 0;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":false,\"path\":\"/app\",\"purpose\":\"login\","
+                     "\"same_site\":\"Strict\",\"secure\":true}"));
+  cookieseal_session_manager_free(all);
+  so.same_site = COOKIESEAL_SAME_SITE_UNSET;
+  so.path = "";
+  so.path_len = 0;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":false,\"path\":\"\",\"purpose\":\"login\","
+                     "\"same_site\":null,\"secure\":true}"));
+
+  /* Misuse, then CLOSED once its codec was freed (a freed manager's handle is gone). */
+  char *json = (char*)&o, *why = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_session_manager_settings(NULL, &json, &len, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL session manager"));
+  CHECK(cookieseal_session_manager_settings(m, NULL, &len, &why) == COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL output"));
+  CHECK(cookieseal_session_manager_settings(m, &json, NULL, NULL) == COOKIESEAL_OK);
+  cookieseal_free(json);
+  cookieseal_codec_free(c2);
+  json = NULL;
+  CHECK(cookieseal_session_manager_settings(all, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(json == NULL && says(why, "codec was freed"));
+  cookieseal_session_manager_free(all);
+
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 /* A failed call on a request leaves its sentence on the request. */
 static void test_request_messages(void) {
   cookieseal_codec* c = NULL;
@@ -797,6 +891,7 @@ int main(void) {
   test_option_sizes();
   test_codec_and_manager_errors(dir);
   test_request_messages();
+  test_manager_settings();
   test_request_flow(dir);
   test_free_orders(dir);
   test_requests_save(dir);

@@ -4,6 +4,7 @@
 
 #include <cookieseal/http.hpp>
 #include <cookieseal/json.hpp>
+#include <cookieseal/session_manager.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -29,5 +30,9 @@ session_lifetime lifetime_from(const nlohmann::json& j);
 std::string dump(const nlohmann::json& j, int indent);
 /// Response headers as [["name","value"],...], written directly (every save of the C ABI).
 std::string headers_json(std::span<const http::header> headers);
+/// A session manager's effective settings (its options within codec @p c's
+/// policy): {"name", "purpose", "path", "domain", "secure", "http_only",
+/// "same_site", "partitioned", "browser_session", "max_age", "idle_timeout"}.
+std::string settings_json(const session_options& s, const codec_options& c);
 
 }  // namespace cookieseal::detail

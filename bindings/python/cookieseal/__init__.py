@@ -12,7 +12,7 @@ C++, Python and Go servers open alike from one keyring file.
 Standard library only (ctypes over libcookieseal-c.so.1, the C ABI). The format,
 the request logic and the crypto are the C++ library's; this is a thin layer.
 Thread-safe: share one Codec (one per process: its keyring watcher and store
-connections) and its SessionManagers; use one Request per HTTP request.
+connections) and its SessionManagers; use one RequestSession per HTTP request.
 """
 import atexit
 import ctypes
@@ -28,7 +28,7 @@ from .errors import (Ambiguous, AuthenticationFailed, Closed, ConfigError, Error
                      StoreUnavailable, TooLarge, UnknownKey, UnsupportedVersion)
 
 __all__ = [
-    "Codec", "SessionManager", "Request", "Error", "Malformed", "UnsupportedVersion",
+    "Codec", "SessionManager", "RequestSession", "Error", "Malformed", "UnsupportedVersion",
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
@@ -220,7 +220,7 @@ class SessionManager(_Handle):
     def request(self, cookie_header=""):
         """The session of one request, from its Cookie header ("" if none; several
         Cookie lines joined by "\n", never by ", ")."""
-        return Request(self, cookie_header or "")
+        return RequestSession(self, cookie_header or "")
 
     def seal(self, session):
         """A cookie value for {"values", "constants", "flashes", "subject"} (each optional)."""
@@ -241,7 +241,7 @@ class SessionManager(_Handle):
     _what = "session manager"
 
 
-class Request(_Handle):
+class RequestSession(_Handle):
     """One request's session. ``session`` is a dict of its values; change it,
     then ``save()`` for the headers to add. Use as a context manager (or call
     close()) so the native request is freed promptly."""

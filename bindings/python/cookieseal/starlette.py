@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import Codec, Error, Request, SessionManager
+from . import Codec, Error, RequestSession, SessionManager
 from ._stored import stored
 
 _WEEKS_2 = 14 * 24 * 60 * 60  # Starlette's own default max_age
@@ -31,7 +31,7 @@ class CookiesealSession(typing.Dict[str, typing.Any]):
     """The values of one request's session, as Starlette's dict, plus the
     library's login, destroy and subject."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: RequestSession) -> None:
         super().__init__(request.session)
         self._request = request
 
@@ -146,7 +146,7 @@ class SessionMiddleware:
             r.close()
 
 
-def _save(r: Request, session: typing.Dict[str, typing.Any],
+def _save(r: RequestSession, session: typing.Dict[str, typing.Any],
           had_values: bool) -> typing.List[typing.Tuple[str, str]]:
     if not session and (had_values or getattr(session, "cleared", False)):
         r.destroy()  # emptied: Starlette deletes the cookie; this ends the session too

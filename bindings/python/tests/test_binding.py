@@ -23,6 +23,7 @@ def test_version():
 def test_a_session_round_trips_through_a_cookie(keyring, store):
     codec = manager(keyring, store=store)
     with codec.request("") as r:
+        assert isinstance(r, cookieseal.RequestSession)
         assert r.opened and r.is_new and r.reason is None
         r.session["visits"] = 1
         r.session["roles"] = ["admin", "editor"]

@@ -10,7 +10,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from .. import Error, Request
+from .. import Error, RequestSession
 from .._stored import stored
 from . import config
 
@@ -36,7 +36,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
                 "cookieseal.django stores JSON: SESSION_SERIALIZER must be " + _JSON)
         # From the middleware, every Cookie line (each cookie of that name is judged).
         self._cookie_header = cookie_header
-        self._request: Optional[Request] = None
+        self._request: Optional[RequestSession] = None
         self._browser_session = False  # the kind of cookie _request seals
         self._flushed = False
         self._cycled = False
@@ -56,7 +56,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
             return self._cookie_header
         return f"{settings.SESSION_COOKIE_NAME}={self.session_key}" if self.session_key else ""
 
-    def _open(self) -> Request:
+    def _open(self) -> RequestSession:
         r = self._request
         if r is None:
             self._browser_session = settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
@@ -164,7 +164,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
 
     # --- saving ------------------------------------------------------------------
 
-    def _saving_request(self) -> Request:
+    def _saving_request(self) -> RequestSession:
         """The request that seals: on the manager of this session's own expiry
         (a browser session or not), which may differ from the one it opened on."""
         if _EXPIRY not in self._session:
