@@ -138,11 +138,79 @@ func (c *Codec) SessionManager(o Options) (*SessionManager, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := o.Name
-	if name == "" {
-		name = "__Host-session"
+	settings, err := settingsOf(m)
+	if err != nil {
+		m.close()
+		return nil, err
 	}
-	return &SessionManager{m: m, codec: c, name: name}, nil
+	return &SessionManager{m: m, codec: c, settings: settings}, nil
+}
+
+// Settings are a SessionManager's effective settings: its options with the
+// library's defaults filled in (the library is their one home: a binding asks
+// it instead of restating them).
+type Settings struct {
+	Name    string
+	Purpose string // "": none bound
+	Path    string // "": no Path attribute
+	Domain  string // "": no Domain attribute
+	// SameSite is the attribute sent; 0 when none is.
+	SameSite            http.SameSite
+	Secure, HTTPOnly    bool
+	Partitioned         bool
+	BrowserSession      bool          // no Max-Age/Expires
+	MaxAge, IdleTimeout time.Duration // the codec's bounds; Off: none
+}
+
+// settingsOf asks the library for m's effective settings.
+func settingsOf(m *manager) (Settings, error) {
+	text, err := m.settings()
+	if err != nil {
+		return Settings{}, err
+	}
+	var j struct {
+		Name           string  `json:"name"`
+		Purpose        *string `json:"purpose"`
+		Path           string  `json:"path"`
+		Domain         *string `json:"domain"`
+		Secure         bool    `json:"secure"`
+		HTTPOnly       bool    `json:"http_only"`
+		SameSite       *string `json:"same_site"`
+		Partitioned    bool    `json:"partitioned"`
+		BrowserSession bool    `json:"browser_session"`
+		MaxAge         int64   `json:"max_age"`
+		IdleTimeout    *int64  `json:"idle_timeout"`
+	}
+	if err := json.Unmarshal([]byte(text), &j); err != nil {
+		return Settings{}, err
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	seconds := func(n int64) time.Duration {
+		if n == 0 {
+			return Off
+		}
+		return time.Duration(n) * time.Second
+	}
+	s := Settings{Name: j.Name, Purpose: str(j.Purpose), Path: j.Path, Domain: str(j.Domain),
+		Secure: j.Secure, HTTPOnly: j.HTTPOnly, Partitioned: j.Partitioned,
+		BrowserSession: j.BrowserSession, MaxAge: seconds(j.MaxAge), IdleTimeout: Off}
+	if j.IdleTimeout != nil {
+		s.IdleTimeout = seconds(*j.IdleTimeout)
+	}
+	switch str(j.SameSite) {
+	case "Strict":
+		s.SameSite = http.SameSiteStrictMode
+	case "Lax":
+		s.SameSite = http.SameSiteLaxMode
+	case "None":
+		s.SameSite = http.SameSiteNoneMode
+	}
+	return s, nil
 }
 
 // Close stops the codec's keyring watcher and frees it, at once or, while
@@ -160,10 +228,10 @@ func (c *Codec) RevokeSubject(subject string) error { return c.c.revokeSubject(s
 // SessionManager is one kind of session cookie: safe for concurrent use by all
 // the goroutines of a server.
 type SessionManager struct {
-	m     *manager
-	codec *Codec
-	name  string
-	owns  bool // made by Open/New: Close closes the codec too
+	m        *manager
+	codec    *Codec
+	settings Settings // the library's answer, asked once: a manager's settings never change
+	owns     bool     // made by Open/New: Close closes the codec too
 }
 
 // Open makes a SessionManager on its own Codec over the keyring file at
@@ -190,8 +258,12 @@ func New(o Options) (*SessionManager, error) {
 	return m, nil
 }
 
-// Name is the cookie name.
-func (m *SessionManager) Name() string { return m.name }
+// Name is the cookie name (the library's default, "__Host-session", when
+// Options.Name was empty).
+func (m *SessionManager) Name() string { return m.settings.Name }
+
+// Settings are the manager's effective settings, the library's defaults filled in.
+func (m *SessionManager) Settings() Settings { return m.settings }
 
 // DefaultMaxAge is the library's default absolute lifetime (what MaxAge 0 means).
 func DefaultMaxAge() time.Duration { return defaultMaxAge() }

@@ -313,7 +313,13 @@ func (m *manager) free() {
 	m.p = nil
 }
 
-func (m *manager) seal(full []byte) (string, error) {
+// managerCall is a call on a manager's handle that hands back library-allocated
+// text (out, n) and, on failure, the library's message (why).
+type managerCall func(m *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status
+
+// text runs call on m inside its in-flight guard: the text, or the error with
+// the library's message.
+func (m *manager) text(call managerCall) (string, error) {
 	defer runtime.KeepAlive(m)
 	if err := m.g.enter("session manager"); err != nil {
 		return "", err
@@ -321,26 +327,33 @@ func (m *manager) seal(full []byte) (string, error) {
 	defer m.g.leave(m)
 	var why *C.char
 	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_seal(m.p, p, l, out, n, &why)
-		})
+		return call(m.p, out, n, &why)
 	})
 	return text, withMessage(err, why)
 }
 
-func (m *manager) open(cookie string) (string, error) {
-	defer runtime.KeepAlive(m)
-	if err := m.g.enter("session manager"); err != nil {
-		return "", err
-	}
-	defer m.g.leave(m)
-	var why *C.char
-	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_open(m.p, p, l, out, n, &why)
+func (m *manager) seal(full []byte) (string, error) {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
+		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
+			return C.cookieseal_seal(h, p, l, out, n, why)
 		})
 	})
-	return text, withMessage(err, why)
+}
+
+func (m *manager) open(cookie string) (string, error) {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
+		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
+			return C.cookieseal_open(h, p, l, out, n, why)
+		})
+	})
+}
+
+// settings is the manager's effective settings as the library's JSON
+// (cookieseal_session_manager_settings).
+func (m *manager) settings() (string, error) {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
+		return C.cookieseal_session_manager_settings(h, out, n, why)
+	})
 }
 
 // withMessage puts the library's message (freed) on err.

@@ -77,27 +77,23 @@ func New(keyringPath string, options ...cookieseal.Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxAge := o.MaxAge
-	if maxAge == 0 {
-		maxAge = cookieseal.DefaultMaxAge()
-	}
-	path := o.Path
-	if path == "" {
-		path = "/"
-	}
-	sameSite := o.SameSite
-	if sameSite == 0 {
-		sameSite = http.SameSiteLaxMode
-	}
-	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
-		Options: &sessions.Options{Path: path, Domain: o.Domain, MaxAge: int(maxAge / time.Second),
-			Secure: !o.Insecure, HttpOnly: !o.NoHTTPOnly, SameSite: sameSite,
-			Partitioned: o.Partitioned}}
-	// Fail now on bad cookie options, not on the first request.
-	if _, err := s.manager(nameOr(o.Name), s.Options); err != nil {
+	// The default kind of cookie, and the library's answer for what its
+	// attributes are: the default Options of new sessions.
+	def, err := c.SessionManager(o)
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	set := def.Settings()
+	maxAge := 0 // gorilla's MaxAge 0: a browser-session cookie
+	if set.MaxAge > 0 && !set.BrowserSession {
+		maxAge = int(set.MaxAge / time.Second)
+	}
+	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
+		Options: &sessions.Options{Path: set.Path, Domain: set.Domain, MaxAge: maxAge,
+			Secure: set.Secure, HttpOnly: set.HTTPOnly, SameSite: set.SameSite,
+			Partitioned: set.Partitioned}}
+	s.managers[keyOf(set.Name, s.Options)] = def
 	return s, nil
 }
 
@@ -112,11 +108,10 @@ func Must(s *Store, err error) *Store {
 	return s
 }
 
-func nameOr(n string) string {
-	if n == "" {
-		return "__Host-session"
-	}
-	return n
+// keyOf is the kind of cookie of name with options o.
+func keyOf(name string, o *sessions.Options) managerKey {
+	return managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
+		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite}
 }
 
 // manager is the session manager of cookie name with options o (made on
@@ -125,8 +120,7 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 	if o == nil {
 		o = s.Options
 	}
-	k := managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
-		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite}
+	k := keyOf(name, o)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m, ok := s.managers[k]; ok {
