@@ -84,7 +84,12 @@ func StartRedis(t testing.TB) *Redis {
 	r.URL = "unix://" + r.socket
 	r.cmd = exec.Command(bin, "--port", "0", "--unixsocket", r.socket, "--unixsocketperm", "700",
 		"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
-	r.cmd.Stdout, r.cmd.Stderr = os.Stderr, os.Stderr
+	log, err := os.Create(filepath.Join(dir, "redis.log")) // its warnings are not the test's output
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close() // the server holds its own descriptor
+	r.cmd.Stdout, r.cmd.Stderr = log, log
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
