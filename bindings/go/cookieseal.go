@@ -25,7 +25,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -139,16 +138,86 @@ func (c *Codec) SessionManager(o Options) (*SessionManager, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := o.Name
-	if name == "" {
-		name = "__Host-session"
+	settings, err := settingsOf(m)
+	if err != nil {
+		m.close()
+		return nil, err
 	}
-	return &SessionManager{m: m, codec: c, name: name}, nil
+	return &SessionManager{m: m, codec: c, settings: settings}, nil
 }
 
-// Close stops the codec's keyring watcher and frees it (twice is fine).
+// Settings are a SessionManager's effective settings: its options with the
+// library's defaults filled in (the library is their one home: a binding asks
+// it instead of restating them).
+type Settings struct {
+	Name    string
+	Purpose string // "": none bound
+	Path    string // "": no Path attribute
+	Domain  string // "": no Domain attribute
+	// SameSite is the attribute sent; 0 when none is.
+	SameSite            http.SameSite
+	Secure, HTTPOnly    bool
+	Partitioned         bool
+	BrowserSession      bool          // no Max-Age/Expires
+	MaxAge, IdleTimeout time.Duration // the codec's bounds; Off: none
+}
+
+// settingsOf asks the library for m's effective settings.
+func settingsOf(m *manager) (Settings, error) {
+	text, err := m.settings()
+	if err != nil {
+		return Settings{}, err
+	}
+	var j struct {
+		Name           string  `json:"name"`
+		Purpose        *string `json:"purpose"`
+		Path           string  `json:"path"`
+		Domain         *string `json:"domain"`
+		Secure         bool    `json:"secure"`
+		HTTPOnly       bool    `json:"http_only"`
+		SameSite       *string `json:"same_site"`
+		Partitioned    bool    `json:"partitioned"`
+		BrowserSession bool    `json:"browser_session"`
+		MaxAge         int64   `json:"max_age"`
+		IdleTimeout    *int64  `json:"idle_timeout"`
+	}
+	if err := json.Unmarshal([]byte(text), &j); err != nil {
+		return Settings{}, err
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	seconds := func(n int64) time.Duration {
+		if n == 0 {
+			return Off
+		}
+		return time.Duration(n) * time.Second
+	}
+	s := Settings{Name: j.Name, Purpose: str(j.Purpose), Path: j.Path, Domain: str(j.Domain),
+		Secure: j.Secure, HTTPOnly: j.HTTPOnly, Partitioned: j.Partitioned,
+		BrowserSession: j.BrowserSession, MaxAge: seconds(j.MaxAge), IdleTimeout: Off}
+	if j.IdleTimeout != nil {
+		s.IdleTimeout = seconds(*j.IdleTimeout)
+	}
+	switch str(j.SameSite) {
+	case "Strict":
+		s.SameSite = http.SameSiteStrictMode
+	case "Lax":
+		s.SameSite = http.SameSiteLaxMode
+	case "None":
+		s.SameSite = http.SameSiteNoneMode
+	}
+	return s, nil
+}
+
+// Close stops the codec's keyring watcher and frees it, at once or, while
+// calls on it run on other goroutines, when the last of them returns; calls
+// after it return ErrClosed (twice is fine).
 func (c *Codec) Close() error {
-	c.c.free()
+	c.c.close()
 	return nil
 }
 
@@ -159,10 +228,10 @@ func (c *Codec) RevokeSubject(subject string) error { return c.c.revokeSubject(s
 // SessionManager is one kind of session cookie: safe for concurrent use by all
 // the goroutines of a server.
 type SessionManager struct {
-	m     *manager
-	codec *Codec
-	name  string
-	owns  bool // made by Open/New: Close closes the codec too
+	m        *manager
+	codec    *Codec
+	settings Settings // the library's answer, asked once: a manager's settings never change
+	owns     bool     // made by Open/New: Close closes the codec too
 }
 
 // Open makes a SessionManager on its own Codec over the keyring file at
@@ -189,8 +258,12 @@ func New(o Options) (*SessionManager, error) {
 	return m, nil
 }
 
-// Name is the cookie name.
-func (m *SessionManager) Name() string { return m.name }
+// Name is the cookie name (the library's default, "__Host-session", when
+// Options.Name was empty).
+func (m *SessionManager) Name() string { return m.settings.Name }
+
+// Settings are the manager's effective settings, the library's defaults filled in.
+func (m *SessionManager) Settings() Settings { return m.settings }
 
 // DefaultMaxAge is the library's default absolute lifetime (what MaxAge 0 means).
 func DefaultMaxAge() time.Duration { return defaultMaxAge() }
@@ -198,10 +271,12 @@ func DefaultMaxAge() time.Duration { return defaultMaxAge() }
 // Codec is the codec the manager is made on.
 func (m *SessionManager) Codec() *Codec { return m.codec }
 
-// Close frees the manager (and, when Open or New made it, its codec). Its
-// sessions then return ErrClosed; twice is fine.
+// Close frees the manager (and, when Open or New made it, its codec), at once
+// or, while calls on it run on other goroutines, when the last of them
+// returns. Calls after it, and its sessions' calls, return ErrClosed; twice is
+// fine.
 func (m *SessionManager) Close() error {
-	m.m.free()
+	m.m.close()
 	if m.owns {
 		m.codec.Close()
 	}
@@ -276,9 +351,9 @@ type sessionJSON struct {
 
 // RequestSession is one request's session (one per request). Its methods take no
 // lock: one goroutine uses it at a time, as with an http.Request; Close alone
-// may be called from another.
+// may be called from another, also during a call (which finishes; later calls
+// return ErrClosed).
 type RequestSession struct {
-	mu      sync.Mutex
 	req     *request
 	codec   *Codec // keeps the codec's diagnostic sink alive while the session lives
 	outcome Outcome
@@ -615,6 +690,12 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 	if err != nil {
 		return err
 	}
+	addHeaders(w, headers)
+	return nil
+}
+
+// addHeaders adds the library's response headers to w.
+func addHeaders(w http.ResponseWriter, headers [][2]string) {
 	h := w.Header()
 	for _, kv := range headers {
 		if http.CanonicalHeaderKey(kv[0]) == "Cache-Control" {
@@ -623,17 +704,38 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 			h.Add(kv[0], kv[1])
 		}
 	}
+}
+
+// SaveAll saves several sessions of one HTTP request together (a "prefs" and
+// an "auth" cookie, each its own SessionManager's), all or nothing: the
+// headers of every one are added to w, or, when any of them is undecided
+// (IsUndecided: answer 503) or cannot be saved, its error is returned and
+// nothing is added for any, so a response never carries half of a change.
+// Each is saved under its own manager's attributes.
+func SaveAll(w http.ResponseWriter, sessions ...*RequestSession) error {
+	headers, err := headersAll(sessions)
+	if err != nil {
+		return err
+	}
+	addHeaders(w, headers)
 	return nil
 }
 
-// Close frees the session's native request.
-func (s *RequestSession) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.req != nil {
-		s.req.close()
+// headersAll is SaveAll's headers ([name, value] pairs).
+func headersAll(sessions []*RequestSession) ([][2]string, error) {
+	reqs := make([]*request, len(sessions))
+	for i, s := range sessions {
+		if err := s.push(); err != nil {
+			return nil, err
+		}
+		reqs[i] = s.req
 	}
+	return saveAll(reqs)
 }
+
+// Close frees the session's native request, at once or when the call running
+// on it returns; its calls then return ErrClosed (twice is fine).
+func (s *RequestSession) Close() { s.req.close() }
 
 type contextKey struct{}
 
