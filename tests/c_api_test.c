@@ -392,6 +392,48 @@ static void test_request_messages(void) {
   cookieseal_codec_free(c);
 }
 
+/* Every cookieseal_request_* call on @p r answers CLOSED, its message on @p r
+ * saying @p which was freed; the getters of what is known still answer.
+ * @p other is a manager handle not freed (its codec may be). */
+static void request_calls_closed(cookieseal_request* r, cookieseal_session_manager* other,
+                                 const char* which) {
+  char* json = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_request_session_json(r, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_update(r, S("{\"values\":{}}")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_get(r, S("n"), &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_set(r, S("n"), S("2")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_erase(r, S("n")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_flash(r, S("f"), S("1")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_take_flashes(r, S("f"), &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_login(r, S("a")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_regenerate_id(r) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_destroy(r) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_save_with(r, other, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  char* why = NULL;
+  cookieseal_request* one[1] = {r};
+  CHECK(cookieseal_requests_save(one, 1, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(says(why, which));
+  CHECK(says(cookieseal_request_error_message(r), which));
+  /* What is already known. */
+  cookieseal_status reason = COOKIESEAL_INTERNAL_ERROR;
+  CHECK(cookieseal_request_outcome(r, &reason) == COOKIESEAL_OPENED && reason == COOKIESEAL_OK);
+  CHECK(cookieseal_request_is_new(r) == 1);
+}
+
 /* Handles freed in every order: never a crash, CLOSED with a message after. */
 static void test_free_orders(const char* dir) {
   char store[512];
@@ -409,8 +451,7 @@ static void test_free_orders(const char* dir) {
     switch (order) {
       case 0: /* codec, then manager, then the request is used and freed */
         cookieseal_codec_free(c);
-        CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_CLOSED);
-        CHECK(says(cookieseal_request_error_message(r), "codec was freed"));
+        request_calls_closed(r, m, "codec was freed");
         CHECK(cookieseal_seal(m, S("{}"), &json, &len, &why) == COOKIESEAL_CLOSED);
         CHECK(says(why, "codec was freed"));
         {
@@ -430,13 +471,18 @@ static void test_free_orders(const char* dir) {
         r = NULL;
         cookieseal_codec_free(c);
         break;
-      case 2: /* the request last of all, after both */
+      case 2: /* the request last of all, after both: every call but the getters is CLOSED */
+      {
+        cookieseal_session_manager* other = NULL;
+        cookieseal_session_options so;
+        CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+        CHECK(cookieseal_session_manager_new(c, &so, &other, NULL) == COOKIESEAL_OK);
         cookieseal_session_manager_free(m);
+        request_calls_closed(r, other, "session manager was freed");
         cookieseal_codec_free(c);
-        CHECK(cookieseal_request_get(r, S("n"), &json, &len) == COOKIESEAL_OK); /* local: works */
-        cookieseal_free(json);
-        CHECK(cookieseal_request_login(r, S("a")) == COOKIESEAL_CLOSED);
-        break;
+        request_calls_closed(r, other, "session manager was freed");
+        cookieseal_session_manager_free(other);
+      } break;
       case 3: /* the usual order */
         CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_OK);
         cookieseal_free(json);
@@ -567,6 +613,88 @@ static void test_requests_save(const char* dir) {
   cookieseal_request_free(r);
   free(huge);
   cookieseal_session_manager_free(prefs);
+  cookieseal_session_manager_free(auth);
+  cookieseal_codec_free(c);
+}
+
+/* A failure in cookieseal_requests_save, whatever its kind, changes no request
+ * and leaves its message on the request it concerns. */
+static void test_requests_save_all_or_nothing(void) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* auth = manager_with(NULL, &c); /* no store */
+  if (auth == NULL) return;
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  so.cookie_name = "prefs";
+  so.cookie_name_len = 5;
+  cookieseal_session_manager* prefs = NULL;
+  CHECK(cookieseal_session_manager_new(c, &so, &prefs, NULL) == COOKIESEAL_OK);
+
+  /* A session with a cookie, to be destroyed. */
+  cookieseal_request* first = NULL;
+  CHECK(cookieseal_request_new(auth, "", 0, &first, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(first, S("user"), S("\"alice\"")) == COOKIESEAL_OK);
+  char *json = NULL, *why = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_request_save(first, &json, &len) == COOKIESEAL_OK);
+  char* cookie = json != NULL ? cookie_header_from(json) : NULL;
+  cookieseal_free(json);
+  cookieseal_request_free(first);
+  if (cookie == NULL) return;
+
+  cookieseal_request* both[2] = {NULL, NULL};
+  CHECK(cookieseal_request_new(auth, cookie, strlen(cookie), &both[0], NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_is_new(both[0]) == 0);
+  CHECK(cookieseal_request_destroy(both[0]) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_flash(both[0], S("notice"), S("\"bye\"")) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_new(prefs, "", 0, &both[1], NULL) == COOKIESEAL_OK);
+  char big[6000];
+  memset(big, 'x', sizeof big);
+  big[0] = big[sizeof big - 1] = '"';
+  CHECK(cookieseal_request_set(both[1], "big", 3, big, sizeof big) == COOKIESEAL_OK);
+
+  json = NULL;
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_TOO_LARGE);
+  CHECK(json == NULL);
+  CHECK(says(why, "cookie size limit"));
+  CHECK(says(cookieseal_request_error_message(both[1]), "cookie size limit"));
+  CHECK(cookieseal_request_error_message(both[0]) == NULL); /* not its failure */
+
+  /* Nothing changed: saved again once the cause is fixed, everything is sent. */
+  CHECK(cookieseal_request_set(both[1], S("big"), S("\"small\"")) == COOKIESEAL_OK);
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "__Host-session=") != NULL && strstr(json, "prefs=") != NULL);
+  char* again = json != NULL ? cookie_header_from(json) : NULL;
+  cookieseal_free(json);
+  cookieseal_request_free(both[0]);
+  cookieseal_request_free(both[1]);
+  /* The old cookie's session was ended; the new one carries the flash. */
+  cookieseal_request* r = NULL;
+  if (again != NULL) {
+    CHECK(cookieseal_request_new(auth, again, strlen(again), &r, NULL) == COOKIESEAL_OK);
+    CHECK(cookieseal_request_get(r, S("user"), &json, &len) == COOKIESEAL_NOT_FOUND);
+    CHECK(cookieseal_request_take_flashes(r, S("notice"), &json, &len) == COOKIESEAL_OK);
+    CHECK(json != NULL && strcmp(json, "[\"bye\"]") == 0);
+    cookieseal_free(json);
+    cookieseal_request_free(r);
+  }
+  free(again);
+
+  /* A closed request in the list: its status and message, nothing for the other. */
+  CHECK(cookieseal_request_new(auth, "", 0, &both[0], NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(both[0], S("n"), S("1")) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_new(prefs, "", 0, &both[1], NULL) == COOKIESEAL_OK);
+  cookieseal_session_manager_free(prefs);
+  json = NULL;
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(json == NULL && says(why, "session manager was freed"));
+  CHECK(says(cookieseal_request_error_message(both[1]), "session manager was freed"));
+  CHECK(cookieseal_request_save(both[0], &json, &len) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "__Host-session=") != NULL); /* still to be sent */
+  cookieseal_free(json);
+  cookieseal_request_free(both[0]);
+  cookieseal_request_free(both[1]);
+  free(cookie);
   cookieseal_session_manager_free(auth);
   cookieseal_codec_free(c);
 }
@@ -895,6 +1023,7 @@ int main(void) {
   test_request_flow(dir);
   test_free_orders(dir);
   test_requests_save(dir);
+  test_requests_save_all_or_nothing();
   test_seal_open();
   test_session_lifetime();
   test_keyring_file(dir);

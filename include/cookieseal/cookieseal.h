@@ -27,7 +27,13 @@
  *    its manager's state, a manager its codec's), so handles may be freed in
  *    any order, from any thread. A call on a handle whose codec or manager was
  *    freed returns COOKIESEAL_CLOSED (and says so), never undefined behaviour;
- *    a call already running finishes normally.
+ *    a call already running finishes normally. For a request that is every
+ *    cookieseal_request_* call, also those that touch only the request (get,
+ *    set, update, session_json, ...), and cookieseal_requests_save; its message
+ *    (cookieseal_request_error_message) says whether the manager or the codec
+ *    was freed. Only cookieseal_request_free and the getters of what is
+ *    already known (cookieseal_request_error_message, _outcome, _is_new) still
+ *    answer as before.
  *  - Every call returns a cookieseal_status (COOKIESEAL_OK = 0) unless it
  *    cannot fail; no C++ exception ever crosses this boundary. Statuses 1..12
  *    are the library's error values; cookieseal_outcome_of() says which of
@@ -245,7 +251,8 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_codec_revoke
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_session_manager_new(cookieseal_codec* codec, const cookieseal_session_options* o,
                                cookieseal_session_manager** out, char** error_message);
-/** Releases the caller's manager (NULL is fine); its requests then answer CLOSED. */
+/** Releases the caller's manager (NULL is fine); its requests then answer CLOSED
+ *  (every call but free and the getters, see "Rules" above). */
 COOKIESEAL_C_API void cookieseal_session_manager_free(cookieseal_session_manager* m);
 
 /**
@@ -343,7 +350,8 @@ cookieseal_request_destroy(cookieseal_request* r);
  * (when the session changed, renewal is due, or a cookie is cleared),
  * Cache-Control: no-store with it (it replaces the app's Cache-Control, never
  * a second line), Vary: Cookie. An undecided request fails with its reason
- * and yields nothing: answer 503 and leave the cookie alone.
+ * and yields nothing: answer 503 and leave the cookie alone. A failed save
+ * changes nothing in the request (as cookieseal_requests_save).
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_save(cookieseal_request* r, char** json, size_t* json_len);
@@ -361,8 +369,13 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_save
 /**
  * Several cookies of one HTTP request saved together (a "prefs" and an "auth"
  * cookie, or every gorilla session name): the headers of all @p n requests as
- * one JSON array, or, if any of them is undecided or fails, that one's status
- * (its message on it and in *error_message) and nothing for any.
+ * one JSON array. All or nothing: if any of them is undecided, fails (too
+ * large, the store, ...) or is CLOSED, the status of the first that does, its
+ * message on that request and in *error_message, nothing to send, and no
+ * request changed (each still dirty, still to be destroyed): answer 503, or
+ * save again. What the store was already told stays (an overflow entry of a
+ * cookie never sent expires unread; a session ended server-side is ended
+ * again, harmlessly, by the next save).
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_requests_save(cookieseal_request* const* requests, size_t n, char** json,
