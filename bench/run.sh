@@ -36,13 +36,14 @@ echo
 # Go: the binding against gorilla/securecookie, same go test -bench run.
 bench/bench_go.sh build-release
 echo
-# Load: wrk through the C++ shop and the Flask example under gunicorn (and
-# Flask's own sessions, same run); BENCH_LOAD_SECONDS per figure (default 5).
-/usr/bin/python3 bench/load/run.py build-release --seconds "${BENCH_LOAD_SECONDS:-5}"
-echo
 # Node.js: the addon (built against build-release) against @fastify/secure-session
 # and iron-session, same run; the packages are pinned by bindings/node/package-lock.json.
 (cd bindings/node && PKG_CONFIG_PATH="$PWD/../../build-release/meson-uninstalled" \
   npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
 node bench/bench_node.js bench/fixtures
 node bench/bench_node_loop.js
+echo
+# Load: wrk through the C++ shop, the Flask example under gunicorn, the Go
+# example and the Node.js shop on Express (beside Flask's, gorilla's and
+# iron-session's own sessions, same run); BENCH_LOAD_SECONDS per figure (default 5).
+/usr/bin/python3 bench/load/run.py build-release --seconds "${BENCH_LOAD_SECONDS:-5}"
