@@ -339,23 +339,50 @@ std::string headers_json(std::span<const http::header> headers) {
 
 std::string settings_json(const session_options& s, const codec_options& c) {
   const auto& a = s.attributes;
-  json j = json::object();
-  j["name"] = s.name;
-  j["purpose"] = s.purpose.empty() ? json(nullptr) : json(s.purpose);
-  j["path"] = a.path;
-  j["domain"] = a.domain.empty() ? json(nullptr) : json(a.domain);
-  j["secure"] = a.secure;
-  j["http_only"] = a.http_only;
-  j["same_site"] = !a.same_site                              ? json(nullptr)
-                   : *a.same_site == http::same_site::strict ? json("Strict")
-                   : *a.same_site == http::same_site::lax    ? json("Lax")
-                                                             : json("None");
-  j["partitioned"] = a.partitioned;
-  j["browser_session"] = a.browser_session;
-  // max_age keeps the options' 0 = none; idle_timeout says "off" as null.
-  j["max_age"] = c.max_age.count();
-  j["idle_timeout"] = c.idle_timeout.count() == 0 ? json(nullptr) : json(c.idle_timeout.count());
-  return dump(j, -1);
+  std::string out;
+  out.reserve(256);
+  const auto member = [&out](std::string_view key) {
+    if (out.size() > 1) out.push_back(',');
+    append_string(out, key);
+    out.push_back(':');
+  };
+  const auto text_or_null = [&](std::string_view key, std::string_view v) {
+    member(key);
+    if (v.empty())
+      out += "null";
+    else
+      append_string(out, v);
+  };
+  const auto flag = [&](std::string_view key, bool v) {
+    member(key);
+    out += v ? "true" : "false";
+  };
+  // Members in key order, as the ABI's other JSON objects.
+  out.push_back('{');
+  flag("browser_session", a.browser_session);
+  text_or_null("domain", a.domain);
+  flag("http_only", a.http_only);
+  // idle_timeout says "off" as null; max_age keeps the options' 0 = none.
+  member("idle_timeout");
+  if (c.idle_timeout.count() == 0)
+    out += "null";
+  else
+    append_integer(out, c.idle_timeout.count());
+  member("max_age");
+  append_integer(out, c.max_age.count());
+  member("name");
+  append_string(out, s.name);
+  flag("partitioned", a.partitioned);
+  member("path");
+  append_string(out, a.path);
+  text_or_null("purpose", s.purpose);
+  text_or_null("same_site", !a.same_site                              ? ""
+                            : *a.same_site == http::same_site::strict ? "Strict"
+                            : *a.same_site == http::same_site::lax    ? "Lax"
+                                                                      : "None");
+  flag("secure", a.secure);
+  out.push_back('}');
+  return out;
 }
 
 // "lifetime": {"max_age": N, "idle_timeout": N, "browser_session": bool}, each
