@@ -165,19 +165,6 @@ cookieseal_status guarded_out(char** error_message, F&& f) {
   return st;
 }
 
-// guarded() for a call on a request: the message stays on the request.
-template <class F>
-cookieseal_status guarded_on(cookieseal_request* r, F&& f) {
-  if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
-  std::string message;
-  const cookieseal_status st = guarded(message, std::forward<F>(f));
-  if (st != COOKIESEAL_OK) try {
-      r->error = std::move(message);
-    } catch (...) {
-    }
-  return st;
-}
-
 // The codec behind a handle, or CLOSED.
 cookieseal::codec& live(const codec_state& c) {
   if (c.closed) fail(COOKIESEAL_CLOSED, "the codec was freed (cookieseal_codec_free)");
@@ -188,6 +175,29 @@ const cookieseal::session_manager& live(const manager_state& m) {
     fail(COOKIESEAL_CLOSED, "the session manager was freed (cookieseal_session_manager_free)");
   (void)live(*m.codec);
   return *m.sessions;
+}
+
+// Keeps @p message on @p r (a failure to keep it only loses the message).
+void keep_message(cookieseal_request& r, std::string message) noexcept {
+  try {
+    r.error = std::move(message);
+  } catch (...) {
+  }
+}
+
+// guarded() for a call on a request: CLOSED once its manager or codec was
+// freed (even for calls that touch only the request), and the message stays
+// on the request.
+template <class F>
+cookieseal_status guarded_on(cookieseal_request* r, F&& f) {
+  if (r == nullptr) return COOKIESEAL_INVALID_ARGUMENT;
+  std::string message;
+  const cookieseal_status st = guarded(message, [&] {
+    (void)live(*r->m);
+    return f();
+  });
+  if (st != COOKIESEAL_OK) keep_message(*r, std::move(message));
+  return st;
 }
 
 // --- options: sizes -----------------------------------------------------------
@@ -509,6 +519,19 @@ void cookieseal_session_manager_free(cookieseal_session_manager* m) {
   delete m;
 }
 
+cookieseal_status cookieseal_session_manager_settings(cookieseal_session_manager* m, char** json,
+                                                      std::size_t* json_len, char** error_message) {
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(json, "output for the JSON");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    return give(
+        cookieseal::detail::settings_json(sessions.options(), sessions.codec_used().options()),
+        json, json_len);
+  });
+}
+
 cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* json,
                                   std::size_t json_len, char** cookie, std::size_t* cookie_len,
                                   char** error_message) {
@@ -736,25 +759,27 @@ cookieseal_status cookieseal_request_save_with(cookieseal_request* r, cookieseal
 cookieseal_status cookieseal_requests_save(cookieseal_request* const* requests, std::size_t n,
                                            char** json, std::size_t* json_len,
                                            char** error_message) {
-  return guarded_out(error_message, [&] {
+  if (error_message != nullptr) *error_message = nullptr;
+  std::size_t concerned = n;  // the request a failure concerns, when there is one
+  std::string message;
+  const cookieseal_status st = guarded(message, [&] {
     need(json, "output for the headers");
     if (requests == nullptr && n != 0) cookieseal::detail::throw_misuse("a NULL request list");
+    for (std::size_t i = 0; i < n; ++i) need(requests[i], "request in the list");
     std::vector<cookieseal::session_registry::entry> sessions;
     sessions.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      need(requests[i], "request in the list");
-      sessions.emplace_back(&live(*requests[i]->m), &requests[i]->r);
-    }
-    auto headers = cookieseal::session_registry::save_all(sessions);
-    if (!headers) {
-      // The request it concerns keeps the message too.
-      for (std::size_t i = 0; i < n; ++i)
-        if (requests[i]->r.undecided() == headers.error())
-          requests[i]->error = std::string(cookieseal::message(headers.error()));
-      return failed(headers.error());
-    }
+    for (concerned = 0; concerned < n; ++concerned)
+      sessions.emplace_back(&live(*requests[concerned]->m), &requests[concerned]->r);
+    // All or nothing (the registry's rule): on failure no request changed.
+    auto headers = cookieseal::session_registry::save_all(sessions, &concerned);
+    if (!headers) return failed(headers.error());
     return give(cookieseal::detail::headers_json(*headers), json, json_len);
   });
+  if (st != COOKIESEAL_OK) {
+    if (concerned < n) keep_message(*requests[concerned], message);
+    if (error_message != nullptr) *error_message = copy_out(message);
+  }
+  return st;
 }
 
 }  // extern "C"

@@ -67,7 +67,9 @@ codec::codec(keyring keys, codec_options options)
     : codec(std::make_shared<const keyring>(std::move(keys)), std::move(options)) {}
 
 codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
-    : options_(std::move(options)), keys_(std::move(keys)) {
+    : options_(std::move(options)),
+      keys_(std::move(keys)),
+      link_(std::make_shared<detail::watcher_link>(*this)) {
   if (options_.max_cookie_bytes > browser_cookie_limit)
     detail::throw_misuse("max_cookie_bytes cannot exceed 4096");
   if (options_.max_age.count() < 0 || options_.idle_timeout.count() < 0 ||
@@ -83,16 +85,11 @@ codec::codec(std::shared_ptr<const keyring> keys, codec_options options)
   detail::ensure_sodium();
 }
 
-codec::~codec() {
-  std::shared_ptr<detail::watcher_link> link;
-  {
-    std::lock_guard lock(keys_mutex_);
-    link = std::move(link_);
-  }
-  if (link) {
-    std::lock_guard lock(link->mutex);
-    link->target = nullptr;
-  }
+codec::~codec() { link_->cut_target(); }
+
+void detail::watcher_link::deliver(std::shared_ptr<const keyring> keys) {
+  std::lock_guard lock(mutex_);
+  if (target_ != nullptr) target_->set_keyring(std::move(keys));
 }
 
 session_lifetime effective_lifetime(const codec_options& o, const session_lifetime& l) noexcept {
@@ -376,13 +373,8 @@ result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id,
 
   // Not in the keyring in force: another server may have sealed with a key
   // added a moment ago. Ask the watcher to check the file now, then decide.
-  std::shared_ptr<detail::watcher_link> link;
-  {
-    std::lock_guard lock(keys_mutex_);
-    link = link_;
-  }
   keyring_check check;
-  if (!link || !link->with_source([&](keyring_watcher& w) { check = w.check_for_missing_key(); }))
+  if (!link_->with_source([&](keyring_watcher& w) { check = w.check_for_missing_key(); }))
     return errc::unknown_key;  // a keyring without a file: it is all there is
   keys = current_keyring();
   missing = lookup(keys);

@@ -1,14 +1,5 @@
 #include <cookieseal/error.hpp>
 
-#include <cookieseal/store.hpp>
-
-#include "detail/misuse.hpp"
-
-#include <cxxabi.h>
-
-#include <stdexcept>
-#include <string>
-
 namespace cookieseal {
 
 std::string_view to_string(errc e) noexcept {
@@ -51,29 +42,5 @@ std::string_view message(errc e) noexcept {
   }
   return "unknown error";
 }
-
-namespace detail {
-
-void call_diagnostic(const diagnostic_function& f, std::string_view message) {
-  if (f) try {
-      f(message);
-    } catch (const abi::__forced_unwind&) {
-      throw;  // swallowing a cancellation aborts the process
-    } catch (...) {
-    }
-}
-
-void throw_misuse(std::string_view what) {
-  throw std::invalid_argument("cookieseal: " + std::string(what));
-}
-
-void check_binding(std::string_view name, std::string_view purpose) {
-  constexpr std::size_t max_binding_bytes = 255;  // one length byte each in the AD
-  if (name.empty() || name.size() > max_binding_bytes)
-    throw_misuse("cookie name must be 1..255 bytes");
-  if (purpose.size() > max_binding_bytes) throw_misuse("purpose must be at most 255 bytes");
-}
-
-}  // namespace detail
 
 }  // namespace cookieseal

@@ -1,8 +1,12 @@
 #include <cookieseal/http.hpp>
 
+#include "detail/digits.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 namespace cookieseal::http {
 
@@ -134,6 +138,18 @@ std::string imf_fixdate(time_point t) {
   const year_month_day ymd{day};
   const weekday wd{day};
   const hh_mm_ss<seconds> hms{t - day};
+  const int y = static_cast<int>(ymd.year());
+  if (y >= 0 && y <= 9999) {
+    char s[] = "Www, 00 Mmm 0000 00:00:00 GMT";
+    std::memcpy(s, days_of_week[wd.c_encoding()], 3);
+    detail::put_two_digits(s + 5, static_cast<unsigned>(ymd.day()));
+    std::memcpy(s + 8, months[static_cast<unsigned>(ymd.month()) - 1], 3);
+    detail::put_four_digits(s + 12, static_cast<unsigned>(y));
+    detail::put_two_digits(s + 17, static_cast<unsigned>(hms.hours().count()));
+    detail::put_two_digits(s + 20, static_cast<unsigned>(hms.minutes().count()));
+    detail::put_two_digits(s + 23, static_cast<unsigned>(hms.seconds().count()));
+    return std::string(s, sizeof s - 1);
+  }
   return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days_of_week[wd.c_encoding()],
                      static_cast<unsigned>(ymd.day()),
                      months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
@@ -145,10 +161,15 @@ std::string set_cookie(std::string_view name, std::string_view value,
                        time_point now) {
   check_name_value(name, value);
   check_rules(name, attributes);
-  std::string out = fmt::format("{}={}", name, value);
+  std::string out;
+  out.reserve(name.size() + value.size() + 160);
+  out.append(name).append(1, '=').append(value);
   if (expires && !attributes.browser_session) {
     const auto max_age = std::max<std::int64_t>(0, (*expires - now).count());
-    out += fmt::format("; Max-Age={}; Expires={}", max_age, imf_fixdate(*expires));
+    char digits[24];
+    const auto r = std::to_chars(digits, digits + sizeof digits, max_age);  // 20 at most
+    out.append("; Max-Age=").append(digits, static_cast<std::size_t>(r.ptr - digits));
+    out.append("; Expires=").append(imf_fixdate(*expires));
   }
   out += attributes_text(attributes);
   return out;

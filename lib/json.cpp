@@ -1,12 +1,17 @@
 #include <cookieseal/json.hpp>
 
 #include "detail/json_value.hpp"
+#include "detail/session_access.hpp"
+#include "detail/utf8.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <iterator>
 #include <type_traits>
@@ -17,7 +22,9 @@ namespace cookieseal {
 
 namespace {
 
-using nlohmann::json;
+using detail::utf8_sequence;
+
+using detail::json_ref;
 
 std::string b64url(const value::bytes& b) {
   if (b.empty()) return {};  // libsodium's pointers must not be null
@@ -29,9 +36,9 @@ std::string b64url(const value::bytes& b) {
   return out;
 }
 
-value::bytes from_b64url(const json& j) {
+value::bytes from_b64url(const json_ref& j) {
   if (!j.is_string()) throw json_error("\"$bytes\" must be a base64url string");
-  const auto& s = j.get_ref<const std::string&>();
+  const std::string_view s = j.get_string();
   if (s.empty()) return {};  // libsodium's pointers must not be null
   value::bytes out(s.size());
   std::size_t len = 0;
@@ -46,37 +53,6 @@ value::bytes from_b64url(const json& j) {
 // The output side, written directly: the bindings' hot path (open) spends
 // most of its time here, and nlohmann's DOM costs several times the crypto.
 // Compact, non-finite doubles as null, and valid UTF-8 only (FORMAT.md 6).
-
-// The length of the well-formed UTF-8 sequence at p (Unicode table 3-7), or
-// 0 and in @p bad the length of its maximal subpart (at least 1): the bytes
-// that one U+FFFD replaces.
-std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end, std::size_t& bad) {
-  const unsigned char c = *p;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    bad = 1;  // 80..C1, F5..FF: no sequence starts here
-    return 0;
-  }
-  std::size_t i = 1;
-  for (; i < n && p + i < end; ++i) {
-    const unsigned char lower = i == 1 ? lo : 0x80, upper = i == 1 ? hi : 0xBF;
-    if (p[i] < lower || p[i] > upper) break;
-  }
-  if (i == n) return n;
-  bad = i;
-  return 0;
-}
 
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -103,6 +79,11 @@ void append_string(std::string& out, std::string_view s, bool tag_escape = false
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
+    // The common run (printable ASCII, nothing to escape) in one append.
+    const auto* run = p;
+    while (p < end && !detail::json_string_stops[*p]) ++p;
+    if (p != run) out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p == end) break;
     const unsigned char c = *p;
     if (c < 0x80) {
       switch (c) {
@@ -185,14 +166,18 @@ void append_members(std::string& out, const Map& m, bool tag_escape, WriteValue 
   out.push_back('}');
 }
 
+void append_integer(std::string& out, std::int64_t i) {
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, i);  // cannot fail: 20 at most
+  out.append(digits, static_cast<std::size_t>(r.ptr - digits));
+}
+
 void append_value(std::string& out, const value& v) {
   using kind = value::kind;
   switch (v.type()) {
     case kind::null: out += "null"; return;
     case kind::boolean: out += *v.get_if<bool>() ? "true" : "false"; return;
-    case kind::integer:
-      fmt::format_to(std::back_inserter(out), "{}", *v.get_if<std::int64_t>());
-      return;
+    case kind::integer: append_integer(out, *v.get_if<std::int64_t>()); return;
     case kind::real: {
       const double d = *v.get_if<double>();
       if (!std::isfinite(d)) {
@@ -264,67 +249,12 @@ namespace detail {
 
 namespace {
 
-// nlohmann's DOM builder, with the bridge's bounds checked as the text is
-// read: nothing is built past max_json_depth or max_json_values, and an
-// integer literal outside int64 is an error (nlohmann would make it a double).
-class bounded_sax {
- public:
-  explicit bounded_sax(json& root) : dom_(root) {}
-
-  bool null() { return count() && dom_.null(); }
-  bool boolean(bool v) { return count() && dom_.boolean(v); }
-  bool number_integer(json::number_integer_t v) { return count() && dom_.number_integer(v); }
-  bool number_unsigned(json::number_unsigned_t v) {
-    if (v > static_cast<std::uint64_t>(INT64_MAX)) too_big(std::to_string(v));
-    return count() && dom_.number_unsigned(v);
-  }
-  bool number_float(json::number_float_t v, const std::string& text) {
-    if (text.find_first_of(".eE") == std::string::npos) too_big(text);
-    return count() && dom_.number_float(v, text);
-  }
-  bool string(std::string& v) { return count() && dom_.string(v); }
-  bool binary(json::binary_t& v) { return count() && dom_.binary(v); }
-  bool start_object(std::size_t n) { return open() && dom_.start_object(n); }
-  bool key(std::string& k) { return dom_.key(k); }
-  bool end_object() { return close() && dom_.end_object(); }
-  bool start_array(std::size_t n) { return open() && dom_.start_array(n); }
-  bool end_array() { return close() && dom_.end_array(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
-    throw json_error(fmt::format("not valid JSON: {}", e.what()));
-  }
-
- private:
-  bool count() {
-    if (++values_ > max_json_values)
-      throw json_error(fmt::format("more than {} JSON values", max_json_values));
-    return true;
-  }
-  bool open() {
-    if (++depth_ > max_json_depth)
-      throw json_error(
-          fmt::format("JSON nesting deeper than {} levels (a value's {}, and the "
-                      "session's own 2)",
-                      max_json_depth, max_value_depth));
-    return count();
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-  [[noreturn]] static void too_big(const std::string& text) {
-    throw json_error(fmt::format("integer {} does not fit in 64 signed bits", text));
-  }
-
-  nlohmann::detail::json_sax_dom_parser<json> dom_;
-  std::size_t depth_ = 0, values_ = 0;
-};
-
 // A map key nested in a value: "$$..." loses one '$'; a single '$' is a tag.
 bool is_tag(std::string_view k) {
   return !k.empty() && k[0] == '$' && (k.size() == 1 || k[1] != '$');
 }
 
-value tagged(const json& j) {
+value tagged(const json_ref& j) {
   for (const auto& [k, e] : j.items())
     if (k != "$bytes" && k != "$object")
       throw json_error(fmt::format(
@@ -332,82 +262,63 @@ value tagged(const json& j) {
           "with one more $: \"${}\")",
           k, k));
   if (!j.contains("$bytes")) throw json_error("\"$object\" needs its \"$bytes\"");
-  if (j.size() == 1) return value(from_b64url(j["$bytes"]));
+  if (!j.contains("$object")) return value(from_b64url(j["$bytes"]));
   if (!j["$object"].is_string()) throw json_error("\"$object\" must be a string (a type name)");
-  return value(value::object{j["$object"].get<std::string>(), from_b64url(j["$bytes"])});
+  return value(value::object{std::string(j["$object"].get_string()), from_b64url(j["$bytes"])});
 }
 
 }  // namespace
 
-json parse_json(std::string_view text) {
-  if (text.size() > max_json_bytes)
-    throw json_error(
-        fmt::format("JSON text of {} bytes is larger than {} bytes", text.size(), max_json_bytes));
-  json root;
-  bounded_sax sax(root);
-  try {
-    json::sax_parse(text.begin(), text.end(), &sax);
-  } catch (const json::exception& e) {
-    throw json_error(fmt::format("not valid JSON: {}", e.what()));
-  }
-  return root;
-}
-
-value value_from(const json& j, std::size_t depth) {
+value value_from(const json_ref& j, std::size_t depth) {
+  using kind = json_ref::kind;
   switch (j.type()) {
-    case json::value_t::null: return value();
-    case json::value_t::boolean: return value(j.get<bool>());
-    case json::value_t::number_integer: return value(j.get<std::int64_t>());
-    case json::value_t::number_unsigned: {
-      const auto u = j.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(INT64_MAX))
-        throw json_error(fmt::format("integer {} does not fit in 64 signed bits", u));
-      return value(static_cast<std::int64_t>(u));
-    }
-    case json::value_t::number_float: return value(j.get<double>());
-    case json::value_t::string: return value(j.get<std::string>());
-    case json::value_t::array: {
+    case kind::null: return value();
+    case kind::boolean: return value(j.get_bool());
+    case kind::integer:
+    case kind::unsigned_integer: return value(j.get_int());  // the reader kept int64 only
+    case kind::real: return value(j.get_double());
+    case kind::string: return value(j.get_string());
+    case kind::array: {
       if (depth >= max_value_depth)
         throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
       value::list l;
-      l.reserve(j.size());
-      for (const auto& e : j) l.push_back(value_from(e, depth + 1));
+      l.reserve(j.array_size());
+      j.for_each_element([&](const json_ref& e) { l.push_back(value_from(e, depth + 1)); });
       return value(std::move(l));
     }
-    case json::value_t::object: {
-      for (auto it = j.begin(); it != j.end(); ++it)
-        if (is_tag(it.key())) return tagged(j);
+    case kind::object: {
+      const auto members = j.items();
+      for (const auto& [k, e] : members)
+        if (is_tag(k)) return tagged(j);
       if (depth >= max_value_depth)
         throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
       value::map m;
-      for (const auto& [k, e] : j.items())
-        m.emplace(k.substr(k.empty() || k[0] != '$' ? 0 : 1), value_from(e, depth + 1));
+      for (const auto& [k, e] : members)  // ascending, so each goes at the end
+        m.emplace_hint(m.end(), k.substr(k.empty() || k[0] != '$' ? 0 : 1),
+                       value_from(e, depth + 1));
       return value(std::move(m));
     }
-    default: throw json_error("unsupported JSON value (binary)");
   }
+  throw json_error("unsupported JSON value");
 }
 
-value::map map_from(const json& j, std::string_view what) {
+value::map map_from(const json_ref& j, std::string_view what) {
   if (!j.is_object()) throw json_error(fmt::format("{} must be a JSON object of values", what));
   value::map m;
-  for (const auto& [k, e] : j.items()) m.emplace(k, value_from(e, 0));
+  for (const auto& [k, e] : j.items()) m.emplace_hint(m.end(), k, value_from(e, 0));
   return m;
 }
 
-session::flash_map flashes_from(const json& j) {
+session::flash_map flashes_from(const json_ref& j) {
   if (!j.is_object()) throw json_error("\"flashes\" must be an object of arrays");
   session::flash_map out;
   for (const auto& [k, list] : j.items()) {
     if (!list.is_array()) throw json_error(fmt::format("flashes \"{}\" must be an array", k));
-    auto& messages = out[k];
-    for (const auto& e : list) messages.push_back(value_from(e, 1));
+    auto& messages = out.emplace_hint(out.end(), k, value::list{})->second;
+    messages.reserve(list.array_size());
+    list.for_each_element([&](const json_ref& e) { messages.push_back(value_from(e, 1)); });
   }
   return out;
-}
-
-std::string dump(const json& j, int indent) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 std::string headers_json(std::span<const http::header> headers) {
@@ -426,9 +337,57 @@ std::string headers_json(std::span<const http::header> headers) {
   return out;
 }
 
+std::string settings_json(const session_options& s, const codec_options& c) {
+  const auto& a = s.attributes;
+  std::string out;
+  out.reserve(256);
+  const auto member = [&out](std::string_view key) {
+    if (out.size() > 1) out.push_back(',');
+    append_string(out, key);
+    out.push_back(':');
+  };
+  const auto text_or_null = [&](std::string_view key, std::string_view v) {
+    member(key);
+    if (v.empty())
+      out += "null";
+    else
+      append_string(out, v);
+  };
+  const auto flag = [&](std::string_view key, bool v) {
+    member(key);
+    out += v ? "true" : "false";
+  };
+  // Members in key order, as the ABI's other JSON objects.
+  out.push_back('{');
+  flag("browser_session", a.browser_session);
+  text_or_null("domain", a.domain);
+  flag("http_only", a.http_only);
+  // idle_timeout says "off" as null; max_age keeps the options' 0 = none.
+  member("idle_timeout");
+  if (c.idle_timeout.count() == 0)
+    out += "null";
+  else
+    append_integer(out, c.idle_timeout.count());
+  member("max_age");
+  append_integer(out, c.max_age.count());
+  member("name");
+  append_string(out, s.name);
+  flag("partitioned", a.partitioned);
+  member("path");
+  append_string(out, a.path);
+  text_or_null("purpose", s.purpose);
+  text_or_null("same_site", !a.same_site                              ? ""
+                            : *a.same_site == http::same_site::strict ? "Strict"
+                            : *a.same_site == http::same_site::lax    ? "Lax"
+                                                                      : "None");
+  flag("secure", a.secure);
+  out.push_back('}');
+  return out;
+}
+
 // "lifetime": {"max_age": N, "idle_timeout": N, "browser_session": bool}, each
 // optional (null = absent = the codec's); seconds, 0..max_policy_duration.
-session_lifetime lifetime_from(const json& j) {
+session_lifetime lifetime_from(const json_ref& j) {
   if (!j.is_object())
     throw json_error("\"lifetime\" must be an object of max_age, idle_timeout, browser_session");
   session_lifetime l;
@@ -436,19 +395,17 @@ session_lifetime lifetime_from(const json& j) {
     if (v.is_null()) continue;
     if (k == "browser_session") {
       if (!v.is_boolean()) throw json_error("lifetime \"browser_session\" must be true or false");
-      l.browser_session = v.get<bool>();
+      l.browser_session = v.get_bool();
       continue;
     }
     if (k != "max_age" && k != "idle_timeout")
       throw json_error(fmt::format(
           "unknown member \"{}\" of \"lifetime\" (want max_age, idle_timeout, browser_session)",
           k));
-    if (!v.is_number_unsigned() ||
-        v.get<std::uint64_t>() > static_cast<std::uint64_t>(max_policy_duration.count()))
+    if (!v.is_number_unsigned() || v.get_int() > max_policy_duration.count())
       throw json_error(
           fmt::format("lifetime \"{}\" must be whole seconds from 0 to 100 years (3162240000)", k));
-    (k == "max_age" ? l.max_age : l.idle_timeout) =
-        std::chrono::seconds{static_cast<std::int64_t>(v.get<std::uint64_t>())};
+    (k == "max_age" ? l.max_age : l.idle_timeout) = std::chrono::seconds{v.get_int()};
   }
   return l;
 }
@@ -473,7 +430,7 @@ namespace {
 
 void append_duration(std::string& out, const std::optional<std::chrono::seconds>& d) {
   if (d)
-    fmt::format_to(std::back_inserter(out), "{}", d->count());
+    append_integer(out, d->count());
   else
     out += "null";
 }
@@ -481,10 +438,10 @@ void append_duration(std::string& out, const std::optional<std::chrono::seconds>
 }  // namespace
 
 session session_from_json(std::string_view text, bool full, time_point now) {
-  const json j = detail::parse_json(text);
+  const auto j = detail::parse_json(text);
   if (!full) {
     session s(now);
-    for (auto& [k, v] : detail::map_from(j, "the JSON")) s.set(k, std::move(v));
+    detail::session_access::set_values(s, detail::map_from(j, "the JSON"));
     return s;
   }
   if (!j.is_object()) throw json_error("a full session must be a JSON object");
@@ -499,11 +456,11 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   std::string subject;
   if (j.contains("subject")) {
     if (!j["subject"].is_string()) throw json_error("\"subject\" must be a string");
-    subject = j["subject"].get<std::string>();
+    subject = j["subject"].get_string();
   }
   session s(std::move(constants), std::move(subject), now);
   if (j.contains("values"))
-    for (auto& [k, v] : detail::map_from(j["values"], "\"values\"")) s.set(k, std::move(v));
+    detail::session_access::set_values(s, detail::map_from(j["values"], "\"values\""));
   if (j.contains("flashes"))
     for (auto& [k, list] : detail::flashes_from(j["flashes"]))
       for (auto& v : list) s.flash(k, std::move(v));
@@ -550,7 +507,9 @@ std::string session_to_json(const session& s, const open_info* info, int indent)
     out += "}}";
   }
   if (indent < 0) return out;
-  return detail::dump(detail::parse_json(out), indent);  // pretty, for people (the CLI)
+  // Pretty, for people (the CLI): nlohmann's layout, as before.
+  return nlohmann::json::parse(out).dump(indent, ' ', false,
+                                         nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace cookieseal

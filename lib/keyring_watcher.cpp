@@ -24,7 +24,7 @@ keyring_watcher::~keyring_watcher() {
     std::lock_guard lock(mutex_);
     links.swap(links_);
   }
-  for (auto& l : links) l->cut_source();
+  for (auto& l : links) l->cut_source(*this);
 }
 
 time_point keyring_watcher::now() const { return clock_ ? clock_() : system_now(); }
@@ -104,21 +104,13 @@ void keyring_watcher::subscribe(std::function<void(std::shared_ptr<const keyring
 }
 
 void keyring_watcher::attach(codec& c) {
-  auto link = std::make_shared<detail::watcher_link>();
-  link->target = &c;
-  link->source = this;
+  auto link = c.keyring_link();
   {
     std::lock_guard lock(mutex_);
     links_.push_back(link);
   }
-  {
-    std::lock_guard lock(c.keys_mutex_);
-    c.link_ = link;
-  }
-  subscribe([link](std::shared_ptr<const keyring> k) {
-    std::lock_guard lock(link->mutex);
-    if (link->target != nullptr) link->target->set_keyring(std::move(k));
-  });
+  link->attach_source(*this);
+  subscribe([link](std::shared_ptr<const keyring> k) { link->deliver(std::move(k)); });
 }
 
 keyring_check keyring_watcher::check_for_missing_key(std::chrono::milliseconds min_interval) {

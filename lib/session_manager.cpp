@@ -79,33 +79,39 @@ request_session session_manager::load(std::string_view cookie_header) const {
   return r;
 }
 
-result<std::vector<std::string>> session_manager::set_cookies(request_session& r) const {
-  if (r.undecided()) return *r.error_;
-  std::vector<std::string> out;
-  if (r.ended_) {
-    if (r.ended_was_opened_)
-      if (auto d = codec_.destroy(*r.ended_); !d) return d.error();
-    r.ended_.reset();
-    r.ended_was_opened_ = false;
-    r.clear_cookie_ = true;  // from now on, this request has no valid cookie
-  }
+result<session_manager::plan> session_manager::seal_plan(const request_session& r) const {
+  plan p;
+  p.ended = r.ended_.has_value();
   const bool renew =
       r.info_ && (r.info_->key_replaced || r.info_->renewal_due(options_.renew_after));
   if (!r.session_.dirty() && !renew) {
     // Clear a cookie we refused or ended, so the browser stops sending it.
-    if (r.clear_cookie_) out.push_back(http::delete_cookie(options_.name, options_.attributes));
-    r.clear_cookie_ = false;
-    return out;
+    if (r.clear_cookie_ || p.ended)
+      p.set_cookies.push_back(http::delete_cookie(options_.name, options_.attributes));
+    return p;
   }
   auto sealed = codec_.seal(options_.name, r.session_, options_.purpose);
   if (!sealed) return sealed.error();
   // A browser session's cookie carries no Max-Age/Expires; its server-side expiry holds.
   const auto max_age = sealed->browser_session ? std::nullopt : sealed->expires_at;
-  out.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes, max_age,
-                                 sealed->issued_at));
-  r.session_.mark_clean();
-  r.clear_cookie_ = false;
-  return out;
+  p.set_cookies.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes,
+                                           max_age, sealed->issued_at));
+  p.sealed = true;
+  return p;
+}
+
+result<void> session_manager::destroy_ended(const request_session& r) const {
+  if (r.ended_ && r.ended_was_opened_) return codec_.destroy(*r.ended_);
+  return {};
+}
+
+void session_manager::commit(request_session& r, const plan& p) noexcept {
+  if (p.ended) {
+    r.ended_.reset();
+    r.ended_was_opened_ = false;
+  }
+  if (p.sealed) r.session_.mark_clean();
+  r.clear_cookie_ = false;  // whatever it had to clear was cleared or replaced
 }
 
 namespace {
@@ -121,9 +127,8 @@ std::vector<http::header> with_cache_headers(std::vector<std::string> set_cookie
 }  // namespace
 
 result<std::vector<http::header>> session_manager::save(request_session& r) const {
-  auto cookies = set_cookies(r);
-  if (!cookies) return cookies.error();
-  return with_cache_headers(std::move(*cookies));
+  const session_registry::entry one[] = {{this, &r}};
+  return session_registry::save_all(one);
 }
 
 request_session& session_registry::get(const session_manager& m) {
@@ -139,15 +144,31 @@ result<std::vector<http::header>> session_registry::save() {
   return save_all(sessions);
 }
 
-result<std::vector<http::header>> session_registry::save_all(std::span<const entry> sessions) {
-  // Undecided anywhere: change nothing anywhere (no destroy, no cookie).
-  for (const auto& [manager, r] : sessions)
-    if (auto e = r->undecided()) return *e;
+result<std::vector<http::header>> session_registry::save_all(std::span<const entry> sessions,
+                                                             std::size_t* failed) {
+  // All or nothing: every store call first (seals, whose entries expire
+  // unread if their cookie is never sent; then destroys, which a retry repeats
+  // harmlessly), and only when all succeeded does any request's state change.
+  const auto fail = [failed](std::size_t i, errc e) {
+    if (failed != nullptr) *failed = i;
+    return e;
+  };
+  for (std::size_t i = 0; i < sessions.size(); ++i)
+    if (auto e = sessions[i].second->undecided()) return fail(i, *e);
+  std::vector<session_manager::plan> plans;
+  plans.reserve(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    auto p = sessions[i].first->seal_plan(*sessions[i].second);
+    if (!p) return fail(i, p.error());
+    plans.push_back(std::move(*p));
+  }
+  for (std::size_t i = 0; i < sessions.size(); ++i)
+    if (auto d = sessions[i].first->destroy_ended(*sessions[i].second); !d)
+      return fail(i, d.error());
   std::vector<std::string> all;
-  for (const auto& [manager, r] : sessions) {
-    auto h = manager->set_cookies(*r);
-    if (!h) return h.error();
-    all.insert(all.end(), h->begin(), h->end());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    session_manager::commit(*sessions[i].second, plans[i]);
+    for (auto& c : plans[i].set_cookies) all.push_back(std::move(c));
   }
   return with_cache_headers(std::move(all));
 }

@@ -270,6 +270,100 @@ static void test_codec_and_manager_errors(const char* dir) {
   cookieseal_codec_free(c);
 }
 
+/* The settings JSON of @p m equals @p want exactly (members in the library's order). */
+static int settings_are(cookieseal_session_manager* m, const char* want) {
+  char *json = NULL, *why = NULL;
+  size_t len = 0;
+  int ok = cookieseal_session_manager_settings(m, &json, &len, &why) == COOKIESEAL_OK &&
+           json != NULL && why == NULL && len == strlen(json) && strcmp(json, want) == 0;
+  if (!ok) fprintf(stderr, "  settings %s, not %s\n", json ? json : "(none)", want);
+  cookieseal_free(json);
+  cookieseal_free(why);
+  return ok;
+}
+
+/* A manager's effective settings: the library's defaults, every option set,
+ * the usual misuse, CLOSED after its codec's free (ABI 1.1). */
+static void test_manager_settings(void) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  if (m == NULL) return;
+  CHECK(settings_are(m,
+                     "{\"browser_session\":false,\"domain\":null,\"http_only\":true,"
+                     "\"idle_timeout\":86400,\"max_age\":604800,\"name\":\"__Host-session\","
+                     "\"partitioned\":false,\"path\":\"/\",\"purpose\":null,"
+                     "\"same_site\":\"Lax\",\"secure\":true}"));
+
+  /* Every option set, on a codec with its own lifetimes (idle timeout off). */
+  cookieseal_codec_options o;
+  CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
+  o.keyring_text = keyring_text;
+  o.keyring_text_len = strlen(keyring_text);
+  o.max_age_seconds = 3600;
+  o.idle_timeout_seconds = 0;
+  cookieseal_codec* c2 = NULL;
+  CHECK(cookieseal_codec_new(&o, &c2, NULL) == COOKIESEAL_OK);
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  so.cookie_name = "app";
+  so.cookie_name_len = 3;
+  so.purpose = "login";
+  so.purpose_len = 5;
+  so.path = "/app";
+  so.path_len = 4;
+  so.domain = "example.com";
+  so.domain_len = 11;
+  so.http_only = 0;
+  so.same_site = COOKIESEAL_SAME_SITE_NONE;
+  so.partitioned = 1;
+  so.browser_session = 1;
+  cookieseal_session_manager* all = NULL;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":true,\"path\":\"/app\",\"purpose\":\"login\","
+                     "\"same_site\":\"None\",\"secure\":true}"));
+  cookieseal_session_manager_free(all);
+  so.same_site = COOKIESEAL_SAME_SITE_STRICT;
+  so.partitioned = 0;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":false,\"path\":\"/app\",\"purpose\":\"login\","
+                     "\"same_site\":\"Strict\",\"secure\":true}"));
+  cookieseal_session_manager_free(all);
+  so.same_site = COOKIESEAL_SAME_SITE_UNSET;
+  so.path = "";
+  so.path_len = 0;
+  CHECK(cookieseal_session_manager_new(c2, &so, &all, NULL) == COOKIESEAL_OK);
+  CHECK(settings_are(all,
+                     "{\"browser_session\":true,\"domain\":\"example.com\",\"http_only\":false,"
+                     "\"idle_timeout\":null,\"max_age\":3600,\"name\":\"app\","
+                     "\"partitioned\":false,\"path\":\"\",\"purpose\":\"login\","
+                     "\"same_site\":null,\"secure\":true}"));
+
+  /* Misuse, then CLOSED once its codec was freed (a freed manager's handle is gone). */
+  char *json = (char*)&o, *why = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_session_manager_settings(NULL, &json, &len, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL session manager"));
+  CHECK(cookieseal_session_manager_settings(m, NULL, &len, &why) == COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL output"));
+  CHECK(cookieseal_session_manager_settings(m, &json, NULL, NULL) == COOKIESEAL_OK);
+  cookieseal_free(json);
+  cookieseal_codec_free(c2);
+  json = NULL;
+  CHECK(cookieseal_session_manager_settings(all, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(json == NULL && says(why, "codec was freed"));
+  cookieseal_session_manager_free(all);
+
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 /* A failed call on a request leaves its sentence on the request. */
 static void test_request_messages(void) {
   cookieseal_codec* c = NULL;
@@ -298,6 +392,48 @@ static void test_request_messages(void) {
   cookieseal_codec_free(c);
 }
 
+/* Every cookieseal_request_* call on @p r answers CLOSED, its message on @p r
+ * saying @p which was freed; the getters of what is known still answer.
+ * @p other is a manager handle not freed (its codec may be). */
+static void request_calls_closed(cookieseal_request* r, cookieseal_session_manager* other,
+                                 const char* which) {
+  char* json = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_request_session_json(r, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_update(r, S("{\"values\":{}}")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_get(r, S("n"), &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_set(r, S("n"), S("2")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_erase(r, S("n")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_flash(r, S("f"), S("1")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_take_flashes(r, S("f"), &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_login(r, S("a")) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_regenerate_id(r) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_destroy(r) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  CHECK(cookieseal_request_save_with(r, other, &json, &len) == COOKIESEAL_CLOSED);
+  CHECK(says(cookieseal_request_error_message(r), which));
+  char* why = NULL;
+  cookieseal_request* one[1] = {r};
+  CHECK(cookieseal_requests_save(one, 1, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(says(why, which));
+  CHECK(says(cookieseal_request_error_message(r), which));
+  /* What is already known. */
+  cookieseal_status reason = COOKIESEAL_INTERNAL_ERROR;
+  CHECK(cookieseal_request_outcome(r, &reason) == COOKIESEAL_OPENED && reason == COOKIESEAL_OK);
+  CHECK(cookieseal_request_is_new(r) == 1);
+}
+
 /* Handles freed in every order: never a crash, CLOSED with a message after. */
 static void test_free_orders(const char* dir) {
   char store[512];
@@ -315,8 +451,7 @@ static void test_free_orders(const char* dir) {
     switch (order) {
       case 0: /* codec, then manager, then the request is used and freed */
         cookieseal_codec_free(c);
-        CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_CLOSED);
-        CHECK(says(cookieseal_request_error_message(r), "codec was freed"));
+        request_calls_closed(r, m, "codec was freed");
         CHECK(cookieseal_seal(m, S("{}"), &json, &len, &why) == COOKIESEAL_CLOSED);
         CHECK(says(why, "codec was freed"));
         {
@@ -336,13 +471,18 @@ static void test_free_orders(const char* dir) {
         r = NULL;
         cookieseal_codec_free(c);
         break;
-      case 2: /* the request last of all, after both */
+      case 2: /* the request last of all, after both: every call but the getters is CLOSED */
+      {
+        cookieseal_session_manager* other = NULL;
+        cookieseal_session_options so;
+        CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+        CHECK(cookieseal_session_manager_new(c, &so, &other, NULL) == COOKIESEAL_OK);
         cookieseal_session_manager_free(m);
+        request_calls_closed(r, other, "session manager was freed");
         cookieseal_codec_free(c);
-        CHECK(cookieseal_request_get(r, S("n"), &json, &len) == COOKIESEAL_OK); /* local: works */
-        cookieseal_free(json);
-        CHECK(cookieseal_request_login(r, S("a")) == COOKIESEAL_CLOSED);
-        break;
+        request_calls_closed(r, other, "session manager was freed");
+        cookieseal_session_manager_free(other);
+      } break;
       case 3: /* the usual order */
         CHECK(cookieseal_request_save(r, &json, &len) == COOKIESEAL_OK);
         cookieseal_free(json);
@@ -473,6 +613,88 @@ static void test_requests_save(const char* dir) {
   cookieseal_request_free(r);
   free(huge);
   cookieseal_session_manager_free(prefs);
+  cookieseal_session_manager_free(auth);
+  cookieseal_codec_free(c);
+}
+
+/* A failure in cookieseal_requests_save, whatever its kind, changes no request
+ * and leaves its message on the request it concerns. */
+static void test_requests_save_all_or_nothing(void) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* auth = manager_with(NULL, &c); /* no store */
+  if (auth == NULL) return;
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  so.cookie_name = "prefs";
+  so.cookie_name_len = 5;
+  cookieseal_session_manager* prefs = NULL;
+  CHECK(cookieseal_session_manager_new(c, &so, &prefs, NULL) == COOKIESEAL_OK);
+
+  /* A session with a cookie, to be destroyed. */
+  cookieseal_request* first = NULL;
+  CHECK(cookieseal_request_new(auth, "", 0, &first, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(first, S("user"), S("\"alice\"")) == COOKIESEAL_OK);
+  char *json = NULL, *why = NULL;
+  size_t len = 0;
+  CHECK(cookieseal_request_save(first, &json, &len) == COOKIESEAL_OK);
+  char* cookie = json != NULL ? cookie_header_from(json) : NULL;
+  cookieseal_free(json);
+  cookieseal_request_free(first);
+  if (cookie == NULL) return;
+
+  cookieseal_request* both[2] = {NULL, NULL};
+  CHECK(cookieseal_request_new(auth, cookie, strlen(cookie), &both[0], NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_is_new(both[0]) == 0);
+  CHECK(cookieseal_request_destroy(both[0]) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_flash(both[0], S("notice"), S("\"bye\"")) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_new(prefs, "", 0, &both[1], NULL) == COOKIESEAL_OK);
+  char big[6000];
+  memset(big, 'x', sizeof big);
+  big[0] = big[sizeof big - 1] = '"';
+  CHECK(cookieseal_request_set(both[1], "big", 3, big, sizeof big) == COOKIESEAL_OK);
+
+  json = NULL;
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_TOO_LARGE);
+  CHECK(json == NULL);
+  CHECK(says(why, "cookie size limit"));
+  CHECK(says(cookieseal_request_error_message(both[1]), "cookie size limit"));
+  CHECK(cookieseal_request_error_message(both[0]) == NULL); /* not its failure */
+
+  /* Nothing changed: saved again once the cause is fixed, everything is sent. */
+  CHECK(cookieseal_request_set(both[1], S("big"), S("\"small\"")) == COOKIESEAL_OK);
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "__Host-session=") != NULL && strstr(json, "prefs=") != NULL);
+  char* again = json != NULL ? cookie_header_from(json) : NULL;
+  cookieseal_free(json);
+  cookieseal_request_free(both[0]);
+  cookieseal_request_free(both[1]);
+  /* The old cookie's session was ended; the new one carries the flash. */
+  cookieseal_request* r = NULL;
+  if (again != NULL) {
+    CHECK(cookieseal_request_new(auth, again, strlen(again), &r, NULL) == COOKIESEAL_OK);
+    CHECK(cookieseal_request_get(r, S("user"), &json, &len) == COOKIESEAL_NOT_FOUND);
+    CHECK(cookieseal_request_take_flashes(r, S("notice"), &json, &len) == COOKIESEAL_OK);
+    CHECK(json != NULL && strcmp(json, "[\"bye\"]") == 0);
+    cookieseal_free(json);
+    cookieseal_request_free(r);
+  }
+  free(again);
+
+  /* A closed request in the list: its status and message, nothing for the other. */
+  CHECK(cookieseal_request_new(auth, "", 0, &both[0], NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(both[0], S("n"), S("1")) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_new(prefs, "", 0, &both[1], NULL) == COOKIESEAL_OK);
+  cookieseal_session_manager_free(prefs);
+  json = NULL;
+  CHECK(cookieseal_requests_save(both, 2, &json, &len, &why) == COOKIESEAL_CLOSED);
+  CHECK(json == NULL && says(why, "session manager was freed"));
+  CHECK(says(cookieseal_request_error_message(both[1]), "session manager was freed"));
+  CHECK(cookieseal_request_save(both[0], &json, &len) == COOKIESEAL_OK);
+  CHECK(json != NULL && strstr(json, "__Host-session=") != NULL); /* still to be sent */
+  cookieseal_free(json);
+  cookieseal_request_free(both[0]);
+  cookieseal_request_free(both[1]);
+  free(cookie);
   cookieseal_session_manager_free(auth);
   cookieseal_codec_free(c);
 }
@@ -797,9 +1019,11 @@ int main(void) {
   test_option_sizes();
   test_codec_and_manager_errors(dir);
   test_request_messages();
+  test_manager_settings();
   test_request_flow(dir);
   test_free_orders(dir);
   test_requests_save(dir);
+  test_requests_save_all_or_nothing();
   test_seal_open();
   test_session_lifetime();
   test_keyring_file(dir);

@@ -489,5 +489,35 @@ TEST_SUITE("faults") {
       CHECK(c.open("s", other->cookie).error() ==
             errc::unknown_key);  // no call into the dead watcher
     }
+    SUBCASE("two watchers on one codec, the codec first") {
+      cookieseal::keyring_watcher w1(file), w2(file);
+      {
+        cookieseal::codec c(w1.current());
+        w1.attach(c);
+        w2.attach(c);
+      }
+      cookieseal::update_keyring_file(file, [](const cookieseal::keyring& k) {
+        return k.rotated(cookieseal::system_now(), 0s);
+      });
+      CHECK(w1.reload_if_changed().reloaded);  // would call into the dead codec (ASan)
+      CHECK(w2.reload_if_changed().reloaded);
+    }
+    SUBCASE("two watchers on one codec, the first one gone: the second still answers") {
+      auto w1 = std::make_unique<cookieseal::keyring_watcher>(file);
+      cookieseal::keyring_watcher w2(file);
+      cookieseal::codec c(w1->current()), fresh(w2.current());
+      w1->attach(c);
+      w2.attach(c);
+      w1.reset();
+      cookieseal::update_keyring_file(file, [](const cookieseal::keyring& k) {
+        return k.rotated(cookieseal::system_now(), 0s);
+      });
+      // A server that loaded the new key already seals with it; c checks w2's file at once.
+      cookieseal::keyring_watcher loaded(file);
+      fresh.set_keyring(loaded.current());
+      auto sealed = fresh.seal("s", fresh.new_session());
+      REQUIRE(sealed);
+      CHECK(c.open("s", sealed->cookie));
+    }
   }
 }

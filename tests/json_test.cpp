@@ -236,3 +236,82 @@ TEST_SUITE("json") {
         cookieseal::json_error);
   }
 }
+
+TEST_SUITE("json") {
+  TEST_CASE("the reader is strict JSON (RFC 8259) and reads what nlohmann-json read") {
+    // Escapes, surrogate pairs, \u0000, and UTF-8 as it is.
+    CHECK(cookieseal::value_from_json(R"("a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\u0000z")") ==
+          value(std::string("a\"\\/\b\f\n\r\t\xC3\xA9\xF0\x9F\x98\x80", 15) + std::string(1, '\0') +
+                "z"));
+    CHECK(cookieseal::value_from_json("\"h\xC3\xA9llo\"") == value("h\xC3\xA9llo"));
+    CHECK(cookieseal::value_from_json(" \t\r\n[ 1 , -0 , 0.5e1 , true , null ] ") ==
+          value(value::list{1, 0, 5.0, true, value()}));
+    CHECK(cookieseal::value_from_json("\xEF\xBB\xBF{}") == value(value::map{}));  // a BOM
+    CHECK(cookieseal::value_from_json("1e-400") == value(0.0));  // underflow reads as 0
+    // Of duplicate keys the last holds, wherever it is.
+    CHECK(cookieseal::value_from_json(R"({"a":1,"b":2,"a":{"$bad":1},"a":3})") ==
+          value(value::map{{"a", 3}, {"b", 2}}));
+    CHECK(cookieseal::map_from_json(R"({"k":"x","k":"y"})") == value::map{{"k", "y"}});
+    CHECK(cookieseal::value_from_json(R"({"$bytes":"AA","$bytes":"AQ"})") ==
+          value(value::bytes{std::byte{1}}));
+    for (const char* bad : {"",
+                            " ",
+                            "[1,]",
+                            "[1 2]",
+                            "{\"a\" 1}",
+                            "{\"a\":1,}",
+                            "{1:2}",
+                            "tru",
+                            "nul",
+                            "01",
+                            "-",
+                            "1.",
+                            ".5",
+                            "+1",
+                            "1e",
+                            "[1]x",
+                            "\"abc",
+                            "\"\\x\"",
+                            "\"\\u12\"",
+                            "\"\\ud800\"",
+                            "\"\\udc00\"",
+                            "\"\\ud800\\u0041\"",
+                            "\"a\tb\"",
+                            "\"\xC3\"",
+                            "\"\xED\xA0\x80\"",
+                            "\"\xF8\"",
+                            "1e400",
+                            "-1e400",
+                            "'a'",
+                            "[1]]",
+                            "{\"a\":1}}",
+                            "NaN",
+                            "Infinity",
+                            "\xEF\xBB"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(bad), doctest::Contains("JSON"),
+                           cookieseal::json_error);
+    }
+    CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json("[1,\n  x]"),
+                         doctest::Contains("line 2, column 3"), cookieseal::json_error);
+    // -0 is an integer, but not the unsigned one a duration must be.
+    CHECK_THROWS_AS(
+        (void)cookieseal::session_from_json(R"({"lifetime":{"max_age":-0}})", true, test::t0),
+        cookieseal::json_error);
+    // The first unknown member in key order is named, as before.
+    CHECK_THROWS_WITH_AS(
+        (void)cookieseal::session_from_json(R"({"zz":1,"values":{},"bb":2})", true, test::t0),
+        doctest::Contains("\"bb\""), cookieseal::json_error);
+  }
+
+  TEST_CASE("a sealed session's values come from the last of duplicate members") {
+    const auto s = cookieseal::session_from_json(
+        R"({"values":{"a":1},"subject":"x","values":{"b":2,"b":3},"subject":"y"})", true, test::t0);
+    CHECK(s.values() == value::map{{"b", 3}});
+    CHECK(s.subject() == "y");
+    CHECK(s.dirty());
+    const auto empty = cookieseal::session_from_json(R"({"values":{}})", true, test::t0);
+    CHECK(empty.values().empty());
+    CHECK_FALSE(empty.dirty());  // as set() of no value left it
+  }
+}

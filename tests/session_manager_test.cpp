@@ -179,6 +179,67 @@ TEST_SUITE("session_manager") {
     CHECK(prefs.load("__Host-prefs=" + auth_value).refused() == errc::authentication_failed);
   }
 
+  TEST_CASE("several sessions saved together: a failure in one changes no session's state") {
+    test::manual_clock clock;
+    cookieseal::codec c(test::fixed_keyring(), test::options_with(clock));  // no store
+    cookieseal::session_options auth_opts, prefs_opts;
+    auth_opts.name = "__Host-auth";
+    prefs_opts.name = "__Host-prefs";
+    cookieseal::session_manager auth(c, auth_opts), prefs(c, prefs_opts);
+    auto opened = auth.load("");
+    opened.session().set("user", "alice");
+    const auto cookie = header_for(auth, cookies(auth.save(opened))->at(0));
+
+    auto a = auth.load(cookie);  // ends its session, and starts a new one with a flash
+    REQUIRE_FALSE(a.is_new());
+    a.destroy();
+    a.session().flash("notice", "logged out");
+    auto p = prefs.load("");
+    p.session().set("big", std::string(5000, 'x'));  // too large without a store
+    const cookieseal::session_registry::entry both[] = {{&auth, &a}, {&prefs, &p}};
+    std::size_t failed = 99;
+    CHECK(cookieseal::session_registry::save_all(both, &failed).error() == errc::too_large);
+    CHECK(failed == 1);
+    // Nothing of the first session's save was kept: it is still to be ended and sent.
+    CHECK(a.destroyed());
+    CHECK(a.session().dirty());
+    CHECK(p.session().dirty());
+
+    // The caller fixes the cause and saves again: everything is sent this time.
+    p.session().set("big", "small");
+    const auto sent = cookies(cookieseal::session_registry::save_all(both, &failed));
+    REQUIRE(sent);
+    CHECK(sent->size() == 2);
+    CHECK_FALSE(a.destroyed());
+    CHECK_FALSE(a.session().dirty());
+    CHECK(auth.load(header_for(auth, sent->at(0))).session().take_flashes("notice").size() == 1);
+
+    // One session's save keeps the same rule.
+    auto b = auth.load(cookie);
+    b.destroy();
+    b.session().set("big", std::string(5000, 'x'));
+    CHECK(auth.save(b).error() == errc::too_large);
+    CHECK(b.destroyed());
+    CHECK(b.session().dirty());
+  }
+
+  TEST_CASE("several sessions saved together: an undecided one is named, nothing changes") {
+    test::manual_clock clock;
+    cookieseal::codec c(test::fixed_keyring(), test::options_with(clock));
+    cookieseal::session_options prefs_opts;
+    prefs_opts.name = "__Host-prefs";
+    cookieseal::session_manager auth(c), prefs(c, prefs_opts);
+    auto a = auth.load("");
+    a.session().set("n", 1);
+    auto p = prefs.load("pad=" + std::string(20000, 'a'));  // a header cut at its limits
+    REQUIRE(p.undecided() == errc::header_truncated);
+    const cookieseal::session_registry::entry both[] = {{&auth, &a}, {&prefs, &p}};
+    std::size_t failed = 99;
+    CHECK(cookieseal::session_registry::save_all(both, &failed).error() == errc::header_truncated);
+    CHECK(failed == 1);
+    CHECK(a.session().dirty());
+  }
+
   TEST_CASE("unsafe options are refused at construction") {
     cookieseal::codec c(test::fixed_keyring());
     cookieseal::session_options o;

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 """Load through real servers: wrk against the C++ shop (cpp-httplib), the Flask
-example under gunicorn and the Go example (net/http), and beside each of the
-last two the same framework serving its own sessions (Flask's signed cookie,
-gorilla/sessions' CookieStore), in one run. Prints bench/README.md's load tables.
+example under gunicorn, the Go example (net/http) and the Node.js shop
+(Express), and beside each of the last three the same framework serving its
+own sessions (Flask's signed cookie, gorilla/sessions' CookieStore,
+iron-session on Express), in one run. Prints bench/README.md's load tables.
 
 For each server: a fresh visitor (GET /, a new session sealed each time), a
 logged-in inline session and an overflowed one (GET /api/state: open, and the
 store read for the overflow), with and without revocation checks, on the file
 store and on Redis, at 1 and 50 connections.
 
-Usage: run.py BUILD_DIR [--seconds N] [--repeat N] [--servers cpp,flask,go]
+Usage: run.py BUILD_DIR [--seconds N] [--repeat N] [--servers cpp,flask,go,node]
   BUILD_DIR holds examples/cookieseal-shop, tools/cookieseal and
-  lib/libcookieseal-c.so.1 (a --buildtype=release tree for figures). Ports:
+  lib/libcookieseal-c.so.1 (a --buildtype=release tree for figures); for node,
+  bindings/node npm ci'd with its addon built against BUILD_DIR. Ports:
   free ones on 127.0.0.1, taken from COOKIESEAL_LOAD_PORTS=FIRST-LAST when set.
 """
 import argparse
@@ -223,11 +225,12 @@ def main():
     p.add_argument("build")
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is shown")
-    p.add_argument("--servers", default="cpp,flask,go")
+    p.add_argument("--servers", default="cpp,flask,go,node")
     args = p.parse_args()
     build = os.path.abspath(args.build)
     servers = args.servers.split(",")
-    for tool in ("wrk", "redis-server") + (("go",) if "go" in servers else ()):
+    for tool in ("wrk", "redis-server") + (("go",) if "go" in servers else ()) + \
+            (("node",) if "node" in servers else ()):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: scripts/deps.sh installs it")
 
@@ -301,6 +304,29 @@ def main():
 
             compare("Go net/http", "gorilla/sessions' CookieStore", lambda: go_server("gorilla-peer"),
                     start_go, figures, stores)
+
+        if "node" in servers:
+            node_dir = os.path.join(ROOT, "bindings", "node")
+            if not os.path.exists(os.path.join(node_dir, "build", "Release", "cookieseal.node")):
+                raise SystemExit("bindings/node is not built: npm ci there (bench/run.sh does)")
+            keyring = os.path.join(work, "keyring")
+            if not os.path.exists(keyring):
+                keyring_file(build, work)
+
+            def node_server(script, *flags):
+                port = free_port()
+                proc = procs.start(["node", script, "--port", str(port), *flags], port, "node", log=log,
+                                   warm=True)
+                return port, lambda: procs.stop(proc)
+
+            def start_node(store, revocation):
+                return node_server(os.path.join(node_dir, "examples", "shop.js"), "--keyring", keyring,
+                                   "--store", store, *([] if revocation else ["--no-revocation"]))
+
+            print(f"Node.js {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, "
+                  "one process each.\n")
+            compare("Express", "iron-session", lambda: node_server(os.path.join(HERE, "express_own_sessions.js")),
+                    start_node, figures, stores)
     finally:
         procs.stop_all()
         shutil.rmtree(work, ignore_errors=True)

@@ -13,7 +13,7 @@
 // The names are the library's everywhere: a Codec is what a server shares (the
 // keyring and its watcher, the store and its connections; one per process), a
 // SessionManager is one kind of session cookie on it (name, purpose,
-// attributes), a Session is one request's session of one kind.
+// attributes), a RequestSession is one request's session of one kind.
 package cookieseal
 
 import (
@@ -25,7 +25,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -139,16 +138,86 @@ func (c *Codec) SessionManager(o Options) (*SessionManager, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := o.Name
-	if name == "" {
-		name = "__Host-session"
+	settings, err := settingsOf(m)
+	if err != nil {
+		m.close()
+		return nil, err
 	}
-	return &SessionManager{m: m, codec: c, name: name}, nil
+	return &SessionManager{m: m, codec: c, settings: settings}, nil
 }
 
-// Close stops the codec's keyring watcher and frees it (twice is fine).
+// Settings are a SessionManager's effective settings: its options with the
+// library's defaults filled in (the library is their one home: a binding asks
+// it instead of restating them).
+type Settings struct {
+	Name    string
+	Purpose string // "": none bound
+	Path    string // "": no Path attribute
+	Domain  string // "": no Domain attribute
+	// SameSite is the attribute sent; 0 when none is.
+	SameSite            http.SameSite
+	Secure, HTTPOnly    bool
+	Partitioned         bool
+	BrowserSession      bool          // no Max-Age/Expires
+	MaxAge, IdleTimeout time.Duration // the codec's bounds; Off: none
+}
+
+// settingsOf asks the library for m's effective settings.
+func settingsOf(m *manager) (Settings, error) {
+	text, err := m.settings()
+	if err != nil {
+		return Settings{}, err
+	}
+	var j struct {
+		Name           string  `json:"name"`
+		Purpose        *string `json:"purpose"`
+		Path           string  `json:"path"`
+		Domain         *string `json:"domain"`
+		Secure         bool    `json:"secure"`
+		HTTPOnly       bool    `json:"http_only"`
+		SameSite       *string `json:"same_site"`
+		Partitioned    bool    `json:"partitioned"`
+		BrowserSession bool    `json:"browser_session"`
+		MaxAge         int64   `json:"max_age"`
+		IdleTimeout    *int64  `json:"idle_timeout"`
+	}
+	if err := json.Unmarshal([]byte(text), &j); err != nil {
+		return Settings{}, err
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	seconds := func(n int64) time.Duration {
+		if n == 0 {
+			return Off
+		}
+		return time.Duration(n) * time.Second
+	}
+	s := Settings{Name: j.Name, Purpose: str(j.Purpose), Path: j.Path, Domain: str(j.Domain),
+		Secure: j.Secure, HTTPOnly: j.HTTPOnly, Partitioned: j.Partitioned,
+		BrowserSession: j.BrowserSession, MaxAge: seconds(j.MaxAge), IdleTimeout: Off}
+	if j.IdleTimeout != nil {
+		s.IdleTimeout = seconds(*j.IdleTimeout)
+	}
+	switch str(j.SameSite) {
+	case "Strict":
+		s.SameSite = http.SameSiteStrictMode
+	case "Lax":
+		s.SameSite = http.SameSiteLaxMode
+	case "None":
+		s.SameSite = http.SameSiteNoneMode
+	}
+	return s, nil
+}
+
+// Close stops the codec's keyring watcher and frees it, at once or, while
+// calls on it run on other goroutines, when the last of them returns; calls
+// after it return ErrClosed (twice is fine).
 func (c *Codec) Close() error {
-	c.c.free()
+	c.c.close()
 	return nil
 }
 
@@ -159,10 +228,10 @@ func (c *Codec) RevokeSubject(subject string) error { return c.c.revokeSubject(s
 // SessionManager is one kind of session cookie: safe for concurrent use by all
 // the goroutines of a server.
 type SessionManager struct {
-	m     *manager
-	codec *Codec
-	name  string
-	owns  bool // made by Open/New: Close closes the codec too
+	m        *manager
+	codec    *Codec
+	settings Settings // the library's answer, asked once: a manager's settings never change
+	owns     bool     // made by Open/New: Close closes the codec too
 }
 
 // Open makes a SessionManager on its own Codec over the keyring file at
@@ -189,8 +258,12 @@ func New(o Options) (*SessionManager, error) {
 	return m, nil
 }
 
-// Name is the cookie name.
-func (m *SessionManager) Name() string { return m.name }
+// Name is the cookie name (the library's default, "__Host-session", when
+// Options.Name was empty).
+func (m *SessionManager) Name() string { return m.settings.Name }
+
+// Settings are the manager's effective settings, the library's defaults filled in.
+func (m *SessionManager) Settings() Settings { return m.settings }
 
 // DefaultMaxAge is the library's default absolute lifetime (what MaxAge 0 means).
 func DefaultMaxAge() time.Duration { return defaultMaxAge() }
@@ -198,10 +271,12 @@ func DefaultMaxAge() time.Duration { return defaultMaxAge() }
 // Codec is the codec the manager is made on.
 func (m *SessionManager) Codec() *Codec { return m.codec }
 
-// Close frees the manager (and, when Open or New made it, its codec). Its
-// sessions then return ErrClosed; twice is fine.
+// Close frees the manager (and, when Open or New made it, its codec), at once
+// or, while calls on it run on other goroutines, when the last of them
+// returns. Calls after it, and its sessions' calls, return ErrClosed; twice is
+// fine.
 func (m *SessionManager) Close() error {
-	m.m.free()
+	m.m.close()
 	if m.owns {
 		m.codec.Close()
 	}
@@ -231,19 +306,19 @@ func (m *SessionManager) OpenJSON(cookie string) ([]byte, error) {
 
 // Load opens the session of a request from its Cookie header lines (every
 // one: HTTP/2 sends one per cookie). It fails only on bad arguments or
-// ErrClosed; check Session.Outcome (or use Middleware). Close the session when
+// ErrClosed; check RequestSession.Outcome (or use Middleware). Close the session when
 // the request is done.
-func (m *SessionManager) Load(r *http.Request) (*Session, error) {
+func (m *SessionManager) Load(r *http.Request) (*RequestSession, error) {
 	return m.LoadHeader(strings.Join(r.Header.Values("Cookie"), "\n"))
 }
 
 // LoadHeader is Load from a Cookie header value (several lines joined by "\n").
-func (m *SessionManager) LoadHeader(cookieHeader string) (*Session, error) {
+func (m *SessionManager) LoadHeader(cookieHeader string) (*RequestSession, error) {
 	req, err := m.m.newRequest(cookieHeader)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{req: req, codec: m.codec}
+	s := &RequestSession{req: req, codec: m.codec}
 	s.outcome, s.reason = req.outcome()
 	s.isNew = req.isNew()
 	if err := s.reload(); err != nil {
@@ -274,11 +349,11 @@ type sessionJSON struct {
 	} `json:"meta"`
 }
 
-// Session is one request's session (one per request). Its methods take no
+// RequestSession is one request's session (one per request). Its methods take no
 // lock: one goroutine uses it at a time, as with an http.Request; Close alone
-// may be called from another.
-type Session struct {
-	mu      sync.Mutex
+// may be called from another, also during a call (which finishes; later calls
+// return ErrClosed).
+type RequestSession struct {
 	req     *request
 	codec   *Codec // keeps the codec's diagnostic sink alive while the session lives
 	outcome Outcome
@@ -289,7 +364,7 @@ type Session struct {
 	dirty   bool
 }
 
-func (s *Session) reload() error {
+func (s *RequestSession) reload() error {
 	text, err := s.req.sessionJSON()
 	if err != nil {
 		return err
@@ -320,7 +395,7 @@ type Lifetime struct {
 }
 
 // Lifetime is the session's own lifetime (zero: the codec's).
-func (s *Session) Lifetime() Lifetime {
+func (s *RequestSession) Lifetime() Lifetime {
 	d := func(p *int64) time.Duration {
 		switch {
 		case p == nil:
@@ -338,7 +413,7 @@ func (s *Session) Lifetime() Lifetime {
 // SetLifetime gives the session its own lifetime ("remember me" for 30 days,
 // gorilla's per-session MaxAge, a browser session); the cookie is sealed again
 // when saved, also when the lifetime is unchanged (a refresh).
-func (s *Session) SetLifetime(l Lifetime) error {
+func (s *RequestSession) SetLifetime(l Lifetime) error {
 	seconds := func(what string, d time.Duration) (interface{}, error) {
 		switch {
 		case d == 0:
@@ -375,48 +450,48 @@ func (s *Session) SetLifetime(l Lifetime) error {
 }
 
 // Outcome is what the request's cookie came to.
-func (s *Session) Outcome() Outcome { return s.outcome }
+func (s *RequestSession) Outcome() Outcome { return s.outcome }
 
 // Reason is why the cookie was refused or undecided (an *Error), or nil.
-func (s *Session) Reason() error { return s.reason }
+func (s *RequestSession) Reason() error { return s.reason }
 
 // IsNew reports that no cookie opened: a fresh session.
-func (s *Session) IsNew() bool { return s.isNew }
+func (s *RequestSession) IsNew() bool { return s.isNew }
 
 // ID is the session's id (32 hex digits); it changes on Login.
-func (s *Session) ID() string { return s.data.Meta.ID }
+func (s *RequestSession) ID() string { return s.data.Meta.ID }
 
 // Subject is the logged-in subject, "" when anonymous.
-func (s *Session) Subject() string { return s.data.Meta.Subject }
+func (s *RequestSession) Subject() string { return s.data.Meta.Subject }
 
 // Get returns a value as the JSON kinds decode: string, int (integers),
 // float64, bool, nil, []interface{}, map[string]interface{}, []byte.
-func (s *Session) Get(key string) (interface{}, bool) {
+func (s *RequestSession) Get(key string) (interface{}, bool) {
 	v, ok := s.values[key]
 	return v, ok
 }
 
 // GetString returns a string value.
-func (s *Session) GetString(key string) (string, bool) {
+func (s *RequestSession) GetString(key string) (string, bool) {
 	v, ok := s.values[key].(string)
 	return v, ok
 }
 
 // GetInt returns an integer value.
-func (s *Session) GetInt(key string) (int, bool) {
+func (s *RequestSession) GetInt(key string) (int, bool) {
 	v, ok := s.values[key].(int)
 	return v, ok
 }
 
 // GetBool returns a boolean value.
-func (s *Session) GetBool(key string) (bool, bool) {
+func (s *RequestSession) GetBool(key string) (bool, bool) {
 	v, ok := s.values[key].(bool)
 	return v, ok
 }
 
 // Set stores a value of a JSON kind (string, numbers, bool, nil, slices,
 // maps with string keys, []byte); anything else is refused naming the key.
-func (s *Session) Set(key string, v interface{}) error {
+func (s *RequestSession) Set(key string, v interface{}) error {
 	if err := checkValue(key, v); err != nil {
 		return err
 	}
@@ -426,7 +501,7 @@ func (s *Session) Set(key string, v interface{}) error {
 }
 
 // Delete removes a key.
-func (s *Session) Delete(key string) {
+func (s *RequestSession) Delete(key string) {
 	if _, ok := s.values[key]; ok {
 		delete(s.values, key)
 		s.dirty = true
@@ -434,7 +509,7 @@ func (s *Session) Delete(key string) {
 }
 
 // Keys lists the keys of the session's values.
-func (s *Session) Keys() []string {
+func (s *RequestSession) Keys() []string {
 	out := make([]string, 0, len(s.values))
 	for k := range s.values {
 		out = append(out, k)
@@ -443,7 +518,7 @@ func (s *Session) Keys() []string {
 }
 
 // Flash queues a message under key, read once (by this or any other server).
-func (s *Session) Flash(key string, v interface{}) error {
+func (s *RequestSession) Flash(key string, v interface{}) error {
 	if err := checkValue(key, v); err != nil {
 		return err
 	}
@@ -460,7 +535,7 @@ func (s *Session) Flash(key string, v interface{}) error {
 }
 
 // Values is a copy of the session's values (as Get returns them).
-func (s *Session) Values() map[string]interface{} {
+func (s *RequestSession) Values() map[string]interface{} {
 	out := make(map[string]interface{}, len(s.values))
 	for k, v := range s.values {
 		out[k] = v
@@ -470,7 +545,7 @@ func (s *Session) Values() map[string]interface{} {
 
 // PeekFlashes is every queued flash by key, without removing any. A message
 // another server wrote in a form Go cannot decode is left out.
-func (s *Session) PeekFlashes() map[string][]interface{} {
+func (s *RequestSession) PeekFlashes() map[string][]interface{} {
 	out := make(map[string][]interface{}, len(s.data.Flashes))
 	for k, raws := range s.data.Flashes {
 		list := make([]interface{}, 0, len(raws))
@@ -487,7 +562,7 @@ func (s *Session) PeekFlashes() map[string][]interface{} {
 // Replace sets the session's values and flashes to exactly these (an adapter
 // that keeps its own copy, as a gorilla store does). Every value is checked
 // first, naming the key of one that cannot be stored; on error nothing changes.
-func (s *Session) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
+func (s *RequestSession) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
 	raw := make(map[string][]json.RawMessage, len(flashes))
 	for k, list := range flashes {
 		for _, f := range list {
@@ -516,7 +591,7 @@ func (s *Session) Replace(values map[string]interface{}, flashes map[string][]in
 }
 
 // Flashes returns the messages under key and removes them.
-func (s *Session) Flashes(key string) []interface{} {
+func (s *RequestSession) Flashes(key string) []interface{} {
 	raws := s.data.Flashes[key]
 	if len(raws) == 0 {
 		return nil
@@ -534,7 +609,7 @@ func (s *Session) Flashes(key string) []interface{} {
 
 // Login fixes the subject, draws a new id and restarts created_at (session
 // fixation defence; "log out everywhere" works by subject).
-func (s *Session) Login(subject string) error {
+func (s *RequestSession) Login(subject string) error {
 	if err := s.push(); err != nil {
 		return err
 	}
@@ -545,7 +620,7 @@ func (s *Session) Login(subject string) error {
 }
 
 // RegenerateID draws a new session id.
-func (s *Session) RegenerateID() error {
+func (s *RequestSession) RegenerateID() error {
 	if err := s.push(); err != nil {
 		return err
 	}
@@ -557,7 +632,7 @@ func (s *Session) RegenerateID() error {
 
 // Destroy ends the session (server-side too: its id is revoked) and goes on
 // with a fresh, empty one: a flash set now still reaches the user.
-func (s *Session) Destroy() error {
+func (s *RequestSession) Destroy() error {
 	if err := s.req.destroy(); err != nil {
 		return err
 	}
@@ -565,7 +640,7 @@ func (s *Session) Destroy() error {
 }
 
 // push hands the Go-side changes to the C session.
-func (s *Session) push() error {
+func (s *RequestSession) push() error {
 	if !s.dirty {
 		return nil
 	}
@@ -591,9 +666,9 @@ func (s *Session) push() error {
 // Headers returns the response headers to add ([name, value] pairs):
 // Set-Cookie when needed, Cache-Control: no-store with it, Vary: Cookie. An
 // undecided request returns its error (IsUndecided): answer 503.
-func (s *Session) Headers() ([][2]string, error) { return s.headersWith(nil) }
+func (s *RequestSession) Headers() ([][2]string, error) { return s.headersWith(nil) }
 
-func (s *Session) headersWith(m *SessionManager) ([][2]string, error) {
+func (s *RequestSession) headersWith(m *SessionManager) ([][2]string, error) {
 	if err := s.push(); err != nil {
 		return nil, err
 	}
@@ -605,16 +680,22 @@ func (s *Session) headersWith(m *SessionManager) ([][2]string, error) {
 
 // Save adds the session's headers to w (before the body is written). An
 // undecided request adds nothing and returns its error: answer 503.
-func (s *Session) Save(w http.ResponseWriter) error { return s.SaveWith(nil, w) }
+func (s *RequestSession) Save(w http.ResponseWriter) error { return s.SaveWith(nil, w) }
 
 // SaveWith is Save under the cookie attributes of m (Path, Domain, Secure,
 // ..., a browser session), a manager of the same codec, cookie name and
 // purpose: for adapters whose sessions choose their own attributes.
-func (s *Session) SaveWith(m *SessionManager, w http.ResponseWriter) error {
+func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) error {
 	headers, err := s.headersWith(m)
 	if err != nil {
 		return err
 	}
+	addHeaders(w, headers)
+	return nil
+}
+
+// addHeaders adds the library's response headers to w.
+func addHeaders(w http.ResponseWriter, headers [][2]string) {
 	h := w.Header()
 	for _, kv := range headers {
 		if http.CanonicalHeaderKey(kv[0]) == "Cache-Control" {
@@ -623,23 +704,44 @@ func (s *Session) SaveWith(m *SessionManager, w http.ResponseWriter) error {
 			h.Add(kv[0], kv[1])
 		}
 	}
+}
+
+// SaveAll saves several sessions of one HTTP request together (a "prefs" and
+// an "auth" cookie, each its own SessionManager's), all or nothing: the
+// headers of every one are added to w, or, when any of them is undecided
+// (IsUndecided: answer 503) or cannot be saved, its error is returned and
+// nothing is added for any, so a response never carries half of a change.
+// Each is saved under its own manager's attributes.
+func SaveAll(w http.ResponseWriter, sessions ...*RequestSession) error {
+	headers, err := headersAll(sessions)
+	if err != nil {
+		return err
+	}
+	addHeaders(w, headers)
 	return nil
 }
 
-// Close frees the session's native request.
-func (s *Session) Close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.req != nil {
-		s.req.close()
+// headersAll is SaveAll's headers ([name, value] pairs).
+func headersAll(sessions []*RequestSession) ([][2]string, error) {
+	reqs := make([]*request, len(sessions))
+	for i, s := range sessions {
+		if err := s.push(); err != nil {
+			return nil, err
+		}
+		reqs[i] = s.req
 	}
+	return saveAll(reqs)
 }
+
+// Close frees the session's native request, at once or when the call running
+// on it returns; its calls then return ErrClosed (twice is fine).
+func (s *RequestSession) Close() { s.req.close() }
 
 type contextKey struct{}
 
 // FromContext returns the session Middleware put in the request's context.
-func FromContext(ctx context.Context) *Session {
-	s, _ := ctx.Value(contextKey{}).(*Session)
+func FromContext(ctx context.Context) *RequestSession {
+	s, _ := ctx.Value(contextKey{}).(*RequestSession)
 	return s
 }
 
@@ -686,7 +788,7 @@ func unavailable(w http.ResponseWriter, why error) {
 // savingWriter saves the session just before the response's first byte.
 type savingWriter struct {
 	http.ResponseWriter
-	session *Session
+	session *RequestSession
 	say     func(string) // the codec's diagnostic
 	done    bool
 	failed  bool

@@ -42,7 +42,7 @@ func cookieOf(headers [][2]string) string {
 	return ""
 }
 
-func save(t *testing.T, s *cookieseal.Session) [][2]string {
+func save(t *testing.T, s *cookieseal.RequestSession) [][2]string {
 	t.Helper()
 	h, err := s.Headers()
 	if err != nil {

@@ -53,7 +53,7 @@ var (
 	ErrKeyring              = &Error{Status: 103, Name: "keyring_error"}
 	ErrInternal             = &Error{Status: 104, Name: "internal_error"}
 	ErrConfig               = &Error{Status: 105, Name: "config_error"} // a store that can never work
-	ErrClosed               = &Error{Status: 106, Name: "closed"}       // its Codec or SessionManager was closed
+	ErrClosed               = &Error{Status: 106, Name: "closed"}       // its Codec, SessionManager or RequestSession was closed
 )
 
 func errorFor(status int, name, message string) *Error {

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/cgo"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -84,11 +85,62 @@ func defaultMaxAge() time.Duration {
 // Version is the loaded libcookieseal-c's version, e.g. "0.1.0".
 func Version() string { return C.GoString(C.cookieseal_version()) }
 
+// inFlight guards one native handle against a free during a call on it (the
+// C ABI allows frees in any order, never a free while a call runs on the same
+// handle): every call on the handle runs between enter and leave, close marks
+// it closed, and the handle is freed by close when no call is running, or by
+// the last call to leave. A call that enters after close gets ErrClosed. Two
+// atomic operations per call, no allocation, and close never waits (a
+// Diagnostic may close its codec from inside a call on it). The Node binding's
+// owned_handle (bindings/node/src/handle.h) is the same scheme.
+type inFlight struct {
+	state atomic.Uint64 // calls in flight << 1 | closed
+}
+
+const closedBit = 1
+
+// freer is a handle wrapper: free frees its native handle.
+type freer interface{ free() }
+
+// enter starts a call on the handle, or is ErrClosed (naming what) once it is
+// closed.
+func (g *inFlight) enter(what string) error {
+	for {
+		s := g.state.Load()
+		if s&closedBit != 0 {
+			return closedError(what)
+		}
+		if g.state.CompareAndSwap(s, s+2) {
+			return nil
+		}
+	}
+}
+
+// leave ends a call; the last call out of a closed handle frees it.
+func (g *inFlight) leave(h freer) {
+	if g.state.Add(^uint64(1)) == closedBit { // minus 2
+		h.free()
+	}
+}
+
+// closed reports that close was called.
+func (g *inFlight) closed() bool { return g.state.Load()&closedBit != 0 }
+
+// close marks the handle closed and frees it when no call is running (else
+// the last call out does). Only the first close can free.
+func (g *inFlight) close(h freer) {
+	if g.state.Or(closedBit) == 0 {
+		h.free()
+	}
+}
+
 // codec owns one C codec (keyring, watcher, store). Every method that passes
-// c.p to C ends with runtime.KeepAlive(c): otherwise the finalizer may free the
-// handle while the C call still runs on it (the GC sees c dead once c.p is loaded).
+// c.p to C runs between c.g.enter and c.g.leave (its in-flight guard) and ends with
+// runtime.KeepAlive(c): otherwise the finalizer may run while the C call still
+// runs on the handle (the GC sees c dead once c.p is loaded).
 type codec struct {
 	p    *C.cookieseal_codec
+	g    inFlight
 	diag cgo.Handle // C's diagnostic context: a weak reference to the sink; deleted after the codec
 }
 
@@ -162,7 +214,7 @@ func newCodec(o *Options, sink *diagnosticSink) (*codec, error) {
 		return nil, err
 	}
 	c := &codec{p: p, diag: diag}
-	runtime.SetFinalizer(c, (*codec).free)
+	runtime.SetFinalizer(c, (*codec).close)
 	return c, nil
 }
 
@@ -181,28 +233,33 @@ func setSeconds(field *C.int64_t, d time.Duration) {
 // second, never 0 (which would turn the bound off).
 func wholeSeconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
 
+// close closes the codec: freed now, or by the last call running on it.
+func (c *codec) close() { c.g.close(c) }
+
+// free frees the C codec; the guard calls it once, with no call running.
 func (c *codec) free() {
-	if c.p != nil {
-		C.cookieseal_codec_free(c.p) // stops the keyring thread: no call on it after this
-		c.p = nil
-		c.diag.Delete()
-	}
+	C.cookieseal_codec_free(c.p) // stops the keyring thread
+	c.p = nil
+	c.diag.Delete()
 }
 
 func (c *codec) revokeSubject(subject string) error {
 	defer runtime.KeepAlive(c)
-	if c.p == nil {
-		return closedError("codec")
+	if err := c.g.enter("codec"); err != nil {
+		return err
 	}
+	defer c.g.leave(c)
 	var why *C.char
 	return failure(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_codec_revoke_subject(c.p, p, n, &why)
 	}), why)
 }
 
-// manager owns one C session manager; it keeps its codec reachable.
+// manager owns one C session manager; it keeps its codec reachable. Its
+// calls run inside its in-flight guard, as codec's do.
 type manager struct {
 	p     *C.cookieseal_session_manager
+	g     inFlight
 	codec *codec
 }
 
@@ -213,9 +270,10 @@ func closedError(what string) error {
 
 func (c *codec) newManager(o *Options) (*manager, error) {
 	defer runtime.KeepAlive(c)
-	if c.p == nil {
-		return nil, closedError("codec")
+	if err := c.g.enter("codec"); err != nil {
+		return nil, err
 	}
+	defer c.g.leave(c)
 	var so C.cookieseal_session_options
 	if err := status(C.cookieseal_session_options_init_sized(&so, C.size_t(unsafe.Sizeof(so)))); err != nil {
 		return nil, err
@@ -243,43 +301,59 @@ func (c *codec) newManager(o *Options) (*manager, error) {
 		return nil, err
 	}
 	m := &manager{p: p, codec: c}
-	runtime.SetFinalizer(m, (*manager).free)
+	runtime.SetFinalizer(m, (*manager).close)
 	return m, nil
 }
 
+// close closes the manager: freed now, or by the last call running on it.
+func (m *manager) close() { m.g.close(m) }
+
 func (m *manager) free() {
-	if m.p != nil {
-		C.cookieseal_session_manager_free(m.p)
-		m.p = nil
+	C.cookieseal_session_manager_free(m.p)
+	m.p = nil
+}
+
+// managerCall is a call on a manager's handle that hands back library-allocated
+// text (out, n) and, on failure, the library's message (why).
+type managerCall func(m *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status
+
+// text runs call on m inside its in-flight guard: the text, or the error with
+// the library's message.
+func (m *manager) text(call managerCall) (string, error) {
+	defer runtime.KeepAlive(m)
+	if err := m.g.enter("session manager"); err != nil {
+		return "", err
 	}
+	defer m.g.leave(m)
+	var why *C.char
+	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+		return call(m.p, out, n, &why)
+	})
+	return text, withMessage(err, why)
 }
 
 func (m *manager) seal(full []byte) (string, error) {
-	defer runtime.KeepAlive(m)
-	if m.p == nil {
-		return "", closedError("session manager")
-	}
-	var why *C.char
-	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
 		return withBytes(full, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_seal(m.p, p, l, out, n, &why)
+			return C.cookieseal_seal(h, p, l, out, n, why)
 		})
 	})
-	return text, withMessage(err, why)
 }
 
 func (m *manager) open(cookie string) (string, error) {
-	defer runtime.KeepAlive(m)
-	if m.p == nil {
-		return "", closedError("session manager")
-	}
-	var why *C.char
-	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
 		return withString(cookie, func(p *C.char, l C.size_t) C.cookieseal_status {
-			return C.cookieseal_open(m.p, p, l, out, n, &why)
+			return C.cookieseal_open(h, p, l, out, n, why)
 		})
 	})
-	return text, withMessage(err, why)
+}
+
+// settings is the manager's effective settings as the library's JSON
+// (cookieseal_session_manager_settings).
+func (m *manager) settings() (string, error) {
+	return m.text(func(h *C.cookieseal_session_manager, out **C.char, n *C.size_t, why **C.char) C.cookieseal_status {
+		return C.cookieseal_session_manager_settings(h, out, n, why)
+	})
 }
 
 // withMessage puts the library's message (freed) on err.
@@ -295,17 +369,20 @@ func withMessage(err error, why *C.char) error {
 }
 
 // request is one C request handle; freed by close (and a finalizer as a net).
-// Like manager's, its methods end with runtime.KeepAlive(r).
+// Like manager's, its methods run inside its in-flight guard and end with
+// runtime.KeepAlive(r).
 type request struct {
 	p *C.cookieseal_request
+	g inFlight
 	m *manager // kept reachable while the request is: its finalizer runs after ours
 }
 
 func (m *manager) newRequest(header string) (*request, error) {
 	defer runtime.KeepAlive(m)
-	if m.p == nil {
-		return nil, closedError("session manager")
+	if err := m.g.enter("session manager"); err != nil {
+		return nil, err
 	}
+	defer m.g.leave(m)
 	var r *C.cookieseal_request
 	var why *C.char
 	err := failure(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
@@ -319,7 +396,8 @@ func (m *manager) newRequest(header string) (*request, error) {
 	return rq, nil
 }
 
-// check is the error of status s on r, with the message the call left on r.
+// check is the error of status s on r, with the message the call left on r
+// (inside the call's enter and leave).
 func (r *request) check(s C.cookieseal_status) error {
 	if s == C.COOKIESEAL_OK {
 		return nil
@@ -327,15 +405,33 @@ func (r *request) check(s C.cookieseal_status) error {
 	return failure(s, C.cookieseal_request_error_message(r.p))
 }
 
-func (r *request) close() {
-	if r.p != nil {
-		C.cookieseal_request_free(r.p)
-		r.p = nil
+// close closes the request: freed now, or by the last call running on it.
+func (r *request) close() { r.g.close(r) }
+
+// enter starts a call on r.p (ErrClosed once closed); r.g.leave ends it. Once
+// its manager or codec is closed, every call on the request is ErrClosed too,
+// as the C header promises (the library checks it only where it saves).
+func (r *request) enter() error {
+	switch {
+	case r.m.g.closed():
+		return closedError("session manager")
+	case r.m.codec.g.closed():
+		return closedError("codec")
 	}
+	return r.g.enter("session")
+}
+
+func (r *request) free() {
+	C.cookieseal_request_free(r.p)
+	r.p = nil
 }
 
 func (r *request) outcome() (Outcome, error) {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return Undecided, err
+	}
+	defer r.g.leave(r)
 	var reason C.cookieseal_status
 	o := C.cookieseal_request_outcome(r.p, &reason)
 	return Outcome(o), status(reason)
@@ -343,11 +439,19 @@ func (r *request) outcome() (Outcome, error) {
 
 func (r *request) isNew() bool {
 	defer runtime.KeepAlive(r)
+	if r.enter() != nil {
+		return false
+	}
+	defer r.g.leave(r)
 	return C.cookieseal_request_is_new(r.p) != 0
 }
 
 func (r *request) sessionJSON() (string, error) {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return "", err
+	}
+	defer r.g.leave(r)
 	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_session_json(r.p, out, n)
 	})
@@ -355,6 +459,10 @@ func (r *request) sessionJSON() (string, error) {
 
 func (r *request) update(body []byte) error {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.g.leave(r)
 	return r.check(withBytes(body, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_update(r.p, p, n)
 	}))
@@ -362,6 +470,10 @@ func (r *request) update(body []byte) error {
 
 func (r *request) login(subject string) error {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.g.leave(r)
 	return r.check(withString(subject, func(p *C.char, n C.size_t) C.cookieseal_status {
 		return C.cookieseal_request_login(r.p, p, n)
 	}))
@@ -369,11 +481,19 @@ func (r *request) login(subject string) error {
 
 func (r *request) regenerateID() error {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.g.leave(r)
 	return r.check(C.cookieseal_request_regenerate_id(r.p))
 }
 
 func (r *request) destroy() error {
 	defer runtime.KeepAlive(r)
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.g.leave(r)
 	return r.check(C.cookieseal_request_destroy(r.p))
 }
 
@@ -382,11 +502,18 @@ func (r *request) destroy() error {
 func (r *request) save(m *manager) ([][2]string, error) {
 	defer runtime.KeepAlive(r)
 	defer runtime.KeepAlive(m)
+	if err := r.enter(); err != nil {
+		return nil, err
+	}
+	defer r.g.leave(r)
 	var out *C.char
 	var n C.size_t
 	var st C.cookieseal_status
-	if m != nil && m.p == nil {
-		return nil, closedError("session manager")
+	if m != nil {
+		if err := m.g.enter("session manager"); err != nil {
+			return nil, err
+		}
+		defer m.g.leave(m)
 	}
 	if m == nil {
 		st = C.cookieseal_request_save(r.p, &out, &n)
@@ -396,12 +523,51 @@ func (r *request) save(m *manager) ([][2]string, error) {
 	if err := r.check(st); err != nil {
 		return nil, err
 	}
-	text := takeText(out, n)
+	return headersOf(out, n)
+}
+
+// headersOf takes the library's JSON array of [name, value] pairs (freed).
+func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 	var headers [][2]string
-	if err := json.Unmarshal([]byte(text), &headers); err != nil {
+	if err := json.Unmarshal([]byte(takeText(out, n)), &headers); err != nil {
 		return nil, err
 	}
 	return headers, nil
+}
+
+// saveAll saves several requests of one HTTP request together
+// (cookieseal_requests_save): the headers of all, or the error of the one
+// that failed or is undecided, and nothing for any.
+func saveAll(rs []*request) ([][2]string, error) {
+	for i, r := range rs {
+		if err := r.enter(); err != nil {
+			for _, entered := range rs[:i] {
+				entered.g.leave(entered)
+			}
+			return nil, err
+		}
+	}
+	defer func() {
+		for _, r := range rs {
+			r.g.leave(r)
+		}
+	}()
+	defer runtime.KeepAlive(rs)
+	// C pointers in Go memory, for the duration of the call: cgo allows it.
+	ps := make([]*C.cookieseal_request, len(rs))
+	for i, r := range rs {
+		ps[i] = r.p
+	}
+	var list **C.cookieseal_request
+	if len(ps) > 0 {
+		list = &ps[0]
+	}
+	var out, why *C.char
+	var n C.size_t
+	if err := failure(C.cookieseal_requests_save(list, C.size_t(len(ps)), &out, &n, &why), why); err != nil {
+		return nil, err
+	}
+	return headersOf(out, n)
 }
 
 func boolInt(b bool) C.int {

@@ -2,7 +2,16 @@
 // request's session, with Express, Fastify and Next.js adapters).
 
 /** Session values: JSON kinds, and Buffers (bytes). */
-export type Value = null | boolean | number | string | Buffer | Value[] | { [key: string]: Value };
+/** A user object sealed by C++ (cookieseal/cereal.hpp): its type name and bytes (Python's and Go's Object). */
+declare class SealedObject {
+  constructor(typeName: string, data: Uint8Array);
+  readonly typeName: string;
+  readonly data: Buffer;
+}
+export { SealedObject as Object };
+
+/** Any key round-trips, "$bytes" included (FORMAT.md section 6 escapes it on the way). */
+export type Value = null | boolean | number | string | Buffer | SealedObject | Value[] | { [key: string]: Value };
 export type Values = { [key: string]: Value };
 
 /** An error of the library: `code` is the status's name, `status` its number. */

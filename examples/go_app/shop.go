@@ -51,7 +51,7 @@ func Handler(codec *cookieseal.SessionManager) http.Handler {
 		json.NewEncoder(w).Encode(map[string]interface{}{"user": s.Subject(), "visits": visits,
 			"cart_items": items, "cart_bytes": bytes, "new": s.IsNew(), "refused": refused})
 	})
-	mux.HandleFunc("/login", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.Session) {
+	mux.HandleFunc("/login", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.RequestSession) {
 		user := r.FormValue("user")
 		switch {
 		case user == "" || len(user) > 64:
@@ -62,7 +62,7 @@ func Handler(codec *cookieseal.SessionManager) http.Handler {
 			_ = s.Flash("notice", "Welcome, "+user+"!")
 		}
 	}))
-	mux.HandleFunc("/cart/add", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.Session) {
+	mux.HandleFunc("/cart/add", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.RequestSession) {
 		item := r.FormValue("item")
 		if item == "" {
 			item = "item"
@@ -76,10 +76,10 @@ func Handler(codec *cookieseal.SessionManager) http.Handler {
 		}
 		_ = s.Set("cart", items)
 	}))
-	mux.HandleFunc("/flash", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.Session) {
+	mux.HandleFunc("/flash", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.RequestSession) {
 		_ = s.Flash("notice", r.FormValue("message"))
 	}))
-	mux.HandleFunc("/logout", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.Session) {
+	mux.HandleFunc("/logout", post(func(w http.ResponseWriter, r *http.Request, s *cookieseal.RequestSession) {
 		_ = s.Destroy()
 		_ = s.Flash("notice", "You are logged out.")
 	}))
@@ -98,14 +98,14 @@ func Handler(codec *cookieseal.SessionManager) http.Handler {
 	return codec.Middleware(mux)
 }
 
-func cart(s *cookieseal.Session) []interface{} {
+func cart(s *cookieseal.RequestSession) []interface{} {
 	items, _ := s.Get("cart")
 	list, _ := items.([]interface{})
 	return list
 }
 
 // post runs f for a POST and redirects to / (303), as the other shops do.
-func post(f func(http.ResponseWriter, *http.Request, *cookieseal.Session)) http.HandlerFunc {
+func post(f func(http.ResponseWriter, *http.Request, *cookieseal.RequestSession)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			http.Error(w, "POST only", http.StatusMethodNotAllowed)

@@ -40,7 +40,7 @@ namespace cookieseal {
 inline constexpr time_point revocation_forever{std::chrono::seconds{253402300799LL}};
 
 namespace detail {
-struct watcher_link;
+class watcher_link;
 }  // namespace detail
 
 /// The policy a codec seals and opens with (defaults as README's "Codec" lists).
@@ -252,8 +252,13 @@ class COOKIESEAL_API codec {
   /// Now, by this codec's clock.
   [[nodiscard]] time_point now() const;
 
+  /// The seam a keyring_watcher attaches through (keyring_watcher::attach;
+  /// lib/detail/watcher_link.hpp): not an API.
+  [[nodiscard]] std::shared_ptr<detail::watcher_link> keyring_link() const noexcept {
+    return link_;
+  }
+
  private:
-  friend class keyring_watcher;
   result<void> check_revocation(const session& s, time_point now) const;
   result<void> check_policy(time_point created, time_point issued, const session_lifetime& lifetime,
                             const keyring& keys, time_point now) const;
@@ -266,7 +271,7 @@ class COOKIESEAL_API codec {
   // shared_ptr copy.
   mutable std::mutex keys_mutex_;
   std::shared_ptr<const keyring> keys_;
-  std::shared_ptr<detail::watcher_link> link_;  // the watcher attached, if any (keys_mutex_)
+  const std::shared_ptr<detail::watcher_link> link_;  // to the watcher attached, if any
 };
 
 }  // namespace cookieseal

@@ -1,6 +1,6 @@
 /**
  * @file cookieseal.h
- * The C ABI of cookieseal, 1.0: sealed session cookies for any language with a
+ * The C ABI of cookieseal, 1.1: sealed session cookies for any language with a
  * C FFI (Python's ctypes, Go's cgo, Node's N-API, ...). C11; implemented in C++
  * in lib/.
  *
@@ -9,6 +9,10 @@
  * The options structs begin with their size, set by the init macros from the
  * caller's own sizeof, so a caller built against an older header keeps
  * working. The shared library is libcookieseal-c.so.1 (COOKIESEAL_ABI_VERSION).
+ * A function added after 1.0 says "Added in ABI 1.N" and carries the symbol
+ * version COOKIESEAL_C_1.N, so a program that calls it refuses to start on an
+ * older libcookieseal-c.so.1 (the loader names the missing version) instead of
+ * failing at the call; a runtime loader (ctypes, dlsym) tests for the symbol.
  *
  * Three handles, one per thing (the same names in C++, Python, Go, JavaScript):
  *  - cookieseal_codec: what a server shares: the keyring (and its watcher
@@ -23,7 +27,13 @@
  *    its manager's state, a manager its codec's), so handles may be freed in
  *    any order, from any thread. A call on a handle whose codec or manager was
  *    freed returns COOKIESEAL_CLOSED (and says so), never undefined behaviour;
- *    a call already running finishes normally.
+ *    a call already running finishes normally. For a request that is every
+ *    cookieseal_request_* call, also those that touch only the request (get,
+ *    set, update, session_json, ...), and cookieseal_requests_save; its message
+ *    (cookieseal_request_error_message) says whether the manager or the codec
+ *    was freed. Only cookieseal_request_free and the getters of what is
+ *    already known (cookieseal_request_error_message, _outcome, _is_new) still
+ *    answer as before.
  *  - Every call returns a cookieseal_status (COOKIESEAL_OK = 0) unless it
  *    cannot fail; no C++ exception ever crosses this boundary. Statuses 1..12
  *    are the library's error values; cookieseal_outcome_of() says which of
@@ -67,8 +77,12 @@
 extern "C" {
 #endif
 
-/** The ABI generation; the shared library is libcookieseal-c.so.1. */
+/** The ABI generation; the shared library is libcookieseal-c.so.1. It changes
+ *  only with an incompatible ABI, which this line never has: additions keep it. */
 #define COOKIESEAL_ABI_VERSION 1
+/** What this header declares within the generation: 1.1 (additions only; the
+ *  symbol version COOKIESEAL_C_1.<minor> of each addition is what a loader checks). */
+#define COOKIESEAL_ABI_MINOR 1
 
 /** Status codes: 1..12 are the library's errc values (stable), then the ABI's own. */
 typedef enum cookieseal_status {
@@ -181,7 +195,8 @@ typedef struct cookieseal_request cookieseal_request;
 
 /** "0.1.0": the library's version. */
 COOKIESEAL_C_API const char* cookieseal_version(void);
-/** COOKIESEAL_ABI_VERSION of the library loaded (may be newer than the header). */
+/** COOKIESEAL_ABI_VERSION of the library loaded (may be newer than the header);
+ *  the same for every 1.x library: test for an addition's symbol instead. */
 COOKIESEAL_C_API int cookieseal_abi_version(void);
 /** A status's stable name, e.g. "expired"; "unknown" for others. Static storage. */
 COOKIESEAL_C_API const char* cookieseal_status_name(cookieseal_status status);
@@ -236,8 +251,24 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_codec_revoke
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_session_manager_new(cookieseal_codec* codec, const cookieseal_session_options* o,
                                cookieseal_session_manager** out, char** error_message);
-/** Releases the caller's manager (NULL is fine); its requests then answer CLOSED. */
+/** Releases the caller's manager (NULL is fine); its requests then answer CLOSED
+ *  (every call but free and the getters, see "Rules" above). */
 COOKIESEAL_C_API void cookieseal_session_manager_free(cookieseal_session_manager* m);
+
+/**
+ * The manager's effective settings, the library's defaults filled in, as one
+ * JSON object (a binding reads them here instead of restating the defaults):
+ * {"name": string, "purpose": string|null, "path": string, "domain":
+ * string|null, "secure": bool, "http_only": bool, "same_site":
+ * "Strict"|"Lax"|"None"|null, "partitioned": bool, "browser_session": bool,
+ * "max_age": seconds (the codec's absolute lifetime; 0 = none),
+ * "idle_timeout": seconds|null (null: no idle timeout)}. null means the
+ * attribute is not sent (no purpose is bound); an empty "path" sends no Path.
+ * INVALID_ARGUMENT for a NULL @p m or @p json, CLOSED once the manager or its
+ * codec was freed. Added in ABI 1.1.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_manager_settings(
+    cookieseal_session_manager* m, char** json, size_t* json_len, char** error_message);
 
 /** Seals a session given as JSON (the full shape: values, constants, flashes,
  *  subject, lifetime) into a cookie value of this kind. */
@@ -319,7 +350,8 @@ cookieseal_request_destroy(cookieseal_request* r);
  * (when the session changed, renewal is due, or a cookie is cleared),
  * Cache-Control: no-store with it (it replaces the app's Cache-Control, never
  * a second line), Vary: Cookie. An undecided request fails with its reason
- * and yields nothing: answer 503 and leave the cookie alone.
+ * and yields nothing: answer 503 and leave the cookie alone. A failed save
+ * changes nothing in the request (as cookieseal_requests_save).
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_save(cookieseal_request* r, char** json, size_t* json_len);
@@ -337,8 +369,13 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_save
 /**
  * Several cookies of one HTTP request saved together (a "prefs" and an "auth"
  * cookie, or every gorilla session name): the headers of all @p n requests as
- * one JSON array, or, if any of them is undecided or fails, that one's status
- * (its message on it and in *error_message) and nothing for any.
+ * one JSON array. All or nothing: if any of them is undecided, fails (too
+ * large, the store, ...) or is CLOSED, the status of the first that does, its
+ * message on that request and in *error_message, nothing to send, and no
+ * request changed (each still dirty, still to be destroyed): answer 503, or
+ * save again. What the store was already told stays (an overflow entry of a
+ * cookie never sent expires unread; a session ended server-side is ended
+ * again, harmlessly, by the next save).
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_requests_save(cookieseal_request* const* requests, size_t n, char** json,

@@ -23,7 +23,7 @@ namespace cookieseal {
 
 class codec;
 namespace detail {
-struct watcher_link;
+class watcher_link;
 }  // namespace detail
 
 /// What one reload attempt did.

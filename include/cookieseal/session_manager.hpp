@@ -16,6 +16,7 @@
 #include <cookieseal/result.hpp>
 #include <cookieseal/session.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <span>
@@ -123,7 +124,9 @@ class COOKIESEAL_API session_manager {
    *
    * An undecided request fails with its reason and sends nothing, even if the
    * handler changed the session: answer 503. Other errors come from seal or
-   * destroy (too_large without a store, store_unavailable, revoked).
+   * destroy (too_large without a store, store_unavailable, revoked); a failed
+   * save changes nothing in @p r (still dirty, still to be destroyed), so it
+   * can be saved again (session_registry::save's rule, for one session).
    */
   [[nodiscard]] result<std::vector<http::header>> save(request_session& r) const;
 
@@ -132,7 +135,17 @@ class COOKIESEAL_API session_manager {
 
  private:
   friend class session_registry;
-  result<std::vector<std::string>> set_cookies(request_session& r) const;
+  // What save() sends, in two steps so several sessions save all or nothing:
+  // plan() talks to the store (seal, destroy) and changes no request state;
+  // commit() then records that the plan was sent.
+  struct plan {
+    std::vector<std::string> set_cookies;
+    bool ended = false;  // the ended session was destroyed server-side
+    bool sealed = false;
+  };
+  result<plan> seal_plan(const request_session& r) const;
+  result<void> destroy_ended(const request_session& r) const;
+  static void commit(request_session& r, const plan& p) noexcept;
 
   const codec& codec_;
   session_options options_;
@@ -147,15 +160,24 @@ class COOKIESEAL_API session_registry {
   explicit session_registry(std::string cookie_header) : header_(std::move(cookie_header)) {}
   /// This request's session of @p m's kind (loaded on first use).
   request_session& get(const session_manager& m);
-  /// Every header the loaded sessions need; if any is undecided, its reason,
-  /// and nothing is sent or changed for any of them.
+  /**
+   * Every header the loaded sessions need, all or nothing: if any is
+   * undecided, or saving any fails (too_large, store_unavailable, ...), its
+   * reason, nothing to send, and no session's state changed (each is still
+   * dirty, still to be destroyed), so the caller can answer 503 or save again.
+   * What the store was already told stays told: an overflow entry written for
+   * a cookie that is not sent expires unread, and a session already ended
+   * server-side is ended again, harmlessly, by the next save.
+   */
   [[nodiscard]] result<std::vector<http::header>> save();
 
   /// One request's sessions, each with the manager of its kind.
   using entry = std::pair<const session_manager*, request_session*>;
   /// save() over sessions loaded elsewhere (the C ABI's requests): the same
-  /// all-or-nothing rule.
-  [[nodiscard]] static result<std::vector<http::header>> save_all(std::span<const entry> sessions);
+  /// all-or-nothing rule. On failure *@p failed (when not null) is the index of
+  /// the session the reason concerns.
+  [[nodiscard]] static result<std::vector<http::header>> save_all(std::span<const entry> sessions,
+                                                                  std::size_t* failed = nullptr);
 
  private:
   std::string header_;

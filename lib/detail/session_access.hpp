@@ -1,4 +1,5 @@
-// The codec's door to a session's overflow origin; not part of the public API.
+// The library's door to a session's internals (its overflow origin, its
+// values at once); not part of the public API.
 #pragma once
 
 #include <cookieseal/session.hpp>
@@ -18,6 +19,13 @@ struct session_access {
   /// Created or logged in here, never opened from a cookie.
   static bool fresh(const session& s) noexcept { return s.fresh_; }
   static void set_created_at(session& s, time_point t) noexcept { s.created_at_ = t; }
+  /// A fresh session's values all at once: what set() of each would leave
+  /// (the JSON bridge's seal, without a second map built key by key).
+  static void set_values(session& s, value::map values) noexcept {
+    if (values.empty()) return;
+    s.values_ = std::move(values);
+    s.dirty_ = true;
+  }
 };
 
 }  // namespace cookieseal::detail

@@ -8,6 +8,7 @@
 //	session.Values["visits"] = n + 1
 //	session.AddFlash("Saved.")
 //	err = session.Save(r, w)   // or sessions.Save(r, w) for every session of the request
+//	err = gorillastore.SaveAll(r, w, session, prefs)  // several, all or nothing
 //
 // One codec (one keyring watcher, one store connection pool) serves every
 // session name. Each session's Options are honoured: Path, Domain, Secure,
@@ -69,35 +70,30 @@ func New(keyringPath string, options ...cookieseal.Options) (*Store, error) {
 	case 1:
 		o = options[0]
 	default:
-		return nil, &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
-			Name: cookieseal.ErrInvalidArgument.Name, Message: "gorillastore.New takes at most one Options"}
+		return nil, invalid("gorillastore.New takes at most one Options")
 	}
 	o.KeyringPath = keyringPath
 	c, err := cookieseal.NewCodec(o)
 	if err != nil {
 		return nil, err
 	}
-	maxAge := o.MaxAge
-	if maxAge == 0 {
-		maxAge = cookieseal.DefaultMaxAge()
-	}
-	path := o.Path
-	if path == "" {
-		path = "/"
-	}
-	sameSite := o.SameSite
-	if sameSite == 0 {
-		sameSite = http.SameSiteLaxMode
-	}
-	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
-		Options: &sessions.Options{Path: path, Domain: o.Domain, MaxAge: int(maxAge / time.Second),
-			Secure: !o.Insecure, HttpOnly: !o.NoHTTPOnly, SameSite: sameSite,
-			Partitioned: o.Partitioned}}
-	// Fail now on bad cookie options, not on the first request.
-	if _, err := s.manager(nameOr(o.Name), s.Options); err != nil {
+	// The default kind of cookie, and the library's answer for what its
+	// attributes are: the default Options of new sessions.
+	def, err := c.SessionManager(o)
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	set := def.Settings()
+	maxAge := 0 // gorilla's MaxAge 0: a browser-session cookie
+	if set.MaxAge > 0 && !set.BrowserSession {
+		maxAge = int(set.MaxAge / time.Second)
+	}
+	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
+		Options: &sessions.Options{Path: set.Path, Domain: set.Domain, MaxAge: maxAge,
+			Secure: set.Secure, HttpOnly: set.HTTPOnly, SameSite: set.SameSite,
+			Partitioned: set.Partitioned}}
+	s.managers[keyOf(set.Name, s.Options)] = def
 	return s, nil
 }
 
@@ -112,11 +108,10 @@ func Must(s *Store, err error) *Store {
 	return s
 }
 
-func nameOr(n string) string {
-	if n == "" {
-		return "__Host-session"
-	}
-	return n
+// keyOf is the kind of cookie of name with options o.
+func keyOf(name string, o *sessions.Options) managerKey {
+	return managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
+		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite}
 }
 
 // manager is the session manager of cookie name with options o (made on
@@ -125,8 +120,7 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 	if o == nil {
 		o = s.Options
 	}
-	k := managerKey{name: name, path: o.Path, domain: o.Domain, secure: o.Secure,
-		httpOnly: o.HttpOnly, partition: o.Partitioned, sameSite: o.SameSite}
+	k := keyOf(name, o)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m, ok := s.managers[k]; ok {
@@ -144,8 +138,9 @@ func (s *Store) manager(name string, o *sessions.Options) (*cookieseal.SessionMa
 	return m, nil
 }
 
-// Close frees the store's codec and managers; sessions in flight then fail
-// with cookieseal.ErrClosed (never a crash). Twice is fine.
+// Close frees the store's codec and managers, also while handlers use them
+// (a call running finishes); Get and Save then fail with cookieseal.ErrClosed
+// (never a crash). Twice is fine.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -170,10 +165,11 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // state travels in session.Values under an unexported key type, so it can
 // never collide with a user's key nor be sealed.
 type state struct {
-	opened    *cookieseal.Session        // the request's native session: every Save in the request uses it
+	opened    *cookieseal.RequestSession // the request's native session: every Save in the request uses it
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
+	failed    error // why the native session could not be opened (ErrClosed after Close): Save returns it
 	flashKeys map[string]bool
 	subject   string // Login's subject, applied by Save
 }
@@ -181,7 +177,7 @@ type state struct {
 type stateKey struct{}
 
 // open loads the request's native session of that name.
-func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.Session, error) {
+func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.RequestSession, error) {
 	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
 		flashKeys: map[string]bool{"_flash": true}}
 	for _, k := range s.FlashKeys {
@@ -210,6 +206,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	st, cs, err := s.open(r, name, &opts)
 	session.Values[stateKey{}] = st
 	if err != nil {
+		st.failed = err
 		return session, err
 	}
 	switch cs.Outcome() {
@@ -249,14 +246,72 @@ func Login(session *sessions.Session, subject string) {
 
 // Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	cs, m, err := s.prepare(r, session)
+	if err != nil {
+		return err
+	}
+	if err := cs.SaveWith(m, w); err != nil {
+		return err
+	}
+	session.ID = cs.ID()
+	return nil
+}
+
+// SaveAll saves several sessions of one request together, all or nothing
+// (cookieseal.SaveAll): every cookie is written, or, when any of them is
+// undecided (cookieseal.IsUndecided: answer 503) or fails, its error is
+// returned and no cookie is written for any. sessions.Save(r, w) saves the
+// request's sessions one at a time instead (gorilla's registry calls each
+// store's Save in turn), so a store that fails for one still lets the others'
+// cookies out, and its error is text (cookieseal.IsUndecided cannot see
+// through it; through SaveAll's it can). The sessions must be this package's; each is saved under the
+// cookie attributes it was loaded with (a session whose Options changed Path,
+// Domain, Secure, HttpOnly, SameSite or Partitioned is refused: save it with
+// Save). MaxAge is honoured as by Save.
+func SaveAll(r *http.Request, w http.ResponseWriter, list ...*sessions.Session) error {
+	native := make([]*cookieseal.RequestSession, 0, len(list))
+	for _, session := range list {
+		s, ok := session.Store().(*Store)
+		if !ok {
+			return invalid(fmt.Sprintf("session %q is not a gorillastore session", session.Name()))
+		}
+		cs, m, err := s.prepare(r, session)
+		if err != nil {
+			return err
+		}
+		if m != stateOf(session).loadedBy {
+			return invalid(fmt.Sprintf("session %q changed its cookie attributes: "+
+				"SaveAll saves each session with those it was loaded with; save it with Save", session.Name()))
+		}
+		native = append(native, cs)
+	}
+	if err := cookieseal.SaveAll(w, native...); err != nil {
+		return err
+	}
+	for i, session := range list {
+		session.ID = native[i].ID()
+	}
+	return nil
+}
+
+// invalid is ErrInvalidArgument with a message.
+func invalid(message string) error {
+	return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
+		Name: cookieseal.ErrInvalidArgument.Name, Message: message}
+}
+
+// prepare hands a gorilla session's Values, flashes, login and MaxAge to its
+// native session, and returns it with the manager whose cookie attributes it
+// is saved under.
+func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal.RequestSession, *cookieseal.SessionManager, error) {
 	st := stateOf(session)
 	if st == nil {
 		// The handler cleared Values (gin's Clear(), a logout): the request's
 		// session is opened again, and saved with what Values hold now.
-		var cs *cookieseal.Session
+		var cs *cookieseal.RequestSession
 		var err error
 		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if cs.Outcome() == cookieseal.Undecided {
 			cs.Close()
@@ -266,8 +321,11 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		session.Values[stateKey{}] = st
 	}
+	if st.failed != nil {
+		return nil, nil, st.failed // Get's error, for a handler that did not look at it
+	}
 	if st.undecided != nil {
-		return st.undecided // nothing is written: answer 503
+		return nil, nil, st.undecided // nothing is written: answer 503
 	}
 	values := map[string]interface{}{}
 	flashes := map[string][]interface{}{}
@@ -277,9 +335,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		key, ok := k.(string)
 		if !ok {
-			return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
-				Name:    cookieseal.ErrInvalidArgument.Name,
-				Message: fmt.Sprintf("session key %v is a %T: keys must be strings", k, k)}
+			return nil, nil, invalid(fmt.Sprintf("session key %v is a %T: keys must be strings", k, k))
 		}
 		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
 			flashes[key] = list
@@ -289,10 +345,10 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	}
 	cs := st.opened
 	if cs == nil {
-		return fmt.Errorf("cookieseal: session %q has no native session", session.Name())
+		return nil, nil, fmt.Errorf("cookieseal: session %q has no native session", session.Name())
 	}
 	if cs.Outcome() == cookieseal.Undecided {
-		return cs.Reason()
+		return nil, nil, cs.Reason()
 	}
 	// Options changed by the handler choose the cookie's attributes; a
 	// deletion keeps those of the cookie it deletes (gin's Options{MaxAge: -1}
@@ -300,20 +356,20 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	m := st.loadedBy
 	if session.Options != nil && session.Options.MaxAge < 0 {
 		if err := cs.Destroy(); err != nil {
-			return err
+			return nil, nil, err
 		}
 	} else {
 		var err error
 		if m, err = s.manager(session.Name(), session.Options); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if st.subject != "" && cs.Subject() != st.subject {
 			if err := cs.Login(st.subject); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 		if err := cs.Replace(values, flashes); err != nil {
-			return err
+			return nil, nil, err
 		}
 		// MaxAge is the session's own lifetime: seconds from each save (as
 		// securecookie checks it: an idle timeout), 0 a browser session.
@@ -323,13 +379,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 		}
 		if cs.Lifetime() != want {
 			if err := cs.SetLifetime(want); err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
 	}
-	if err := cs.SaveWith(m, w); err != nil {
-		return err
-	}
-	session.ID = cs.ID()
-	return nil
+	return cs, m, nil
 }

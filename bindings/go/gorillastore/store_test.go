@@ -357,7 +357,7 @@ func TestFlashesNeverPanicOnWhatAnotherLanguageWrote(t *testing.T) {
 	}
 }
 
-func mustHeaders(t *testing.T, s *cookieseal.Session) [][2]string {
+func mustHeaders(t *testing.T, s *cookieseal.RequestSession) [][2]string {
 	t.Helper()
 	h, err := s.Headers()
 	if err != nil {

@@ -93,7 +93,7 @@ function decorate(values, rs) {
   if (Object.prototype.hasOwnProperty.call(values, 'isChanged')) return values;
   Object.defineProperties(values, {
     isNew: { get: () => rs.isNew, configurable: true },
-    isChanged: { get: () => json.encode(values) !== rs._savedValues, configurable: true },
+    isChanged: { get: () => json.encodeMap(values) !== rs._savedValues, configurable: true },
     isPopulated: { get: () => Object.keys(values).length > 0, configurable: true },
   });
   return values;

@@ -39,7 +39,7 @@ class FastifySession {
   /** The messages under @p key, removed from the session. */
   flashes(key) { return this._rs.takeFlashes(key); }
 
-  get changed() { return json.encode(this._rs.values) !== this._rs._savedValues; }
+  get changed() { return json.encodeMap(this._rs.values) !== this._rs._savedValues; }
   get deleted() { return this._deleted; }
   get isNew() { return this._rs.isNew; }
   get subject() { return this._rs.subject; }

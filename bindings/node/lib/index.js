@@ -69,22 +69,22 @@ class SessionManager {
 
   /** A cookie value for { values, constants, flashes, subject } (each optional). */
   async seal(session) {
-    return this._native.seal(json.encode(session ?? {}));
+    return this._native.seal(json.encodeSession(session ?? {}));
   }
 
   /** The session in a cookie value: { values, constants, flashes, meta }. */
   async open(cookie) {
-    return json.decode(await this._native.open(String(cookie)));
+    return json.decodeSession(await this._native.open(String(cookie)));
   }
 
   /** seal() on the calling thread: for a codec without a store (no I/O). */
   sealSync(session) {
-    return this._native.sealSync(json.encode(session ?? {}));
+    return this._native.sealSync(json.encodeSession(session ?? {}));
   }
 
   /** open() on the calling thread: for a codec without a store (no I/O). */
   openSync(cookie) {
-    return json.decode(this._native.openSync(String(cookie)));
+    return json.decodeSession(this._native.openSync(String(cookie)));
   }
 
   async revokeSubject(subject) {
@@ -115,11 +115,11 @@ class RequestSession {
   }
 
   _load() {
-    const s = json.decode(this._native.sessionJson());
+    const s = json.decodeSession(this._native.sessionJson());
     this.meta = s.meta;
     this.constants = s.constants;
     this.values = s.values;
-    this._savedValues = json.encode(s.values);
+    this._savedValues = json.encodeMap(s.values);
     this._flashes = s.flashes;
   }
 
@@ -129,7 +129,7 @@ class RequestSession {
   get undecided() { return this.outcome === 'undecided'; }
   get subject() { return this.meta.subject; }
   /** True when the values differ from what was loaded or last saved. */
-  get changed() { return json.encode(this.values) !== this._savedValues; }
+  get changed() { return json.encodeMap(this.values) !== this._savedValues; }
 
   get(key) { return this.values[key]; }
   set(key, value) { this.values[key] = value; }
@@ -137,7 +137,7 @@ class RequestSession {
 
   /** Every queued flash, { key: [messages] }, without consuming them. */
   get flashes() {
-    if (this._flashes === null) this._flashes = json.decode(this._native.sessionJson()).flashes;
+    if (this._flashes === null) this._flashes = json.decodeSession(this._native.sessionJson()).flashes;
     return this._flashes;
   }
 
@@ -176,7 +176,7 @@ class RequestSession {
    * `undecided` is true when the request is undecided: answer 503.
    */
   async save() {
-    const values = json.encode(this.values ?? {});
+    const values = json.encodeMap(this.values ?? {});
     if (values !== this._savedValues) {
       this._native.update(`{"values":${values}}`);
       this._savedValues = values;
@@ -231,6 +231,7 @@ module.exports = {
   RequestSession,
   sessionsFrom,
   cookieHeaderText,
+  Object: json.UserObject,
   version: native.version,
   abiVersion: native.abiVersion,
 };

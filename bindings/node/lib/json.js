@@ -1,45 +1,76 @@
 'use strict';
-// Session values cross the C ABI as JSON (docs/FORMAT.md, "JSON"): bytes are
-// {"$bytes": base64url}. A Buffer or Uint8Array goes out that way and comes
-// back as a Buffer; everything else is plain JSON.
+// Session values cross the C ABI as JSON (docs/FORMAT.md, section 6): bytes
+// are {"$bytes": base64url}, a C++ user object {"$object": name, "$bytes": ...}
+// (here a cookieseal.Object), and in a map nested in a value a key that
+// starts with '$' is written with one more '$', so that no key is ever read
+// as one of those tags. The session's own maps (values, constants, flashes)
+// keep their keys as they are. A Buffer or Uint8Array goes out as bytes and
+// comes back as a Buffer; everything else is plain JSON.
 const { invalidArgument } = require('./errors');
 
-function replacer(key, value) {
-  const raw = this[key];
-  if (raw instanceof Uint8Array) {
-    return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url') };
+/** A user object sealed by C++ (cookieseal/cereal.hpp): its type name and bytes. */
+class UserObject {
+  constructor(typeName, data) {
+    if (typeof typeName !== 'string') throw invalidArgument('cookieseal.Object: the type name must be a string');
+    if (!(data instanceof Uint8Array)) throw invalidArgument('cookieseal.Object: the data must be a Buffer or Uint8Array');
+    this.typeName = typeName;
+    this.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    Object.freeze(this);
   }
-  if (typeof value === 'bigint') throw invalidArgument(`${key || 'a value'}: a BigInt has no JSON form`);
-  return value;
 }
 
-function reviver(_key, value) {
-  if (value !== null && typeof value === 'object' && typeof value.$bytes === 'string' &&
-      value.$object === undefined && Object.keys(value).length === 1) {
-    return Buffer.from(value.$bytes, 'base64url');
-  }
-  return value;
+const DOLLAR = 36;  // '$'
+
+// obj[k] = v, also for the key "__proto__" (an own property, as JSON.parse makes it).
+function put(obj, k, v) {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
 }
 
-// True when @p value holds bytes or a BigInt somewhere: only then is the
-// (much slower) replacer needed. Deeper than the library's nesting bound,
-// the replacer decides (and the library refuses).
+function base64url(raw) {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+}
+
+// A JSON.stringify replacer: the maps in @p raw (the session's own) keep
+// their keys; every other map gets one more '$' on a key that starts with one.
+function replacerKeeping(raw) {
+  return function replacer(key, value) {
+    const held = this[key];
+    if (held instanceof Uint8Array) return { $bytes: base64url(held) };
+    if (held instanceof UserObject) return { $object: held.typeName, $bytes: base64url(held.data) };
+    if (typeof value === 'bigint') throw invalidArgument(`${key || 'a value'}: a BigInt has no JSON form`);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !raw.has(value)) {
+      let escaped = null;
+      for (const k of Object.keys(value)) {
+        if (k.charCodeAt(0) === DOLLAR) { escaped = {}; break; }
+      }
+      if (escaped === null) return value;
+      for (const k of Object.keys(value)) put(escaped, k.charCodeAt(0) === DOLLAR ? `$${k}` : k, value[k]);
+      return escaped;
+    }
+    return value;
+  };
+}
+
+// True when @p value holds bytes, a user object, a BigInt or a key that
+// starts with '$' somewhere: only then is the (much slower) replacer needed.
+// Deeper than the library's nesting bound, the replacer decides (and the
+// library refuses).
 function special(value, depth = 0) {
   if (value === null || typeof value !== 'object') return typeof value === 'bigint';
-  if (value instanceof Uint8Array || depth > 40) return true;
+  if (value instanceof Uint8Array || value instanceof UserObject || depth > 40) return true;
   if (Array.isArray(value)) {
     for (const v of value) if (special(v, depth + 1)) return true;
     return false;
   }
-  for (const k in value) if (special(value[k], depth + 1)) return true;
+  for (const k in value) if (k.charCodeAt(0) === DOLLAR || special(value[k], depth + 1)) return true;
   return false;
 }
 
-/** JSON text for a session value (Buffers as $bytes). */
-function encode(value) {
+function stringify(value, raw) {
   let text;
   try {
-    text = special(value) ? JSON.stringify(value, replacer) : JSON.stringify(value);
+    text = special(value) ? JSON.stringify(value, replacerKeeping(raw)) : JSON.stringify(value);
   } catch (e) {
     if (e.code) throw e;
     throw invalidArgument(e.message);  // a cycle, a throwing toJSON
@@ -48,9 +79,77 @@ function encode(value) {
   return text;
 }
 
-/** A value from the library's JSON text ($bytes as Buffers). */
-function decode(text) {
-  return text.includes('"$bytes"') ? JSON.parse(text, reviver) : JSON.parse(text);
+const NONE = new Set();
+
+/** JSON text for one session value (a flash message, a value in a map). */
+function encode(value) {
+  return stringify(value, NONE);
 }
 
-module.exports = { encode, decode };
+/** JSON text for the session's values (or constants): its own keys as they are. */
+function encodeMap(values) {
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return stringify(values, NONE);
+  return stringify(values, new Set([values]));
+}
+
+/** JSON text for { values, constants, flashes, subject, lifetime } (each optional). */
+function encodeSession(doc) {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return stringify(doc, NONE);
+  const raw = new Set([doc]);
+  for (const name of ['values', 'constants', 'flashes', 'lifetime']) {
+    const m = doc[name];
+    if (m !== null && typeof m === 'object' && !Array.isArray(m)) raw.add(m);
+  }
+  return stringify(doc, raw);
+}
+
+function isTag(k) {
+  return k.charCodeAt(0) === DOLLAR && k.charCodeAt(1) !== DOLLAR;
+}
+
+// One value as JSON.parse read it from the library -> JavaScript.
+function decodeValue(value) {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(decodeValue);
+  const keys = Object.keys(value);
+  if (keys.some(isTag)) {
+    if (keys.length === 1 && typeof value.$bytes === 'string') return Buffer.from(value.$bytes, 'base64url');
+    if (keys.length === 2 && typeof value.$object === 'string' && typeof value.$bytes === 'string') {
+      return new UserObject(value.$object, Buffer.from(value.$bytes, 'base64url'));
+    }
+    throw new Error(`not a value of the library's JSON: ${JSON.stringify(keys.sort())}`);
+  }
+  const out = {};
+  for (const k of keys) put(out, k.charCodeAt(0) === DOLLAR ? k.slice(1) : k, decodeValue(value[k]));
+  return out;
+}
+
+// A map of the session's own (values, constants): keys as they are.
+function decodeMap(map) {
+  if (map === null || typeof map !== 'object') return map;
+  for (const k of Object.keys(map)) map[k] = decodeValue(map[k]);
+  return map;
+}
+
+// Only text with a '"$' in it can hold a tag or an escaped key.
+const mayHoldTags = (text) => text.includes('"$');
+
+/** A session from the library's JSON: { values, constants, flashes, lifetime, meta }. */
+function decodeSession(text) {
+  const doc = JSON.parse(text);
+  if (!mayHoldTags(text)) return doc;
+  decodeMap(doc.values);
+  decodeMap(doc.constants);
+  if (doc.flashes !== null && typeof doc.flashes === 'object') {
+    for (const k of Object.keys(doc.flashes)) doc.flashes[k] = decodeValue(doc.flashes[k]);
+  }
+  return doc;
+}
+
+/** Values (a list of flash messages, say) from the library's JSON. */
+function decode(text) {
+  const value = JSON.parse(text);
+  return mayHoldTags(text) ? decodeValue(value) : value;
+}
+
+module.exports = { UserObject, encode, encodeMap, encodeSession, decode, decodeSession };

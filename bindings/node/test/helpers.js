@@ -6,6 +6,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
+const net = require('node:net');
 
 function tempDir(t) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cookieseal-node-'));
@@ -81,6 +83,93 @@ function request(base, pathname, { method = 'GET', cookie, body, headers = {} } 
   });
 }
 
+/** A redis-server on loopback in a temp dir until the test ends: { url, process } (SIGSTOP pauses it). */
+async function redis(t) {
+  const port = await freePort();
+  const dir = tempDir(t);
+  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  t.after(() => { p.kill('SIGCONT'); p.kill('SIGTERM'); });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise((r) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); r(true); });
+      s.on('error', () => r(false));
+    });
+    if (up) return { url: `redis://127.0.0.1:${port}`, process: p };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+/**
+ * A server process (argv[0] with its args, then `--port N`) on loopback until
+ * the test ends, up once GET /api/state answers. @returns its base URL.
+ */
+async function serverProcess(t, argv, { env } = {}) {
+  const port = await freePort();
+  const p = spawn(argv[0], [...argv.slice(1), '--port', String(port)], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  p.stdout.on('data', (d) => { output += d; });
+  p.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((r) => p.once('exit', r));
+  t.after(() => { p.kill('SIGTERM'); return exited; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (p.exitCode !== null) break;
+    try {
+      await request(base, '/api/state');
+      return base;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`${argv[0]} did not answer on ${base}:\n${output}`);
+}
+
+/**
+ * One browser across servers on one host: cookies kept by name (Secure ones
+ * too, as browsers and curl keep them for loopback), sent to every server.
+ */
+class Browser {
+  constructor(cookies = {}) {
+    this.cookies = new Map(Object.entries(cookies));
+  }
+
+  async send(base, pathname, { method = 'GET', form } = {}) {
+    const options = { method };
+    if (this.cookies.size) options.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (form !== undefined) {
+      options.body = new URLSearchParams(form).toString();
+      options.headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    }
+    const res = await request(base, pathname, options);
+    for (const line of res.setCookie) {
+      const pair = cookiePair(line);
+      const eq = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+      if (value === '' || /;\s*max-age=0\b/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return res;
+  }
+
+  /** POST a form; the shops answer 303 to "/". */
+  async post(base, pathname, form = {}) {
+    const res = await this.send(base, pathname, { method: 'POST', form });
+    if (res.status !== 303) throw new Error(`POST ${base}${pathname}: ${res.status} ${res.body}`);
+    return res;
+  }
+
+  /** GET /api/state as JSON. */
+  async state(base) {
+    const res = await this.send(base, '/api/state');
+    if (res.status !== 200) throw new Error(`GET ${base}/api/state: ${res.status} ${res.body}`);
+    return JSON.parse(res.body);
+  }
+}
+
 /** "name=value" of a Set-Cookie line (to send back). */
 function cookiePair(setCookie) {
   return setCookie.split(';')[0];
@@ -91,4 +180,4 @@ function lines(res, name) {
   return res.raw.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
 }
 
-module.exports = { tempDir, keyringText, keyringFile, listen, freePort, request, cookiePair, lines };
+module.exports = { tempDir, keyringText, keyringFile, listen, freePort, request, cookiePair, lines, serverProcess, Browser, redis };

@@ -4,30 +4,11 @@
 // cookie is left byte for byte; after SIGCONT the session is whole.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const http = require('node:http');
-const net = require('node:net');
 const express = require('express');
 const Fastify = require('fastify');
 const cookieseal = require('..');
-const { keyringText, tempDir, listen, freePort, request, cookiePair } = require('./helpers');
-
-async function redis(t) {
-  const port = await freePort();
-  const dir = tempDir(t);
-  const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-  t.after(() => { p.kill('SIGCONT'); p.kill('SIGTERM'); });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise((r) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); r(true); });
-      s.on('error', () => r(false));
-    });
-    if (up) return { url: `redis://127.0.0.1:${port}`, process: p };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
-}
+const { keyringText, listen, freePort, request, cookiePair, redis } = require('./helpers');
 
 const big = 'x'.repeat(6000);  // overflows: the cookie holds a reference into Redis
 

@@ -18,10 +18,16 @@ import atexit
 import ctypes
 import json
 import logging
+import os
+import threading
 import weakref
+from types import TracebackType
+from typing import (Any, Callable, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Type,
+                    TypedDict, TypeVar, Union)
 
 from . import _native, _values
-from ._values import Object
+from ._native import Text
+from ._values import Flashes, Object, Value
 from .errors import (Ambiguous, AuthenticationFailed, Closed, ConfigError, Error, Expired,
                      HeaderTruncated, InternalError, InvalidArgument, InvalidPayload,
                      KeyNotLoaded, KeyringError, Malformed, NotFound, OutOfMemory, Revoked,
@@ -32,48 +38,106 @@ __all__ = [
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
-    "ConfigError", "Closed", "Object", "library_version", "save_all",
+    "ConfigError", "Closed", "Object", "Settings", "library_version", "save_all",
 ]
 
 _OUTCOMES = {0: "opened", 1: "refused", 2: "undecided"}
 _SAME_SITE = {None: 0, "Strict": 1, "Lax": 2, "None": 3}
 
 
-def library_version():
+#: response headers, [(name, value), ...]
+Headers = List[Tuple[str, str]]
+#: a duration in seconds (a float is truncated)
+Seconds = Union[int, float]
+_Self = TypeVar("_Self", bound="_Handle")
+_R = TypeVar("_R")
+
+
+def library_version() -> str:
     """The version of the loaded libcookieseal-c, e.g. "0.1.0"."""
-    return _native.version().decode()
+    return _native._c_text(_native.version())
 
 
-def _dumps(value):
+def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
 
 
 class _Handle:
-    """Owns one native handle: freed by close(), by ``with``, or at garbage
-    collection. close() is safe at any time and twice; a call after it raises
-    Closed."""
-    _handle = None
-    _free = None      # the native function that frees it
+    """Owns one native handle: closed by close(), by ``with``, or at garbage
+    collection. close() is safe at any time, twice, and on any thread: a call
+    already inside the library on the handle (ctypes releases the GIL) keeps it
+    alive, and the last such call out frees it (as bindings/node's
+    owned_handle does); a call after close() raises Closed."""
+    _lock: Optional[threading.Lock] = None  # guards the three below; None until _own()
+    _handle: Optional[ctypes.c_void_p] = None
+    _calls = 0        # calls in flight on the handle
+    _closed = True
+    _free: ClassVar[Callable[[ctypes.c_void_p], None]]  # the native function that frees it
     _what = "handle"  # for "the ... is closed"
 
-    def close(self):
-        handle, self._handle = self._handle, None
-        if handle:
+    def _own(self, handle: ctypes.c_void_p) -> None:
+        """Takes ownership of a new native handle."""
+        self._lock = threading.Lock()
+        self._handle = handle
+        self._closed = False
+
+    def close(self) -> None:
+        """Frees the native handle (once no call is in flight on it); then every
+        call raises Closed. Safe twice, and on any thread."""
+        lock = self._lock
+        if lock is None:  # never owned one (its constructor failed)
+            return
+        with lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._calls:  # the last call out frees it
+                return
+            handle, self._handle = self._handle, None
+        if handle is not None:
             type(self)._free(handle)
 
-    def _live(self):
-        handle = self._handle
-        if not handle:
-            raise Closed(f"closed: the {self._what} was closed", status=106)
-        return handle
+    def _enter(self) -> ctypes.c_void_p:
+        """The handle, counted as in flight until _leave(); Closed after close()."""
+        lock = self._lock
+        if lock is None:
+            raise Closed(f"closed: the {self._what} was never made", status=106)
+        with lock:
+            handle = self._handle
+            if self._closed or handle is None:
+                raise Closed(f"closed: the {self._what} was closed", status=106)
+            self._calls += 1
+            return handle
 
-    def __enter__(self):
+    def _leave(self) -> None:
+        """Ends a call that _enter() counted; the last one out after close() frees."""
+        lock = self._lock
+        assert lock is not None  # _enter() succeeded
+        with lock:
+            self._calls -= 1
+            if self._calls or not self._closed:
+                return
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            type(self)._free(handle)
+
+    def _call(self, how: Callable[..., _R], fn: Callable[..., Any], *args: Any) -> _R:
+        """how(fn, handle, *args) (one of _native's call_* / text_*), the handle
+        kept from being freed until it returns."""
+        handle = self._enter()
+        try:
+            return how(fn, handle, *args)
+        finally:
+            self._leave()
+
+    def __enter__(self: _Self) -> _Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:  # interpreter shutdown
@@ -83,11 +147,14 @@ class _Handle:
 _log = logging.getLogger("cookieseal")
 
 
-def _diagnostic_bridge(diagnostic):
+def _diagnostic_bridge(
+        diagnostic: Optional[Callable[[str], object]]) -> Callable[[Any, Any, int], None]:
     """The C diagnostic callback for a Python callable (default: log a warning)."""
-    say = diagnostic if diagnostic is not None else _log.warning
+    say: Callable[[str], object] = _log.warning
+    if diagnostic is not None:
+        say = diagnostic
 
-    def bridge(_context, message, length):
+    def bridge(_context: Any, message: Any, length: int) -> None:
         try:
             say(ctypes.string_at(message, length).decode("utf-8", "replace"))
         except Exception:  # a logger must not turn a failure into a crash in C
@@ -95,7 +162,7 @@ def _diagnostic_bridge(diagnostic):
     return bridge
 
 
-def _number(value, what, low, high):
+def _number(value: Any, what: str, low: Seconds, high: Seconds) -> Seconds:
     """A numeric option in [low, high], or InvalidArgument naming it (never wrapped
     into the C type's range)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
@@ -106,16 +173,16 @@ def _number(value, what, low, high):
     return value
 
 
-def _whole(value, what, low, high):
+def _whole(value: Any, what: str, low: int, high: int) -> int:
     return int(_number(value, what, low, high))
 
 
 _INT64 = 2**63 - 1
-_live_codecs = weakref.WeakSet()
+_live_codecs: "weakref.WeakSet[Codec]" = weakref.WeakSet()
 
 
 @atexit.register
-def _close_codecs_at_exit():
+def _close_codecs_at_exit() -> None:
     # Before the interpreter finalizes: a keyring thread calling into Python
     # then would be ended in the middle of a callback.
     for codec in list(_live_codecs):
@@ -128,7 +195,9 @@ class Codec(_Handle):
     (one kind of cookie) is made on it.
 
     keyring: path of a keyring file (watched: reloaded when it changes, and
-    checked at once for a key id it lacks); or keyring_text: the file's text.
+    checked at once for a key id it lacks); or keyring_text: the file's text
+    (str, bytes or bytearray; the copy handed to the library is wiped after
+    the call, the caller's own object is not, docs/SECURITY.md).
     store: a directory or redis://host:port URL for sessions over 4 KB and for
     revocation (None: none). Durations are in seconds; 0 turns a bound off;
     None (every default) keeps the library's default.
@@ -140,13 +209,16 @@ class Codec(_Handle):
     the library's keyring thread.
     """
 
-    def __init__(self, keyring=None, *, keyring_text=None, store=None, max_age=None,
-                 idle_timeout=None, leeway=None, store_revocations=None, reload_interval=None,
-                 diagnostic=None):
+    def __init__(self, keyring: Optional[Union[str, "os.PathLike[str]"]] = None, *,
+                 keyring_text: Optional[Text] = None,
+                 store: Optional[Union[str, "os.PathLike[str]"]] = None,
+                 max_age: Optional[Seconds] = None, idle_timeout: Optional[Seconds] = None,
+                 leeway: Optional[Seconds] = None, store_revocations: Optional[bool] = None,
+                 reload_interval: Optional[Seconds] = None,
+                 diagnostic: Optional[Callable[[str], object]] = None) -> None:
         o = _native.init_options(_native.CodecOptions, _native.codec_options_init)
         keep = [  # the bytes must outlive the call
             o.set_text("keyring_path", str(keyring) if keyring is not None else None),
-            o.set_text("keyring_text", keyring_text),
             o.set_text("store", str(store) if store is not None else None),
         ]
         if max_age is not None:
@@ -164,39 +236,58 @@ class Codec(_Handle):
         self._diagnostic = _native.DiagnosticFunction(_diagnostic_bridge(diagnostic))
         o.diagnostic = self._diagnostic
         handle = ctypes.c_void_p()
+        secret = None  # our copy of the key text, made last and wiped on every path
         try:
+            secret = o.set_secret("keyring_text", keyring_text)
             _native.call_shared(_native.codec_new, ctypes.byref(o), ctypes.byref(handle))
         finally:
-            if keyring_text is not None:  # wipe our copy of the key text
-                ctypes.memset(o.keyring_text, 0, o.keyring_text_len)
+            if secret is not None:
+                _native.wipe(secret)
             del keep
-        self._handle = handle
+        self._own(handle)
         _live_codecs.add(self)
 
-    def session_manager(self, **options):
+    def session_manager(self, **options: Any) -> "SessionManager":
         """A SessionManager (one kind of cookie) on this codec."""
         return SessionManager(self, **options)
 
-    def revoke_subject(self, subject):
+    def revoke_subject(self, subject: Text) -> None:
         """Log out everywhere: every session of @subject created up to now is refused."""
         data, n = _native.b(subject)
-        _native.call_shared(_native.codec_revoke_subject, self._live(), data, n)
+        self._call(_native.call_shared, _native.codec_revoke_subject, data, n)
 
     # close() stops the keyring watcher; its managers and requests then raise Closed.
-    _free = staticmethod(_native.codec_free)
+    _free = _native.codec_free  # a ctypes function: not bound as a method
     _what = "codec"
 
 
-_SAME_SITE = {None: 0, "Strict": 1, "Lax": 2, "None": 3}
+class Settings(TypedDict):
+    """A SessionManager's effective settings, the library's defaults filled in
+    (cookieseal_session_manager_settings). None: not sent (purpose: none bound);
+    an empty path sends no Path."""
+    name: str
+    purpose: Optional[str]
+    path: str
+    domain: Optional[str]
+    secure: bool
+    http_only: bool
+    same_site: Optional[str]  # "Strict", "Lax", "None", or None (no attribute)
+    partitioned: bool
+    browser_session: bool
+    max_age: int                 # the codec's absolute lifetime, seconds (0: none)
+    idle_timeout: Optional[int]  # seconds, or None: no idle timeout
 
 
 class SessionManager(_Handle):
     """One kind of session cookie on a Codec: its name, purpose and attributes
-    (None keeps the library's default: "__Host-session", HttpOnly, Secure,
-    SameSite=Lax, Path=/). Cheap: make one per cookie name."""
+    (None keeps the library's default; ``settings`` tells what is in force).
+    Cheap: make one per cookie name."""
 
-    def __init__(self, codec, *, name=None, purpose=None, path=None, domain=None, secure=None,
-                 http_only=None, same_site="default", partitioned=None, browser_session=None):
+    def __init__(self, codec: Codec, *, name: Optional[str] = None, purpose: Optional[str] = None,
+                 path: Optional[str] = None, domain: Optional[str] = None,
+                 secure: Optional[bool] = None, http_only: Optional[bool] = None,
+                 same_site: Optional[str] = "default", partitioned: Optional[bool] = None,
+                 browser_session: Optional[bool] = None) -> None:
         o = _native.init_options(_native.SessionOptions, _native.session_options_init)
         keep = [o.set_text("cookie_name", name), o.set_text("purpose", purpose),
                 o.set_text("path", path), o.set_text("domain", domain)]
@@ -210,34 +301,48 @@ class SessionManager(_Handle):
                                       f"{list(_SAME_SITE)}", status=100)
             o.same_site = _SAME_SITE[same_site]
         handle = ctypes.c_void_p()
-        _native.call_shared(_native.session_manager_new, codec._live(), ctypes.byref(o),
-                            ctypes.byref(handle))
+        codec._call(_native.call_shared, _native.session_manager_new, ctypes.byref(o),
+                    ctypes.byref(handle))
         del keep
-        self._handle = handle
+        self._own(handle)
         self.codec = codec
-        self.name = name if name is not None else "__Host-session"
+        # Fixed for the manager's life: asked once, from the library (never restated).
+        self._settings: Settings = json.loads(
+            self._call(_native.text_shared, _native.session_manager_settings))
 
-    def request(self, cookie_header=""):
+    @property
+    def settings(self) -> Settings:
+        """The cookie's effective settings, the library's defaults filled in:
+        name, purpose, path, domain, secure, http_only, same_site, partitioned,
+        browser_session, max_age and idle_timeout (seconds)."""
+        return self._settings.copy()
+
+    @property
+    def name(self) -> str:
+        """The cookie's name (settings["name"])."""
+        return self._settings["name"]
+
+    def request(self, cookie_header: Optional[str] = "") -> "RequestSession":
         """The session of one request, from its Cookie header ("" if none; several
         Cookie lines joined by "\n", never by ", ")."""
         return RequestSession(self, cookie_header or "")
 
-    def seal(self, session):
+    def seal(self, session: Mapping[str, Any]) -> str:
         """A cookie value for {"values", "constants", "flashes", "subject"} (each optional)."""
         data, n = _native.b(_dumps(_values.encode_session(session)))
-        return _native.text_shared(_native.seal, self._live(), data, n)
+        return self._call(_native.text_shared, _native.seal, data, n)
 
-    def open(self, cookie):
+    def open(self, cookie: str) -> Dict[str, Any]:
         """The session in a cookie value: {"values", "constants", "flashes", "meta"}."""
         data, n = _native.b(cookie)
         return _values.decode_session(
-            json.loads(_native.text_shared(_native.open_, self._live(), data, n)))
+            json.loads(self._call(_native.text_shared, _native.open_, data, n)))
 
-    def revoke_subject(self, subject):
+    def revoke_subject(self, subject: Text) -> None:
         """Log out everywhere (this manager's codec.revoke_subject)."""
         self.codec.revoke_subject(subject)
 
-    _free = staticmethod(_native.session_manager_free)
+    _free = _native.session_manager_free  # a ctypes function: not bound as a method
     _what = "session manager"
 
 
@@ -246,12 +351,13 @@ class RequestSession(_Handle):
     then ``save()`` for the headers to add. Use as a context manager (or call
     close()) so the native request is freed promptly."""
 
-    def __init__(self, manager, cookie_header):
+    def __init__(self, manager: SessionManager, cookie_header: str) -> None:
         self._manager = manager
         handle = ctypes.c_void_p()
         data, n = _native.b(cookie_header)
-        _native.call_shared(_native.request_new, manager._live(), data, n, ctypes.byref(handle))
-        self._handle = handle
+        manager._call(_native.call_shared, _native.request_new, data, n, ctypes.byref(handle))
+        self._own(handle)
+        # No other thread can reach this request yet: its handle is used as is.
         reason = ctypes.c_int()
         self.outcome = _OUTCOMES[_native.request_outcome(handle, ctypes.byref(reason))]
         #: why the cookie was refused or undecided: an Error subclass, or None
@@ -259,127 +365,137 @@ class RequestSession(_Handle):
         self.is_new = bool(_native.request_is_new(handle))
         self._load()
 
-    def _load(self):
+    def _load(self) -> None:
         data = _values.decode_session(
-            json.loads(_native.text_request(_native.request_session_json, self._live())))
-        self.meta = data["meta"]
-        self.constants = data["constants"]
-        self.session = dict(data["values"])
+            json.loads(self._call(_native.text_request, _native.request_session_json)))
+        #: what the library tells of the session: id, subject, created_at, key_id, ...
+        self.meta: Dict[str, Any] = data["meta"]
+        self.constants: Dict[str, Value] = data["constants"]
+        #: the session's values: change them, then save()
+        self.session: Dict[str, Value] = dict(data["values"])
         self._saved_values = _dumps(_values.encode_map(data["values"]))
-        self._flashes = data["flashes"]  # None once a flash call changed them
+        self._flashes: Optional[Flashes] = data["flashes"]  # None once a flash call changed them
         #: the session's own lifetime: {"max_age", "idle_timeout"} in seconds
         #: (None: the codec's) and "browser_session"
-        self.lifetime = dict(data.get("lifetime") or {})
+        self.lifetime: Dict[str, Any] = dict(data.get("lifetime") or {})
 
     @property
-    def opened(self):
+    def opened(self) -> bool:
+        """The cookie opened (or there was none: a new session)."""
         return self.outcome == "opened"
 
     @property
-    def refused(self):
+    def refused(self) -> bool:
+        """The cookie was bad (``reason`` says why): it is cleared on save()."""
         return self.outcome == "refused"
 
     @property
-    def undecided(self):
+    def undecided(self) -> bool:
         """The server could not judge the cookie: answer 503; save() sends nothing."""
         return self.outcome == "undecided"
 
     @property
-    def subject(self):
-        return self.meta["subject"]
+    def subject(self) -> str:
+        """Who is logged in ("" for no one)."""
+        subject: str = self.meta["subject"]
+        return subject
 
     @property
-    def flashes(self):
+    def flashes(self) -> Flashes:
         """All queued flashes, {key: [messages]}, without consuming them."""
         if self._flashes is None:  # fetched again only after a change
             self._flashes = _values.decode_flashes(json.loads(
-                _native.text_request(_native.request_session_json, self._live()))["flashes"])
+                self._call(_native.text_request, _native.request_session_json))["flashes"])
         return self._flashes
 
-    def flash(self, key, message):
+    def flash(self, key: Text, message: Value) -> None:
         """Queues @message (any JSON value) under @key, to be read once."""
         k, kn = _native.b(key)
         v, vn = _native.b(_dumps(_values.encode(message)))
-        h = self._live()
-        _native.check_request(_native.request_flash(h, k, kn, v, vn), h)
+        self._call(_native.call_request, _native.request_flash, k, kn, v, vn)
         self._flashes = None
 
-    def take_flashes(self, key):
+    def take_flashes(self, key: Text) -> List[Value]:
         """The messages under @key, removed from the session."""
         k, kn = _native.b(key)
         self._flashes = None
-        return _values.decode(
-            json.loads(_native.text_request(_native.request_take_flashes, self._live(), k, kn)))
+        messages: List[Value] = _values.decode(
+            json.loads(self._call(_native.text_request, _native.request_take_flashes, k, kn)))
+        return messages
 
-    def set_flashes(self, flashes):
+    def set_flashes(self, flashes: Mapping[str, List[Value]]) -> None:
         """Replaces every queued flash with @flashes ({key: [messages]})."""
         data, n = _native.b(_dumps({"flashes": _values.encode_flashes(flashes)}))
-        h = self._live()
-        _native.check_request(_native.request_update(h, data, n), h)
+        self._call(_native.call_request, _native.request_update, data, n)
         self._flashes = None
 
-    def login(self, subject):
+    def login(self, subject: str) -> None:
         """Fixes the subject (for "log out everywhere"), draws a new id, restarts
         created_at. InvalidArgument when another subject is logged in."""
         data, n = _native.b(subject)
-        h = self._live()
-        _native.check_request(_native.request_login(h, data, n), h)
+        self._call(_native.call_request, _native.request_login, data, n)
         self.meta["subject"] = subject
 
-    def set_lifetime(self, max_age=None, idle_timeout=None, browser_session=False):
+    def set_lifetime(self, max_age: Optional[Seconds] = None,
+                     idle_timeout: Optional[Seconds] = None,
+                     browser_session: bool = False) -> None:
         """Gives the session its own lifetime, within the codec's bounds (seconds;
         None: the codec's): "remember me" for 30 days, or a browser session
         (a cookie without Max-Age). The cookie is sealed again on save, also
         when the lifetime is unchanged (a refresh)."""
-        lifetime = {"max_age": None if max_age is None else _whole(max_age, "max_age", 0, _INT64),
-                    "idle_timeout": None if idle_timeout is None else
-                    _whole(idle_timeout, "idle_timeout", 0, _INT64),
-                    "browser_session": bool(browser_session)}
+        lifetime: Dict[str, Any] = {
+            "max_age": None if max_age is None else _whole(max_age, "max_age", 0, _INT64),
+            "idle_timeout": None if idle_timeout is None else
+            _whole(idle_timeout, "idle_timeout", 0, _INT64),
+            "browser_session": bool(browser_session)}
         data, n = _native.b(_dumps({"lifetime": lifetime}))
-        h = self._live()
-        _native.check_request(_native.request_update(h, data, n), h)
+        self._call(_native.call_request, _native.request_update, data, n)
         self.lifetime = lifetime
 
-    def regenerate_id(self):
-        h = self._live()
-        _native.check_request(_native.request_regenerate_id(h), h)
+    def regenerate_id(self) -> None:
+        """Draws a new session id (keeping values and subject)."""
+        self._call(_native.call_request, _native.request_regenerate_id)
 
-    def destroy(self):
+    def destroy(self) -> None:
         """Ends the session (server-side too); the request goes on with a fresh,
         empty one, so a flash set now ("You are logged out") still arrives."""
-        h = self._live()
-        _native.check_request(_native.request_destroy(h), h)
+        self._call(_native.call_request, _native.request_destroy)
         self._load()
 
-    def _push(self):
+    def _push(self) -> None:
         """Hands the values changed on the Python side to the native session."""
         values = _dumps(_values.encode_map(self.session))
         if values != self._saved_values:
             data, n = _native.b('{"values":' + values + "}")
-            h = self._live()
-            _native.check_request(_native.request_update(h, data, n), h)
+            self._call(_native.call_request, _native.request_update, data, n)
             self._saved_values = values
 
-    def save(self):
+    def save(self) -> Headers:
         """The response headers, [(name, value), ...]: Set-Cookie when needed,
         Cache-Control: no-store with it, Vary: Cookie. Raises StoreUnavailable or
         KeyNotLoaded (``.undecided``) when the request is undecided: answer 503."""
         self._push()
-        headers = json.loads(_native.text_request(_native.request_save, self._live()))
+        headers = json.loads(self._call(_native.text_request, _native.request_save))
         return [(name, value) for name, value in headers]
 
-    _free = staticmethod(_native.request_free)
+    _free = _native.request_free  # a ctypes function: not bound as a method
     _what = "request"
 
 
-def save_all(requests):
+def save_all(requests: Iterable[RequestSession]) -> Headers:
     """Several cookies of one HTTP request saved together (a "prefs" and an
     "auth" cookie): every header they need, [(name, value), ...], once each; if
     any of them is undecided (or fails), its error, and nothing for any."""
-    handles = []
-    for r in requests:
-        r._push()
-        handles.append(r._live())
-    array = (ctypes.c_void_p * len(handles))(*[h.value for h in handles])
-    text = _native.text_shared(_native.requests_save, array, len(handles))
+    handles: List[ctypes.c_void_p] = []
+    entered: List[RequestSession] = []
+    try:
+        for r in requests:
+            r._push()
+            handles.append(r._enter())  # each kept from being freed until the end
+            entered.append(r)
+        array = (ctypes.c_void_p * len(handles))(*[h.value for h in handles])
+        text = _native.text_shared(_native.requests_save, array, len(handles))
+    finally:
+        for r in entered:
+            r._leave()
     return [(name, value) for name, value in json.loads(text)]

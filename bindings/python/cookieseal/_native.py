@@ -3,16 +3,20 @@ and the one place where statuses become exceptions and C strings are freed."""
 import ctypes
 import ctypes.util
 import os
+from typing import Any, Callable, List, Optional, Tuple, Type, TypeVar, Union
 
 from . import errors
+
+#: text for a pointer + length argument
+Text = Union[str, bytes, bytearray]
 
 ABI_VERSION = 1
 
 
-def _load():
+def _load() -> ctypes.CDLL:
     # COOKIESEAL_LIBRARY (a build tree's libcookieseal-c.so.1, for development);
     # else the copy pip installed beside this file; else the system's.
-    candidates = []
+    candidates: List[str] = []
     if os.environ.get("COOKIESEAL_LIBRARY"):
         candidates.append(os.environ["COOKIESEAL_LIBRARY"])
     bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_libcookieseal_c.so")
@@ -36,6 +40,11 @@ def _load():
 lib = _load()
 if lib.cookieseal_abi_version() < ABI_VERSION:
     raise ImportError(f"libcookieseal-c has ABI {lib.cookieseal_abi_version()}, need {ABI_VERSION}")
+# Within ABI 1, what this binding calls is there (a 1.x library's number is
+# the same: the loader way is to test for the newest symbol).
+if not hasattr(lib, "cookieseal_session_manager_settings"):
+    raise ImportError("libcookieseal-c is older than ABI 1.1 (no "
+                      "cookieseal_session_manager_settings): install a newer one")
 
 
 # void (*diagnostic)(void* context, const char* message, size_t message_len)
@@ -46,7 +55,7 @@ DiagnosticFunction = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(ctyp
 class _Sized(ctypes.Structure):
     """An options struct of the C ABI: initialised by the library with our sizeof."""
 
-    def set_text(self, field, text):
+    def set_text(self, field: str, text: Optional[Text]) -> Optional[bytes]:
         """Sets a pointer + length pair from str or bytes (kept alive by the caller)."""
         if text is None:
             return None
@@ -54,6 +63,39 @@ class _Sized(ctypes.Structure):
         setattr(self, field, data)
         setattr(self, field + "_len", len(data))
         return data
+
+
+    def set_secret(self, field: str, text: Optional[Text]) -> Optional[ctypes.Array[ctypes.c_char]]:
+        """Sets a pointer + length pair to a copy of secret text (str, bytes or
+        bytearray) in a buffer of ours, returned (or None for None): the caller
+        keeps it alive through the call, then wipe()s it on every path."""
+        if text is None:
+            return None
+        buffer = secret_buffer(text)
+        setattr(self, field, ctypes.cast(buffer, ctypes.c_char_p))
+        setattr(self, field + "_len", len(buffer))
+        return buffer
+
+
+def secret_buffer(text: Text) -> ctypes.Array[ctypes.c_char]:
+    """A mutable C copy of str, bytes or bytearray, for wipe() after use. A str
+    and the bytes its encoding makes are immutable: Python cannot wipe them
+    (docs/SECURITY.md); a bytearray is copied without such an intermediate."""
+    if isinstance(text, str):
+        text = text.encode()
+    elif not isinstance(text, (bytes, bytearray)):
+        text = bytes(text)
+    n = len(text)
+    buffer = ctypes.create_string_buffer(n)
+    if n:
+        ctypes.memmove(buffer, text if isinstance(text, bytes) else
+                       (ctypes.c_char * n).from_buffer(text), n)
+    return buffer
+
+
+def wipe(buffer: ctypes.Array[ctypes.c_char]) -> None:
+    """Zeroes a ctypes buffer (secret_buffer's)."""
+    ctypes.memset(buffer, 0, ctypes.sizeof(buffer))
 
 
 class CodecOptions(_Sized):
@@ -96,11 +138,12 @@ _size = ctypes.c_size_t
 _handle = ctypes.c_void_p
 
 
-def _proto(name, restype, *argtypes):
+def _proto(name: str, restype: Any, *argtypes: Any) -> Callable[..., Any]:
     f = getattr(lib, name)
     f.restype = restype
     f.argtypes = list(argtypes)
-    return f
+    typed: Callable[..., Any] = f
+    return typed
 
 
 _out = ctypes.POINTER(ctypes.c_void_p)  # char** / handle** outputs
@@ -120,6 +163,8 @@ codec_revoke_subject = _proto("cookieseal_codec_revoke_subject", _status, _handl
 session_manager_new = _proto("cookieseal_session_manager_new", _status, _handle,
                              ctypes.POINTER(SessionOptions), _out, _out)
 session_manager_free = _proto("cookieseal_session_manager_free", None, _handle)
+session_manager_settings = _proto("cookieseal_session_manager_settings", _status, _handle, _out,
+                                  _size_p, _out)
 seal = _proto("cookieseal_seal", _status, _handle, _str, _size, _out, _size_p, _out)
 open_ = _proto("cookieseal_open", _status, _handle, _str, _size, _out, _size_p, _out)
 request_new = _proto("cookieseal_request_new", _status, _handle, _str, _size, _out, _out)
@@ -146,39 +191,52 @@ requests_save = _proto("cookieseal_requests_save", _status, ctypes.POINTER(ctype
 errors._outcome_of = outcome_of
 
 
-def init_options(cls, init):
+def _c_text(p: Optional[bytes]) -> str:
+    """A static C string of the library's (a name, a sentence) as str."""
+    return p.decode() if p is not None else ""
+
+
+_Options = TypeVar("_Options", bound=_Sized)
+
+
+def init_options(cls: Type[_Options], init: Callable[..., int]) -> _Options:
     """A fresh options struct, its size and defaults set by the library."""
     o = cls()
     check(init(ctypes.byref(o), ctypes.sizeof(o)))
     return o
 
 
-def error_for(status, detail=None):
+def error_for(status: int, detail: Optional[str] = None) -> errors.Error:
     """The exception named after non-zero @p status (its sentence unless @p detail)."""
-    return errors.from_status(status, status_name(status).decode(),
-                              detail or strerror(status).decode())
+    return errors.from_status(status, _c_text(status_name(status)),
+                              detail or _c_text(strerror(status)))
 
 
-def check(status, detail=None):
+def check(status: int, detail: Optional[str] = None) -> None:
     """Raises the exception named after @p status unless it is 0."""
     if status != 0:
         raise error_for(status, detail)
 
 
-def check_request(status, handle):
+def check_request(status: int, handle: ctypes.c_void_p) -> None:
     """check() for a call on a request: the message is the one left on it."""
     if status != 0:
         raise error_for(status, take_text(request_error_message(handle)))
 
 
-def call_shared(fn, *args):
+def call_request(fn: Callable[..., int], handle: ctypes.c_void_p, *args: Any) -> None:
+    """Calls fn(handle, *args) on a request; raises with the message left on it."""
+    check_request(fn(handle, *args), handle)
+
+
+def call_shared(fn: Callable[..., int], *args: Any) -> None:
     """Calls fn(*args, &message) on a shared handle; raises with the library's message."""
     why = ctypes.c_void_p()
     status = fn(*args, ctypes.byref(why))
     check(status, take_text(why.value))
 
 
-def text_shared(fn, *args):
+def text_shared(fn: Callable[..., int], *args: Any) -> str:
     """Calls fn(*args, &out, &len, &message); returns the text, freed."""
     out, n, why = ctypes.c_void_p(), ctypes.c_size_t(), ctypes.c_void_p()
     check(fn(*args, ctypes.byref(out), ctypes.byref(n), ctypes.byref(why)), take_text(why.value))
@@ -188,7 +246,7 @@ def text_shared(fn, *args):
         free(out)
 
 
-def text_request(fn, handle, *args):
+def text_request(fn: Callable[..., int], handle: ctypes.c_void_p, *args: Any) -> str:
     """Calls fn(handle, *args, &out, &len) on a request; returns the text, freed."""
     out, n = ctypes.c_void_p(), ctypes.c_size_t()
     check_request(fn(handle, *args, ctypes.byref(out), ctypes.byref(n)), handle)
@@ -198,7 +256,7 @@ def text_request(fn, handle, *args):
         free(out)
 
 
-def take_text(ptr):
+def take_text(ptr: Optional[int]) -> Optional[str]:
     """A library-allocated C string (or NULL) as str, freed."""
     if not ptr:
         return None
@@ -208,7 +266,7 @@ def take_text(ptr):
         free(ptr)
 
 
-def b(text):
+def b(text: Text) -> Tuple[bytes, int]:
     """str or bytes -> (bytes, length) for a pointer + length argument."""
     data = text.encode() if isinstance(text, str) else bytes(text)
     return data, len(data)

@@ -8,6 +8,12 @@ flashes) keep their keys as they are.
 """
 import base64
 from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Union
+
+#: what one value of the library's JSON reads as: JSON kinds, bytes, Object
+Value = Any
+#: flashes: {key: [messages]}
+Flashes = Dict[str, List[Value]]
 
 
 @dataclass(frozen=True)
@@ -17,15 +23,15 @@ class Object:
     data: bytes
 
 
-def _b64(data):
+def _b64(data: Union[bytes, bytearray, memoryview]) -> str:
     return base64.urlsafe_b64encode(bytes(data)).decode().rstrip("=")
 
 
-def _unb64(text):
+def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _is_tag(key):
+def _is_tag(key: str) -> bool:
     return key.startswith("$") and not key.startswith("$$")
 
 
@@ -34,7 +40,7 @@ def _is_tag(key):
 _AS_IS = frozenset((str, int, float, bool, type(None)))
 
 
-def encode(value):
+def encode(value: Value) -> Any:
     """One value -> what json.dumps writes as the library's JSON."""
     kind = type(value)
     if kind in _AS_IS:
@@ -53,7 +59,7 @@ def encode(value):
     return value
 
 
-def decode(value):
+def decode(value: Any) -> Value:
     """One value as json.loads read it from the library -> Python."""
     kind = type(value)
     if kind in _AS_IS:
@@ -73,24 +79,27 @@ def decode(value):
     return value
 
 
-def encode_map(values):
+def encode_map(values: Mapping[str, Value]) -> Dict[str, Any]:
     """The session's values or constants: keys as they are."""
     return {k: encode(v) for k, v in values.items()}
 
 
-def decode_map(values):
+def decode_map(values: Mapping[str, Any]) -> Dict[str, Value]:
+    """The library's values or constants -> Python (keys as they are)."""
     return {k: decode(v) for k, v in values.items()}
 
 
-def encode_flashes(flashes):
+def encode_flashes(flashes: Mapping[str, List[Value]]) -> Dict[str, List[Any]]:
+    """{key: [messages]} for the library."""
     return {k: [encode(m) for m in messages] for k, messages in flashes.items()}
 
 
-def decode_flashes(flashes):
+def decode_flashes(flashes: Mapping[str, List[Any]]) -> Flashes:
+    """The library's {key: [messages]} -> Python."""
     return {k: [decode(m) for m in messages] for k, messages in flashes.items()}
 
 
-def encode_session(doc):
+def encode_session(doc: Mapping[str, Any]) -> Dict[str, Any]:
     """{"values", "constants", "flashes", "subject"} (each optional) for the library."""
     out = dict(doc)
     for name in ("values", "constants"):
@@ -101,7 +110,7 @@ def encode_session(doc):
     return out
 
 
-def decode_session(doc):
+def decode_session(doc: Dict[str, Any]) -> Dict[str, Any]:
     """The library's {"values", "constants", "flashes", "meta"} -> Python values."""
     doc["values"] = decode_map(doc["values"])
     doc["constants"] = decode_map(doc["constants"])

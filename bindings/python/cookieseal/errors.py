@@ -1,16 +1,17 @@
 """Exceptions named after cookieseal's error codes (docs: README, "Errors")."""
-
+from typing import Callable, Dict, Optional, Type
 
 # The library's rule (cookieseal_outcome_of), set by _native: never restated here.
-_outcome_of = None
+_outcome_of: Optional[Callable[[int], int]] = None
 
 
 class Error(Exception):
     """Any cookieseal error. ``status`` is the stable number, ``name`` its name."""
-    status = None
+    status: Optional[int] = None
     name = "error"
 
-    def __init__(self, message, status=None, name=None):
+    def __init__(self, message: str, status: Optional[int] = None,
+                 name: Optional[str] = None) -> None:
         super().__init__(message)
         if status is not None:
             self.status = status
@@ -18,7 +19,7 @@ class Error(Exception):
             self.name = name
 
     @property
-    def undecided(self):
+    def undecided(self) -> bool:
         """The server could not judge the cookie: answer 503, keep the cookie (the
         library says which errors these are)."""
         return self.status is not None and _outcome_of is not None and _outcome_of(self.status) == 2
@@ -52,12 +53,14 @@ class InternalError(Error): status, name = 104, "internal_error"
 class ConfigError(Error, ValueError): status, name = 105, "config_error"
 class Closed(Error, RuntimeError): status, name = 106, "closed"
 
-_BY_STATUS = {cls.status: cls for cls in (
+_BY_STATUS: Dict[Optional[int], Type[Error]] = {cls.status: cls for cls in (
     Malformed, UnsupportedVersion, UnknownKey, AuthenticationFailed, Expired, InvalidPayload,
     TooLarge, StoreUnavailable, Revoked, KeyNotLoaded, Ambiguous, HeaderTruncated, InvalidArgument,
     OutOfMemory, NotFound, KeyringError, InternalError, ConfigError, Closed)}
 
 
-def from_status(status, name, message):
+def from_status(status: int, name: str, message: str) -> Error:
+    """The exception for @p status (Error itself for a number this binding does
+    not know yet), its text "name: message"."""
     cls = _BY_STATUS.get(status, Error)
     return cls(f"{name}: {message}", status=status, name=name)

@@ -31,13 +31,18 @@ no cookie is changed, whatever the view did.
 import copy
 import json
 import threading
+from typing import Any, Dict, List, Mapping, NoReturn, Optional, Tuple
+
+from flask import Flask
 
 from flask.json.tag import TagBytes, TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from flask.wrappers import Request, Response
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import ServiceUnavailable
 
-from . import Codec, Error, SessionManager, _values
+from . import Codec, Error, RequestSession, SessionManager, _values
+from ._values import Flashes
 
 _FLASHES = "_flashes"  # where flask.flash() keeps [(category, message), ...]
 
@@ -51,10 +56,10 @@ class _FlaskTags(TaggedJSONSerializer):
 _tags = _FlaskTags()
 
 
-def _tagged(values):
+def _tagged(values: Mapping[str, Any]) -> Dict[str, Any]:
     """Session values -> what the library stores, each key checked on its own so
     a value that cannot be stored is named."""
-    out = {}
+    out: Dict[str, Any] = {}
     for key, value in values.items():
         try:
             tagged = _tags.tag(value)
@@ -66,11 +71,11 @@ def _tagged(values):
     return out
 
 
-def _untagged(values):
+def _untagged(values: Mapping[str, Any]) -> Dict[str, Any]:
     return {key: _untag(value) for key, value in values.items()}
 
 
-def _untag(value):
+def _untag(value: Any) -> Any:
     # Flask's untag works on one level: walk the containers first.
     if isinstance(value, dict):
         value = {k: _untag(v) for k, v in value.items()}
@@ -85,11 +90,11 @@ def _untag(value):
     return value
 
 
-class CookiesealSession(CallbackDict, SessionMixin):
+class CookiesealSession(CallbackDict[str, Any], SessionMixin):
     """The values of one request's cookieseal session, as Flask expects them."""
 
-    def __init__(self, request, initial):
-        def on_update(this):
+    def __init__(self, request: RequestSession, initial: Mapping[str, Any]) -> None:
+        def on_update(this: "CookiesealSession") -> None:
             this.modified = True
             this.accessed = True
 
@@ -100,75 +105,81 @@ class CookiesealSession(CallbackDict, SessionMixin):
         self.new = request.is_new
         #: why the request's cookie was refused (an Error), or None
         self.refused = request.reason if request.refused else None
+        self._flashes_at_open: Flashes = {}  # what open_session saw
+        self._lifetime_at_open: Dict[str, Any] = {}
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Any:
         self.accessed = True
         return super().__getitem__(key)
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
         self.accessed = True
         return super().get(key, default)
 
-    def setdefault(self, key, default=None):
+    def setdefault(self, key: str, default: Any = None) -> Any:
         self.accessed = True
         return super().setdefault(key, default)
 
     @property
-    def subject(self):
+    def subject(self) -> str:
+        """Who is logged in ("" for no one)."""
         return self._request.subject
 
     @property
-    def meta(self):
+    def meta(self) -> Dict[str, Any]:
+        """The library's meta: id, subject, created_at, key_id, ..."""
         return dict(self._request.meta)
 
-    def login(self, subject):
+    def login(self, subject: str) -> None:
         """Log in: fixes the subject, draws a new session id (fixation defence)."""
         self._request.login(subject)
         self.modified = True
 
-    def destroy(self):
+    def destroy(self) -> None:
         """Ends the session here and server-side (subject, id and unread flashes
         gone); the request goes on with an empty one, so another user can log in
         right after, and a flash set now ("You are logged out") still arrives."""
         self._request.destroy()
         permanent = self.permanent
-        dict.clear(self)
+        dict.clear(self)  # type: ignore[arg-type]  # (mypy misreads dict's inherited clear)
         self._flashes_at_open = {}
         if permanent:
             dict.__setitem__(self, "_permanent", True)
         self.modified = True
 
-    def clear(self):
+    def clear(self) -> None:
         """Flask's logout: as destroy()."""
         self.destroy()
 
 
-class UndecidedSession(dict, SessionMixin):
+class UndecidedSession(Dict[str, Any], SessionMixin):
     """The session of a request the server could not judge: any use answers 503."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: Error) -> None:
         super().__init__()
         self.reason = reason
         self.modified = False
         self.new = False
 
-    def _refuse(self, *args, **kwargs):
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         e = ServiceUnavailable(f"the session could not be read ({self.reason.name}); retry shortly")
         e.retry_after = 1
         raise e
 
-    __getitem__ = __setitem__ = __delitem__ = __contains__ = __iter__ = __len__ = _refuse
-    get = setdefault = pop = popitem = update = clear = keys = values = items = _refuse
+    # Every way in refuses (typed as the dict's, deliberately not).
+    __getitem__ = __setitem__ = __delitem__ = __contains__ = _refuse
+    __iter__ = __len__ = get = setdefault = pop = popitem = _refuse  # type: ignore[assignment]
+    update = clear = keys = values = items = _refuse  # type: ignore[assignment]
     login = destroy = _refuse
     subject = meta = refused = property(_refuse)
 
 
-def _flashes_to_flask(flashes):
+def _flashes_to_flask(flashes: Flashes) -> List[Tuple[str, Any]]:
     return [(category, message) for category, messages in flashes.items() for message in messages]
 
 
-def _flashes_from_flask(pairs):
-    grouped = {}
+def _flashes_from_flask(pairs: Optional[List[Any]]) -> Flashes:
+    grouped: Flashes = {}
     for pair in pairs or []:
         category, message = (pair[0], pair[1]) if isinstance(pair, (list, tuple)) else ("message", pair)
         grouped.setdefault(str(category), []).append(message)
@@ -185,16 +196,17 @@ class CookiesealSessionInterface(SessionInterface):
     _SESSION_OPTIONS = ("name", "purpose", "path", "domain", "secure", "http_only", "same_site",
                         "partitioned")
 
-    def __init__(self, keyring=None, *, codec=None, **options):
+    def __init__(self, keyring: Optional[str] = None, *, codec: Optional[Codec] = None,
+                 **options: Any) -> None:
         self._fixed = {k: options.pop(k) for k in self._SESSION_OPTIONS if k in options}
         # One shared codec (keyring watcher, store connections) for every cookie kind.
         self.codec = codec if codec is not None else Codec(keyring, **options)
-        self._managers = {}
+        self._managers: Dict[Tuple[Tuple[str, Any], ...], SessionManager] = {}
         self._lock = threading.Lock()
 
-    def _manager(self, app):
+    def _manager(self, app: Flask) -> SessionManager:
         """The session manager of the app's cookie settings (cheap; one per kind)."""
-        o = {"name": self.get_cookie_name(app), "path": self.get_cookie_path(app),
+        o: Dict[str, Any] = {"name": self.get_cookie_name(app), "path": self.get_cookie_path(app),
              "domain": self.get_cookie_domain(app) or None,
              "secure": self.get_cookie_secure(app), "http_only": self.get_cookie_httponly(app),
              "same_site": self.get_cookie_samesite(app)}
@@ -207,21 +219,22 @@ class CookiesealSessionInterface(SessionInterface):
             return m
 
     @property
-    def sessions(self):
+    def sessions(self) -> SessionManager:
         """The session manager of the current app."""
         from flask import current_app
         return self._manager(current_app)
 
-    def revoke_subject(self, subject):
+    def revoke_subject(self, subject: str) -> None:
         """Log out everywhere (every server sharing the store sees it)."""
         self.codec.revoke_subject(subject)
 
-    def open_session(self, app, request):
+    def open_session(self, app: Flask, request: Request) -> SessionMixin:
         # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
         r = self._manager(app).request("\n".join(request.headers.getlist("Cookie")))
         if r.undecided:
             reason = r.reason
             r.close()
+            assert reason is not None  # an undecided request always has its reason
             return UndecidedSession(reason)
         # A deep copy: a nested change not marked modified must not reach the
         # binding's own copy (which saves any difference), as in Flask.
@@ -234,7 +247,7 @@ class CookiesealSessionInterface(SessionInterface):
         session._lifetime_at_open = dict(r.lifetime)
         return session
 
-    def save_session(self, app, session, response):
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, CookiesealSession):
             return  # undecided (no cookie is changed), or open_session failed
         r = session._request
@@ -250,8 +263,9 @@ class CookiesealSessionInterface(SessionInterface):
             # save (as Flask's signed timestamp does); any other is a browser
             # session. Set when it changes, and on every request where Flask's
             # should_set_cookie says so (SESSION_REFRESH_EACH_REQUEST).
-            lifetime = {"max_age": None, "browser_session": not session.permanent,
-                        "idle_timeout": int(app.permanent_session_lifetime.total_seconds())}
+            lifetime: Dict[str, Any] = {
+                "max_age": None, "browser_session": not session.permanent,
+                "idle_timeout": int(app.permanent_session_lifetime.total_seconds())}
             if self.should_set_cookie(app, session) and (
                     session.permanent or lifetime != session._lifetime_at_open):
                 r.set_lifetime(**lifetime)

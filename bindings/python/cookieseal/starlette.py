@@ -141,7 +141,7 @@ class SessionMiddleware:
         if r.undecided:
             reason = r.reason
             r.close()
-            scope["session"] = UndecidedSession(reason)
+            scope["session"] = UndecidedSession(reason)  # type: ignore[arg-type]  # never None here
             await self.app(scope, receive, send)  # no cookie is changed
             return
         scope["session"] = CookiesealSession(r)

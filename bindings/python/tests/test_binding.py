@@ -1,5 +1,6 @@
 """The Python API over the C ABI: requests, the three outcomes, flashes, login,
 revocation, seal/open, errors as exceptions."""
+import ctypes
 import json
 import threading
 
@@ -41,6 +42,27 @@ def test_a_session_round_trips_through_a_cookie(keyring, store):
                              "prefs": {"theme": "dark", "n": 2.5, "ok": True, "none": None}}
         assert r.meta["key_id"] == "9f3a01c2"
         assert r.save() == [("Vary", "Cookie")]  # unchanged: nothing re-sent
+
+
+def test_a_managers_settings_are_the_librarys(keyring):
+    # The defaults come from the library (the package restates none of them).
+    sessions = manager(keyring)
+    assert sessions.settings == {
+        "name": "__Host-session", "purpose": None, "path": "/", "domain": None, "secure": True,
+        "http_only": True, "same_site": "Lax", "partitioned": False, "browser_session": False,
+        "max_age": 7 * 24 * 3600, "idle_timeout": 24 * 3600}
+    assert sessions.name == "__Host-session"
+    prefs = cookieseal.SessionManager(cookieseal.Codec(keyring, max_age=0, idle_timeout=0),
+                                      name="prefs", purpose="ui", path="/app",
+                                      domain="example.com", same_site=None, http_only=False,
+                                      browser_session=True)
+    assert prefs.settings == {
+        "name": "prefs", "purpose": "ui", "path": "/app", "domain": "example.com",
+        "secure": True, "http_only": False, "same_site": None, "partitioned": False,
+        "browser_session": True, "max_age": 0, "idle_timeout": None}
+    assert prefs.name == "prefs"
+    prefs.settings["name"] = "changed"  # a copy
+    assert prefs.name == "prefs"
 
 
 def test_flashes_login_and_destroy(keyring, store):
@@ -180,6 +202,33 @@ def test_bad_configuration_is_a_clear_error(keyring, tmp_path):
     assert "keyring_text:2" in str(e.value)  # names the line
 
 
+def test_the_key_text_the_library_read_is_wiped_after_the_call(monkeypatch, tmp_path):
+    # What codec_new was handed: the address and length of the key text, and
+    # the options' references that keep that memory alive after the call.
+    from cookieseal import _native
+    seen = []
+    codec_new = _native.codec_new
+
+    def spy(options, out, message):
+        o = options._obj
+        address = ctypes.c_void_p.from_buffer(o, type(o).keyring_text.offset).value
+        seen.append((address, o.keyring_text_len, o._objects))
+        header = ctypes.string_at(address, 20)
+        assert header == b"cookieseal-keyring 1"
+        return codec_new(options, out, message)
+
+    monkeypatch.setattr(_native, "codec_new", spy)
+    good = keyring_text()
+    for text in (good, good.encode(), bytearray(good.encode())):
+        cookieseal.Codec(keyring_text=text).close()
+    with pytest.raises(cookieseal.KeyringError):  # the library refuses it: wiped all the same
+        cookieseal.Codec(keyring_text=good + "key zz\n")
+    assert len(seen) == 4
+    for address, n, _ in seen:  # a failure shows counts, never the key text
+        zeros = ctypes.string_at(address, n).count(0)
+        assert n > 0 and zeros == n, "key text left unwiped"
+
+
 def test_a_closed_codec_or_request_is_refused(keyring):
     sessions = manager(keyring)
     r = sessions.request("")
@@ -253,6 +302,82 @@ def test_one_codec_serves_many_threads(keyring, store):
     for t in threads:
         t.join()
     assert errors == []
+
+
+_CLOSE_WITH_CALLS_IN_FLIGHT = r"""
+import random, sys, threading, time
+import cookieseal
+keyring, store, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+big = "x" * 6000  # over the cookie limit: save() writes a store entry, long inside C
+unexpected = []
+
+
+def hammer(calls, stop, after):
+    try:
+        while not stop.is_set():
+            for call in calls:
+                try:
+                    call()
+                except cookieseal.Closed:
+                    pass
+        for call in calls:  # everything closed now: each call must raise Closed
+            try:
+                call()
+            except cookieseal.Closed:
+                continue
+            after.append(call)
+    except BaseException as e:
+        unexpected.append(repr(e))
+
+
+for n in range(rounds):
+    codec = cookieseal.Codec(keyring, store=store)
+    m = cookieseal.SessionManager(codec)
+    cookie = m.seal({"values": {"n": 1}})
+    r = m.request("")
+
+    def save():
+        r.session["n"] = r.session.get("n", 0) + 1
+        r.session["big"] = big
+        r.save()
+
+    def request():
+        with m.request(cookie) as q:
+            assert q.opened
+
+    calls = [
+        [lambda: m.seal({"values": {"big": big}}), lambda: m.open(cookie), request],
+        [save, lambda: r.flashes, lambda: r.flash("k", 1), lambda: r.take_flashes("k"),
+         r.regenerate_id],
+        [lambda: codec.revoke_subject("nobody")],
+    ]
+    stop, after = threading.Event(), []
+    threads = [threading.Thread(target=hammer, args=(c, stop, after)) for c in calls]
+    for t in threads:
+        t.start()
+    time.sleep(random.uniform(0, 0.004))
+    handles = [codec, m, r]
+    random.shuffle(handles)
+    for h in handles:
+        h.close()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not unexpected, (n, unexpected)
+    assert not after, (n, "calls after close() that did not raise Closed", after)
+print("ok")
+"""
+
+
+def test_closing_while_other_threads_are_inside_calls_never_frees_under_them(tmp_path, keyring):
+    # Before the in-flight guard, close() freed the handle under a call in C:
+    # this crashed (SIGSEGV) or failed with garbage errors within 100 rounds.
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-c", _CLOSE_WITH_CALLS_IN_FLIGHT, str(keyring),
+                        str(tmp_path / "store"), "200"],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0 and p.stdout == "ok\n", (p.returncode, p.stderr[-3000:])
 
 
 _EXIT_WHILE_THE_KEYRING_THREAD_REPORTS = r"""
@@ -342,12 +467,11 @@ def test_json_through_the_c_abi_is_bounded_before_it_is_parsed(keyring):
     deep = b'{"values":{"a":' + b"[" * 20_000_000 + b"}}"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with codec.request("") as r:
-        h = r._live()
         with pytest.raises(cookieseal.InvalidArgument, match="larger than 8388608 bytes"):
-            _native.check_request(_native.request_update(h, deep, len(deep)), h)
+            r._call(_native.call_request, _native.request_update, deep, len(deep))
         deep = deep[:4_000_000]  # within the size bound: refused at the 35th level
         with pytest.raises(cookieseal.InvalidArgument, match="nesting deeper than 34 levels"):
-            _native.check_request(_native.request_update(h, deep, len(deep)), h)
+            r._call(_native.call_request, _native.request_update, deep, len(deep))
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 64 * 1024, f"peak memory grew by {grown_kib} KiB"
 

@@ -1,12 +1,18 @@
-// Package testsupport is what the module's tests share: keyring files, thread counts.
+// Package testsupport is what the module's tests share: keyring files, thread
+// counts, a redis-server of a test's own.
 package testsupport
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,4 +60,121 @@ func Threads(t testing.TB) int {
 		t.Skip("no /proc/self/task:", err)
 	}
 	return len(entries)
+}
+
+// Redis is a redis-server of the test's own, listening only on a Unix socket
+// in a temporary directory (no port to collide on); stopped at the end of the
+// test, or earlier by Stop.
+type Redis struct {
+	URL    string // the store URL: unix:///…/redis.sock
+	socket string
+	cmd    *exec.Cmd
+	done   chan struct{}
+}
+
+// StartRedis starts a redis-server (skips when none is installed: report it).
+func StartRedis(t testing.TB) *Redis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("no redis-server:", err)
+	}
+	dir := t.TempDir()
+	r := &Redis{socket: filepath.Join(dir, "redis.sock"), done: make(chan struct{})}
+	r.URL = "unix://" + r.socket
+	r.cmd = exec.Command(bin, "--port", "0", "--unixsocket", r.socket, "--unixsocketperm", "700",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning")
+	log, err := os.Create(filepath.Join(dir, "redis.log")) // its warnings are not the test's output
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close() // the server holds its own descriptor
+	r.cmd.Stdout, r.cmd.Stderr = log, log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(r.Stop)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if reply, err := r.Command("PING"); err == nil && reply == "PONG" {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server did not answer PING within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop stops the server and waits for it to exit (twice is fine).
+func (r *Redis) Stop() {
+	select {
+	case <-r.done:
+		return
+	default:
+	}
+	_ = r.cmd.Process.Kill()
+	<-r.done
+}
+
+// Command sends one command (its words) on a connection of its own and
+// returns the reply as text: a status, an error ("ERR …" as an error), a bulk
+// string or an integer.
+func (r *Redis) Command(words ...string) (string, error) {
+	conn, err := net.DialTimeout("unix", r.socket, 2*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	req := fmt.Sprintf("*%d\r\n", len(words))
+	for _, w := range words {
+		req += fmt.Sprintf("$%d\r\n%s\r\n", len(w), w)
+	}
+	if _, err := conn.Write([]byte(req)); err != nil {
+		return "", err
+	}
+	in := bufio.NewReader(conn)
+	line, err := in.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimSuffix(line, "\r\n")
+	switch {
+	case line == "":
+		return "", fmt.Errorf("an empty reply")
+	case line[0] == '+' || line[0] == ':':
+		return line[1:], nil
+	case line[0] == '-':
+		return "", fmt.Errorf("redis: %s", line[1:])
+	case line[0] == '$':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("a bulk reply of length %q", line[1:])
+		}
+		body := make([]byte, n+2)
+		if _, err := io.ReadFull(in, body); err != nil {
+			return "", err
+		}
+		return string(body[:n]), nil
+	}
+	return "", fmt.Errorf("a reply this client does not read: %q", line)
+}
+
+// Clients counts the server's client connections other than the one asking
+// (CLIENT LIST): a test's server serves only the test's process.
+func (r *Redis) Clients(t testing.TB) int {
+	t.Helper()
+	list, err := r.Command("CLIENT", "LIST", "TYPE", "normal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		if line != "" && !strings.Contains(line, " cmd=client|list ") {
+			n++
+		}
+	}
+	return n
 }

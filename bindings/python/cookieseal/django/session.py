@@ -66,7 +66,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
             self._request = r
         if r.undecided:
             self.undecided = r.reason
-            raise r.reason
+            raise r.reason  # type: ignore[misc]  # never None here
         return r
 
     @property
@@ -199,7 +199,7 @@ class SessionStore(SessionBase):  # type: ignore[misc]
             other = config.manager(want).request(self._header())
             if other.undecided:
                 self.undecided = other.reason
-                raise other.reason
+                raise other.reason  # type: ignore[misc]  # never None here
             r.close()
             self._request, self._browser_session = other, want
             r = other

@@ -1,11 +1,28 @@
-// One way to turn "DIR or URL" into a store, for the CLI, the C ABI and apps.
-#include <cookieseal/file_store.hpp>
+// store.hpp's functions: one way to turn "DIR or URL" into a store (for the
+// CLI, the C ABI and apps), and the stores' diagnostic choke point.
 #include <cookieseal/store.hpp>
+
+#include <cookieseal/file_store.hpp>
 #if COOKIESEAL_HAVE_REDIS
 #include <cookieseal/redis_store.hpp>
 #endif
 
+#include <cxxabi.h>
+
 namespace cookieseal {
+
+namespace detail {
+
+void call_diagnostic(const diagnostic_function& f, std::string_view message) {
+  if (f) try {
+      f(message);
+    } catch (const abi::__forced_unwind&) {
+      throw;  // swallowing a cancellation aborts the process
+    } catch (...) {
+    }
+}
+
+}  // namespace detail
 
 std::string redact_store_url(std::string_view where) {
   if (!is_redis_url(where)) return std::string(where);

@@ -1,7 +1,5 @@
 #include "detail/random.hpp"
 
-#include <cookieseal/detail/wipe.hpp>
-
 #include <sodium.h>
 
 #include <stdexcept>
@@ -18,7 +16,5 @@ void random_fill(std::span<std::byte> out) {
   ensure_sodium();
   randombytes_buf(out.data(), out.size());
 }
-
-void wipe(void* p, std::size_t n) noexcept { sodium_memzero(p, n); }
 
 }  // namespace cookieseal::detail

@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Turns bench_c_api's JSON (with repetitions) into bench/README.md's C ABI
+table: the C ABI's seal, open and request path against the C++ codec and the
+table-base64 floor, all measured in the same run (medians)."""
+import json
+import sys
+
+data = json.load(open(sys.argv[1]))
+median = {}
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") == "median":
+        median[b["run_name"]] = b["real_time"] if b["time_unit"] == "ns" else b["real_time"] * 1000
+
+print("| fixture | operation | C ABI ns | C++ codec ns | C ABI / codec | floor (table b64) ns | C ABI / floor |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+for idx, fx in ((0, "typical"), (1, "large")):
+    for op in ("seal", "open"):
+        ours = median.get(f"BM_c_{op}/{idx}")
+        codec = median.get(f"BM_{op}/{idx}")
+        floor = median.get(f"BM_floor_{op}_table_b64/{idx}")
+        if ours is None or codec is None or floor is None:
+            continue
+        print(f"| {fx} | {op} | {ours:.0f} | {codec:.0f} | {ours / codec:.2f}x | {floor:.0f} | "
+              f"{ours / floor:.2f}x |")
+for idx, fx in ((0, "typical"), (1, "large")):
+    v = median.get(f"BM_c_request/{idx}")
+    if v is not None:
+        print(f"\n{fx}: a request through the C ABI (request_new from the Cookie header, one set, "
+              f"save with a re-seal) in {v:.0f} ns (median)")
