@@ -366,14 +366,17 @@ class RequestSession(_Handle):
         self._load()
 
     def _load(self) -> None:
-        data = _values.decode_session(
-            json.loads(self._call(_native.text_request, _native.request_session_json)))
+        doc = json.loads(self._call(_native.text_request, _native.request_session_json))
+        # The values as the library wrote them: decoding makes new containers,
+        # so this stays what was loaded whatever the app does to its session.
+        self._saved_encoded: Dict[str, Any] = doc["values"]
+        self._saved_values: Optional[str] = None  # its JSON text, made when first needed
+        data = _values.decode_session(doc)
         #: what the library tells of the session: id, subject, created_at, key_id, ...
         self.meta: Dict[str, Any] = data["meta"]
         self.constants: Dict[str, Value] = data["constants"]
         #: the session's values: change them, then save()
         self.session: Dict[str, Value] = dict(data["values"])
-        self._saved_values = _dumps(_values.encode_map(data["values"]))
         self._flashes: Optional[Flashes] = data["flashes"]  # None once a flash call changed them
         #: the session's own lifetime: {"max_age", "idle_timeout"} in seconds
         #: (None: the codec's) and "browser_session"
@@ -464,11 +467,18 @@ class RequestSession(_Handle):
 
     def _push(self) -> None:
         """Hands the values changed on the Python side to the native session."""
-        values = _dumps(_values.encode_map(self.session))
-        if values != self._saved_values:
-            data, n = _native.b('{"values":' + values + "}")
-            self._call(_native.call_request, _native.request_update, data, n)
-            self._saved_values = values
+        encoded = _values.encode_map(self.session)
+        values = _dumps(encoded)
+        if encoded == self._saved_encoded:
+            # Equal as Python values, but 1 == 1.0 == True: only the JSON text
+            # tells those apart.
+            if self._saved_values is None:
+                self._saved_values = _dumps(self._saved_encoded)
+            if values == self._saved_values:
+                return
+        data, n = _native.b('{"values":' + values + "}")
+        self._call(_native.call_request, _native.request_update, data, n)
+        self._saved_encoded, self._saved_values = encoded, values
 
     def save(self) -> Headers:
         """The response headers, [(name, value), ...]: Set-Cookie when needed,

@@ -24,7 +24,6 @@ where the app touches the session, and no cookie is changed.
 import typing
 
 import anyio.to_thread
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -177,22 +176,20 @@ class SessionMiddleware:
 
 def _add_headers(message: Message, headers: typing.List[typing.Tuple[str, str]]) -> None:
     """The library's response headers into the app's: Set-Cookie added,
-    Cache-Control replacing the app's (one line, never cached), Vary merged."""
-    out = None
+    Cache-Control replacing the app's (one line, never cached), Vary merged
+    into one line as Starlette's MutableHeaders.add_vary_header does (written on
+    the raw list: MutableHeaders costs more than the rest of the save)."""
+    raw = message.get("headers")
+    raw = message["headers"] = list(raw) if raw is not None else []
     for name, value in headers:
-        lower = name.lower()
-        if lower == "vary" or lower == "cache-control":
-            if out is None:
-                out = MutableHeaders(scope=message)
-            if lower == "vary":
-                out.add_vary_header(value)
-            else:
-                out[name] = value
-        else:
-            raw = message.setdefault("headers", [])
-            if not isinstance(raw, list):
-                raw = message["headers"] = list(raw)
-            raw.append((lower.encode("latin-1"), value.encode("latin-1")))
+        key, text = name.lower().encode("latin-1"), value.encode("latin-1")
+        if key == b"cache-control" or key == b"vary":
+            old = [v for k, v in raw if k.lower() == key]
+            if old:
+                raw[:] = [(k, v) for k, v in raw if k.lower() != key]
+                if key == b"vary":
+                    text = old[0] + b", " + text
+        raw.append((key, text))
 
 
 def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: bool,
