@@ -17,7 +17,6 @@ package cookieseal
 import "C"
 
 import (
-	"encoding/json"
 	"net/http"
 	"runtime"
 	"runtime/cgo"
@@ -346,11 +345,25 @@ func (r *request) isNew() bool {
 	return C.cookieseal_request_is_new(r.p) != 0
 }
 
-func (r *request) sessionJSON() (string, error) {
+// sessionJSON hands the session JSON to read, in the library's memory (freed
+// after: read must copy what it keeps).
+func (r *request) sessionJSON(read func(text []byte) error) error {
 	defer runtime.KeepAlive(r)
-	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_session_json(r.p, out, n)
-	})
+	var out *C.char
+	var n C.size_t
+	if err := status(C.cookieseal_request_session_json(r.p, &out, &n)); err != nil {
+		return err
+	}
+	return readText(out, n, read)
+}
+
+// readText hands a library-allocated string to read, then frees it.
+func readText(p *C.char, n C.size_t, read func(text []byte) error) error {
+	if p == nil {
+		return read(nil)
+	}
+	defer C.cookieseal_free(unsafe.Pointer(p))
+	return read(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
 func (r *request) update(body []byte) error {
@@ -396,12 +409,26 @@ func (r *request) save(m *manager) ([][2]string, error) {
 	if err := r.check(st); err != nil {
 		return nil, err
 	}
-	text := takeText(out, n)
 	var headers [][2]string
-	if err := json.Unmarshal([]byte(text), &headers); err != nil {
-		return nil, err
-	}
-	return headers, nil
+	err := readText(out, n, func(text []byte) error {
+		jr := &jsonReader{s: text}
+		return jr.array(func() error {
+			var h [2]string
+			var err error
+			if err = jr.expect('['); err == nil {
+				if h[0], err = jr.str(); err == nil {
+					if err = jr.expect(','); err == nil {
+						if h[1], err = jr.str(); err == nil {
+							err = jr.expect(']')
+						}
+					}
+				}
+			}
+			headers = append(headers, h)
+			return err
+		})
+	})
+	return headers, err
 }
 
 func boolInt(b bool) C.int {
