@@ -16,10 +16,14 @@
 // the session's own lifetime (its cookie's Max-Age, an idle timeout as
 // securecookie enforces it, within the codec's bounds: raise
 // Options.IdleTimeout, 24 hours by default, for longer); MaxAge = 0 is a
-// browser-session cookie. Values are the JSON kinds: string keys; string,
-// int, float64, bool, nil, []byte, slices and maps with string keys (slices
-// come back as []interface{}); anything else (a gob-registered struct) is
-// refused by Save with an error naming the key. A request whose cookie cannot
+// browser-session cookie. Values (string keys) come back with the Go types
+// put in: int, sized integers, float64, bool, string, nil, []byte, time.Time,
+// slices and string-keyed maps of those ([]string, map[string]interface{}),
+// and gob-registered types (as gob bytes); a type gob does not know is refused
+// by Save with an error naming the key. Other languages see the neutral form;
+// the Go types travel in the reserved value "_gotypes" (docs/FORMAT.md,
+// section 6.1), and a value another server wrote loads untyped ([]interface{},
+// int, ...). A request whose cookie cannot
 // be judged gets a new session and an undecided error from Get
 // (cookieseal.IsUndecided), and Save then writes nothing: answer 503.
 //
@@ -225,7 +229,10 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	st.opened = cs
 	session.IsNew = cs.IsNew()
 	session.ID = cs.ID()
-	for k, v := range cs.Values() {
+	values := cs.Values()
+	types, _ := values[typesKey].(map[string]interface{})
+	delete(values, typesKey)
+	for k, v := range values {
 		if _, isList := v.([]interface{}); st.flashKeys[k] && !isList && v != nil {
 			v = []interface{}{v} // gorilla's Flashes() asserts a list: never a panic
 		}
@@ -235,6 +242,15 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		st.flashKeys[k] = true
 		old, _ := session.Values[k].([]interface{}) // a non-list value of that key gives way
 		session.Values[k] = append(old, list...)
+	}
+	for k, d := range types {
+		if v, ok := session.Values[k]; ok {
+			v = decodeValue(v, d)
+			if _, isList := v.([]interface{}); st.flashKeys[k] && !isList {
+				continue // a flash key keeps a list
+			}
+			session.Values[k] = v
+		}
 	}
 	return session, nil
 }
@@ -269,8 +285,9 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 	if st.undecided != nil {
 		return st.undecided // nothing is written: answer 503
 	}
-	values := map[string]interface{}{}
+	values := make(map[string]interface{}, len(session.Values))
 	flashes := map[string][]interface{}{}
+	var types map[string]interface{}
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
 			continue
@@ -281,11 +298,29 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 				Name:    cookieseal.ErrInvalidArgument.Name,
 				Message: fmt.Sprintf("session key %v is a %T: keys must be strings", k, k)}
 		}
+		if key == typesKey {
+			return &cookieseal.Error{Status: cookieseal.ErrInvalidArgument.Status,
+				Name:    cookieseal.ErrInvalidArgument.Name,
+				Message: fmt.Sprintf("session key %q is the store's own (the Go types of the values)", key)}
+		}
+		v, d, err := encodeValue(key, v, 0)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			if types == nil {
+				types = map[string]interface{}{}
+			}
+			types[key] = d
+		}
 		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
 			flashes[key] = list
 			continue
 		}
 		values[key] = v
+	}
+	if types != nil {
+		values[typesKey] = types
 	}
 	cs := st.opened
 	if cs == nil {
