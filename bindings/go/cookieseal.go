@@ -267,9 +267,9 @@ type sessionData struct {
 // readSession reads the session JSON the library writes into d and values.
 func readSession(text []byte, d *sessionData, values *map[string]interface{}) error {
 	r := &jsonReader{s: text}
-	err := r.object(func(k string) error {
+	err := r.objectKeys(func(k []byte) error {
 		var err error
-		switch k {
+		switch string(k) {
 		case "values":
 			*values, err = r.valuesMap(1)
 		case "flashes":
@@ -291,8 +291,8 @@ func readSession(text []byte, d *sessionData, values *map[string]interface{}) er
 			if r.null() {
 				return nil
 			}
-			return r.object(func(k string) error {
-				switch k {
+			return r.objectKeys(func(k []byte) error {
+				switch string(k) {
 				case "max_age":
 					d.lifetime.maxAge, err = r.int64OrNull()
 				case "idle_timeout":
@@ -305,8 +305,8 @@ func readSession(text []byte, d *sessionData, values *map[string]interface{}) er
 				return err
 			})
 		case "meta":
-			return r.object(func(k string) error {
-				switch k {
+			return r.objectKeys(func(k []byte) error {
+				switch string(k) {
 				case "id":
 					d.id, err = r.str()
 				case "subject":

@@ -481,12 +481,15 @@ func (r *jsonReader) boolean() (bool, error) {
 
 // object calls member for each key; member reads the key's value.
 func (r *jsonReader) object(member func(key string) error) error {
+	return r.objectKeys(func(k []byte) error { return member(string(k)) })
+}
+
+// objectKeys is object with each key as a view (see key): for members
+// matched by name, without allocating the name.
+func (r *jsonReader) objectKeys(member func(key []byte) error) error {
 	return r.sequence('{', '}', func() error {
-		k, err := r.str()
+		k, err := r.key()
 		if err != nil {
-			return err
-		}
-		if err := r.expect(':'); err != nil {
 			return err
 		}
 		return member(k)
@@ -523,8 +526,57 @@ func (r *jsonReader) sequence(open, close byte, item func() error) error {
 
 // skip reads and drops one value.
 func (r *jsonReader) skip() error {
-	_, err := r.value(0)
+	switch r.peek() {
+	case '"':
+		return r.skipString()
+	case '[':
+		return r.array(r.skip)
+	case '{':
+		return r.object(func(string) error { return r.skip() })
+	}
+	_, err := r.value(maxJSONDepth) // a scalar: allocates only a number's text
 	return err
+}
+
+// skipString passes a string without keeping it.
+func (r *jsonReader) skipString() error {
+	r.i++
+	for r.i < len(r.s) {
+		switch c := r.s[r.i]; {
+		case c == '"':
+			r.i++
+			return nil
+		case c == '\\':
+			r.i += 2
+		case c < 0x20:
+			return errJSON
+		default:
+			r.i++
+		}
+	}
+	return errJSON
+}
+
+// key reads an object's key and its colon; the bytes are the reader's (a
+// view, valid until the next read) unless the key has escapes.
+func (r *jsonReader) key() ([]byte, error) {
+	if r.peek() != '"' {
+		return nil, errJSON
+	}
+	start := r.i + 1
+	for j := start; j < len(r.s); j++ {
+		if c := r.s[j]; c == '"' {
+			r.i = j + 1
+			return r.s[start:j], r.expect(':')
+		} else if c == '\\' || c < 0x20 {
+			break
+		}
+	}
+	k, err := r.str()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(k), r.expect(':')
 }
 
 // value reads one session value (tags decoded, "$$x" keys as "$x").
@@ -542,26 +594,63 @@ func (r *jsonReader) value(depth int) (interface{}, error) {
 	case c == '-' || c >= '0' && c <= '9':
 		return r.number()
 	case c == '[':
-		list := []interface{}{}
-		err := r.array(func() error {
+		r.i++
+		list := make([]interface{}, 0, 4)
+		if r.peek() == ']' {
+			r.i++
+			return list, nil
+		}
+		for {
 			v, err := r.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
 			list = append(list, v)
-			return err
-		})
-		return list, err
+			switch r.peek() {
+			case ',':
+				r.i++
+			case ']':
+				r.i++
+				return list, nil
+			default:
+				return nil, errJSON
+			}
+		}
 	case c == '{':
+		r.i++
 		m := map[string]interface{}{}
 		dollar := false
-		err := r.object(func(k string) error {
+		if r.peek() == '}' {
+			r.i++
+			return m, nil
+		}
+		for {
+			k, err := r.str()
+			if err != nil {
+				return nil, err
+			}
+			if err := r.expect(':'); err != nil {
+				return nil, err
+			}
 			v, err := r.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
 			dollar = dollar || len(k) > 0 && k[0] == '$'
 			m[k] = v
-			return err
-		})
-		if err != nil || !dollar {
-			return m, err
+			switch r.peek() {
+			case ',':
+				r.i++
+			case '}':
+				r.i++
+				if dollar {
+					return untag(m), nil
+				}
+				return m, nil
+			default:
+				return nil, errJSON
+			}
 		}
-		return untag(m), nil
 	}
 	return nil, errJSON
 }
