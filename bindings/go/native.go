@@ -35,8 +35,13 @@ func withBytes(b []byte, f func(p *C.char, n C.size_t) C.cookieseal_status) C.co
 	return f((*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)))
 }
 
+// withString is withBytes for a string, without copying it (C only reads it).
 func withString(s string, f func(p *C.char, n C.size_t) C.cookieseal_status) C.cookieseal_status {
-	return withBytes([]byte(s), f)
+	if len(s) == 0 {
+		return f(nil, 0)
+	}
+	defer runtime.KeepAlive(s)
+	return f((*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)))
 }
 
 // takeText copies a library-allocated string and frees it (cookieseal_free).

@@ -178,19 +178,15 @@ type state struct {
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
-	flashKeys map[string]bool
-	subject   string // Login's subject, applied by Save
+	flashKeys []string // the store's FlashKeys then, and keys that held flashes when loaded
+	subject   string   // Login's subject, applied by Save
 }
 
 type stateKey struct{}
 
 // open loads the request's native session of that name.
 func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.RequestSession, error) {
-	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
-		flashKeys: map[string]bool{"_flash": true}}
-	for _, k := range s.FlashKeys {
-		st.flashKeys[k] = true
-	}
+	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
 	m, err := s.manager(name, o)
 	if err != nil {
 		return st, nil, err
@@ -198,6 +194,20 @@ func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state,
 	st.loadedBy = m
 	cs, err := m.LoadHeader(st.header)
 	return st, cs, err
+}
+
+// isFlashKey reports that Values[k] holds flashes: "_flash", a FlashKeys
+// key, or a key that held flashes when the session was loaded.
+func (st *state) isFlashKey(k string) bool {
+	if k == "_flash" {
+		return true
+	}
+	for _, f := range st.flashKeys {
+		if f == k {
+			return true
+		}
+	}
+	return false
 }
 
 func stateOf(session *sessions.Session) *state {
@@ -233,20 +243,22 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	types, _ := values[typesKey].(map[string]interface{})
 	delete(values, typesKey)
 	for k, v := range values {
-		if _, isList := v.([]interface{}); st.flashKeys[k] && !isList && v != nil {
+		if _, isList := v.([]interface{}); st.isFlashKey(k) && !isList && v != nil {
 			v = []interface{}{v} // gorilla's Flashes() asserts a list: never a panic
 		}
 		session.Values[k] = v
 	}
 	for k, list := range cs.PeekFlashes() {
-		st.flashKeys[k] = true
+		if !st.isFlashKey(k) {
+			st.flashKeys = append(st.flashKeys[:len(st.flashKeys):len(st.flashKeys)], k) // never the store's array
+		}
 		old, _ := session.Values[k].([]interface{}) // a non-list value of that key gives way
 		session.Values[k] = append(old, list...)
 	}
 	for k, d := range types {
 		if v, ok := session.Values[k]; ok {
 			v = decodeValue(v, d)
-			if _, isList := v.([]interface{}); st.flashKeys[k] && !isList {
+			if _, isList := v.([]interface{}); st.isFlashKey(k) && !isList {
 				continue // a flash key keeps a list
 			}
 			session.Values[k] = v
@@ -313,7 +325,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 			}
 			types[key] = d
 		}
-		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
+		if list, isList := v.([]interface{}); isList && st.isFlashKey(key) {
 			flashes[key] = list
 			continue
 		}
