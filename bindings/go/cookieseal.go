@@ -24,6 +24,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -328,25 +329,78 @@ func (m *SessionManager) LoadHeader(cookieHeader string) (*RequestSession, error
 	return s, nil
 }
 
-type sessionJSON struct {
-	Values    map[string]json.RawMessage   `json:"values"`
-	Constants map[string]json.RawMessage   `json:"constants"`
-	Flashes   map[string][]json.RawMessage `json:"flashes"`
-	Lifetime  struct {
-		MaxAge         *int64 `json:"max_age"`
-		IdleTimeout    *int64 `json:"idle_timeout"`
-		BrowserSession bool   `json:"browser_session"`
-	} `json:"lifetime"`
-	Meta struct {
-		ID          string  `json:"id"`
-		Subject     string  `json:"subject"`
-		CreatedAt   string  `json:"created_at"`
-		IssuedAt    *string `json:"issued_at"`
-		ExpiresAt   *string `json:"expires_at"`
-		KeyID       *string `json:"key_id"`
-		KeyReplaced *bool   `json:"key_replaced"`
-		Overflow    *bool   `json:"overflow"`
-	} `json:"meta"`
+// sessionData is what the binding keeps of the session JSON (section 6);
+// the values are in RequestSession.values.
+type sessionData struct {
+	flashes  map[string][]interface{}
+	lifetime struct {
+		maxAge, idleTimeout *int64
+		browserSession      bool
+	}
+	id, subject string
+}
+
+// readSession reads the session JSON the library writes into d and values.
+func readSession(text []byte, d *sessionData, values *map[string]interface{}) error {
+	r := &jsonReader{s: text}
+	err := r.objectKeys(func(k []byte) error {
+		var err error
+		switch string(k) {
+		case "values":
+			*values, err = r.valuesMap(1)
+		case "flashes":
+			d.flashes = map[string][]interface{}{}
+			if r.null() {
+				return nil
+			}
+			return r.object(func(k string) error {
+				list := []interface{}{}
+				err := r.array(func() error {
+					v, err := r.value(2)
+					list = append(list, v)
+					return err
+				})
+				d.flashes[k] = list
+				return err
+			})
+		case "lifetime":
+			if r.null() {
+				return nil
+			}
+			return r.objectKeys(func(k []byte) error {
+				switch string(k) {
+				case "max_age":
+					d.lifetime.maxAge, err = r.int64OrNull()
+				case "idle_timeout":
+					d.lifetime.idleTimeout, err = r.int64OrNull()
+				case "browser_session":
+					d.lifetime.browserSession, err = r.boolean()
+				default:
+					err = r.skip()
+				}
+				return err
+			})
+		case "meta":
+			return r.objectKeys(func(k []byte) error {
+				switch string(k) {
+				case "id":
+					d.id, err = r.str()
+				case "subject":
+					d.subject, err = r.str()
+				default:
+					err = r.skip()
+				}
+				return err
+			})
+		default:
+			err = r.skip()
+		}
+		return err
+	})
+	if err == nil && r.peek() != 0 {
+		err = errJSON
+	}
+	return err
 }
 
 // RequestSession is one request's session (one per request). Its methods take no
@@ -359,29 +413,24 @@ type RequestSession struct {
 	outcome Outcome
 	reason  error
 	isNew   bool
-	data    sessionJSON
+	data    sessionData
 	values  map[string]interface{}
 	dirty   bool
+	pending []byte // the JSON of values and flashes that Replace wrote, for push
 }
 
 func (s *RequestSession) reload() error {
-	text, err := s.req.sessionJSON()
-	if err != nil {
+	s.data = sessionData{}
+	s.values = nil
+	if err := s.req.sessionJSON(func(text []byte) error {
+		return readSession(text, &s.data, &s.values)
+	}); err != nil {
 		return err
 	}
-	s.data = sessionJSON{}
-	if err := json.Unmarshal([]byte(text), &s.data); err != nil {
-		return err
+	if s.values == nil {
+		s.values = map[string]interface{}{}
 	}
-	s.values = make(map[string]interface{}, len(s.data.Values))
-	for k, raw := range s.data.Values {
-		v, err := fromJSON(raw)
-		if err != nil {
-			return err
-		}
-		s.values[k] = v
-	}
-	s.dirty = false
+	s.dirty, s.pending = false, nil
 	return nil
 }
 
@@ -406,26 +455,27 @@ func (s *RequestSession) Lifetime() Lifetime {
 			return time.Duration(*p) * time.Second
 		}
 	}
-	l := s.data.Lifetime
-	return Lifetime{MaxAge: d(l.MaxAge), IdleTimeout: d(l.IdleTimeout), BrowserSession: l.BrowserSession}
+	l := s.data.lifetime
+	return Lifetime{MaxAge: d(l.maxAge), IdleTimeout: d(l.idleTimeout), BrowserSession: l.browserSession}
 }
 
 // SetLifetime gives the session its own lifetime ("remember me" for 30 days,
 // gorilla's per-session MaxAge, a browser session); the cookie is sealed again
 // when saved, also when the lifetime is unchanged (a refresh).
 func (s *RequestSession) SetLifetime(l Lifetime) error {
-	seconds := func(what string, d time.Duration) (interface{}, error) {
+	seconds := func(what string, d time.Duration) (*int64, error) {
+		var n int64
 		switch {
 		case d == 0:
 			return nil, nil
 		case d == Off:
-			return 0, nil
 		case d < 0:
 			return nil, &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
 				Message: fmt.Sprintf("Lifetime.%s must be Off, 0 or positive, not %v", what, d)}
 		default:
-			return wholeSeconds(d), nil
+			n = wholeSeconds(d)
 		}
+		return &n, nil
 	}
 	maxAge, err := seconds("MaxAge", l.MaxAge)
 	if err != nil {
@@ -435,18 +485,33 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 	if err != nil {
 		return err
 	}
-	if err := s.push(); err != nil {
-		return err
-	}
-	body, err := json.Marshal(map[string]interface{}{"lifetime": map[string]interface{}{
-		"max_age": maxAge, "idle_timeout": idle, "browser_session": l.BrowserSession}})
+	// One update with the values and flashes changed so far.
+	bp := getBuf()
+	defer putBuf(bp)
+	b, err := s.appendChanges(append(*bp, '{'))
 	if err != nil {
 		return err
 	}
-	if err := s.req.update(body); err != nil {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	seconds64 := func(b []byte, p *int64) []byte {
+		if p == nil {
+			return append(b, "null"...)
+		}
+		return strconv.AppendInt(b, *p, 10)
+	}
+	b = seconds64(append(b, `"lifetime":{"max_age":`...), maxAge)
+	b = seconds64(append(b, `,"idle_timeout":`...), idle)
+	b = append(strconv.AppendBool(append(b, `,"browser_session":`...), l.BrowserSession), '}', '}')
+	*bp = b
+	if err := s.req.update(b); err != nil {
 		return err
 	}
-	return s.reload()
+	s.dirty, s.pending = false, nil
+	s.data.lifetime.maxAge, s.data.lifetime.idleTimeout = maxAge, idle
+	s.data.lifetime.browserSession = l.BrowserSession
+	return nil
 }
 
 // Outcome is what the request's cookie came to.
@@ -459,10 +524,10 @@ func (s *RequestSession) Reason() error { return s.reason }
 func (s *RequestSession) IsNew() bool { return s.isNew }
 
 // ID is the session's id (32 hex digits); it changes on Login.
-func (s *RequestSession) ID() string { return s.data.Meta.ID }
+func (s *RequestSession) ID() string { return s.data.id }
 
 // Subject is the logged-in subject, "" when anonymous.
-func (s *RequestSession) Subject() string { return s.data.Meta.Subject }
+func (s *RequestSession) Subject() string { return s.data.subject }
 
 // Get returns a value as the JSON kinds decode: string, int (integers),
 // float64, bool, nil, []interface{}, map[string]interface{}, []byte.
@@ -496,7 +561,7 @@ func (s *RequestSession) Set(key string, v interface{}) error {
 		return err
 	}
 	s.values[key] = v
-	s.dirty = true
+	s.dirty, s.pending = true, nil
 	return nil
 }
 
@@ -504,7 +569,7 @@ func (s *RequestSession) Set(key string, v interface{}) error {
 func (s *RequestSession) Delete(key string) {
 	if _, ok := s.values[key]; ok {
 		delete(s.values, key)
-		s.dirty = true
+		s.dirty, s.pending = true, nil
 	}
 }
 
@@ -522,15 +587,11 @@ func (s *RequestSession) Flash(key string, v interface{}) error {
 	if err := checkValue(key, v); err != nil {
 		return err
 	}
-	raw, err := json.Marshal(toJSON(v))
-	if err != nil {
-		return err
+	if s.data.flashes == nil {
+		s.data.flashes = map[string][]interface{}{}
 	}
-	if s.data.Flashes == nil {
-		s.data.Flashes = map[string][]json.RawMessage{}
-	}
-	s.data.Flashes[key] = append(s.data.Flashes[key], raw)
-	s.dirty = true
+	s.data.flashes[key] = append(s.data.flashes[key], v)
+	s.dirty, s.pending = true, nil
 	return nil
 }
 
@@ -543,18 +604,11 @@ func (s *RequestSession) Values() map[string]interface{} {
 	return out
 }
 
-// PeekFlashes is every queued flash by key, without removing any. A message
-// another server wrote in a form Go cannot decode is left out.
+// PeekFlashes is every queued flash by key, without removing any.
 func (s *RequestSession) PeekFlashes() map[string][]interface{} {
-	out := make(map[string][]interface{}, len(s.data.Flashes))
-	for k, raws := range s.data.Flashes {
-		list := make([]interface{}, 0, len(raws))
-		for _, raw := range raws {
-			if v, err := fromJSON(raw); err == nil {
-				list = append(list, v)
-			}
-		}
-		out[k] = list
+	out := make(map[string][]interface{}, len(s.data.flashes))
+	for k, list := range s.data.flashes {
+		out[k] = append([]interface{}(nil), list...)
 	}
 	return out
 }
@@ -563,48 +617,32 @@ func (s *RequestSession) PeekFlashes() map[string][]interface{} {
 // that keeps its own copy, as a gorilla store does). Every value is checked
 // first, naming the key of one that cannot be stored; on error nothing changes.
 func (s *RequestSession) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
-	raw := make(map[string][]json.RawMessage, len(flashes))
-	for k, list := range flashes {
-		for _, f := range list {
-			if err := checkValue(k, f); err != nil {
-				return err
-			}
-			b, err := json.Marshal(toJSON(f))
-			if err != nil {
-				return err
-			}
-			raw[k] = append(raw[k], b)
-		}
-	}
-	for k, v := range values {
-		if err := checkValue(k, v); err != nil {
-			return err
-		}
+	// Written now (which checks every value), sent with the next change or save.
+	pending, err := appendChanges(make([]byte, 0, 1024), values, flashes)
+	if err != nil {
+		return err
 	}
 	s.values = make(map[string]interface{}, len(values))
 	for k, v := range values {
 		s.values[k] = v
 	}
-	s.data.Flashes = raw
-	s.dirty = true
-	return s.push()
+	s.data.flashes = make(map[string][]interface{}, len(flashes))
+	for k, list := range flashes {
+		s.data.flashes[k] = append([]interface{}(nil), list...)
+	}
+	s.dirty, s.pending = true, pending
+	return nil
 }
 
 // Flashes returns the messages under key and removes them.
 func (s *RequestSession) Flashes(key string) []interface{} {
-	raws := s.data.Flashes[key]
-	if len(raws) == 0 {
+	list := s.data.flashes[key]
+	if len(list) == 0 {
 		return nil
 	}
-	delete(s.data.Flashes, key)
-	s.dirty = true
-	out := make([]interface{}, 0, len(raws))
-	for _, raw := range raws {
-		if v, err := fromJSON(raw); err == nil {
-			out = append(out, v)
-		}
-	}
-	return out
+	delete(s.data.flashes, key)
+	s.dirty, s.pending = true, nil
+	return list
 }
 
 // Login fixes the subject, draws a new id and restarts created_at (session
@@ -644,23 +682,67 @@ func (s *RequestSession) push() error {
 	if !s.dirty {
 		return nil
 	}
-	values := make(map[string]interface{}, len(s.values))
-	for k, v := range s.values {
-		values[k] = toJSON(v)
-	}
-	flashes := s.data.Flashes
-	if flashes == nil {
-		flashes = map[string][]json.RawMessage{}
-	}
-	body, err := json.Marshal(map[string]interface{}{"values": values, "flashes": flashes})
+	bp := getBuf()
+	defer putBuf(bp)
+	b, err := s.appendChanges(append(*bp, '{'))
 	if err != nil {
 		return err
 	}
-	if err := s.req.update(body); err != nil {
+	*bp = append(b, '}')
+	if err := s.req.update(*bp); err != nil {
 		return err
 	}
-	s.dirty = false
+	s.dirty, s.pending = false, nil
 	return nil
+}
+
+// appendChanges appends `"values": {...}, "flashes": {...}` when the session
+// has changes to push (what Replace wrote, or its values and flashes now).
+func (s *RequestSession) appendChanges(b []byte) ([]byte, error) {
+	switch {
+	case !s.dirty:
+		return b, nil
+	case s.pending != nil:
+		return append(b, s.pending...), nil
+	}
+	return appendChanges(b, s.values, s.data.flashes)
+}
+
+// appendChanges appends the update members of values and flashes; a value
+// that cannot be stored is refused naming its key.
+func appendChanges(b []byte, values map[string]interface{}, flashes map[string][]interface{}) ([]byte, error) {
+	b = append(b, `"values":{`...)
+	first := true
+	for k, v := range values {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		var ok bool
+		if b, ok = appendValue(appendKey(b, k, false), v, 1); !ok {
+			return b, refusedValue(k, v)
+		}
+	}
+	b = append(b, `},"flashes":{`...)
+	first = true
+	for k, list := range flashes {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(appendKey(b, k, false), '[')
+		for i, f := range list {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var ok bool
+			if b, ok = appendValue(b, f, 1); !ok {
+				return b, refusedValue(k, f)
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
 }
 
 // Headers returns the response headers to add ([name, value] pairs):

@@ -17,7 +17,6 @@ package cookieseal
 import "C"
 
 import (
-	"encoding/json"
 	"net/http"
 	"runtime"
 	"runtime/cgo"
@@ -37,8 +36,13 @@ func withBytes(b []byte, f func(p *C.char, n C.size_t) C.cookieseal_status) C.co
 	return f((*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)))
 }
 
+// withString is withBytes for a string, without copying it (C only reads it).
 func withString(s string, f func(p *C.char, n C.size_t) C.cookieseal_status) C.cookieseal_status {
-	return withBytes([]byte(s), f)
+	if len(s) == 0 {
+		return f(nil, 0)
+	}
+	defer runtime.KeepAlive(s)
+	return f((*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)))
 }
 
 // takeText copies a library-allocated string and frees it (cookieseal_free).
@@ -446,15 +450,29 @@ func (r *request) isNew() bool {
 	return C.cookieseal_request_is_new(r.p) != 0
 }
 
-func (r *request) sessionJSON() (string, error) {
+// sessionJSON hands the session JSON to read, in the library's memory (freed
+// after: read must copy what it keeps).
+func (r *request) sessionJSON(read func(text []byte) error) error {
 	defer runtime.KeepAlive(r)
 	if err := r.enter(); err != nil {
-		return "", err
+		return err
 	}
 	defer r.g.leave(r)
-	return textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_session_json(r.p, out, n)
-	})
+	var out *C.char
+	var n C.size_t
+	if err := status(C.cookieseal_request_session_json(r.p, &out, &n)); err != nil {
+		return err
+	}
+	return readText(out, n, read)
+}
+
+// readText hands a library-allocated string to read, then frees it.
+func readText(p *C.char, n C.size_t, read func(text []byte) error) error {
+	if p == nil {
+		return read(nil)
+	}
+	defer C.cookieseal_free(unsafe.Pointer(p))
+	return read(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
 func (r *request) update(body []byte) error {
@@ -526,13 +544,28 @@ func (r *request) save(m *manager) ([][2]string, error) {
 	return headersOf(out, n)
 }
 
-// headersOf takes the library's JSON array of [name, value] pairs (freed).
+// headersOf reads the library's JSON array of [name, value] pairs (freed).
 func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 	var headers [][2]string
-	if err := json.Unmarshal([]byte(takeText(out, n)), &headers); err != nil {
-		return nil, err
-	}
-	return headers, nil
+	err := readText(out, n, func(text []byte) error {
+		jr := &jsonReader{s: text}
+		return jr.array(func() error {
+			var h [2]string
+			var err error
+			if err = jr.expect('['); err == nil {
+				if h[0], err = jr.str(); err == nil {
+					if err = jr.expect(','); err == nil {
+						if h[1], err = jr.str(); err == nil {
+							err = jr.expect(']')
+						}
+					}
+				}
+			}
+			headers = append(headers, h)
+			return err
+		})
+	})
+	return headers, err
 }
 
 // saveAll saves several requests of one HTTP request together

@@ -1,12 +1,8 @@
 package cookieseal
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 )
 
 // Object is a user object sealed by C++ (cookieseal/cereal.hpp): its type
@@ -14,106 +10,6 @@ import (
 type Object struct {
 	TypeName string
 	Data     []byte
-}
-
-// fromJSON decodes one session value: integers as int, other numbers as
-// float64, bytes ({"$bytes": ...}) as []byte, a user object as Object, arrays
-// as []interface{}, objects as map[string]interface{} (a key written "$$x" is
-// the key "$x": docs/FORMAT.md, section 6).
-func fromJSON(raw json.RawMessage) (interface{}, error) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var v interface{}
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return convertDecoded(v), nil
-}
-
-// isTag: a key with one leading '$' names one of the bridge's tags.
-func isTag(k string) bool { return strings.HasPrefix(k, "$") && !strings.HasPrefix(k, "$$") }
-
-func convertDecoded(v interface{}) interface{} {
-	switch t := v.(type) {
-	case json.Number:
-		if i, err := t.Int64(); err == nil {
-			return int(i)
-		}
-		f, _ := t.Float64()
-		return f
-	case []interface{}:
-		for i := range t {
-			t[i] = convertDecoded(t[i])
-		}
-		return t
-	case map[string]interface{}:
-		for k := range t {
-			if !isTag(k) {
-				continue
-			}
-			// The library writes only {"$bytes"} and {"$object", "$bytes"}.
-			b, _ := t["$bytes"].(string)
-			raw, err := base64.RawURLEncoding.DecodeString(b)
-			if name, ok := t["$object"].(string); ok && len(t) == 2 && err == nil {
-				return Object{TypeName: name, Data: raw}
-			}
-			if len(t) == 1 && err == nil {
-				return raw
-			}
-			return t
-		}
-		out := make(map[string]interface{}, len(t))
-		for k, e := range t {
-			out[strings.TrimPrefix(k, "$")] = convertDecoded(e) // "$$x" is "$x"; others have no '$'
-		}
-		return out
-	default:
-		return v
-	}
-}
-
-// toJSON prepares a value for encoding/json: []byte becomes {"$bytes": ...},
-// an Object {"$object": ..., "$bytes": ...}, and a map key that starts with
-// '$' gets one more, so that no key reads back as a tag.
-func toJSON(v interface{}) interface{} {
-	switch t := v.(type) {
-	case nil:
-		return nil
-	case []byte:
-		return map[string]string{"$bytes": base64.RawURLEncoding.EncodeToString(t)}
-	case Object:
-		return map[string]string{"$object": t.TypeName,
-			"$bytes": base64.RawURLEncoding.EncodeToString(t.Data)}
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Array:
-		if rv.Type().Elem().Kind() == reflect.Uint8 { // a named []byte, or [N]byte
-			b := make([]byte, rv.Len())
-			reflect.Copy(reflect.ValueOf(b), rv)
-			return toJSON(b)
-		}
-		out := make([]interface{}, rv.Len())
-		for i := range out {
-			out[i] = toJSON(rv.Index(i).Interface())
-		}
-		return out
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return v
-		}
-		out := make(map[string]interface{}, rv.Len())
-		for it := rv.MapRange(); it.Next(); {
-			k := it.Key().String()
-			if strings.HasPrefix(k, "$") {
-				k = "$" + k
-			}
-			out[k] = toJSON(it.Value().Interface())
-		}
-		return out
-	default:
-		return v
-	}
 }
 
 // checkValue accepts the kinds that come back as they went in through JSON;
@@ -170,4 +66,14 @@ func jsonKind(v reflect.Value, depth int) bool {
 	default:
 		return false
 	}
+}
+
+// refusedValue is the error of a value the bridge cannot carry, naming its key.
+func refusedValue(key string, v interface{}) error {
+	if err := checkValue(key, v); err != nil {
+		return err
+	}
+	return &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
+		Message: fmt.Sprintf("session value %q (%T) holds a number JSON cannot carry "+
+			"(NaN, an infinity, an integer past int64) or nests past 32 levels", key, v)}
 }

@@ -17,10 +17,14 @@
 // the session's own lifetime (its cookie's Max-Age, an idle timeout as
 // securecookie enforces it, within the codec's bounds: raise
 // Options.IdleTimeout, 24 hours by default, for longer); MaxAge = 0 is a
-// browser-session cookie. Values are the JSON kinds: string keys; string,
-// int, float64, bool, nil, []byte, slices and maps with string keys (slices
-// come back as []interface{}); anything else (a gob-registered struct) is
-// refused by Save with an error naming the key. A request whose cookie cannot
+// browser-session cookie. Values (string keys) come back with the Go types
+// put in: int, sized integers, float64, bool, string, nil, []byte, time.Time,
+// slices and string-keyed maps of those ([]string, map[string]interface{}),
+// and gob-registered types (as gob bytes); a type gob does not know is refused
+// by Save with an error naming the key. Other languages see the neutral form;
+// the Go types travel in the reserved value "_gotypes" (docs/FORMAT.md,
+// section 6.1), and a value another server wrote loads untyped ([]interface{},
+// int, ...). A request whose cookie cannot
 // be judged gets a new session and an undecided error from Get
 // (cookieseal.IsUndecided), and Save then writes nothing: answer 503.
 //
@@ -169,20 +173,16 @@ type state struct {
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
-	failed    error // why the native session could not be opened (ErrClosed after Close): Save returns it
-	flashKeys map[string]bool
-	subject   string // Login's subject, applied by Save
+	failed    error    // why the native session could not be opened (ErrClosed after Close): Save returns it
+	flashKeys []string // the store's FlashKeys then, and keys that held flashes when loaded
+	subject   string   // Login's subject, applied by Save
 }
 
 type stateKey struct{}
 
 // open loads the request's native session of that name.
 func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.RequestSession, error) {
-	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"),
-		flashKeys: map[string]bool{"_flash": true}}
-	for _, k := range s.FlashKeys {
-		st.flashKeys[k] = true
-	}
+	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
 	m, err := s.manager(name, o)
 	if err != nil {
 		return st, nil, err
@@ -190,6 +190,20 @@ func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state,
 	st.loadedBy = m
 	cs, err := m.LoadHeader(st.header)
 	return st, cs, err
+}
+
+// isFlashKey reports that Values[k] holds flashes: "_flash", a FlashKeys
+// key, or a key that held flashes when the session was loaded.
+func (st *state) isFlashKey(k string) bool {
+	if k == "_flash" {
+		return true
+	}
+	for _, f := range st.flashKeys {
+		if f == k {
+			return true
+		}
+	}
+	return false
 }
 
 func stateOf(session *sessions.Session) *state {
@@ -222,16 +236,30 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	st.opened = cs
 	session.IsNew = cs.IsNew()
 	session.ID = cs.ID()
-	for k, v := range cs.Values() {
-		if _, isList := v.([]interface{}); st.flashKeys[k] && !isList && v != nil {
+	values := cs.Values()
+	types, _ := values[typesKey].(map[string]interface{})
+	delete(values, typesKey)
+	for k, v := range values {
+		if _, isList := v.([]interface{}); st.isFlashKey(k) && !isList && v != nil {
 			v = []interface{}{v} // gorilla's Flashes() asserts a list: never a panic
 		}
 		session.Values[k] = v
 	}
 	for k, list := range cs.PeekFlashes() {
-		st.flashKeys[k] = true
+		if !st.isFlashKey(k) {
+			st.flashKeys = append(st.flashKeys[:len(st.flashKeys):len(st.flashKeys)], k) // never the store's array
+		}
 		old, _ := session.Values[k].([]interface{}) // a non-list value of that key gives way
 		session.Values[k] = append(old, list...)
+	}
+	for k, d := range types {
+		if v, ok := session.Values[k]; ok {
+			v = decodeValue(v, d)
+			if _, isList := v.([]interface{}); st.isFlashKey(k) && !isList {
+				continue // a flash key keeps a list
+			}
+			session.Values[k] = v
+		}
 	}
 	return session, nil
 }
@@ -327,8 +355,9 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 	if st.undecided != nil {
 		return nil, nil, st.undecided // nothing is written: answer 503
 	}
-	values := map[string]interface{}{}
+	values := make(map[string]interface{}, len(session.Values))
 	flashes := map[string][]interface{}{}
+	var types map[string]interface{}
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
 			continue
@@ -337,11 +366,27 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if !ok {
 			return nil, nil, invalid(fmt.Sprintf("session key %v is a %T: keys must be strings", k, k))
 		}
-		if list, isList := v.([]interface{}); isList && st.flashKeys[key] {
+		if key == typesKey {
+			return nil, nil, invalid(fmt.Sprintf("session key %q is the store's own (the Go types of the values)", key))
+		}
+		v, d, err := encodeValue(key, v, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d != nil {
+			if types == nil {
+				types = map[string]interface{}{}
+			}
+			types[key] = d
+		}
+		if list, isList := v.([]interface{}); isList && st.isFlashKey(key) {
 			flashes[key] = list
 			continue
 		}
 		values[key] = v
+	}
+	if types != nil {
+		values[typesKey] = types
 	}
 	cs := st.opened
 	if cs == nil {

@@ -101,18 +101,39 @@ func TestGorillaFlashesAsGorillaDoes(t *testing.T) {
 	if flashes := session.Flashes("custom_key"); len(flashes) != 1 || flashes[0] != "baz" {
 		t.Errorf("Expected baz; Got %v", flashes)
 	}
-	// Round 3: a gob-registered custom type cannot round-trip: refused, naming the key.
+	// Round 3: a gob-registered custom type round-trips (as gob bytes).
 	gob.Register(&flashMessage{})
 	req = request(nil)
 	rsp = httptest.NewRecorder()
 	session, _ = store.Get(req, "session-key")
 	session.AddFlash(&flashMessage{42, "foo"})
+	if err = sessions.Save(req, rsp); err != nil {
+		t.Fatalf("Error saving session: %v", err)
+	}
+	cookies = rsp.Header()["Set-Cookie"]
+	// Round 4: the custom type comes back as it went in.
+	session, err = store.Get(request(cookies), "session-key")
+	if err != nil || session.IsNew {
+		t.Fatalf("Error getting session: %v", err)
+	}
+	flashes := session.Flashes()
+	if len(flashes) != 1 {
+		t.Fatalf("Expected one flash; Got %#v", flashes)
+	}
+	if custom, ok := flashes[0].(*flashMessage); !ok || custom.Type != 42 || custom.Message != "foo" {
+		t.Errorf("Expected &flashMessage{42, \"foo\"}; Got %#v", flashes[0])
+	}
+	// A type gob does not know is refused, naming the key; nothing is written.
+	req = request(nil)
+	rsp = httptest.NewRecorder()
+	session, _ = store.Get(req, "session-key")
+	session.AddFlash(struct{ Unregistered int }{1})
 	err = session.Save(req, rsp)
 	if err == nil || !strings.Contains(err.Error(), `"_flash"`) || !errors.Is(err, cookieseal.ErrInvalidArgument) {
-		t.Errorf("a custom type: %v", err)
+		t.Errorf("an unregistered type: %v", err)
 	}
 	if err := sessions.Save(req, rsp); err == nil || !strings.Contains(err.Error(), `"_flash"`) {
-		t.Errorf("a custom type through the registry: %v", err)
+		t.Errorf("an unregistered type through the registry: %v", err)
 	}
 	if len(rsp.Header()["Set-Cookie"]) != 0 {
 		t.Errorf("a refused save wrote a cookie")
@@ -162,7 +183,7 @@ func TestGorillaValuesOptionsAndSeveralSessions(t *testing.T) {
 		string(auth.Values["raw"].([]byte)) != "\x00\xff" {
 		t.Errorf("values: %v", auth.Values)
 	}
-	if roles := auth.Values["roles"].([]interface{}); len(roles) != 2 || roles[1] != "editor" {
+	if roles := auth.Values["roles"].([]string); len(roles) != 2 || roles[1] != "editor" {
 		t.Errorf("roles: %v", roles)
 	}
 	if p, _ := store.Get(req, "prefs"); p.Values["theme"] != "dark" {
@@ -391,5 +412,28 @@ func TestMaxAgeIsTheCookiesAndTheSessionsLifetime(t *testing.T) {
 	if set2 := w2.Header().Get("Set-Cookie"); set2 == "" || strings.Contains(set2, "Max-Age") ||
 		strings.Contains(set2, "Expires") {
 		t.Fatalf("MaxAge 0 gave %q", set2)
+	}
+}
+
+func TestGorillaRegistryGetReturnsTheSameSessionTwice(t *testing.T) {
+	store, _ := gorillaStore(t)
+	req := request(helloCookies(t, store))
+	first, err := store.Get(req, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Values["n"] = 2
+	second, err := store.Get(req, "hello")
+	if err != nil || second != first || second.Values["n"] != 2 {
+		t.Fatalf("the second Get: %p %v, want %p (%v)", second, second.Values, first, err)
+	}
+	other, _ := store.Get(req, "other")
+	if other == first || !other.IsNew {
+		t.Fatalf("another name gave the same session")
+	}
+	// A fresh request has its own registry.
+	again, _ := store.Get(request(nil), "hello")
+	if again == first || again.Values["n"] != nil {
+		t.Fatalf("a new request saw another's session")
 	}
 }
