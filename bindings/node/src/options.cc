@@ -38,6 +38,21 @@ std::string bytes_of(const Napi::Value& v, const char* what) {
   throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a string or a Buffer");
 }
 
+Napi::String text_of(Napi::Env env, const char* p, std::size_t n) {
+  bool ascii = true;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (static_cast<unsigned char>(p[i]) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  napi_value v = nullptr;
+  napi_status st = ascii ? napi_create_string_latin1(env, p, n, &v)
+                         : napi_create_string_utf8(env, p, n, &v);
+  NAPI_THROW_IF_FAILED(env, st, Napi::String());
+  return Napi::String(env, v);
+}
+
 void wipe(std::string& s) {
   explicit_bzero(s.data(), s.size());
   s.clear();

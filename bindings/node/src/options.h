@@ -5,6 +5,7 @@
 
 #include <napi.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@ std::optional<bool> bool_option(const Napi::Object& o, const char* name);
 
 /// Bytes of a string or Buffer argument; strings are copied (UTF-8).
 std::string bytes_of(const Napi::Value& v, const char* what);
+
+/// The library's output text (UTF-8) as a JS string: made as Latin-1 when it is all
+/// ASCII (a cookie always is), which V8 copies without decoding UTF-8.
+Napi::String text_of(Napi::Env env, const char* p, std::size_t n);
 
 /// Zeroes @p s in a way the compiler keeps (for key text).
 void wipe(std::string& s);

@@ -18,7 +18,7 @@ struct request_init {
 
 // An allocated output (NUL-terminated) as a JS string, freed.
 Napi::String take_text(Napi::Env env, char* p, std::size_t n) {
-  Napi::String s = Napi::String::New(env, p, n);
+  Napi::String s = text_of(env, p, n);
   cookieseal_free(p);
   return s;
 }
@@ -36,7 +36,7 @@ class save_worker : public promise_worker {
     return st;
   }
   Napi::Value result(Napi::Env env) override {
-    Napi::String s = Napi::String::New(env, json_, length_);
+    Napi::String s = text_of(env, json_, length_);
     return s;
   }
 

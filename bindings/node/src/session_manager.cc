@@ -49,7 +49,7 @@ class text_worker : public promise_worker {
     return st;
   }
   Napi::Value result(Napi::Env env) override {
-    return Napi::String::New(env, call_.output, call_.length);
+    return text_of(env, call_.output, call_.length);
   }
   text_call call_;
 };
@@ -154,14 +154,14 @@ Napi::Value session_manager::seal_sync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   text_call call{&cookieseal_seal, live(env), bytes_of(info[0], "session")};
   if (auto st = call.run(); st != COOKIESEAL_OK) throw make_error(env, st, call.message);
-  return Napi::String::New(env, call.output, call.length);
+  return text_of(env, call.output, call.length);
 }
 
 Napi::Value session_manager::open_sync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   text_call call{&cookieseal_open, live(env), bytes_of(info[0], "cookie")};
   if (auto st = call.run(); st != COOKIESEAL_OK) throw make_error(env, st, call.message);
-  return Napi::String::New(env, call.output, call.length);
+  return text_of(env, call.output, call.length);
 }
 
 void session_manager::close(const Napi::CallbackInfo&) { handle_.close(); }

@@ -266,3 +266,17 @@ test('a C++ user object comes back as a cookieseal.Object and goes out again as 
   assert.deepEqual((await m.open(await m.seal({ values: { fake } }))).values.fake, fake);
   assert.equal((await import('../index.mjs')).Object, cookieseal.Object);
 });
+
+test('the fast paths keep every value: non-ASCII text, a "$" in a string, bytes and BigInts deep in lists', () => {
+  const m = manager();
+  // Non-ASCII output is made from UTF-8; a '$' outside a key sends the text the slow way, unchanged.
+  const values = { name: 'Zoë 😀 日本', price: '$5', '$x': 'k', list: [[1, ['a', Buffer.from([1])]]], held: [null, true, 2.5] };
+  const s = m.openSync(m.sealSync({ values }));
+  assert.deepEqual(s.values, values);
+  assert.deepEqual(m.openSync(m.sealSync({ values: { note: 'plain ASCII, no dollar' } })).values, { note: 'plain ASCII, no dollar' });
+  assert.throws(() => m.sealSync({ values: { deep: [[{ n: 1n }]] } }), { code: 'invalid_argument' });
+  // Nested past the library's bound: refused by the library, not by a stack overflow.
+  let deep = 1;
+  for (let i = 0; i < 200; i++) deep = [deep];
+  assert.throws(() => m.sealSync({ values: { deep } }), { code: 'invalid_argument' });
+});
