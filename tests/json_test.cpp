@@ -292,6 +292,20 @@ TEST_SUITE("json") {
       CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(bad), doctest::Contains("JSON"),
                            cookieseal::json_error);
     }
+    // A NUL byte does not end the text. nlohmann-json took it for the end and
+    // ignored what followed ("1\0x" read as 1, "{...}\0anything" as the object);
+    // the reader refuses it like any other text after the value.
+    const std::string sealed = R"({"values":{"a":1}})";
+    for (const std::string& bad : {std::string("1\0x", 3), std::string("[1]\0", 4),
+                                   sealed + std::string(1, '\0') + R"({"values":{"b":)"}) {
+      CAPTURE(bad);
+      CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json(bad),
+                           doctest::Contains("unexpected text after the value"),
+                           cookieseal::json_error);
+    }
+    CHECK_THROWS_WITH_AS(
+        (void)cookieseal::session_from_json(sealed + std::string(1, '\0') + "x", true, test::t0),
+        doctest::Contains("unexpected text after the value"), cookieseal::json_error);
     CHECK_THROWS_WITH_AS((void)cookieseal::value_from_json("[1,\n  x]"),
                          doctest::Contains("line 2, column 3"), cookieseal::json_error);
     // -0 is an integer, but not the unsigned one a duration must be.
