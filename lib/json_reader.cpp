@@ -343,6 +343,7 @@ json_doc::json_doc(std::string_view t) : json_ref(this, 0), text(t) {
 }
 
 std::vector<std::pair<std::string_view, json_ref>> json_ref::items() const {
+  if (!is_object()) return {};
   struct member {  // trivial: the buffer below is not initialised
     const char* key;
     std::size_t key_size;
@@ -387,8 +388,10 @@ bool json_ref::contains(std::string_view key) const noexcept {
   return is_object() && find(key) != 0;
 }
 
-json_ref json_ref::operator[](std::string_view key) const noexcept {
-  return json_ref(doc_, find(key));
+json_ref json_ref::operator[](std::string_view key) const {
+  const std::uint32_t v = is_object() ? find(key) : 0;
+  if (v == 0) throw json_error("no member \"" + std::string(key) + "\"");
+  return json_ref(doc_, v);
 }
 
 }  // namespace cookieseal::detail

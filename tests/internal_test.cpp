@@ -3,6 +3,7 @@
 
 #include "detail/base64url.hpp"
 #include "detail/envelope.hpp"
+#include "detail/json_value.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/payload.hpp"
 #include "sodium_base64.hpp"
@@ -198,4 +199,18 @@ TEST_SUITE("internal") {
     CHECK(ok->header.expires_at == 3);
     CHECK(ok->plaintext_bytes() == 0);
   }
+}
+
+TEST_CASE("a JSON value asked as another kind answers empty, and a missing member throws") {
+  const auto doc = cookieseal::detail::parse_json(R"({"s":"abcdef","a":[1,2],"o":{"k":1}})");
+  const auto s = doc["s"];
+  CHECK(s.array_size() == 0);  // not its byte length
+  CHECK(s.items().empty());
+  int n = 0;
+  s.for_each_element([&](auto) { ++n; });
+  CHECK(n == 0);
+  CHECK(doc["a"].array_size() == 2);
+  CHECK(doc["o"].items().size() == 1);
+  CHECK_THROWS_AS((void)doc["missing"], cookieseal::json_error);  // not the root
+  CHECK_THROWS_AS((void)s["k"], cookieseal::json_error);
 }

@@ -58,7 +58,7 @@ class json_ref {
   [[nodiscard]] double get_double() const noexcept;
   [[nodiscard]] std::string_view get_string() const noexcept;
 
-  /// An array's elements, in order.
+  /// An array's elements, in order (none for any other kind).
   [[nodiscard]] std::size_t array_size() const noexcept;
   template <class F>
   void for_each_element(F&& f) const {
@@ -66,11 +66,12 @@ class json_ref {
       f(json_ref(doc_, c));
   }
   /// An object's members in ascending key order, one per key: of duplicate
-  /// keys the last (as nlohmann's DOM kept them).
+  /// keys the last (as nlohmann's DOM kept them); none for any other kind.
   [[nodiscard]] std::vector<std::pair<std::string_view, json_ref>> items() const;
   [[nodiscard]] bool contains(std::string_view key) const noexcept;
-  /// The member @p key (the last of duplicates); contains(key) must hold.
-  [[nodiscard]] json_ref operator[](std::string_view key) const noexcept;
+  /// The member @p key (the last of duplicates). @throws json_error when
+  /// there is none (or this is not an object): never another node.
+  [[nodiscard]] json_ref operator[](std::string_view key) const;
 
  protected:
   json_ref(const json_doc* doc, std::uint32_t i) noexcept : doc_(doc), i_(i) {}
@@ -122,7 +123,9 @@ inline std::string_view json_ref::get_string() const noexcept {
   const auto& n = doc_->nodes[i_];
   return {(n.unescaped ? doc_->arena.data() : doc_->text.data()) + n.offset, n.size};
 }
-inline std::size_t json_ref::array_size() const noexcept { return doc_->nodes[i_].size; }
+inline std::size_t json_ref::array_size() const noexcept {
+  return is_array() ? doc_->nodes[i_].size : 0;
+}
 inline std::uint32_t json_ref::next(std::uint32_t node) const noexcept {
   return doc_->nodes[node].end;
 }
