@@ -38,5 +38,6 @@ bindings/go/test.sh "$dir" "$dir/meson-logs/go.xml" || rc=1
 bindings/node/test.sh "$dir" "$dir/meson-logs/node.xml" || rc=1
 scripts/count-tests.py "$dir/meson-logs/testlog.json" "$dir/meson-logs/pytest.xml" \
   "$dir/meson-logs/pytest-django-current.xml" \
-  "$dir/meson-logs/go.xml" "$dir/meson-logs/node.xml" || rc=1
+  "$dir/meson-logs/go.xml" "$dir/meson-logs/go-load-faults.xml" \
+  "$dir/meson-logs/node.xml" "$dir/meson-logs/node-load-faults.xml" || rc=1
 exit $rc

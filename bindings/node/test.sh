@@ -9,10 +9,14 @@
 # (playwright-core from tests/e2e: scripts/deps.sh --e2e). npm ci installs the
 # pinned packages (offline from npm's cache once they are there) and runs the
 # package's install script, which builds the addon.
-# Writes a JUnit report for scripts/count-tests.py.
+# Writes a JUnit report for scripts/count-tests.py. Then faults under load on
+# the Express shop (tests/e2e/load_faults.py --node, short form: 15 s, Redis
+# paused 3 s, a keyring rotation), one more case in a report of its own beside
+# it (REPORT-load-faults.xml; a timeout fails it too).
 # Usage: bindings/node/test.sh BUILD_DIR REPORT.xml
 set -euo pipefail
 build=$(cd "$1" && pwd) report=$(realpath -m "$2")
+rm -f "${report%.xml}-load-faults.xml"  # a stale report must not count
 cd "$(dirname "$0")"
 export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 npm ci --prefer-offline --no-audit --no-fund --loglevel=error
@@ -21,5 +25,10 @@ npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 (cd test/next-app && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 export COOKIESEAL_BUILD="$build" COOKIESEAL_CLI="$build/tools/cookieseal" COOKIESEAL_SHOP="$build/examples/cookieseal-shop"
 mkdir -p "$(dirname "$report")"
+rc=0
 node --expose-gc --test --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=junit --test-reporter-destination="$report" test/*.test.js
+  --test-reporter=junit --test-reporter-destination="$report" test/*.test.js || rc=1
+/usr/bin/python3 ../../scripts/junit-case.py "${report%.xml}-load-faults.xml" node e2e_load_faults_node 120 -- \
+  /usr/bin/python3 ../../tests/e2e/load_faults.py --node examples/shop.js \
+  "$(command -v redis-server || echo redis-server)" "$COOKIESEAL_CLI" --seconds 15 --pause 3 || rc=1
+exit $rc

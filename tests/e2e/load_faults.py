@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Faults under load: the C++ shop, or the Flask example under gunicorn, on a
+"""Faults under load: the C++ shop, the Flask example under gunicorn, the Go
+example server (examples/go_app/cmd/go-shop) or the Node.js shop on Express
+(bindings/node/examples/shop.js), all serving the same routes, on a
 real redis-server (overflow and revocation store) under wrk, with
 redis-server paused (SIGSTOP) for a few seconds a third of the way in and the
 keyring rotated (--activate-in 0) two thirds in. Counts every response by
@@ -15,6 +17,10 @@ status and checks:
 Usage: load_faults.py SHOP REDIS_SERVER COOKIESEAL_CLI [--seconds 15] [--pause 3]
        load_faults.py --flask LIBCOOKIESEAL_C REDIS_SERVER COOKIESEAL_CLI [...]
        (the Flask example from examples/, the binding from bindings/python)
+       load_faults.py --go GO_SHOP REDIS_SERVER COOKIESEAL_CLI [...]
+       (go-shop built from examples/go_app: bindings/go/test.sh runs this)
+       load_faults.py --node SHOP_JS REDIS_SERVER COOKIESEAL_CLI [...]
+       (shop.js with bindings/node built: bindings/node/test.sh runs this)
 (CI runs the short form; bench/README.md reports a 60 s run with a 5 s pause.)
 """
 import argparse
@@ -196,8 +202,12 @@ class Window:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("shop", help="the cookieseal-shop binary, or with --flask libcookieseal-c.so.1")
-    p.add_argument("--flask", action="store_true", help="the Flask example under gunicorn")
+    p.add_argument("shop", help="the cookieseal-shop binary; with --flask libcookieseal-c.so.1, "
+                   "with --go the go-shop binary, with --node examples/shop.js")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--flask", action="store_true", help="the Flask example under gunicorn")
+    mode.add_argument("--go", action="store_true", help="the Go example server (go-shop)")
+    mode.add_argument("--node", action="store_true", help="the Node.js shop on Express")
     p.add_argument("redis_server")
     p.add_argument("cli")
     p.add_argument("--seconds", type=float, default=15)
@@ -219,9 +229,17 @@ def main():
         app_log = open(os.path.join(work, "app.log"), "w")
         store = f"redis://127.0.0.1:{rport}"
         keyring = os.path.join(work, "state", "keyring")
-        if args.flask:
+        if args.flask or args.go or args.node:
             os.makedirs(os.path.dirname(keyring))
             subprocess.run([args.cli, "keyring", "init", keyring], check=True, stdout=subprocess.DEVNULL)
+        if args.go:
+            env = None
+            cmd = [os.path.abspath(args.shop), "-port", str(port), "-keyring", keyring, "-store", store]
+        elif args.node:
+            env = None
+            cmd = ["node", os.path.abspath(args.shop), "--port", str(port), "--keyring", keyring,
+                   "--store", store, "--framework", "express"]
+        elif args.flask:
             root = os.path.dirname(os.path.dirname(HERE))
             env = dict(os.environ, PYTHONPATH=os.path.join(root, "bindings", "python"),
                        COOKIESEAL_LIBRARY=os.path.abspath(args.shop))
