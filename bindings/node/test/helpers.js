@@ -106,26 +106,31 @@ async function redis(t) {
  * the test ends, up once GET /api/state answers. @returns its base URL.
  */
 async function serverProcess(t, argv, { env } = {}) {
-  const port = await freePort();
-  const p = spawn(argv[0], [...argv.slice(1), '--port', String(port)], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  p.stdout.on('data', (d) => { output += d; });
-  p.stderr.on('data', (d) => { output += d; });
-  const exited = new Promise((r) => p.once('exit', r));
-  t.after(() => { p.kill('SIGTERM'); return exited; });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (p.exitCode !== null) break;
-    try {
-      await request(base, '/api/state');
-      return base;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
+  // A free port can be taken by another test file (node --test runs them in
+  // parallel) before the server binds it: then it says so, and gets another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const p = spawn(argv[0], [...argv.slice(1), '--port', String(port)], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    p.stdout.on('data', (d) => { output += d; });
+    p.stderr.on('data', (d) => { output += d; });
+    const exited = new Promise((r) => p.once('exit', r));
+    t.after(() => { p.kill('SIGTERM'); return exited; });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 300; i++) {
+      if (p.exitCode !== null) break;
+      try {
+        await request(base, '/api/state');
+        return base;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
+    if (attempt < 3 && /cannot listen/.test(output)) continue;
+    throw new Error(`${argv[0]} did not answer on ${base}:\n${output}`);
   }
-  throw new Error(`${argv[0]} did not answer on ${base}:\n${output}`);
 }
 
 /**
