@@ -27,12 +27,20 @@ function keyringFile(t) {
   return file;
 }
 
-// The project's loopback test ports: 17800-17999.
-let nextPort = 17800 + (process.pid % 40) * 5;
+// The project's loopback test ports: 17800-17999. node --test runs each test
+// file in its own process, side by side: each file probes only its own block
+// of the range, so a port one file found free is never the one another file's
+// server is binding a moment later (a race seen in CI: 'cannot listen').
+const testFiles = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+const fileIndex = Math.max(0, testFiles.indexOf(path.basename(process.argv[1] ?? '')));
+const blockSize = Math.floor(200 / Math.max(1, testFiles.length));
+const firstPort = 17800 + fileIndex * blockSize;
+const lastPort = firstPort + blockSize - 1;
+let nextPort = firstPort;
 async function listen(server) {
-  for (let tries = 0; tries < 200; tries++) {
+  for (let tries = 0; tries < blockSize; tries++) {
     const port = nextPort;
-    nextPort = nextPort >= 17999 ? 17800 : nextPort + 1;
+    nextPort = nextPort >= lastPort ? firstPort : nextPort + 1;
     try {
       await new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -43,7 +51,7 @@ async function listen(server) {
       if (e.code !== 'EADDRINUSE') throw e;
     }
   }
-  throw new Error('no free port in 17800-17999');
+  throw new Error(`no free port in ${firstPort}-${lastPort}`);
 }
 
 /** A free port in the range, for servers started by other processes. */
@@ -106,8 +114,8 @@ async function redis(t) {
  * the test ends, up once GET /api/state answers. @returns its base URL.
  */
 async function serverProcess(t, argv, { env } = {}) {
-  // A free port can be taken by another test file (node --test runs them in
-  // parallel) before the server binds it: then it says so, and gets another.
+  // A free port can still be taken by a process outside this suite before
+  // the server binds it: then the server says so, and gets another.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const p = spawn(argv[0], [...argv.slice(1), '--port', String(port)], {

@@ -34,6 +34,7 @@ async function serve(t, keyring, more = {}) {
   t.after(() => p.kill('SIGTERM'));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
+    if (p.exitCode !== null) break;
     try {
       await request(base, '/api/session', { method: 'HEAD' });
       return base;
@@ -41,7 +42,7 @@ async function serve(t, keyring, more = {}) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  throw new Error(`next start did not answer:\n${log}`);
+  throw new Error(`next start did not answer on ${base}:\n${log}`);
 }
 
 test('Next.js: next build, next start; the session counts, opens in the addon and back, destroy clears it', { timeout: 600000 }, async (t) => {
