@@ -27,14 +27,17 @@ function keyringFile(t) {
   return file;
 }
 
-// The project's loopback test ports: 17800-17999. node --test runs each test
-// file in its own process, side by side: each file probes only its own block
-// of the range, so a port one file found free is never the one another file's
-// server is binding a moment later (a race seen in CI: 'cannot listen').
+// The project's loopback test ports: 17800-17999, or the range
+// COOKIESEAL_TEST_PORTS names ("25000-25199": suites run side by side stay
+// apart). node --test runs each test file in its own process, side by side:
+// each file probes only its own block of the range, so a port one file found
+// free is never the one another file's server is binding a moment later (a
+// race seen in CI: 'cannot listen').
+const [rangeFirst, rangeLast] = (process.env.COOKIESEAL_TEST_PORTS || '17800-17999').split('-').map(Number);
 const testFiles = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
 const fileIndex = Math.max(0, testFiles.indexOf(path.basename(process.argv[1] ?? '')));
-const blockSize = Math.floor(200 / Math.max(1, testFiles.length));
-const firstPort = 17800 + fileIndex * blockSize;
+const blockSize = Math.floor((rangeLast - rangeFirst + 1) / Math.max(1, testFiles.length));
+const firstPort = rangeFirst + fileIndex * blockSize;
 const lastPort = firstPort + blockSize - 1;
 let nextPort = firstPort;
 async function listen(server) {
