@@ -14,6 +14,7 @@
 #include <cookieseal/store.hpp>
 #include <cookieseal/version.hpp>
 
+#include "detail/io_gate.hpp"
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
 
@@ -300,7 +301,8 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
 cookieseal::diagnostic_function diagnostic_of(const cookieseal_codec_options& o) {
   if (o.diagnostic == nullptr) return {};
   return [f = o.diagnostic, context = o.diagnostic_context](std::string_view m) {
-    f(context, m.data(), m.size());
+    // A _nonblocking call that met I/O is made again: it logs nothing itself.
+    if (!cookieseal::detail::io_blocked()) f(context, m.data(), m.size());
   };
 }
 
@@ -324,8 +326,9 @@ std::shared_ptr<codec_state> make_codec(const cookieseal_codec_options& o) {
   co.idle_timeout = seconds_option(o.idle_timeout_seconds, "idle_timeout_seconds");
   co.leeway = seconds_option(o.leeway_seconds, "leeway_seconds");
   if (const auto where = view(o.store, o.store_len); !where.empty()) {
-    c->store = cookieseal::open_store(where);
-    c->store->set_diagnostic(diagnostic);
+    auto opened = cookieseal::open_store(where);
+    opened->set_diagnostic(diagnostic);
+    c->store = cookieseal::detail::gated_store(std::move(opened));  // the _nonblocking calls
     co.overflow_store = c->store;
     if (o.store_revocations) co.revocation_store = c->store;
   }
@@ -425,6 +428,7 @@ const char* cookieseal_status_name(cookieseal_status status) {
     case COOKIESEAL_INTERNAL_ERROR: return "internal_error";
     case COOKIESEAL_CONFIG_ERROR: return "config_error";
     case COOKIESEAL_CLOSED: return "closed";
+    case COOKIESEAL_WOULD_BLOCK: return "would_block";
     default:
       return cookieseal::to_string(static_cast<errc>(status)).data();  // static, NUL-terminated
   }
@@ -442,6 +446,8 @@ const char* cookieseal_strerror(cookieseal_status status) {
     case COOKIESEAL_CONFIG_ERROR:
       return "the configuration cannot be used: a store directory or URL that can never work";
     case COOKIESEAL_CLOSED: return "the codec or session manager behind this handle was freed";
+    case COOKIESEAL_WOULD_BLOCK:
+      return "the call needs the store or the keyring file: make it where blocking is fine";
     default: return cookieseal::message(static_cast<errc>(status)).data();
   }
 }
@@ -454,6 +460,7 @@ static_assert(COOKIESEAL_HEADER_TRUNCATED == static_cast<int>(errc::header_trunc
 cookieseal_outcome cookieseal_outcome_of(cookieseal_status status) {
   // The library's rule; a status that is no errc (100 and up) refuses, as it does.
   if (status == COOKIESEAL_OK) return COOKIESEAL_OPENED;
+  if (status == COOKIESEAL_WOULD_BLOCK) return COOKIESEAL_UNDECIDED;  // not judged yet
   return static_cast<cookieseal_outcome>(cookieseal::outcome_of(static_cast<errc>(status)));
 }
 
@@ -584,6 +591,24 @@ cookieseal_status cookieseal_request_new(cookieseal_session_manager* m, const ch
     *out = new cookieseal_request{std::move(state), std::move(loaded), {}};
     return COOKIESEAL_OK;
   });
+}
+
+cookieseal_status cookieseal_request_new_nonblocking(cookieseal_session_manager* m,
+                                                     const char* cookie_header,
+                                                     std::size_t cookie_header_len,
+                                                     cookieseal_request** out,
+                                                     char** error_message) {
+  cookieseal::detail::no_io_scope no_io;
+  const cookieseal_status st =
+      cookieseal_request_new(m, cookie_header, cookie_header_len, out, error_message);
+  if (!no_io.blocked()) return st;
+  cookieseal_request_free(*out);  // loaded without what it needed: thrown away
+  *out = nullptr;
+  if (error_message != nullptr) {
+    cookieseal_free(*error_message);
+    *error_message = nullptr;
+  }
+  return COOKIESEAL_WOULD_BLOCK;
 }
 
 void cookieseal_request_free(cookieseal_request* r) { delete r; }
@@ -754,6 +779,19 @@ cookieseal_status cookieseal_request_save_with(cookieseal_request* r, cookieseal
     if (!headers) return failed(headers.error());
     return give(cookieseal::detail::headers_json(*headers), json, json_len);
   });
+}
+
+cookieseal_status cookieseal_request_save_nonblocking(cookieseal_request* r, char** json,
+                                                      std::size_t* json_len) {
+  if (json != nullptr) *json = nullptr;
+  cookieseal::detail::no_io_scope no_io;
+  std::string kept = r != nullptr ? r->error : std::string();
+  const cookieseal_status st = cookieseal_request_save(r, json, json_len);
+  if (!no_io.blocked()) return st;
+  cookieseal_free(*json);  // (a save that met I/O commits nothing: see save_all)
+  *json = nullptr;
+  r->error = std::move(kept);  // the request as it was, its last message too
+  return COOKIESEAL_WOULD_BLOCK;
 }
 
 cookieseal_status cookieseal_requests_save(cookieseal_request* const* requests, std::size_t n,

@@ -2,6 +2,7 @@
 
 #include "detail/codec_seam.hpp"
 #include "detail/envelope.hpp"
+#include "detail/io_gate.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/misuse.hpp"
 #include "detail/overflow.hpp"
@@ -27,7 +28,8 @@ using detail::check_binding;
 
 // Tells the codec's diagnostic function why, and returns @p e.
 errc because(const codec_options& o, errc e, std::string_view why) {
-  detail::call_diagnostic(o.diagnostic, why);
+  // Not for a call that met I/O it may not make (its result is thrown away).
+  if (!detail::io_blocked()) detail::call_diagnostic(o.diagnostic, why);
   return e;
 }
 
@@ -374,8 +376,17 @@ result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id,
   // Not in the keyring in force: another server may have sealed with a key
   // added a moment ago. Ask the watcher to check the file now, then decide.
   keyring_check check;
-  if (!link_->with_source([&](keyring_watcher& w) { check = w.check_for_missing_key(); }))
+  bool gave_way = false;
+  if (!link_->with_source([&](keyring_watcher& w) {
+        // A call that must not block (no_io_scope) gives way: it is made
+        // again where reading the file is fine.
+        if (detail::io_refused())
+          gave_way = true;
+        else
+          check = w.check_for_missing_key();
+      }))
     return errc::unknown_key;  // a keyring without a file: it is all there is
+  if (gave_way) return errc::key_not_loaded;
   keys = current_keyring();
   missing = lookup(keys);
   if (!missing) return keys;

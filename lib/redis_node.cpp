@@ -56,27 +56,43 @@ bool is_error(const redisReply& r, std::string_view code) {
 redis_node::redis_node(redis_endpoint where, redis_link link, redis_reporter report)
     : where_(std::move(where)), link_(std::move(link)), report_(std::move(report)) {}
 
+namespace {
+
+// hiredis 0.14 says a timeout through errno: EAGAIN's text, or ETIMEDOUT's.
+bool timed_out(const redisContext* c) {
+  if (c == nullptr) return false;
+  const std::string_view err = c->errstr;
+  return err.find("temporarily unavailable") != std::string_view::npos ||
+         err.find("timed out") != std::string_view::npos;
+}
+
+}  // namespace
+
+void redis_node::failed(const redisContext* c, std::string_view context) {
+  if (timed_out(c)) stalled_ = true;
+  report_(context.empty() ? why(c) : fmt::format("{}: {}", context, why(c)));
+}
+
 std::string redis_node::why(const redisContext* c) const {
   if (c == nullptr) return "out of memory for a Redis connection";
   const std::string_view err = c->errstr;
-  if (err.find("temporarily unavailable") != std::string_view::npos ||
-      err.find("timed out") != std::string_view::npos)
+  if (timed_out(c))
     return fmt::format("timed out talking to Redis at {} (connect {} ms, I/O {} ms)", where_.text(),
                        link_.connect_timeout.count(), link_.io_timeout.count());
   return fmt::format("Redis at {}: {}", where_.text(), escape_redis_text(err));
 }
 
-redis_node::connection redis_node::connect() const {
+redis_node::connection redis_node::connect() {
   const timeval ct = to_timeval(link_.connect_timeout);
   connection c(where_.socket_path.empty()
                    ? redisConnectWithTimeout(where_.host.c_str(), where_.port, ct)
                    : redisConnectUnixWithTimeout(where_.socket_path.c_str(), ct));
   if (!c || c->err) {
-    report_(fmt::format("cannot connect: {}", why(c.get())));
+    failed(c.get(), "cannot connect");
     return nullptr;
   }
   if (redisSetTimeout(c.get(), to_timeval(link_.io_timeout)) != REDIS_OK) {
-    report_(why(c.get()));
+    failed(c.get());
     return nullptr;
   }
   auto ok = [&](const redis_args& args) {
@@ -85,7 +101,7 @@ redis_node::connection redis_node::connect() const {
     if (append(c.get(), args) == REDIS_OK && redisGetReply(c.get(), &raw) == REDIS_OK)
       r.reset(static_cast<redisReply*>(raw));
     if (!r) {
-      report_(why(c.get()));
+      failed(c.get());
       return false;
     }
     if (r->type == REDIS_REPLY_ERROR) {  // Redis's words never hold the password
@@ -112,6 +128,20 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
 
 result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args* const> commands,
                                                       const follow_up& then) {
+  // A stalled node: the first call waits on it (and clears the stall when
+  // answered), every other fails at once until then.
+  const bool probe = stalled_ && !probing_.exchange(true);
+  if (stalled_ && !probe) {
+    report_(fmt::format("Redis at {} is not answering (timed out; another call is waiting on it)",
+                        where_.text()));
+    return errc::store_unavailable;
+  }
+  struct end_probe {
+    std::atomic<bool>* probing;
+    ~end_probe() {
+      if (probing != nullptr) *probing = false;
+    }
+  } ending{probe ? &probing_ : nullptr};
   for (int attempt = 0; attempt < 2; ++attempt) {
     connection c;
     bool pooled = false;
@@ -143,7 +173,7 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
         void* raw = nullptr;
         if (append(c.get(), *next) != REDIS_OK || redisGetReply(c.get(), &raw) != REDIS_OK ||
             raw == nullptr) {
-          report_(why(c.get()));
+          failed(c.get());
           return errc::store_unavailable;  // the first part was sent: never again
         }
         replies.emplace_back(static_cast<redisReply*>(raw));
@@ -152,11 +182,14 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
     }
     if (!sent || c->err) {
       // A pooled connection that failed before any reply is most likely one
-      // the server closed (a restart): one fresh try. Any other failure stands.
-      if (pooled && replies.empty()) continue;
-      report_(why(c.get()));
+      // the server closed (a restart): one fresh try. Any other failure
+      // stands, a timeout too (a server that does not answer would only make
+      // the caller wait twice).
+      if (pooled && replies.empty() && !timed_out(c.get())) continue;
+      failed(c.get());
       return errc::store_unavailable;
     }
+    stalled_ = false;  // it answered
     if (clean) {
       std::lock_guard lock(mutex_);
       if (idle_.size() < link_.max_idle) idle_.push_back(std::move(c));

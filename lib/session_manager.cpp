@@ -1,5 +1,6 @@
 #include <cookieseal/session_manager.hpp>
 
+#include "detail/io_gate.hpp"
 #include "detail/misuse.hpp"
 
 namespace cookieseal {
@@ -165,6 +166,9 @@ result<std::vector<http::header>> session_registry::save_all(std::span<const ent
   for (std::size_t i = 0; i < sessions.size(); ++i)
     if (auto d = sessions[i].first->destroy_ended(*sessions[i].second); !d)
       return fail(i, d.error());
+  // A save that may not block met I/O (even a best-effort call the seal
+  // skips): it is made again where blocking is fine, so nothing changes now.
+  if (detail::io_blocked()) return fail(0, errc::store_unavailable);
   std::vector<std::string> all;
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     session_manager::commit(*sessions[i].second, plans[i]);

@@ -69,6 +69,20 @@ static cookieseal_session_manager* manager_with(const char* store, cookieseal_co
   return m;
 }
 
+/* Writes @p text to @p dir/@p name with mode 0600 and puts its path in
+ * @p path; 0 when it could not. */
+static int keyring_file_in(const char* dir, const char* name, const char* text, char* path,
+                           size_t size) {
+  snprintf(path, size, "%s/%s", dir, name);
+  FILE* f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f == NULL) return 0;
+  fputs(text, f);
+  fclose(f);
+  CHECK(chmod(path, 0600) == 0);
+  return 1;
+}
+
 /* "__Host-session=VALUE" from the Set-Cookie in save()'s JSON; caller frees. */
 static char* cookie_header_from(const char* headers) {
   const char* start = strstr(headers, "__Host-session=");
@@ -857,13 +871,7 @@ static void free_from_callback(void* context, const char* message, size_t len) {
 
 static void test_free_on_the_keyring_thread(const char* dir) {
   char path[512];
-  snprintf(path, sizeof path, "%s/keyring-self-free", dir);
-  FILE* f = fopen(path, "w");
-  CHECK(f != NULL);
-  if (f == NULL) return;
-  fputs(keyring_text, f);
-  fclose(f);
-  CHECK(chmod(path, 0600) == 0);
+  if (!keyring_file_in(dir, "keyring-self-free", keyring_text, path, sizeof path)) return;
   cookieseal_codec_options o;
   CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
   o.keyring_path = path;
@@ -874,7 +882,7 @@ static void test_free_on_the_keyring_thread(const char* dir) {
   CHECK(cookieseal_codec_new(&o, &c, NULL) == COOKIESEAL_OK);
   if (c == NULL) return;
   freed_on_watcher = c;
-  f = fopen(path, "w"); /* a changed file that fails to load: the thread reports it */
+  FILE* f = fopen(path, "w"); /* a changed file that fails to load: the thread reports it */
   CHECK(f != NULL);
   if (f != NULL) {
     fputs("cookieseal-keyring 1\nkey nonsense\n", f);
@@ -977,13 +985,7 @@ static void test_seal_open(void) {
 
 static void test_keyring_file(const char* dir) {
   char path[512];
-  snprintf(path, sizeof path, "%s/keyring", dir);
-  FILE* f = fopen(path, "w");
-  CHECK(f != NULL);
-  if (f == NULL) return;
-  fputs(keyring_text, f);
-  fclose(f);
-  CHECK(chmod(path, 0600) == 0);
+  if (!keyring_file_in(dir, "keyring", keyring_text, path, sizeof path)) return;
   cookieseal_codec_options o;
   CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
   o.keyring_path = path;
@@ -1009,6 +1011,137 @@ static void test_keyring_file(const char* dir) {
   CHECK(says(why, "chmod 600"));
 }
 
+/* The 1.2 calls for an event loop: what needs no store and no keyring file
+ * runs at once; what needs either answers WOULD_BLOCK, changes and logs
+ * nothing, and the blocking call then does it. */
+static cookieseal_request* load_nonblocking(cookieseal_session_manager* m, const char* header,
+                                            cookieseal_status expect) {
+  cookieseal_request* r = (cookieseal_request*)&checks; /* must be reset */
+  char* why = (char*)&checks;
+  CHECK(cookieseal_request_new_nonblocking(m, header, strlen(header), &r, &why) == expect);
+  CHECK((expect == COOKIESEAL_OK) == (r != NULL) && why == NULL);
+  return r;
+}
+
+static char* save_nonblocking(cookieseal_request* r, cookieseal_status expect) {
+  char* headers = (char*)&checks;
+  size_t n = 0;
+  CHECK(cookieseal_request_save_nonblocking(r, &headers, &n) == expect);
+  CHECK((expect == COOKIESEAL_OK) == (headers != NULL));
+  return headers;
+}
+
+static void test_nonblocking(const char* dir) {
+  CHECK(strcmp(cookieseal_status_name(COOKIESEAL_WOULD_BLOCK), "would_block") == 0);
+  CHECK(strstr(cookieseal_strerror(COOKIESEAL_WOULD_BLOCK), "blocking is fine") != NULL);
+  CHECK(cookieseal_outcome_of(COOKIESEAL_WOULD_BLOCK) == COOKIESEAL_UNDECIDED);
+
+  /* No store: everything runs at once. */
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  cookieseal_request* r = load_nonblocking(m, "", COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(r, S("visits"), S("1")) == COOKIESEAL_OK);
+  char* headers = save_nonblocking(r, COOKIESEAL_OK);
+  char* cookie = cookie_header_from(headers);
+  cookieseal_free(headers);
+  cookieseal_request_free(r);
+  r = load_nonblocking(m, cookie, COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED && !cookieseal_request_is_new(r));
+  cookieseal_request_free(r);
+  free(cookie);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+
+  /* A file store with revocation checks. */
+  char store[512];
+  snprintf(store, sizeof store, "%s/nonblocking-store", dir);
+  heard[0] = '\0';
+  m = manager_with(store, &c);
+  r = load_nonblocking(m, "", COOKIESEAL_OK); /* no cookie: nothing to look up */
+  CHECK(cookieseal_request_set(r, S("visits"), S("1")) == COOKIESEAL_OK);
+  headers = save_nonblocking(r, COOKIESEAL_OK); /* inline, no subject: no store call */
+  cookie = cookie_header_from(headers);
+  cookieseal_free(headers);
+  CHECK(cookieseal_request_login(r, S("alice")) == COOKIESEAL_OK);
+  CHECK(save_nonblocking(r, COOKIESEAL_WOULD_BLOCK) == NULL); /* a login asks the list */
+  char* json = NULL;
+  size_t n = 0;
+  CHECK(cookieseal_request_save(r, &json, &n) == COOKIESEAL_OK && strstr(json, "Set-Cookie"));
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  CHECK(load_nonblocking(m, cookie, COOKIESEAL_WOULD_BLOCK) == NULL); /* a revocation check */
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED);
+  cookieseal_request_free(r);
+  free(cookie);
+
+  /* Too big for a cookie: the save that would spill gives way, the request
+   * still dirty; the blocking save spills it. */
+  char big[6000];
+  big[0] = '"';
+  memset(big + 1, 'x', sizeof big - 3);
+  big[sizeof big - 2] = '"';
+  big[sizeof big - 1] = '\0';
+  r = load_nonblocking(m, "", COOKIESEAL_OK);
+  CHECK(cookieseal_request_set(r, S("cart"), S(big)) == COOKIESEAL_OK);
+  CHECK(save_nonblocking(r, COOKIESEAL_WOULD_BLOCK) == NULL);
+  CHECK(cookieseal_request_save(r, &json, &n) == COOKIESEAL_OK && strstr(json, "Set-Cookie"));
+  cookie = cookie_header_from(json);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  /* Overflowed, then small again: the old entry's expiry is a store call
+   * too, so the save gives way and the blocking one still sends the cookie. */
+  CHECK(load_nonblocking(m, cookie, COOKIESEAL_WOULD_BLOCK) == NULL);
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED);
+  CHECK(cookieseal_request_set(r, S("cart"), S("\"small\"")) == COOKIESEAL_OK);
+  CHECK(save_nonblocking(r, COOKIESEAL_WOULD_BLOCK) == NULL);
+  CHECK(cookieseal_request_save(r, &json, &n) == COOKIESEAL_OK && strstr(json, "Set-Cookie"));
+  cookieseal_free(json);
+  CHECK(cookieseal_request_destroy(r) == COOKIESEAL_OK);
+  CHECK(save_nonblocking(r, COOKIESEAL_WOULD_BLOCK) == NULL); /* the end is recorded */
+  CHECK(cookieseal_request_save(r, &json, &n) == COOKIESEAL_OK);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(cookie);
+  CHECK(heard[0] == '\0'); /* no attempt that gave way was logged as an outage */
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+
+  /* A keyring file: a key this server has not loaded is looked up in the
+   * file, which a nonblocking load leaves to the blocking one. */
+  char path[512];
+  if (!keyring_file_in(dir, "nonblocking-keyring",
+                       "cookieseal-keyring 1\n"
+                       "key 51d0e7aa 2026-01-01T00:00:00Z 2026-01-01T00:00:00Z never "
+                       "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+                       path, sizeof path))
+    return;
+  cookieseal_codec_options o;
+  CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
+  o.keyring_path = path;
+  o.keyring_path_len = strlen(path);
+  cookieseal_codec* filed = NULL;
+  CHECK(cookieseal_codec_new(&o, &filed, NULL) == COOKIESEAL_OK);
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  cookieseal_session_manager* fm = NULL;
+  CHECK(cookieseal_session_manager_new(filed, &so, &fm, NULL) == COOKIESEAL_OK);
+  m = manager_with(NULL, &c); /* key 9f3a01c2, which the file does not have */
+  CHECK(cookieseal_seal(m, S("{}"), &json, &n, NULL) == COOKIESEAL_OK);
+  char header[1024];
+  snprintf(header, sizeof header, "__Host-session=%s", json);
+  cookieseal_free(json);
+  CHECK(load_nonblocking(fm, header, COOKIESEAL_WOULD_BLOCK) == NULL);
+  CHECK(cookieseal_request_new(fm, header, strlen(header), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) != COOKIESEAL_OPENED);
+  cookieseal_request_free(r);
+  cookieseal_session_manager_free(fm);
+  cookieseal_codec_free(filed);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 int main(void) {
   char dir[] = "/tmp/cookieseal-c-test-XXXXXX";
   if (mkdtemp(dir) == NULL) {
@@ -1028,6 +1161,7 @@ int main(void) {
   test_session_lifetime();
   test_keyring_file(dir);
   test_free_on_the_keyring_thread(dir);
+  test_nonblocking(dir);
   char rm[128];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", dir);

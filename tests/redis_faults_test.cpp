@@ -168,4 +168,48 @@ TEST_SUITE("redis_faults") {
               std::string(6000, static_cast<char>('a' + i % 26)));
     }
   }
+
+  TEST_CASE(
+      "A stalled Redis holds one call at a time, the others fail at once; answered, it is whole") {
+    test::redis_server redis;
+    cookieseal::redis_options ro;
+    ro.url = redis.url();
+    ro.connect_timeout = 300ms;
+    ro.io_timeout = 300ms;
+    auto store = std::make_shared<cookieseal::redis_store>(ro);
+    test::heard_messages heard;
+    store->set_diagnostic(heard.listener());
+    const cookieseal::session_id id{};
+    const auto now = cookieseal::system_now();
+    REQUIRE(store->is_revoked(id, "alice", now, now));
+
+    redis.pause();
+    CHECK(store->is_revoked(id, "alice", now, now).error() ==
+          errc::store_unavailable);  // times out
+    // Stalled: of 8 calls at once, one waits on Redis and 7 fail without waiting.
+    std::atomic<int> unavailable{0};
+    std::vector<std::thread> calls;
+    for (int i = 0; i < 8; ++i)
+      calls.emplace_back([&] {
+        if (!store->is_revoked(id, "alice", now, now)) ++unavailable;
+      });
+    for (auto& t : calls) t.join();
+    CHECK(unavailable == 8);
+    CHECK(heard.containing("another call is waiting on it") >= 7);
+
+    redis.resume();
+    auto answered = store->is_revoked(id, "alice", now, now);  // the stall ends with an answer
+    REQUIRE(answered);
+    CHECK_FALSE(*answered);
+    heard.clear();
+    std::vector<std::thread> after;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 8; ++i)
+      after.emplace_back([&] {
+        if (store->is_revoked(id, "alice", now, now)) ++ok;
+      });
+    for (auto& t : after) t.join();
+    CHECK(ok == 8);
+    CHECK(heard.messages().empty());
+  }
 }

@@ -97,12 +97,8 @@ TEST_SUITE("redis_fleet") {
     ro.connect_timeout = 300ms;
     ro.io_timeout = 300ms;
     auto store = std::make_shared<cookieseal::redis_store>(ro);
-    std::mutex said_mutex;
-    std::vector<std::string> said;
-    store->set_diagnostic([&](std::string_view m) {
-      std::lock_guard lock(said_mutex);
-      if (said.size() < 2000) said.emplace_back(m);
-    });
+    test::heard_messages heard;
+    store->set_diagnostic(heard.listener());
     cookieseal::codec_options o;
     o.overflow_store = store;
     o.revocation_store = store;
@@ -169,9 +165,8 @@ TEST_SUITE("redis_fleet") {
     traffic.stop();
 
     {
-      std::lock_guard lock(said_mutex);
       std::map<std::string, int> kinds;
-      for (const auto& m : said) ++kinds[m.substr(0, 90)];
+      for (const auto& m : heard.messages()) ++kinds[m.substr(0, 90)];
       for (const auto& [m, k] : kinds) MESSAGE(k, " x ", m);
     }
     const auto f = traffic.totals();

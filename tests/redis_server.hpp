@@ -15,12 +15,47 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace test {
+
+/// What a store's diagnostic function hears, from any thread (at most @p cap
+/// messages): store->set_diagnostic(heard.listener()).
+class heard_messages {
+ public:
+  explicit heard_messages(std::size_t cap = 2000) : cap_(cap) {}
+  auto listener() {
+    return [this](std::string_view m) {
+      std::lock_guard lock(mutex_);
+      if (said_.size() < cap_) said_.emplace_back(m);
+    };
+  }
+  std::vector<std::string> messages() const {
+    std::lock_guard lock(mutex_);
+    return said_;
+  }
+  std::size_t containing(std::string_view part) const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& m : said_)
+      if (m.find(part) != std::string::npos) ++n;
+    return n;
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    said_.clear();
+  }
+
+ private:
+  std::size_t cap_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> said_;
+};
 
 class redis_server {
  public:

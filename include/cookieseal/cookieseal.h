@@ -80,9 +80,9 @@ extern "C" {
 /** The ABI generation; the shared library is libcookieseal-c.so.1. It changes
  *  only with an incompatible ABI, which this line never has: additions keep it. */
 #define COOKIESEAL_ABI_VERSION 1
-/** What this header declares within the generation: 1.1 (additions only; the
+/** What this header declares within the generation: 1.2 (additions only; the
  *  symbol version COOKIESEAL_C_1.<minor> of each addition is what a loader checks). */
-#define COOKIESEAL_ABI_MINOR 1
+#define COOKIESEAL_ABI_MINOR 2
 
 /** Status codes: 1..12 are the library's errc values (stable), then the ABI's own. */
 typedef enum cookieseal_status {
@@ -106,7 +106,9 @@ typedef enum cookieseal_status {
   COOKIESEAL_INTERNAL_ERROR = 104, /**< anything else; the message says what */
   COOKIESEAL_CONFIG_ERROR = 105,   /**< configuration that can never work: a store directory
                                         that cannot be used, a bad store URL (not an outage) */
-  COOKIESEAL_CLOSED = 106          /**< the codec or manager behind this handle was freed */
+  COOKIESEAL_CLOSED = 106,         /**< the codec or manager behind this handle was freed */
+  COOKIESEAL_WOULD_BLOCK = 107     /**< (1.2, the _nonblocking calls) it needs the store or the
+                                        keyring file: make the blocking call on a worker thread */
 } cookieseal_status;
 
 /** What a request's cookie came to. Only a refused one is ever cleared. */
@@ -202,7 +204,8 @@ COOKIESEAL_C_API int cookieseal_abi_version(void);
 COOKIESEAL_C_API const char* cookieseal_status_name(cookieseal_status status);
 /** One sentence saying what a status means. Static storage. */
 COOKIESEAL_C_API const char* cookieseal_strerror(cookieseal_status status);
-/** What an error of opening means for a request: undecided or refused (OK: opened). */
+/** What an error of opening means for a request: undecided or refused (OK: opened;
+ *  WOULD_BLOCK: undecided, nothing was judged yet). */
 COOKIESEAL_C_API cookieseal_outcome cookieseal_outcome_of(cookieseal_status status);
 /** Frees what the library returned through a char** (NULL is fine). */
 COOKIESEAL_C_API void cookieseal_free(void* p);
@@ -380,6 +383,31 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_save
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_requests_save(cookieseal_request* const* requests, size_t n, char** json,
                          size_t* json_len, char** error_message);
+
+/* --- 1.2: calls for an event loop ------------------------------------------ */
+
+/**
+ * cookieseal_request_new, but never waiting on the store or the keyring file:
+ * for an event loop (Node.js), where most requests (no cookie yet, inline
+ * sessions without revocation checks) need neither and load on the loop
+ * itself. Where loading needs one of them (an overflowed session, a
+ * revocation check, a key this server has not loaded yet), it returns
+ * COOKIESEAL_WOULD_BLOCK with no request and no message, having changed and
+ * logged nothing: call cookieseal_request_new on a thread that may block.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_new_nonblocking(
+    cookieseal_session_manager* m, const char* cookie_header, size_t cookie_header_len,
+    cookieseal_request** out, char** error_message);
+
+/**
+ * cookieseal_request_save, but never waiting on the store: COOKIESEAL_WOULD_BLOCK
+ * when the save needs it (a session that overflows or was overflowed, a login
+ * with revocation checks, a destroyed session), nothing sent, the request
+ * unchanged and nothing logged: call cookieseal_request_save on a thread that
+ * may block. Every other result is cookieseal_request_save's.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_request_save_nonblocking(cookieseal_request* r, char** json, size_t* json_len);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -56,6 +57,11 @@ struct redis_link {
  * A Redis process and a pool of idle connections to it. Thread-safe. A
  * connection that saw any failure or error reply is closed, never pooled:
  * after a failover, no connection keeps talking to a demoted node.
+ *
+ * A node that timed out is stalled (paused, overloaded, cut off) until a call
+ * gets an answer from it again: meanwhile one call at a time waits on it and
+ * the others fail at once, so a stall holds one thread per timeout rather
+ * than every thread of the server (an event loop's small pool above all).
  */
 class redis_node {
  public:
@@ -89,14 +95,18 @@ class redis_node {
   };
   using connection = std::unique_ptr<redisContext, context_free>;
 
-  connection connect() const;
+  connection connect();
   std::string why(const redisContext* c) const;
+  /// Records a failure on @p c (a timeout marks the node stalled) and reports it.
+  void failed(const redisContext* c, std::string_view context = {});
 
   redis_endpoint where_;
   redis_link link_;
   redis_reporter report_;
   std::mutex mutex_;
   std::vector<connection> idle_;
+  std::atomic<bool> stalled_{false};  // the last answer was a timeout
+  std::atomic<bool> probing_{false};  // a call is waiting on the stalled node
 };
 
 }  // namespace cookieseal::detail

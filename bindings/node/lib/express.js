@@ -99,8 +99,9 @@ function decorate(values, rs) {
   return values;
 }
 
-// The session is saved (on the libuv pool) before the response's head goes
-// out: writeHead, write and end are held until it is, then replayed in order
+// The session is saved (on the libuv pool when it needs the store) before
+// the response's head goes out: writeHead, write and end are held until it
+// is, then replayed in order
 // with the originals back in place (Node's own end() calls this.writeHead).
 // A save that fails answers 503 (undecided: the cookie untouched) or 500
 // instead of the app's response, with no Set-Cookie of ours.

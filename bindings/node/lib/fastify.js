@@ -2,7 +2,8 @@
 // A Fastify plugin: request.session with get/set/delete/regenerate/data as
 // @fastify/secure-session has them, plus login and flashes. A request whose
 // cookie cannot be judged is answered 503 (Fastify's error handling) and its
-// cookie is left alone. The session is saved in onSend, on the libuv pool.
+// cookie is left alone. The session is saved in onSend (on the libuv pool
+// when it needs the store).
 const { sessionsFrom } = require('./index');
 const json = require('./json');
 const { cookieLines, applyHeaders } = require('./http');

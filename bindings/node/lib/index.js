@@ -4,7 +4,7 @@
 //
 //   const codec = new cookieseal.Codec({ keyring: '/etc/cookieseal/keyring', store: 'redis://127.0.0.1:6379' });
 //   const sessions = codec.sessionManager({ name: '__Host-session' });  // one kind of cookie
-//   const r = await sessions.load(req.headers.cookie ?? '');            // on the libuv pool
+//   const r = await sessions.load(req.headers.cookie ?? '');            // the libuv pool only if the store is needed
 //   if (r.undecided) return respond503();                               // keep the cookie
 //   r.values.visits = (r.values.visits ?? 0) + 1;
 //   for (const [name, value] of await r.save()) res.appendHeader(name, value);
@@ -60,7 +60,8 @@ class SessionManager {
 
   /**
    * The session of one request from its Cookie header (a string; several
-   * Cookie lines as an array, or joined by '\n'). Runs on the libuv pool.
+   * Cookie lines as an array, or joined by '\n'). Settled at once when it
+   * needs neither the store nor the keyring file, else run on the libuv pool.
    */
   async load(cookieHeader) {
     const header = cookieHeaderText(cookieHeader);

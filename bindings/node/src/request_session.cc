@@ -210,6 +210,18 @@ void request_session::destroy(const Napi::CallbackInfo& info) {
 Napi::Value request_session::save(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_request* r = live(env);
+  // As load: on the event loop unless the save needs the store.
+  char* json = nullptr;
+  std::size_t n = 0;
+  const auto st = cookieseal_request_save_nonblocking(r, &json, &n);
+  if (st != COOKIESEAL_WOULD_BLOCK) {
+    auto settled = Napi::Promise::Deferred::New(env);
+    if (st == COOKIESEAL_OK)
+      settled.Resolve(take_text(env, json, n));
+    else
+      settled.Reject(make_error(env, st, request_message(r)).Value());
+    return settled.Promise();
+  }
   handle_.enter();
   auto* w = new save_worker(env, Value(), r, [this] { handle_.leave(); });
   w->Queue();

@@ -145,7 +145,23 @@ Napi::Value session_manager::open(const Napi::CallbackInfo& info) {
 
 Napi::Value session_manager::load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return queue<load_worker>(env, live(env), bytes_of(info[0], "cookie header"), sink_);
+  cookieseal_session_manager* m = live(env);
+  std::string header = bytes_of(info[0], "cookie header");
+  // Most requests need neither the store nor the keyring file (no cookie yet,
+  // an inline session without revocation checks): they load here, on the
+  // event loop, cheaper than a trip to the libuv pool. The rest go to the
+  // pool, so a stalled store holds up only the requests that need it.
+  cookieseal_request* r = nullptr;
+  char* why = nullptr;
+  const auto st = cookieseal_request_new_nonblocking(m, header.data(), header.size(), &r, &why);
+  if (st == COOKIESEAL_WOULD_BLOCK)
+    return queue<load_worker>(env, m, std::move(header), sink_);
+  auto settled = Napi::Promise::Deferred::New(env);
+  if (st == COOKIESEAL_OK)
+    settled.Resolve(request_session::wrap(env, r, sink_));
+  else
+    settled.Reject(make_error(env, st, take_message(why)).Value());
+  return settled.Promise();
 }
 
 // The synchronous forms, for a manager whose codec does no I/O on this call

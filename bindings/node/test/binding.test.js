@@ -151,9 +151,37 @@ test('closing in any order: later calls answer closed, nothing crashes', async (
   await assert.rejects(codec.revokeSubject('alice'), { code: 'closed' });
 });
 
-test('a request is refused while its save runs, and close() then waits for it', async () => {
-  const r = await manager().load('');
+test('a load and a save that need no store settle at once, on the event loop; one that needs the store goes to the libuv pool', async (t) => {
+  const m = manager({ store: tempDir(t) });
+  // Settled within two microtask turns: resolved in the call itself, never
+  // by a completion from the pool (which comes in a later turn of the loop).
+  const atOnce = async (promise) => {
+    let settled = false;
+    promise.then(() => { settled = true; }, () => { settled = true; });
+    await null;
+    await null;
+    return settled;
+  };
+  const loading = m.load('');
+  assert.equal(await atOnce(loading), true, 'a load with no cookie');
+  const r = await loading;
   r.values.a = 1;
+  const small = r.save();
+  assert.equal(await atOnce(small), true, 'the save of a small session with no subject');
+  const cookie = (await small).find(([n]) => n === 'Set-Cookie')[1].split(';')[0];
+  r.values.big = 'x'.repeat(6000);
+  const big = r.save();
+  assert.equal(await atOnce(big), false, 'a save that overflows into the store');
+  await big;
+  const revocationCheck = m.load(cookie);
+  assert.equal(await atOnce(revocationCheck), false, 'a load that checks the revocation list');
+  assert.equal((await revocationCheck).values.a, 1);
+});
+
+test('a request is refused while its save runs, and close() then waits for it', async (t) => {
+  // A save that overflows into the store runs on the libuv pool.
+  const r = await manager({ store: tempDir(t) }).load('');
+  r.values.a = 'x'.repeat(6000);
   const saving = r.save();
   assert.throws(() => r.get('a') && r.login('x'), { message: /being saved/ });
   r.close();  // freed when the save returns

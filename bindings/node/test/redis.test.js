@@ -49,6 +49,21 @@ test('Express: opened, refused, and undecided (Redis paused: 503, the cookie unt
   assert.deepEqual(JSON.parse(after.body), { n: 2, big: 6000 });
 });
 
+test('Redis paused: what needs no store (a fresh visitor, a small session) is answered at once; the rest waits, undecided', async (t) => {
+  const r = await redis(t);
+  const base = await expressApp(t, r.url);
+  const cookie = cookiePair((await request(base, '/fill')).setCookie[0]);
+  r.process.kill('SIGSTOP');
+  // More requests that need the store than the libuv pool has threads (4):
+  // the fresh visitor is not queued behind them.
+  const waiting = Array.from({ length: 8 }, () => request(base, '/read', { cookie }));
+  const fresh = await request(base, '/peek');
+  assert.equal(fresh.status, 200);
+  assert.equal(fresh.body, '{}');
+  for (const res of await Promise.all(waiting)) assert.equal(res.status, 503);
+  r.process.kill('SIGCONT');
+});
+
 test('Fastify: Redis paused answers 503 and sets no cookie; then the session is whole', async (t) => {
   const r = await redis(t);
   const app = Fastify();
