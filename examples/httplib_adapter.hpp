@@ -51,11 +51,18 @@ inline void configure(httplib::Server& server, const server_settings& settings =
 /// request limit at once) overflow the queue, and every dropped handshake
 /// costs its client a retransmission a second later: a p99 of 0.4-0.7 s at 50
 /// connections, 4-9 ms with SOMAXCONN (bench/README.md).
+/// It also sets SO_REUSEADDR, as Node.js, Python's socketserver and Go's net
+/// do: cpp-httplib 0.11 sets only SO_REUSEPORT on Linux, and with that alone
+/// the port cannot be bound while connections another server served on it are
+/// in TIME_WAIT (up to 60 s after), though those servers bind it, and a test
+/// suite's probe finds it free ("cannot listen").
 /// @return false if the address cannot be bound (or the server stops with an error).
 inline bool listen(httplib::Server& server, const std::string& host, int port) {
   socket_t listening = INVALID_SOCKET;
   server.set_socket_options([&listening](socket_t sock) {
     httplib::default_socket_options(sock);
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listening = sock;
   });
   const bool bound = server.bind_to_port(host, port);

@@ -1,12 +1,13 @@
 'use strict';
 // What the tests share: a fresh keyring file, loopback servers on the
 // project's test ports, an HTTP client that shows every header line.
+const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
 
 function tempDir(t) {
@@ -144,6 +145,35 @@ async function serverProcess(t, argv, { env } = {}) {
   }
 }
 
+const root = path.join(__dirname, '..', '..', '..');
+
+/** A variable bindings/node/test.sh sets (the build tree, the CLI, the shop). */
+function need(name) {
+  const v = process.env[name];
+  assert.ok(v, `${name} is not set: run the suite through bindings/node/test.sh`);
+  return v;
+}
+
+/** The Flask example app (examples/flask_app.py) on the build tree's library, as serverProcess. */
+function flaskServer(t, keyring, store) {
+  return serverProcess(t, ['/usr/bin/python3', path.join(root, 'examples', 'flask_app.py'), '--keyring', keyring, '--store', store], {
+    env: { PYTHONPATH: path.join(root, 'bindings', 'python'), COOKIESEAL_LIBRARY: path.join(need('COOKIESEAL_BUILD'), 'lib', 'libcookieseal-c.so.1') },
+  });
+}
+
+/** The Go example server (examples/go_app/cmd/go-shop) built into dir against the build tree, as serverProcess. */
+function goServer(t, dir, keyring, store) {
+  const out = path.join(dir, 'go-shop');
+  execFileSync('bash', ['-c', '. "$0/bindings/go/env.sh" && cd "$root/examples/go_app" && go build -o "$1" ./cmd/go-shop', root, out],
+    { env: { ...process.env, build: need('COOKIESEAL_BUILD') }, stdio: 'pipe' });
+  return serverProcess(t, [out, '--keyring', keyring, '--store', store]);
+}
+
+/** The key id in a cookie's clear header (the CLI's inspect: no key, nothing verified). */
+function keyId(cookie) {
+  return JSON.parse(execFileSync(need('COOKIESEAL_CLI'), ['inspect', cookie], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).key_id;
+}
+
 /**
  * One browser across servers on one host: cookies kept by name (Secure ones
  * too, as browsers and curl keep them for loopback), sent to every server.
@@ -196,4 +226,7 @@ function lines(res, name) {
   return res.raw.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
 }
 
-module.exports = { tempDir, keyringText, keyringFile, listen, freePort, request, cookiePair, lines, serverProcess, Browser, redis };
+module.exports = {
+  tempDir, keyringText, keyringFile, listen, freePort, request, cookiePair, lines, serverProcess, Browser, redis,
+  need, flaskServer, goServer, keyId,
+};

@@ -11,10 +11,11 @@ const path = require('node:path');
 const express = require('express');
 const cookieseal = require('..');
 const { expressShop, fastifyShop } = require('../examples/shop');
-const { keyringFile, listen, freePort, request, cookiePair, tempDir, serverProcess, Browser, redis } = require('./helpers');
+const {
+  keyringFile, listen, freePort, request, cookiePair, tempDir, serverProcess, Browser, redis, need, flaskServer, goServer, keyId,
+} = require('./helpers');
 
 const cli = process.env.COOKIESEAL_CLI;
-const root = path.join(__dirname, '..', '..', '..');
 
 async function server(t, keyring) {
   const app = express();
@@ -77,35 +78,16 @@ test('keys that start with "$" cross between Express and the CLI as the same key
   assert.deepEqual(JSON.parse(read.body), { $bytes: 'top', m: { $bytes: 'n', $$x: 1, $: 2 } });
 });
 
-function need(name) {
-  const v = process.env[name];
-  assert.ok(v, `${name} is not set: run the suite through bindings/node/test.sh`);
-  return v;
-}
-
-/** The Go example server (examples/go_app/cmd/go-shop) built against the build tree. */
-function buildGoShop(dir) {
-  const out = path.join(dir, 'go-shop');
-  execFileSync('bash', ['-c', '. "$0/bindings/go/env.sh" && cd "$root/examples/go_app" && go build -o "$1" ./cmd/go-shop', root, out],
-    { env: { ...process.env, build: need('COOKIESEAL_BUILD') }, stdio: 'pipe' });
-  return out;
-}
-
 /** The shop, Flask, Go, Express and Fastify on one keyring file and store. */
 async function fiveServers(t, dir) {
-  const build = need('COOKIESEAL_BUILD');
   const state = path.join(dir, 'state');
   const store = path.join(state, 'store');
   const keyring = path.join(state, 'keyring');
-  const goShop = buildGoShop(dir);
   const servers = {};
   servers.shop = await serverProcess(t, [need('COOKIESEAL_SHOP'), '--state', state, '--store', store],
   );  // makes the keyring file
-  servers.flask = await serverProcess(t, ['/usr/bin/python3', path.join(root, 'examples', 'flask_app.py'),
-    '--keyring', keyring, '--store', store], {
-    env: { PYTHONPATH: path.join(root, 'bindings', 'python'), COOKIESEAL_LIBRARY: path.join(build, 'lib', 'libcookieseal-c.so.1') },
-  });
-  servers.go = await serverProcess(t, [goShop, '--keyring', keyring, '--store', store]);
+  servers.flask = await flaskServer(t, keyring, store);
+  servers.go = await goServer(t, dir, keyring, store);
   const e = http.createServer(expressShop({ keyring, store }));
   servers.express = await listen(e);
   t.after(() => new Promise((r) => { e.closeAllConnections(); e.close(r); }));
@@ -116,8 +98,6 @@ async function fiveServers(t, dir) {
   servers.fastify = `http://127.0.0.1:${port}`;
   return { servers, keyring, store };
 }
-
-const keyId = (cookie) => JSON.parse(execFileSync(cli, ['inspect', cookie], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).key_id;
 
 test('a session made on the C++ shop, Flask or Go opens in Express and Fastify and back; rotation and "log out everywhere" reach all', { timeout: 300000 }, async (t) => {
   const dir = tempDir(t);

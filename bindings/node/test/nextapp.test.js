@@ -2,14 +2,18 @@
 // A small Next.js app (test/next-app: a route handler on the Node.js runtime
 // and a client page) built with `next build`, served with `next start` on
 // loopback, driven over HTTP and by Debian's Chromium (playwright-core from
-// tests/e2e); its cookie opens in this process's addon and back, and the C++
-// example shop's session in it and back (rotation, revocation seen by both).
+// tests/e2e); its cookie opens in this process's addon and back, and the
+// sessions of the C++ example shop, the Flask app and the Go server in it and
+// back (rotation, revocation seen by both); on a paused Redis it answers 503
+// and leaves the cookie as it was.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const path = require('node:path');
 const cookieseal = require('..');
-const { keyringFile, freePort, request, cookiePair, tempDir, serverProcess, Browser } = require('./helpers');
+const {
+  keyringFile, freePort, request, cookiePair, tempDir, serverProcess, Browser, redis, need, flaskServer, goServer, keyId,
+} = require('./helpers');
 
 const app = path.join(__dirname, 'next-app');
 const nextBin = path.join(app, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -78,33 +82,78 @@ test('Next.js: next build, next start; the session counts, opens in the addon an
   assert.equal(cookies.find((c) => c.name === 'app').httpOnly, true);
 });
 
-test('Next.js and the C++ shop: a session made in one opens in the other, through a rotation and a revocation', { timeout: 600000 }, async (t) => {
-  const cli = process.env.COOKIESEAL_CLI;
-  assert.ok(cli && process.env.COOKIESEAL_SHOP, 'COOKIESEAL_CLI/SHOP are not set: run the suite through bindings/node/test.sh');
-  const state = path.join(tempDir(t), 'state');
+test('Next.js and the C++ shop, the Flask app and the Go server: a session made in each opens in Next.js and back, through a rotation and a revocation', { timeout: 600000 }, async (t) => {
+  const cli = need('COOKIESEAL_CLI');
+  const dir = tempDir(t);
+  const state = path.join(dir, 'state');
   const store = path.join(state, 'store');
   const keyring = path.join(state, 'keyring');
-  const shop = await serverProcess(t, [process.env.COOKIESEAL_SHOP, '--state', state, '--store', store]);
+  const servers = { shop: await serverProcess(t, [need('COOKIESEAL_SHOP'), '--state', state, '--store', store]) };  // makes the keyring file
+  servers.flask = await flaskServer(t, keyring, store);
+  servers.go = await goServer(t, dir, keyring, store);
   const next = await serve(t, keyring, { COOKIESEAL_COOKIE_NAME: '__Host-session', COOKIESEAL_STORE: store });
+  const cart = async (b, base) => {
+    const st = await b.state(base);
+    return [st.user, st.cart_items, st.cart_bytes, st.refused];
+  };
 
-  const alice = new Browser();
-  await alice.post(shop, '/login', { user: 'alice' });
-  await alice.post(shop, '/cart/add', { item: 'book' });
-  const inNext = await alice.state(next);
-  assert.deepEqual([inNext.user, inNext.cart_items, inNext.refused], ['alice', 1, '']);
-  await alice.post(next, '/cart/add', { item: 'pen' });
-  const inShop = await alice.state(shop);
-  assert.deepEqual([inShop.user, inShop.cart_items], ['alice', 2]);
+  // A user logs in on each server and fills the cart there and in Next.js.
+  const browsers = {};
+  for (const [name, base] of Object.entries(servers)) {
+    const b = browsers[name] = new Browser();
+    await b.post(base, '/login', { user: `alice-${name}` });
+    await b.post(base, '/cart/add', { item: 'book' });
+    assert.deepEqual(await cart(b, next), [`alice-${name}`, 1, 4, ''], `made in ${name}, opened in Next.js`);
+    await b.post(next, '/cart/add', { item: 'pen' });
+    assert.deepEqual(await cart(b, base), [`alice-${name}`, 2, 7, ''], `made in ${name}, back from Next.js`);
+  }
 
+  // A rotation through the CLI: each server seals with the new key and its
+  // cookie opens in Next.js, and Next's (the new key too) in each server.
+  const before = keyId(browsers.shop.cookies.get('__Host-session'));
   execFileSync(cli, ['keyring', 'rotate', keyring, '--activate-in', '0s']);
-  await new Promise((r) => setTimeout(r, 1500));  // the shop's watcher polls each second
-  await alice.post(shop, '/cart/add', { item: 'cup' });
-  assert.equal((await alice.state(next)).cart_items, 3, 'Next opens the new key at once');
-  await alice.post(next, '/cart/add', { item: 'mug' });
-  assert.equal((await alice.state(shop)).cart_items, 4);
+  await new Promise((r) => setTimeout(r, 1500));  // the servers' watchers poll each second
+  for (const [name, base] of Object.entries(servers)) {
+    const b = browsers[name];
+    await b.post(base, '/cart/add', { item: 'cup' });
+    assert.notEqual(keyId(b.cookies.get('__Host-session')), before, `${name} seals with the new key`);
+    assert.deepEqual(await cart(b, next), [`alice-${name}`, 3, 10, ''], `after the rotation, made in ${name}, opened in Next.js`);
+    await b.post(next, '/cart/add', { item: 'mug' });
+    assert.notEqual(keyId(b.cookies.get('__Host-session')), before, 'Next.js seals with the new key');
+    assert.deepEqual(await cart(b, base), [`alice-${name}`, 4, 13, ''], `after the rotation, back from Next.js to ${name}`);
+  }
 
-  execFileSync(cli, ['revoke-subject', '--store', store, 'alice']);
-  const gone = await new Browser(Object.fromEntries(alice.cookies)).state(next);
-  assert.deepEqual([gone.user, gone.refused], ['', 'revoked']);
-  assert.equal((await alice.state(shop)).refused, 'revoked');
+  // "Log out everywhere" in each server: Next.js refuses that user's cookie too.
+  for (const [name, base] of Object.entries(servers)) {
+    const kept = Object.fromEntries(browsers[name].cookies);
+    await browsers[name].post(base, '/logout-everywhere');
+    for (const [where, url] of [['Next.js', next], [name, base]]) {
+      const st = await new Browser(kept).state(url);
+      assert.deepEqual([st.user, st.refused], ['', 'revoked'], `revoked in ${name}, seen by ${where}`);
+    }
+  }
+});
+
+test('Next.js on Redis: a session overflowed into it opens; undecided while Redis is paused (503, the cookie untouched), whole after', { timeout: 600000 }, async (t) => {
+  const r = await redis(t);
+  const next = await serve(t, keyringFile(t), { COOKIESEAL_STORE: r.url });
+  const b = new Browser();
+  for (const item of ['a', 'b', 'c']) await b.post(next, '/cart/add', { item: item.repeat(2000) });
+  const cookie = b.cookies.get('app');
+  assert.ok(cookie.length < 1000, 'a reference into Redis, not the session');
+  const whole = async () => {
+    const st = await b.state(next);
+    return [st.cart_items, st.cart_bytes, st.refused];
+  };
+  assert.deepEqual(await whole(), [3, 6000, '']);
+
+  r.process.kill('SIGSTOP');
+  for (const [method, pathname] of [['GET', '/api/state'], ['POST', '/cart/add'], ['GET', '/api/session'], ['DELETE', '/api/session']]) {
+    const res = await b.send(next, pathname, { method, form: method === 'POST' ? { item: 'd' } : undefined });
+    assert.equal(res.status, 503, `${method} ${pathname}`);
+    assert.deepEqual(res.setCookie, [], `${method} ${pathname}: no Set-Cookie while Redis is paused`);
+    assert.equal(b.cookies.get('app'), cookie, `${method} ${pathname}: the cookie byte for byte`);
+  }
+  r.process.kill('SIGCONT');
+  assert.deepEqual(await whole(), [3, 6000, ''], 'Redis back: the session whole');
 });
