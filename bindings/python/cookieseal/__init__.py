@@ -31,14 +31,14 @@ from ._values import Flashes, Object, Value
 from .errors import (Ambiguous, AuthenticationFailed, Closed, ConfigError, Error, Expired,
                      HeaderTruncated, InternalError, InvalidArgument, InvalidPayload,
                      KeyNotLoaded, KeyringError, Malformed, NotFound, OutOfMemory, Revoked,
-                     StoreUnavailable, TooLarge, UnknownKey, UnsupportedVersion)
+                     StoreUnavailable, TooLarge, UnknownKey, UnsupportedVersion, WouldBlock)
 
 __all__ = [
     "Codec", "SessionManager", "RequestSession", "Error", "Malformed", "UnsupportedVersion",
     "UnknownKey", "AuthenticationFailed", "Expired", "InvalidPayload", "TooLarge",
     "StoreUnavailable", "Revoked", "KeyNotLoaded", "Ambiguous", "HeaderTruncated",
     "InvalidArgument", "OutOfMemory", "NotFound", "KeyringError", "InternalError",
-    "ConfigError", "Closed", "Object", "Settings", "library_version", "save_all",
+    "ConfigError", "Closed", "WouldBlock", "Object", "Settings", "library_version", "save_all",
 ]
 
 _OUTCOMES = {0: "opened", 1: "refused", 2: "undecided"}
@@ -327,6 +327,16 @@ class SessionManager(_Handle):
         Cookie lines joined by "\n", never by ", ")."""
         return RequestSession(self, cookie_header or "")
 
+    def request_nonblocking(self, cookie_header: Optional[str] = "") -> Optional["RequestSession"]:
+        """request(), but never waiting on the store or the keyring file, for an
+        event loop: None where the load needs either (an overflowed session, a
+        revocation check, a key not loaded yet), having changed nothing; then
+        call request() in a worker thread."""
+        try:
+            return RequestSession(self, cookie_header or "", _native.request_new_nonblocking)
+        except WouldBlock:
+            return None
+
     def seal(self, session: Mapping[str, Any]) -> str:
         """A cookie value for {"values", "constants", "flashes", "subject"} (each optional)."""
         data, n = _native.b(_dumps(_values.encode_session(session)))
@@ -351,11 +361,12 @@ class RequestSession(_Handle):
     then ``save()`` for the headers to add. Use as a context manager (or call
     close()) so the native request is freed promptly."""
 
-    def __init__(self, manager: SessionManager, cookie_header: str) -> None:
+    def __init__(self, manager: SessionManager, cookie_header: str,
+                 new: Callable[..., int] = _native.request_new) -> None:
         self._manager = manager
         handle = ctypes.c_void_p()
         data, n = _native.b(cookie_header)
-        manager._call(_native.call_shared, _native.request_new, data, n, ctypes.byref(handle))
+        manager._call(_native.call_shared, new, data, n, ctypes.byref(handle))
         self._own(handle)
         # No other thread can reach this request yet: its handle is used as is.
         reason = ctypes.c_int()
@@ -487,6 +498,18 @@ class RequestSession(_Handle):
         self._push()
         headers = json.loads(self._call(_native.text_request, _native.request_save))
         return [(name, value) for name, value in headers]
+
+    def save_nonblocking(self) -> Optional[Headers]:
+        """save(), but never waiting on the store, for an event loop: None where
+        the save needs it (a session that overflows or was overflowed, a login
+        with revocation checks, a destroyed session), the request unchanged;
+        then call save() in a worker thread."""
+        self._push()
+        try:
+            text = self._call(_native.text_request, _native.request_save_nonblocking)
+        except WouldBlock:
+            return None
+        return [(name, value) for name, value in json.loads(text)]
 
     _free = _native.request_free  # a ctypes function: not bound as a method
     _what = "request"

@@ -184,6 +184,11 @@ request_login = _proto("cookieseal_request_login", _status, _handle, _str, _size
 request_regenerate_id = _proto("cookieseal_request_regenerate_id", _status, _handle)
 request_destroy = _proto("cookieseal_request_destroy", _status, _handle)
 request_save = _proto("cookieseal_request_save", _status, _handle, _out, _size_p)
+# ABI 1.2: never waiting on the store or the keyring file (for an event loop).
+request_new_nonblocking = _proto("cookieseal_request_new_nonblocking", _status, _handle, _str,
+                                 _size, _out, _out)
+request_save_nonblocking = _proto("cookieseal_request_save_nonblocking", _status, _handle, _out,
+                                  _size_p)
 requests_save = _proto("cookieseal_requests_save", _status, ctypes.POINTER(ctypes.c_void_p), _size,
                        _out, _size_p, _out)
 

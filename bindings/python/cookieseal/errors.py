@@ -52,11 +52,12 @@ class KeyringError(Error): status, name = 103, "keyring_error"
 class InternalError(Error): status, name = 104, "internal_error"
 class ConfigError(Error, ValueError): status, name = 105, "config_error"
 class Closed(Error, RuntimeError): status, name = 106, "closed"
+class WouldBlock(Error): status, name = 107, "would_block"  # the _nonblocking calls answer None
 
 _BY_STATUS: Dict[Optional[int], Type[Error]] = {cls.status: cls for cls in (
     Malformed, UnsupportedVersion, UnknownKey, AuthenticationFailed, Expired, InvalidPayload,
     TooLarge, StoreUnavailable, Revoked, KeyNotLoaded, Ambiguous, HeaderTruncated, InvalidArgument,
-    OutOfMemory, NotFound, KeyringError, InternalError, ConfigError, Closed)}
+    OutOfMemory, NotFound, KeyringError, InternalError, ConfigError, Closed, WouldBlock)}
 
 
 def from_status(status: int, name: str, message: str) -> Error:

@@ -15,10 +15,10 @@ to share one. ``max_age`` is sealed into the cookie as the session's idle
 timeout (a cookie past it is refused wherever it is opened, whatever the
 cookie's Max-Age), within the codec's bounds (a codec made here takes it as
 its idle timeout); None is a browser session (no Max-Age; the codec's idle
-timeout still holds). With a store (or a shared codec, which may have one) the
-session is opened and saved off the event loop; without one there is no I/O to
-wait for (but a rate-limited check of the keyring file for a key id it lacks),
-so it runs on the loop. A request whose cookie cannot be judged answers 503
+timeout still holds). The session is opened and saved on the event loop
+unless that needs the store or the keyring file (an overflowed session, a
+revocation check, a key id not loaded yet: the C ABI's nonblocking calls say
+so), and then in a worker thread. A request whose cookie cannot be judged answers 503
 where the app touches the session, and no cookie is changed.
 """
 import typing
@@ -107,8 +107,6 @@ class SessionMiddleware:
                  same_site: str = "lax", https_only: bool = False,
                  domain: typing.Optional[str] = None, **codec_options: typing.Any) -> None:
         self.app = app
-        #: whether opening and saving may wait on a store (then done off the event loop)
-        self.blocking = codec is not None or codec_options.get("store") is not None
         if codec is None:
             if max_age:  # Starlette's max_age counts from the last response that set it
                 codec_options.setdefault("idle_timeout", max_age)
@@ -133,10 +131,12 @@ class SessionMiddleware:
             return
         # Every Cookie line (HTTP/2 sends one per cookie), never joined by ", ".
         header = "\n".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-        if self.blocking:  # may read the store
-            r = await anyio.to_thread.run_sync(self.sessions.request, header)
-        else:
-            r = self.sessions.request(header)
+        # On the event loop unless the load needs the store or the keyring
+        # file; then in a worker thread, so a stalled store holds up only the
+        # requests that need it.
+        loaded = self.sessions.request_nonblocking(header)
+        r: RequestSession = (loaded if loaded is not None
+                             else await anyio.to_thread.run_sync(self.sessions.request, header))
         if r.undecided:
             reason = r.reason
             r.close()
@@ -153,11 +153,9 @@ class SessionMiddleware:
                 return  # a 503 went out in place of the app's response
             if message["type"] == "http.response.start":
                 try:
-                    if self.blocking:
-                        headers = await anyio.to_thread.run_sync(
-                            _save, r, scope["session"], had_values, self.lifetime)
-                    else:
-                        headers = _save(r, scope["session"], had_values, self.lifetime)
+                    headers = _save(r, scope["session"], had_values, self.lifetime)
+                    if headers is None:  # the save needs the store
+                        headers = await anyio.to_thread.run_sync(r.save)
                 except Error as e:
                     if not e.undecided:
                         raise
@@ -193,7 +191,9 @@ def _add_headers(message: Message, headers: typing.List[typing.Tuple[str, str]])
 
 
 def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: bool,
-          lifetime: typing.Dict[str, typing.Any]) -> typing.List[typing.Tuple[str, str]]:
+          lifetime: typing.Dict[str, typing.Any]) -> typing.Optional[typing.List[typing.Tuple[str, str]]]:
+    """What the app did to the session handed to the request, then its save
+    without blocking: the headers, or None where the save needs the store."""
     if not session and (had_values or getattr(session, "cleared", False)):
         r.destroy()  # emptied: Starlette deletes the cookie; this ends the session too
     else:
@@ -205,7 +205,7 @@ def _save(r: RequestSession, session: typing.Dict[str, typing.Any], had_values: 
         if session and r.lifetime != lifetime:
             r.set_lifetime(**lifetime)
     try:
-        return r.save()
+        return r.save_nonblocking()
     except (TypeError, ValueError):
         stored(dict(session))  # a value JSON cannot hold: the error names its key
         raise

@@ -489,3 +489,26 @@ def test_a_session_carries_its_own_lifetime(keyring, store):
         assert "Max-Age" not in dict(r.save())["Set-Cookie"]
         with pytest.raises(cookieseal.InvalidArgument, match="idle_timeout"):
             r.set_lifetime(idle_timeout=-5)
+
+
+def test_the_nonblocking_calls_answer_none_where_the_store_is_needed(keyring, store):
+    sessions = manager(keyring, store=store)
+    r = sessions.request_nonblocking("")  # no cookie: nothing to look up
+    assert isinstance(r, cookieseal.RequestSession) and r.is_new
+    r.session["visits"] = 1
+    small = r.save_nonblocking()  # inline, no subject: no store call
+    assert cookie_header(small)
+    r.session["cart"] = "x" * 6000
+    assert r.save_nonblocking() is None  # would spill into the store
+    big = cookie_header(r.save())  # the request was left as it was: still to save
+    assert big
+    assert sessions.request_nonblocking(big) is None  # the entry is in the store
+    with sessions.request(big) as again:
+        assert again.opened and again.session == {"visits": 1, "cart": "x" * 6000}
+    # Without a store nothing ever waits.
+    plain = manager(keyring)
+    with plain.request_nonblocking("") as r:
+        r.session["a"] = 1
+        cookie = cookie_header(r.save_nonblocking())
+    with plain.request_nonblocking(cookie) as r:
+        assert r.opened and r.session == {"a": 1}

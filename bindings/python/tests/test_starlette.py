@@ -243,44 +243,77 @@ def test_a_bad_value_is_an_error_naming_it(client):
         client.get("/bad-value")
 
 
-def session_threads(app):
-    """The threads a request's session was opened on and its async route ran
-    on, for a request to @app's /loop (which changes the session)."""
-    seen = []
+def session_threads(app, cookie=False, big=False):
+    """Where a request to @app's /loop (which changes the session; @big: past a
+    cookie's size) had its session opened and saved, and where its async route
+    ran: (load thread, save thread, loop thread). @cookie: the request carries
+    the cookie a first such request set."""
+    seen = {}
 
     async def loop_thread(request):
-        seen.append(("loop", threading.get_ident()))
-        request.session["n"] = 1
+        seen["loop"] = threading.get_ident()
+        request.session["n"] = "x" * 6000 if big else 1
         return PlainTextResponse("ok")
 
     app.router.routes.append(Route("/loop", loop_thread))
     client = TestClient(app)
-    client.get("/loop")  # builds the middleware stack
+    first = client.get("/loop")  # builds the middleware stack
     middleware = app.middleware_stack
     while not isinstance(middleware, cookieseal.starlette.SessionMiddleware):
         middleware = middleware.app
     real = middleware.sessions
 
+    def recorded(r):
+        if r is not None:
+            save, save_nonblocking = r.save, r.save_nonblocking
+
+            def save_recorded():
+                seen["save"] = threading.get_ident()
+                return save()
+
+            def save_nonblocking_recorded():
+                headers = save_nonblocking()
+                if headers is not None:
+                    seen["save"] = threading.get_ident()
+                return headers
+
+            r.save, r.save_nonblocking = save_recorded, save_nonblocking_recorded
+        return r
+
     class Recording:
         def request(self, header):
-            seen.append(("request", threading.get_ident()))
-            return real.request(header)
+            seen["load"] = threading.get_ident()
+            return recorded(real.request(header))
+
+        def request_nonblocking(self, header):
+            r = real.request_nonblocking(header)
+            if r is not None:
+                seen["load"] = threading.get_ident()
+            return recorded(r)
 
     middleware.sessions = Recording()
-    assert client.get("/loop").status_code == 200
-    (_, request_thread), (_, loop) = seen[-2], seen[-1]
-    return request_thread, loop
+    client.cookies.clear()
+    headers = {"cookie": first.headers["set-cookie"].split(";")[0]} if cookie else {}
+    assert client.get("/loop", headers=headers).status_code == 200
+    return seen["load"], seen["save"], seen["loop"]
 
 
-def test_the_store_is_used_off_the_event_loop(codec):
-    request_thread, loop = session_threads(starlette_app(codec=codec))
-    assert request_thread != loop
+def test_what_needs_no_store_stays_on_the_event_loop_also_with_a_store(codec):
+    # A fresh visitor with a small session: nothing to look up, nothing to spill.
+    assert len(set(session_threads(starlette_app(codec=codec)))) == 1
+
+
+def test_what_needs_the_store_is_done_off_the_event_loop(codec):
+    load, _, loop = session_threads(starlette_app(codec=codec), cookie=True)  # revocation check
+    assert load != loop
+    _, save, loop = session_threads(starlette_app(codec=codec), big=True)  # spills into the store
+    assert save != loop
 
 
 def test_without_a_store_the_session_stays_on_the_event_loop(keyring):
-    # Nothing to wait for: no thread hop per request (a store's reads go off the loop).
-    request_thread, loop = session_threads(starlette_app(keyring=str(keyring)))
-    assert request_thread == loop
+    # Nothing to wait for: no thread hop per request.
+    app = starlette_app(keyring=str(keyring))
+    assert len(set(session_threads(app, cookie=True))) == 1
 
 
 def test_flashes_are_shared_and_shown_once(client):
