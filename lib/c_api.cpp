@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -300,9 +301,14 @@ std::optional<cookieseal::http::same_site> same_site_of(int v) {
 // The caller's diagnostic function as the library's, or empty.
 cookieseal::diagnostic_function diagnostic_of(const cookieseal_codec_options& o) {
   if (o.diagnostic == nullptr) return {};
-  return [f = o.diagnostic, context = o.diagnostic_context](std::string_view m) {
-    // A _nonblocking call that met I/O is made again: it logs nothing itself.
-    if (!cookieseal::detail::io_blocked()) f(context, m.data(), m.size());
+  std::function<void(std::string_view)> to_caller =
+      [f = o.diagnostic, context = o.diagnostic_context](std::string_view m) {
+        f(context, m.data(), m.size());
+      };
+  // Inside a _nonblocking call, held until it is known not to be made again
+  // (then the blocking call says it).
+  return [to_caller = std::move(to_caller)](std::string_view m) {
+    cookieseal::detail::diagnose(to_caller, m);
   };
 }
 
@@ -601,6 +607,7 @@ cookieseal_status cookieseal_request_new_nonblocking(cookieseal_session_manager*
   cookieseal::detail::no_io_scope no_io;
   const cookieseal_status st =
       cookieseal_request_new(m, cookie_header, cookie_header_len, out, error_message);
+  no_io.finish();
   if (!no_io.blocked()) return st;
   cookieseal_request_free(*out);  // loaded without what it needed: thrown away
   *out = nullptr;
@@ -785,12 +792,14 @@ cookieseal_status cookieseal_request_save_nonblocking(cookieseal_request* r, cha
                                                       std::size_t* json_len) {
   if (json != nullptr) *json = nullptr;
   cookieseal::detail::no_io_scope no_io;
-  std::string kept = r != nullptr ? r->error : std::string();
+  std::string kept;  // the request's last message, as it was (moved: never throws)
+  if (r != nullptr) kept.swap(r->error);
   const cookieseal_status st = cookieseal_request_save(r, json, json_len);
+  if (r != nullptr && (no_io.blocked() || st == COOKIESEAL_OK)) r->error.swap(kept);
+  no_io.finish();
   if (!no_io.blocked()) return st;
   cookieseal_free(*json);  // (a save that met I/O commits nothing: see save_all)
   *json = nullptr;
-  r->error = std::move(kept);  // the request as it was, its last message too
   return COOKIESEAL_WOULD_BLOCK;
 }
 

@@ -1,11 +1,26 @@
 #include "detail/io_gate.hpp"
 
+#include <iterator>
+#include <string>
+#include <vector>
+
 namespace cookieseal::detail {
 
 namespace {
 
 thread_local bool forbidden = false;
 thread_local bool blocked_here = false;
+
+// Diagnostics said inside no_io_scopes, until their scope finishes.
+struct held_diagnostic {
+  std::function<void(std::string_view)> to;
+  std::string message;
+};
+thread_local std::vector<held_diagnostic> held;
+
+void drop_held(std::size_t from) {
+  if (held.size() > from) held.erase(held.begin() + static_cast<std::ptrdiff_t>(from), held.end());
+}
 
 // Forwards to the store it wraps, unless this thread may not block now.
 class gate final : public store {
@@ -43,9 +58,8 @@ class gate final : public store {
     if (io_refused()) return errc::store_unavailable;
     return inner_->is_revoked(id, subject, created_at, now);
   }
-  result<std::optional<time_point>> fresh_created_at(const session_id& id,
-                                                     std::string_view subject, time_point created,
-                                                     time_point now) override {
+  result<std::optional<time_point>> fresh_created_at(const session_id& id, std::string_view subject,
+                                                     time_point created, time_point now) override {
     if (io_refused()) return errc::store_unavailable;
     return inner_->fresh_created_at(id, subject, created, now);
   }
@@ -64,17 +78,43 @@ class gate final : public store {
 
 }  // namespace
 
-no_io_scope::no_io_scope() noexcept : outer_forbidden_(forbidden), outer_blocked_(blocked_here) {
+no_io_scope::no_io_scope() noexcept
+    : outer_forbidden_(forbidden), outer_blocked_(blocked_here), first_held_(held.size()) {
   forbidden = true;
   blocked_here = false;
 }
 
 no_io_scope::~no_io_scope() {
+  drop_held(first_held_);  // not finished: dropped
   forbidden = outer_forbidden_;
   blocked_here = outer_blocked_ || blocked_here;
 }
 
 bool no_io_scope::blocked() const noexcept { return blocked_here; }
+
+void no_io_scope::finish() {
+  if (blocked_here) {
+    drop_held(first_held_);
+    return;
+  }
+  if (outer_forbidden_) {  // an outer scope decides; they stay held for it
+    first_held_ = held.size();
+    return;
+  }
+  const auto first = held.begin() + static_cast<std::ptrdiff_t>(first_held_);
+  std::vector<held_diagnostic> now(std::make_move_iterator(first),
+                                   std::make_move_iterator(held.end()));
+  drop_held(first_held_);
+  for (const auto& d : now) call_diagnostic(d.to, d.message);
+}
+
+void diagnose(const std::function<void(std::string_view)>& f, std::string_view message) {
+  if (!f) return;
+  if (forbidden)
+    held.push_back({f, std::string(message)});
+  else
+    call_diagnostic(f, message);
+}
 
 bool io_refused() noexcept {
   if (forbidden) blocked_here = true;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cookieseal::detail {
 
 namespace {
@@ -68,9 +70,28 @@ bool timed_out(const redisContext* c) {
 
 }  // namespace
 
+static std::int64_t steady_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 void redis_node::failed(const redisContext* c, std::string_view context) {
-  if (timed_out(c)) stalled_ = true;
+  if (timed_out(c)) {
+    stalled_until_ = steady_ms() + std::max(link_.io_timeout, link_.connect_timeout).count();
+    // Idle connections may be dead the same way (a proxy or NAT that dropped
+    // them silently): none is tried again.
+    drop_idle();
+  }
   report_(context.empty() ? why(c) : fmt::format("{}: {}", context, why(c)));
+}
+
+bool redis_node::stalled() const noexcept { return steady_ms() < stalled_until_; }
+
+void redis_node::drop_idle() {
+  std::vector<connection> dropped;
+  std::lock_guard lock(mutex_);
+  dropped.swap(idle_);
 }
 
 std::string redis_node::why(const redisContext* c) const {
@@ -128,10 +149,10 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
 
 result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args* const> commands,
                                                       const follow_up& then) {
-  // A stalled node: the first call waits on it (and clears the stall when
-  // answered), every other fails at once until then.
-  const bool probe = stalled_ && !probing_.exchange(true);
-  if (stalled_ && !probe) {
+  // A stalled node: the first call waits on it, on a fresh connection (and
+  // clears the stall when answered), every other fails at once until then.
+  const bool probe = stalled() && !probing_.exchange(true);
+  if (!probe && stalled()) {
     report_(fmt::format("Redis at {} is not answering (timed out; another call is waiting on it)",
                         where_.text()));
     return errc::store_unavailable;
@@ -145,7 +166,7 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
   for (int attempt = 0; attempt < 2; ++attempt) {
     connection c;
     bool pooled = false;
-    {
+    if (!probe) {
       std::lock_guard lock(mutex_);
       if (!idle_.empty()) {
         c = std::move(idle_.back());
@@ -182,14 +203,17 @@ result<std::vector<redis_reply>> redis_node::pipeline(std::span<const redis_args
     }
     if (!sent || c->err) {
       // A pooled connection that failed before any reply is most likely one
-      // the server closed (a restart): one fresh try. Any other failure
-      // stands, a timeout too (a server that does not answer would only make
-      // the caller wait twice).
-      if (pooled && replies.empty() && !timed_out(c.get())) continue;
+      // the server closed (a restart) or a proxy dropped: one fresh try (after
+      // a timeout the node counts as stalled meanwhile: the others fail at
+      // once). Any other failure stands.
+      if (pooled && replies.empty()) {
+        if (timed_out(c.get())) failed(c.get());
+        continue;
+      }
       failed(c.get());
       return errc::store_unavailable;
     }
-    stalled_ = false;  // it answered
+    stalled_until_ = 0;  // it answered
     if (clean) {
       std::lock_guard lock(mutex_);
       if (idle_.size() < link_.max_idle) idle_.push_back(std::move(c));

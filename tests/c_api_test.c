@@ -114,7 +114,7 @@ static void test_library(void) {
   CHECK(strcmp(cookieseal_status_name(COOKIESEAL_CLOSED), "closed") == 0);
   CHECK(strcmp(cookieseal_status_name((cookieseal_status)999), "unknown") == 0);
   for (int s = 0; s <= 12; ++s) CHECK(strlen(cookieseal_strerror((cookieseal_status)s)) > 5);
-  for (int s = 100; s <= 106; ++s) CHECK(strlen(cookieseal_strerror((cookieseal_status)s)) > 5);
+  for (int s = 100; s <= 107; ++s) CHECK(strlen(cookieseal_strerror((cookieseal_status)s)) > 5);
   CHECK(cookieseal_outcome_of(COOKIESEAL_OK) == COOKIESEAL_OPENED);
   CHECK(cookieseal_outcome_of(COOKIESEAL_STORE_UNAVAILABLE) == COOKIESEAL_UNDECIDED);
   CHECK(cookieseal_outcome_of(COOKIESEAL_KEY_NOT_LOADED) == COOKIESEAL_UNDECIDED);
@@ -1121,21 +1121,42 @@ static void test_nonblocking(const char* dir) {
   CHECK(cookieseal_codec_options_init(&o) == COOKIESEAL_OK);
   o.keyring_path = path;
   o.keyring_path_len = strlen(path);
+  o.diagnostic = hear;
+  o.diagnostic_context = heard;
   cookieseal_codec* filed = NULL;
   CHECK(cookieseal_codec_new(&o, &filed, NULL) == COOKIESEAL_OK);
   cookieseal_session_options so;
   CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
   cookieseal_session_manager* fm = NULL;
   CHECK(cookieseal_session_manager_new(filed, &so, &fm, NULL) == COOKIESEAL_OK);
+  /* The same keyring with a store: a cookie that refers to an entry there. */
+  o.store = store;
+  o.store_len = strlen(store);
+  cookieseal_codec* spilling = NULL;
+  CHECK(cookieseal_codec_new(&o, &spilling, NULL) == COOKIESEAL_OK);
+  cookieseal_session_manager* sm = NULL;
+  CHECK(cookieseal_session_manager_new(spilling, &so, &sm, NULL) == COOKIESEAL_OK);
+  char session[6100];
+  snprintf(session, sizeof session, "{\"values\":{\"cart\":%s}}", big);
+  char* reference = NULL;
+  CHECK(cookieseal_seal(sm, session, strlen(session), &reference, &n, NULL) == COOKIESEAL_OK);
   m = manager_with(NULL, &c); /* key 9f3a01c2, which the file does not have */
   CHECK(cookieseal_seal(m, S("{}"), &json, &n, NULL) == COOKIESEAL_OK);
   char header[1024];
-  snprintf(header, sizeof header, "__Host-session=%s", json);
+  snprintf(header, sizeof header, "__Host-session=%s; __Host-session=%s",
+           reference ? reference : "", json);
   cookieseal_free(json);
+  cookieseal_free(reference);
+  heard[0] = '\0';
   CHECK(load_nonblocking(fm, header, COOKIESEAL_WOULD_BLOCK) == NULL);
+  CHECK(heard[0] == '\0'); /* what it heard before it gave way waits for the blocking call */
   CHECK(cookieseal_request_new(fm, header, strlen(header), &r, NULL) == COOKIESEAL_OK);
   CHECK(cookieseal_request_outcome(r, NULL) != COOKIESEAL_OPENED);
+  const char* said = strstr(heard, "no overflow store");
+  CHECK(said != NULL && strstr(said + 1, "no overflow store") == NULL); /* said once */
   cookieseal_request_free(r);
+  cookieseal_session_manager_free(sm);
+  cookieseal_codec_free(spilling);
   cookieseal_session_manager_free(fm);
   cookieseal_codec_free(filed);
   cookieseal_session_manager_free(m);

@@ -11,7 +11,10 @@
 
 #include <cookieseal/store.hpp>
 
+#include <cstddef>
+#include <functional>
 #include <memory>
+#include <string_view>
 
 namespace cookieseal::detail {
 
@@ -26,10 +29,20 @@ class no_io_scope {
   /// Whether some I/O was refused inside this scope.
   [[nodiscard]] bool blocked() const noexcept;
 
+  /// The call is over: the diagnostics it held go out now unless it blocked
+  /// (then it is made again, and says them again). Without finish(), as on
+  /// an exception, they are dropped.
+  void finish();
+
  private:
   bool outer_forbidden_;
   bool outer_blocked_;
+  std::size_t first_held_;
 };
+
+/// @p f(@p message) now, or, inside a no_io_scope, when the scope finishes
+/// without having blocked.
+void diagnose(const std::function<void(std::string_view)>& f, std::string_view message);
 
 /// True when I/O is forbidden on this thread (the caller must not make it);
 /// the refusal is recorded for the scope.

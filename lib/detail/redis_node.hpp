@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -105,8 +106,12 @@ class redis_node {
   redis_reporter report_;
   std::mutex mutex_;
   std::vector<connection> idle_;
-  std::atomic<bool> stalled_{false};  // the last answer was a timeout
+  // Until when (steady clock, ms) the node counts as stalled: a timeout's
+  // time plus the I/O timeout, so an idle server forgets a stall by itself.
+  std::atomic<std::int64_t> stalled_until_{0};
   std::atomic<bool> probing_{false};  // a call is waiting on the stalled node
+  [[nodiscard]] bool stalled() const noexcept;
+  void drop_idle();
 };
 
 }  // namespace cookieseal::detail
