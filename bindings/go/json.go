@@ -7,6 +7,7 @@ package cookieseal
 // map[string]interface{}, []byte for {"$bytes"}, Object for {"$object"}).
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"math"
@@ -319,11 +320,36 @@ func (r *jsonReader) null() bool {
 	return false
 }
 
+// plainEnd is the index of the '"' that ends the string whose text starts at
+// s[i], when none of the text is escaped or a control character (then it is
+// the string as it is); else -1. IndexByte scans a long run (a cookie) many
+// bytes at a time.
+func plainEnd(s []byte, i int) int {
+	q := bytes.IndexByte(s[i:], '"')
+	if q < 0 {
+		return -1
+	}
+	run := s[i : i+q]
+	if bytes.IndexByte(run, '\\') >= 0 {
+		return -1
+	}
+	for _, c := range run {
+		if c < 0x20 {
+			return -1
+		}
+	}
+	return i + q
+}
+
 func (r *jsonReader) str() (string, error) {
 	if err := r.expect('"'); err != nil {
 		return "", err
 	}
 	start := r.i
+	if end := plainEnd(r.s, start); end >= 0 {
+		r.i = end + 1
+		return string(r.s[start:end]), nil
+	}
 	for r.i < len(r.s) {
 		switch c := r.s[r.i]; {
 		case c == '"':

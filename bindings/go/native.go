@@ -553,9 +553,9 @@ func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 			var h [2]string
 			var err error
 			if err = jr.expect('['); err == nil {
-				if h[0], err = jr.str(); err == nil {
+				if h[0], err = jr.headerWord(); err == nil {
 					if err = jr.expect(','); err == nil {
-						if h[1], err = jr.str(); err == nil {
+						if h[1], err = jr.headerWord(); err == nil {
 							err = jr.expect(']')
 						}
 					}
@@ -566,6 +566,24 @@ func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 		})
 	})
 	return headers, err
+}
+
+// headerWord reads a string of the headers' JSON: the names and values the
+// library always sends are constants (no allocation), others (a Set-Cookie
+// line) are read as str reads them.
+func (r *jsonReader) headerWord() (string, error) {
+	if r.peek() == '"' {
+		if end := plainEnd(r.s, r.i+1); end >= 0 {
+			word := r.s[r.i+1 : end]
+			for _, known := range [...]string{"Set-Cookie", "Cache-Control", "no-store", "Vary", "Cookie"} {
+				if string(word) == known {
+					r.i = end + 1
+					return known, nil
+				}
+			}
+		}
+	}
+	return r.str()
 }
 
 // saveAll saves several requests of one HTTP request together
