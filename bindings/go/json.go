@@ -13,6 +13,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -558,10 +559,22 @@ func (r *jsonReader) skip() error {
 	case '[':
 		return r.array(r.skip)
 	case '{':
-		return r.object(func(string) error { return r.skip() })
+		return r.objectKeys(func([]byte) error { return r.skip() })
+	case 't':
+		return r.literal("true")
+	case 'f':
+		return r.literal("false")
+	case 'n':
+		return r.literal("null")
 	}
-	_, err := r.value(maxJSONDepth) // a scalar: allocates only a number's text
-	return err
+	start := r.i // a number, passed without its text
+	for r.i < len(r.s) && strings.IndexByte("+-.0123456789Ee", r.s[r.i]) >= 0 {
+		r.i++
+	}
+	if r.i == start {
+		return errJSON
+	}
+	return nil
 }
 
 // skipString passes a string without keeping it.

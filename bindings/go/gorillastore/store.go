@@ -207,6 +207,7 @@ func (st *state) native() (*cookieseal.RequestSession, error) {
 		if err != nil {
 			return nil, err
 		}
+		cs.ID() // read now, while the session JSON is only its meta (Save sets session.ID)
 		st.opened, st.fresh = cs, false
 	}
 	return st.opened, nil
@@ -415,6 +416,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 	if types != nil {
 		values[typesKey] = types
 	}
+	made := st.opened == nil && st.fresh // the native session is made now: its lifetime is the codec's
 	cs, err := st.native()
 	if err != nil {
 		return nil, nil, err
@@ -452,7 +454,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if session.Options != nil && session.Options.MaxAge > 0 {
 			want = cookieseal.Lifetime{IdleTimeout: time.Duration(session.Options.MaxAge) * time.Second}
 		}
-		if cs.Lifetime() != want {
+		if made || cs.Lifetime() != want { // want is never the codec's (zero) lifetime
 			if err := cs.SetLifetime(want); err != nil {
 				return nil, nil, err
 			}
