@@ -667,10 +667,7 @@ func (s *RequestSession) adopt(values map[string]interface{}, flashes map[string
 	if err != nil {
 		return err
 	}
-	if flashes == nil {
-		flashes = map[string][]interface{}{}
-	}
-	s.values, s.data.flashes = values, flashes
+	s.values, s.data.flashes = values, flashes // a nil map reads as empty; Flash makes one
 	s.dirty, s.pending = true, pending
 	return nil
 }

@@ -384,7 +384,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		return nil, nil, st.undecided // nothing is written: answer 503
 	}
 	values := make(map[string]interface{}, len(session.Values))
-	flashes := map[string][]interface{}{}
+	var flashes map[string][]interface{} // made for the first flash key (most saves have none)
 	var types map[string]interface{}
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
@@ -408,6 +408,9 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 			types[key] = d
 		}
 		if list, isList := v.([]interface{}); isList && st.isFlashKey(key) {
+			if flashes == nil {
+				flashes = map[string][]interface{}{}
+			}
 			flashes[key] = list
 			continue
 		}
