@@ -259,7 +259,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	// Kept for Save (freed by its finalizer once the request is gone).
 	st.opened = cs
 	session.IsNew = cs.IsNew()
-	session.ID = cs.ID()
+	if !session.IsNew {
+		session.ID = cs.ID() // a new session's is set by its first Save (as gorilla's stores do)
+	}
 	values := adapter.Values(cs) // the native session's own: read, never written
 	types, _ := values[typesKey].(map[string]interface{})
 	for k, v := range values {
