@@ -429,7 +429,17 @@ type RequestSession struct {
 	data    sessionData
 	values  map[string]interface{}
 	dirty   bool
-	pending []byte // the JSON of values and flashes that Replace wrote, for push
+	pending []byte  // the JSON of values and flashes that Replace wrote, for push
+	pooled  *[]byte // pending's buffer, from bufPool: back to it once pending is sent
+}
+
+// sent forgets the changes the library now has (pending's buffer back to the pool).
+func (s *RequestSession) sent() {
+	if s.pooled != nil && s.pending != nil {
+		*s.pooled = s.pending
+		putBuf(s.pooled)
+	}
+	s.dirty, s.pending, s.pooled = false, nil, nil
 }
 
 func (s *RequestSession) reload() error {
@@ -534,7 +544,7 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 	if err := s.req.update(b); err != nil {
 		return err
 	}
-	s.dirty, s.pending = false, nil
+	s.sent()
 	s.data.lifetime.maxAge, s.data.lifetime.idleTimeout = maxAge, idle
 	s.data.lifetime.browserSession = l.BrowserSession
 	return nil
@@ -663,12 +673,15 @@ func (s *RequestSession) Replace(values map[string]interface{}, flashes map[stri
 // adopt is Replace keeping values and flashes themselves (adapter.Adopt).
 func (s *RequestSession) adopt(values map[string]interface{}, flashes map[string][]interface{}) error {
 	// Written now (which checks every value), sent with the next change or save.
-	pending, err := appendChanges(make([]byte, 0, 1024), values, flashes)
+	bp := getBuf()
+	pending, err := appendChanges(*bp, values, flashes)
 	if err != nil {
+		*bp = pending
+		putBuf(bp)
 		return err
 	}
 	s.values, s.data.flashes = values, flashes // a nil map reads as empty; Flash makes one
-	s.dirty, s.pending = true, pending
+	s.dirty, s.pending, s.pooled = true, pending, bp
 	return nil
 }
 
@@ -738,7 +751,7 @@ func (s *RequestSession) push() error {
 	if err := s.req.update(*bp); err != nil {
 		return err
 	}
-	s.dirty, s.pending = false, nil
+	s.sent()
 	return nil
 }
 
