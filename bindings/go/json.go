@@ -9,6 +9,7 @@ package cookieseal
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"math"
 	"reflect"
@@ -333,6 +334,14 @@ func plainEnd(s []byte, i int) int {
 	run := s[i : i+q]
 	if bytes.IndexByte(run, '\\') >= 0 {
 		return -1
+	}
+	// A control character (< 0x20) among 8 bytes at a time: the high bit of
+	// (x - 0x20 each) &^ x is set exactly for the bytes below 0x20.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; len(run) >= 8; run = run[8:] {
+		if x := binary.LittleEndian.Uint64(run); (x-0x20*ones)&^x&highs != 0 {
+			return -1
+		}
 	}
 	for _, c := range run {
 		if c < 0x20 {

@@ -579,12 +579,13 @@ func (r *jsonReader) headerWord() (string, error) {
 	if r.peek() == '"' {
 		if end := plainEnd(r.s, r.i+1); end >= 0 {
 			word := r.s[r.i+1 : end]
+			r.i = end + 1
 			for _, known := range [...]string{"Set-Cookie", "Cache-Control", "no-store", "Vary", "Cookie"} {
 				if string(word) == known {
-					r.i = end + 1
 					return known, nil
 				}
 			}
+			return string(word), nil
 		}
 	}
 	return r.str()
