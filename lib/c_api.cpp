@@ -17,6 +17,7 @@
 #include "detail/io_gate.hpp"
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
+#include "detail/session_access.hpp"
 
 #include <cxxabi.h>
 
@@ -667,8 +668,8 @@ cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* j
     // re-seal: Flask's SESSION_REFRESH_EACH_REQUEST).
     if (lifetime) s.set_lifetime(*lifetime);
     if (values && *values != s.values()) {
-      s.clear();
-      for (auto& [k, v] : *values) s.set(k, std::move(v));
+      s.clear();  // then all at once, as set() of each would leave them
+      cookieseal::detail::session_access::set_values(s, std::move(*values));
     }
     if (flashes && *flashes != s.flashes()) {
       while (!s.flashes().empty()) (void)s.take_flashes(s.flashes().begin()->first);

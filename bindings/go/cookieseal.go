@@ -27,6 +27,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cookieseal/cookieseal/bindings/go/internal/adapter"
 )
 
 // Off turns a duration bound off (MaxAge, IdleTimeout: no limit; Leeway: none).
@@ -322,6 +324,12 @@ func (m *SessionManager) LoadHeader(cookieHeader string) (*RequestSession, error
 	s := &RequestSession{req: req, codec: m.codec}
 	s.outcome, s.reason = req.outcome()
 	s.isNew = req.isNew()
+	if cookieHeader == "" && s.outcome == Opened && s.isNew {
+		// No cookie: a fresh session, no values and no flashes; its id (and
+		// the rest the library decides) is read when first asked for.
+		s.values, s.data.metaStale = map[string]interface{}{}, true
+		return s, nil
+	}
 	if err := s.reload(); err != nil {
 		req.close()
 		return nil, err
@@ -338,17 +346,22 @@ type sessionData struct {
 		browserSession      bool
 	}
 	id, subject string
+	metaStale   bool // id, subject and lifetime not read yet (ensureMeta)
 }
 
-// readSession reads the session JSON the library writes into d and values.
+// readSession reads the session JSON the library writes into d and values;
+// with values nil, only the id, subject and lifetime (values and flashes
+// skipped).
 func readSession(text []byte, d *sessionData, values *map[string]interface{}) error {
 	r := &jsonReader{s: text}
 	err := r.objectKeys(func(k []byte) error {
 		var err error
-		switch string(k) {
-		case "values":
+		switch key := string(k); {
+		case values == nil && (key == "values" || key == "flashes"):
+			err = r.skip()
+		case key == "values":
 			*values, err = r.valuesMap(1)
-		case "flashes":
+		case key == "flashes":
 			d.flashes = map[string][]interface{}{}
 			if r.null() {
 				return nil
@@ -363,7 +376,7 @@ func readSession(text []byte, d *sessionData, values *map[string]interface{}) er
 				d.flashes[k] = list
 				return err
 			})
-		case "lifetime":
+		case key == "lifetime":
 			if r.null() {
 				return nil
 			}
@@ -380,7 +393,7 @@ func readSession(text []byte, d *sessionData, values *map[string]interface{}) er
 				}
 				return err
 			})
-		case "meta":
+		case key == "meta":
 			return r.objectKeys(func(k []byte) error {
 				switch string(k) {
 				case "id":
@@ -416,7 +429,17 @@ type RequestSession struct {
 	data    sessionData
 	values  map[string]interface{}
 	dirty   bool
-	pending []byte // the JSON of values and flashes that Replace wrote, for push
+	pending []byte  // the JSON of values and flashes that Replace wrote, for push
+	pooled  *[]byte // pending's buffer, from bufPool: back to it once pending is sent
+}
+
+// sent forgets the changes the library now has (pending's buffer back to the pool).
+func (s *RequestSession) sent() {
+	if s.pooled != nil && s.pending != nil {
+		*s.pooled = s.pending
+		putBuf(s.pooled)
+	}
+	s.dirty, s.pending, s.pooled = false, nil, nil
 }
 
 func (s *RequestSession) reload() error {
@@ -432,6 +455,18 @@ func (s *RequestSession) reload() error {
 	}
 	s.dirty, s.pending = false, nil
 	return nil
+}
+
+// ensureMeta reads the id, subject and lifetime that LoadHeader left to the
+// first ask (a fresh session's; the values and flashes stay as they are).
+func (s *RequestSession) ensureMeta() {
+	if !s.data.metaStale {
+		return
+	}
+	var d sessionData
+	if s.req.sessionJSON(func(text []byte) error { return readSession(text, &d, nil) }) == nil {
+		s.data.id, s.data.subject, s.data.lifetime, s.data.metaStale = d.id, d.subject, d.lifetime, false
+	}
 }
 
 // Lifetime is a session's own lifetime, within its codec's bounds: MaxAge
@@ -455,6 +490,7 @@ func (s *RequestSession) Lifetime() Lifetime {
 			return time.Duration(*p) * time.Second
 		}
 	}
+	s.ensureMeta()
 	l := s.data.lifetime
 	return Lifetime{MaxAge: d(l.maxAge), IdleTimeout: d(l.idleTimeout), BrowserSession: l.browserSession}
 }
@@ -508,7 +544,7 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 	if err := s.req.update(b); err != nil {
 		return err
 	}
-	s.dirty, s.pending = false, nil
+	s.sent()
 	s.data.lifetime.maxAge, s.data.lifetime.idleTimeout = maxAge, idle
 	s.data.lifetime.browserSession = l.BrowserSession
 	return nil
@@ -524,10 +560,16 @@ func (s *RequestSession) Reason() error { return s.reason }
 func (s *RequestSession) IsNew() bool { return s.isNew }
 
 // ID is the session's id (32 hex digits); it changes on Login.
-func (s *RequestSession) ID() string { return s.data.id }
+func (s *RequestSession) ID() string {
+	s.ensureMeta()
+	return s.data.id
+}
 
 // Subject is the logged-in subject, "" when anonymous.
-func (s *RequestSession) Subject() string { return s.data.subject }
+func (s *RequestSession) Subject() string {
+	s.ensureMeta()
+	return s.data.subject
+}
 
 // Get returns a value as the JSON kinds decode: string, int (integers),
 // float64, bool, nil, []interface{}, map[string]interface{}, []byte.
@@ -617,21 +659,38 @@ func (s *RequestSession) PeekFlashes() map[string][]interface{} {
 // that keeps its own copy, as a gorilla store does). Every value is checked
 // first, naming the key of one that cannot be stored; on error nothing changes.
 func (s *RequestSession) Replace(values map[string]interface{}, flashes map[string][]interface{}) error {
+	ownValues := make(map[string]interface{}, len(values))
+	for k, v := range values {
+		ownValues[k] = v
+	}
+	ownFlashes := make(map[string][]interface{}, len(flashes))
+	for k, list := range flashes {
+		ownFlashes[k] = append([]interface{}(nil), list...)
+	}
+	return s.adopt(ownValues, ownFlashes)
+}
+
+// adopt is Replace keeping values and flashes themselves (adapter.Adopt).
+func (s *RequestSession) adopt(values map[string]interface{}, flashes map[string][]interface{}) error {
 	// Written now (which checks every value), sent with the next change or save.
-	pending, err := appendChanges(make([]byte, 0, 1024), values, flashes)
+	bp := getBuf()
+	pending, err := appendChanges(*bp, values, flashes)
 	if err != nil {
+		*bp = pending
+		putBuf(bp)
 		return err
 	}
-	s.values = make(map[string]interface{}, len(values))
-	for k, v := range values {
-		s.values[k] = v
-	}
-	s.data.flashes = make(map[string][]interface{}, len(flashes))
-	for k, list := range flashes {
-		s.data.flashes[k] = append([]interface{}(nil), list...)
-	}
-	s.dirty, s.pending = true, pending
+	s.values, s.data.flashes = values, flashes // a nil map reads as empty; Flash makes one
+	s.dirty, s.pending, s.pooled = true, pending, bp
 	return nil
+}
+
+func init() {
+	adapter.Values = func(s interface{}) map[string]interface{} { return s.(*RequestSession).values }
+	adapter.Flashes = func(s interface{}) map[string][]interface{} { return s.(*RequestSession).data.flashes }
+	adapter.Adopt = func(s interface{}, values map[string]interface{}, flashes map[string][]interface{}) error {
+		return s.(*RequestSession).adopt(values, flashes)
+	}
 }
 
 // Flashes returns the messages under key and removes them.
@@ -692,7 +751,7 @@ func (s *RequestSession) push() error {
 	if err := s.req.update(*bp); err != nil {
 		return err
 	}
-	s.dirty, s.pending = false, nil
+	s.sent()
 	return nil
 }
 
@@ -780,10 +839,17 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 func addHeaders(w http.ResponseWriter, headers [][2]string) {
 	h := w.Header()
 	for _, kv := range headers {
-		if http.CanonicalHeaderKey(kv[0]) == "Cache-Control" {
-			h.Set(kv[0], kv[1]) // replaces the handler's: one line, never cached
-		} else {
-			h.Add(kv[0], kv[1])
+		switch name := kv[0]; name {
+		case "Set-Cookie", "Vary": // canonical already (headerWord's constants)
+			h[name] = append(h[name], kv[1])
+		case "Cache-Control":
+			h[name] = []string{kv[1]} // replaces the handler's: one line, never cached
+		default:
+			if http.CanonicalHeaderKey(name) == "Cache-Control" {
+				h.Set(name, kv[1])
+			} else {
+				h.Add(name, kv[1])
+			}
 		}
 	}
 }

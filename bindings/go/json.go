@@ -7,11 +7,14 @@ package cookieseal
 // map[string]interface{}, []byte for {"$bytes"}, Object for {"$object"}).
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -319,11 +322,44 @@ func (r *jsonReader) null() bool {
 	return false
 }
 
+// plainEnd is the index of the '"' that ends the string whose text starts at
+// s[i], when none of the text is escaped or a control character (then it is
+// the string as it is); else -1. IndexByte scans a long run (a cookie) many
+// bytes at a time.
+func plainEnd(s []byte, i int) int {
+	q := bytes.IndexByte(s[i:], '"')
+	if q < 0 {
+		return -1
+	}
+	run := s[i : i+q]
+	if bytes.IndexByte(run, '\\') >= 0 {
+		return -1
+	}
+	// A control character (< 0x20) among 8 bytes at a time: the high bit of
+	// (x - 0x20 each) &^ x is set exactly for the bytes below 0x20.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; len(run) >= 8; run = run[8:] {
+		if x := binary.LittleEndian.Uint64(run); (x-0x20*ones)&^x&highs != 0 {
+			return -1
+		}
+	}
+	for _, c := range run {
+		if c < 0x20 {
+			return -1
+		}
+	}
+	return i + q
+}
+
 func (r *jsonReader) str() (string, error) {
 	if err := r.expect('"'); err != nil {
 		return "", err
 	}
 	start := r.i
+	if end := plainEnd(r.s, start); end >= 0 {
+		r.i = end + 1
+		return string(r.s[start:end]), nil
+	}
 	for r.i < len(r.s) {
 		switch c := r.s[r.i]; {
 		case c == '"':
@@ -532,10 +568,22 @@ func (r *jsonReader) skip() error {
 	case '[':
 		return r.array(r.skip)
 	case '{':
-		return r.object(func(string) error { return r.skip() })
+		return r.objectKeys(func([]byte) error { return r.skip() })
+	case 't':
+		return r.literal("true")
+	case 'f':
+		return r.literal("false")
+	case 'n':
+		return r.literal("null")
 	}
-	_, err := r.value(maxJSONDepth) // a scalar: allocates only a number's text
-	return err
+	start := r.i // a number, passed without its text
+	for r.i < len(r.s) && strings.IndexByte("+-.0123456789Ee", r.s[r.i]) >= 0 {
+		r.i++
+	}
+	if r.i == start {
+		return errJSON
+	}
+	return nil
 }
 
 // skipString passes a string without keeping it.

@@ -19,8 +19,9 @@ struct session_access {
   /// Created or logged in here, never opened from a cookie.
   static bool fresh(const session& s) noexcept { return s.fresh_; }
   static void set_created_at(session& s, time_point t) noexcept { s.created_at_ = t; }
-  /// A fresh session's values all at once: what set() of each would leave
-  /// (the JSON bridge's seal, without a second map built key by key).
+  /// Values all at once into a session that has none (fresh, or just
+  /// cleared): what set() of each would leave (the JSON bridge's seal and
+  /// the C ABI's update, without a second map built key by key).
   static void set_values(session& s, value::map values) noexcept {
     if (values.empty()) return;
     s.values_ = std::move(values);

@@ -44,6 +44,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
+	"github.com/cookieseal/cookieseal/bindings/go/internal/adapter"
 )
 
 // Store is a sessions.Store for gorilla/sessions.
@@ -174,6 +175,7 @@ type state struct {
 	header    string                     // the request's Cookie lines
 	undecided error
 	failed    error    // why the native session could not be opened (ErrClosed after Close): Save returns it
+	fresh     bool     // no Cookie header came: the native session is made by the first Save
 	flashKeys []string // the store's FlashKeys then, and keys that held flashes when loaded
 	subject   string   // Login's subject, applied by Save
 }
@@ -188,8 +190,27 @@ func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state,
 		return st, nil, err
 	}
 	st.loadedBy = m
+	if st.header == "" {
+		// No cookie at all: a fresh session, whose native session (what
+		// the library loads from an empty header) waits for the first Save.
+		st.fresh = true
+		return st, nil, nil
+	}
 	cs, err := m.LoadHeader(st.header)
 	return st, cs, err
+}
+
+// native is the request's native session, made on first use for a fresh one.
+func (st *state) native() (*cookieseal.RequestSession, error) {
+	if st.opened == nil && st.fresh {
+		cs, err := st.loadedBy.LoadHeader("")
+		if err != nil {
+			return nil, err
+		}
+		cs.ID() // read now, while the session JSON is only its meta (Save sets session.ID)
+		st.opened, st.fresh = cs, false
+	}
+	return st.opened, nil
 }
 
 // isFlashKey reports that Values[k] holds flashes: "_flash", a FlashKeys
@@ -223,6 +244,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		st.failed = err
 		return session, err
 	}
+	if st.fresh {
+		return session, nil
+	}
 	switch cs.Outcome() {
 	case cookieseal.Undecided:
 		cs.Close()
@@ -235,22 +259,26 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	// Kept for Save (freed by its finalizer once the request is gone).
 	st.opened = cs
 	session.IsNew = cs.IsNew()
-	session.ID = cs.ID()
-	values := cs.Values()
+	if !session.IsNew {
+		session.ID = cs.ID() // a new session's is set by its first Save (as gorilla's stores do)
+	}
+	values := adapter.Values(cs) // the native session's own: read, never written
 	types, _ := values[typesKey].(map[string]interface{})
-	delete(values, typesKey)
 	for k, v := range values {
+		if k == typesKey {
+			continue
+		}
 		if _, isList := v.([]interface{}); st.isFlashKey(k) && !isList && v != nil {
 			v = []interface{}{v} // gorilla's Flashes() asserts a list: never a panic
 		}
 		session.Values[k] = v
 	}
-	for k, list := range cs.PeekFlashes() {
+	for k, list := range adapter.Flashes(cs) {
 		if !st.isFlashKey(k) {
 			st.flashKeys = append(st.flashKeys[:len(st.flashKeys):len(st.flashKeys)], k) // never the store's array
 		}
-		old, _ := session.Values[k].([]interface{}) // a non-list value of that key gives way
-		session.Values[k] = append(old, list...)
+		old, _ := session.Values[k].([]interface{})                  // a non-list value of that key gives way
+		session.Values[k] = append(old[:len(old):len(old)], list...) // a new array: neither is the native session's
 	}
 	for k, d := range types {
 		if v, ok := session.Values[k]; ok {
@@ -341,7 +369,9 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
 			return nil, nil, err
 		}
-		if cs.Outcome() == cookieseal.Undecided {
+		if st.fresh {
+			// made below
+		} else if cs.Outcome() == cookieseal.Undecided {
 			cs.Close()
 			st.undecided = cs.Reason()
 		} else {
@@ -356,7 +386,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		return nil, nil, st.undecided // nothing is written: answer 503
 	}
 	values := make(map[string]interface{}, len(session.Values))
-	flashes := map[string][]interface{}{}
+	var flashes map[string][]interface{} // made for the first flash key (most saves have none)
 	var types map[string]interface{}
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
@@ -380,6 +410,9 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 			types[key] = d
 		}
 		if list, isList := v.([]interface{}); isList && st.isFlashKey(key) {
+			if flashes == nil {
+				flashes = map[string][]interface{}{}
+			}
 			flashes[key] = list
 			continue
 		}
@@ -388,7 +421,11 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 	if types != nil {
 		values[typesKey] = types
 	}
-	cs := st.opened
+	made := st.opened == nil && st.fresh // the native session is made now: its lifetime is the codec's
+	cs, err := st.native()
+	if err != nil {
+		return nil, nil, err
+	}
 	if cs == nil {
 		return nil, nil, fmt.Errorf("cookieseal: session %q has no native session", session.Name())
 	}
@@ -413,7 +450,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 				return nil, nil, err
 			}
 		}
-		if err := cs.Replace(values, flashes); err != nil {
+		if err := adapter.Adopt(cs, values, flashes); err != nil { // Replace, without copies of maps made for it
 			return nil, nil, err
 		}
 		// MaxAge is the session's own lifetime: seconds from each save (as
@@ -422,7 +459,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if session.Options != nil && session.Options.MaxAge > 0 {
 			want = cookieseal.Lifetime{IdleTimeout: time.Duration(session.Options.MaxAge) * time.Second}
 		}
-		if cs.Lifetime() != want {
+		if made || cs.Lifetime() != want { // want is never the codec's (zero) lifetime
 			if err := cs.SetLifetime(want); err != nil {
 				return nil, nil, err
 			}

@@ -437,3 +437,38 @@ func TestGorillaRegistryGetReturnsTheSameSessionTwice(t *testing.T) {
 		t.Fatalf("a new request saw another's session")
 	}
 }
+
+// A new session (no Cookie header, or none of its name) has no id until its
+// first Save, as with gorilla's own stores; every Save of the request seals
+// the same session (one native session), whether the native session was made
+// by New (other cookies came) or by the first Save (no Cookie header at all).
+func TestGorillaNewSessionSavedTwiceIsOneSession(t *testing.T) {
+	store, _ := gorillaStore(t)
+	for _, header := range [][]string{nil, {"other=1; Path=/"}} {
+		req := request(header)
+		session, err := store.New(req, "hello")
+		if err != nil || !session.IsNew || session.ID != "" {
+			t.Fatalf("new session (cookies %v): %v %v %q", header, err, session.IsNew, session.ID)
+		}
+		session.Values["n"] = 1
+		first := httptest.NewRecorder()
+		if err := session.Save(req, first); err != nil {
+			t.Fatal(err)
+		}
+		id := session.ID
+		if len(id) != 32 {
+			t.Fatalf("id after Save: %q", id)
+		}
+		session.Values["n"] = 2
+		second := httptest.NewRecorder()
+		if err := session.Save(req, second); err != nil || session.ID != id {
+			t.Fatalf("second Save: %v, id %q then %q", err, id, session.ID)
+		}
+		for n, rsp := range []*httptest.ResponseRecorder{first, second} {
+			again, err := store.New(request(rsp.Header()["Set-Cookie"]), "hello")
+			if err != nil || again.IsNew || again.ID != id || again.Values["n"] != n+1 {
+				t.Errorf("cookie of Save %d: %v %v %q %v, want id %q", n+1, err, again.IsNew, again.ID, again.Values, id)
+			}
+		}
+	}
+}

@@ -78,7 +78,8 @@ func encodeValue(key string, v interface{}, depth int) (interface{}, interface{}
 		return v, name, nil
 	}
 	var buf bytes.Buffer
-	gerr := gob.NewEncoder(&buf).Encode(&v)
+	boxed := v // its address escapes (gob): v's own would move v to the heap on every call
+	gerr := gob.NewEncoder(&buf).Encode(&boxed)
 	if gerr == nil {
 		return buf.Bytes(), gobType, nil
 	}
