@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -145,6 +147,8 @@ class sentinel_router final : public redis_router {
     sentinel_link_.connect_timeout = options_.link.connect_timeout;
     sentinel_link_.io_timeout = options_.link.io_timeout;
     sentinel_link_.max_idle = 1;
+    for (const auto& where : sentinels_)
+      sentinel_nodes_.push_back(std::make_unique<redis_node>(where, sentinel_link_, report_));
   }
 
   result<std::vector<redis_reply>> run(const std::vector<redis_call>& calls) override {
@@ -183,16 +187,42 @@ class sentinel_router final : public redis_router {
     return primary_wait_;
   }
 
+  // The node at @p where: one per address, kept across forget(), so what a
+  // node learnt (that it stalled) outlives the rediscovery that names it again.
+  std::shared_ptr<redis_node> node_at(const redis_endpoint& where) {
+    std::lock_guard lock(mutex_);
+    auto& n = nodes_[where.text()];
+    if (!n) n = std::make_shared<redis_node>(where, options_.link, report_);
+    return n;
+  }
+
   // The primary a majority of the sentinels name, once it says it is one.
   // A majority, not the first that answers: during a failover the sentinel
   // that leads it names the old primary for seconds after the others moved
   // on, and reads from there would miss what was written on the new one.
+  // One call asks at a time; the others wait for its answer, but not for
+  // long: a discovery that takes a quarter of a timeout is waiting on a
+  // stalled node, and they fail at once rather than queue behind it.
   result<std::shared_ptr<redis_node>> primary() {
-    std::lock_guard lock(mutex_);
-    if (primary_) return primary_;
+    {
+      std::lock_guard lock(mutex_);
+      if (primary_) return primary_;
+    }
+    std::unique_lock asking(asking_mutex_, std::defer_lock);
+    if (!asking.try_lock_for(options_.link.io_timeout / 4)) {
+      report_(
+          fmt::format("the sentinels are being asked for \"{}\" by another call that is "
+                      "waiting on a node (a failover or a stall): not waiting",
+                      escape_redis_text(master_)));
+      return errc::store_unavailable;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (primary_) return primary_;  // found while this call waited
+    }
     std::vector<std::pair<redis_endpoint, std::vector<std::size_t>>> votes;
     for (std::size_t i = 0; i < sentinels_.size(); ++i) {
-      auto named = ask(sentinels_[i]);
+      auto named = ask(i);
       if (!named) continue;
       auto it = std::find_if(votes.begin(), votes.end(),
                              [&](const auto& v) { return v.first == *named; });
@@ -201,13 +231,14 @@ class sentinel_router final : public redis_router {
     }
     for (const auto& [where, voters] : votes) {
       if (voters.size() <= sentinels_.size() / 2) continue;
-      auto node = std::make_shared<redis_node>(where, options_.link, report_);
+      auto node = node_at(where);
       if (!is_primary(*node)) break;
-      primary_ = std::move(node);
-      primary_wait_ = options_.wait_replicas == every_replica
-                          ? replicas_up(sentinels_[voters.front()])
-                          : options_.wait_replicas;
-      return primary_;
+      const int wait = options_.wait_replicas == every_replica ? replicas_up(voters.front())
+                                                               : options_.wait_replicas;
+      std::lock_guard lock(mutex_);
+      primary_ = node;
+      primary_wait_ = wait;
+      return node;
     }
     report_(
         fmt::format("no primary for \"{}\" that a majority of the {} sentinels name and that "
@@ -225,10 +256,10 @@ class sentinel_router final : public redis_router {
            std::string_view(rr.element[0]->str, rr.element[0]->len) == "master";
   }
 
-  // The address @p sentinel names as the primary, if it names one.
-  std::optional<redis_endpoint> ask(const redis_endpoint& sentinel) {
-    redis_node s(sentinel, sentinel_link_, report_);
-    auto r = s.command({"SENTINEL", "get-master-addr-by-name", master_});
+  // The address sentinel @p i names as the primary, if it names one.
+  std::optional<redis_endpoint> ask(std::size_t i) {
+    const redis_endpoint& sentinel = sentinels_[i];
+    auto r = sentinel_nodes_[i]->command({"SENTINEL", "get-master-addr-by-name", master_});
     if (!r) return std::nullopt;
     const redisReply& a = **r;
     if (a.type != REDIS_REPLY_ARRAY || a.elements != 2 ||
@@ -254,9 +285,8 @@ class sentinel_router final : public redis_router {
   // o_down). Promoted, reconfigured or briefly disconnected ones count: during
   // a failover the replica being promoted must keep failing the old
   // primary's WAIT, and one coming back must not be skipped. 0 if it cannot say.
-  int replicas_up(const redis_endpoint& sentinel) {
-    redis_node s(sentinel, sentinel_link_, report_);
-    auto r = s.command({"SENTINEL", "replicas", master_});
+  int replicas_up(std::size_t sentinel) {
+    auto r = sentinel_nodes_[sentinel]->command({"SENTINEL", "replicas", master_});
     if (!r || (*r)->type != REDIS_REPLY_ARRAY) return 0;
     int up = 0;
     for (std::size_t i = 0; i < (*r)->elements; ++i) {
@@ -282,8 +312,11 @@ class sentinel_router final : public redis_router {
   std::string master_;
   redis_router_options options_;
   redis_reporter report_;
-  redis_link sentinel_link_;  // sentinels are asked without AUTH
-  std::mutex mutex_;          // held while asking: one thread asks, the others wait for it
+  redis_link sentinel_link_;                                 // sentinels are asked without AUTH
+  std::vector<std::unique_ptr<redis_node>> sentinel_nodes_;  // one per sentinels_ entry
+  std::timed_mutex asking_mutex_;  // held while asking: one call asks, the others wait a little
+  std::mutex mutex_;               // the fields below; never held across I/O
+  std::map<std::string, std::shared_ptr<redis_node>> nodes_;  // by address
   std::shared_ptr<redis_node> primary_;
   int primary_wait_ = 0;  // replicas that confirm a write to primary_
 };
