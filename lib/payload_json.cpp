@@ -12,7 +12,7 @@ namespace cookieseal::detail {
 
 void wipe_text(std::string& s) noexcept {
   // A short string's inline buffer keeps its bytes when moved from: all of it.
-  constexpr std::size_t inline_capacity = std::string().capacity();
+  const std::size_t inline_capacity = std::string().capacity();
   wipe(s.data(), s.capacity() <= inline_capacity ? s.capacity() : s.size());
 }
 
