@@ -553,7 +553,13 @@ void detail::append_session_tail(std::string& out, const session_lifetime& lifet
     out += "\",\"issued_at\":\"";
     out += format_rfc3339(info->issued_at);
     out += "\",\"expires_at\":";
-    out += info->expires_at ? "\"" + format_rfc3339(*info->expires_at) + "\"" : std::string("null");
+    if (info->expires_at) {
+      out.push_back('"');
+      out += format_rfc3339(*info->expires_at);
+      out.push_back('"');
+    } else {
+      out += "null";
+    }
     out += ",\"key_id\":\"";
     out += key_id_hex(info->key_id);
     out += "\",\"key_replaced\":";
