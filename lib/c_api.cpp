@@ -14,9 +14,11 @@
 #include <cookieseal/store.hpp>
 #include <cookieseal/version.hpp>
 
+#include "detail/codec_seam.hpp"
 #include "detail/io_gate.hpp"
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
+#include "detail/payload_json.hpp"
 #include "detail/session_access.hpp"
 
 #include <cxxabi.h>
@@ -109,6 +111,12 @@ cookieseal_status give(std::string_view s, char** out, std::size_t* out_len) {
   if (out_len != nullptr) *out_len = s.size();
   return COOKIESEAL_OK;
 }
+
+// Plaintext JSON on its way out: wiped once the caller has its copy.
+struct wiped_text {
+  std::string s;
+  ~wiped_text() { cookieseal::detail::wipe_text(s); }
+};
 
 // A failure's status and the sentence that says why.
 struct failure {
@@ -556,9 +564,9 @@ cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* jso
     const auto state = m->s;
     const auto& sessions = live(*state);
     const auto& codec = sessions.codec_used();
-    const auto s = cookieseal::session_from_json(view(json, json_len), true, codec.now());
     const auto& so = sessions.options();
-    auto sealed = codec.seal(so.name, s, so.purpose);
+    // Straight from the JSON to the payload (payload_json.hpp).
+    auto sealed = cookieseal::detail::seal_json(codec, so.name, view(json, json_len), so.purpose);
     if (!sealed) return failed(sealed.error());
     return give(sealed->cookie, cookie, cookie_len);
   });
@@ -574,9 +582,12 @@ cookieseal_status cookieseal_open(cookieseal_session_manager* m, const char* coo
     const auto state = m->s;
     const auto& sessions = live(*state);
     const auto& so = sessions.options();
-    auto opened = sessions.codec_used().open(so.name, view(cookie, cookie_len), so.purpose);
+    // Straight from the payload to session_to_json's text (payload_json.hpp).
+    auto opened = cookieseal::detail::open_json(sessions.codec_used(), so.name,
+                                                view(cookie, cookie_len), so.purpose);
     if (!opened) return failed(opened.error());
-    return give(cookieseal::session_to_json(opened->session, &opened->info), json, json_len);
+    const wiped_text text{std::move(*opened)};
+    return give(text.s, json, json_len);
   });
 }
 

@@ -3,10 +3,12 @@
 #include "detail/codec_seam.hpp"
 #include "detail/envelope.hpp"
 #include "detail/io_gate.hpp"
+#include "detail/json_writer.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/misuse.hpp"
 #include "detail/overflow.hpp"
 #include "detail/payload.hpp"
+#include "detail/payload_json.hpp"
 #include "detail/random.hpp"
 #include "detail/session_access.hpp"
 #include "detail/watcher_link.hpp"
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 namespace cookieseal {
 
@@ -130,31 +133,28 @@ result<sealed> codec::seal(std::string_view name, const session& s,
   return detail::seal_with_nonce(*this, name, s, purpose, detail::random_nonce());
 }
 
-result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, const session& s,
-                                       std::string_view purpose, const nonce& iv) {
-  check_binding(name, purpose);
-  const time_point t = c.now();
-  const auto keys = c.current_keyring();
-  const key_info* key = keys->sealing_key(t);
-  if (key == nullptr) return errc::unknown_key;
-  std::optional<session> moved_session;  // s with created_at moved to a cut-off
-  {
-    auto created = detail::created_at_to_seal(c, s, *keys, t);
-    if (!created) return created.error();
-    if (*created != s.created_at()) {
-      moved_session.emplace(s);
-      detail::session_access::set_created_at(*moved_session, *created);
-    }
-  }
-  return detail::seal_checked(c, name, moved_session ? *moved_session : s, purpose, iv, *keys, *key,
-                              t);
-}
+namespace {
 
-result<time_point> detail::created_at_to_seal(const codec& c, const session& s, const keyring& keys,
-                                              time_point t) {
-  time_point created = s.created_at();
+// What the seal needs of a session besides its inline record (which the
+// encoder writes, given the created_at settled): a session's, or the C ABI's
+// session JSON's (detail::seal_json).
+struct record_meta {
+  bool fresh;  // created or logged in during this request
+  time_point created_at;
+  const session_id& id;
+  std::string_view subject;
+  const session_lifetime& lifetime;
+  const std::optional<entry_id>& origin;  // the overflow entry it was opened from
+};
+
+// The created_at @p m is sealed with at @p t: its own, or for a session created
+// in this request, moved past a revocation cut-off of this second.
+// errc::revoked, errc::store_unavailable.
+result<time_point> created_at_to_seal(const codec& c, const record_meta& m, const keyring& keys,
+                                      time_point t) {
+  time_point created = m.created_at;
   const auto esb = keys.end_sessions_before();
-  if (!session_access::fresh(s)) {
+  if (!m.fresh) {
     if (esb && created < *esb) return errc::revoked;
     return created;
   }
@@ -167,10 +167,10 @@ result<time_point> detail::created_at_to_seal(const codec& c, const session& s, 
     created = *esb;
   }
   const auto& revocations = c.options().revocation_store;
-  if (revocations && !s.subject().empty()) {
+  if (revocations && !m.subject.empty()) {
     // The subject's cut-off, which a second "log out everywhere" in one second
     // moved past the sessions sealed with the first (revocation_list).
-    auto at = revocations->fresh_created_at(s.id(), s.subject(), own, t);
+    auto at = revocations->fresh_created_at(m.id, m.subject, own, t);
     if (!at) return because(c.options(), at.error(), "seal: the revocation list could not answer");
     if (!*at) return errc::revoked;
     // Many calls in one second move it ahead of the clock: past what open
@@ -181,15 +181,23 @@ result<time_point> detail::created_at_to_seal(const codec& c, const session& s, 
   return created;
 }
 
-result<sealed> detail::seal_checked(const codec& c, std::string_view name, const session& s,
-                                    std::string_view purpose, const nonce& iv, const keyring& keys,
-                                    const key_info& key_used, time_point t) {
-  const codec_options& opts = c.options();
-  const key_info* key = &key_used;
+// Seals the record of @p m, written by @p encode(created_at, plaintext) ->
+// result<void>, with the sealing key of the keyring in force.
+template <class Encode>
+result<sealed> seal_record(const codec& c, std::string_view name, const record_meta& m,
+                           std::string_view purpose, const detail::nonce& iv, Encode&& encode) {
+  check_binding(name, purpose);
+  const time_point t = c.now();
+  const auto keys = c.current_keyring();
+  const key_info* key = keys->sealing_key(t);
+  if (key == nullptr) return errc::unknown_key;
+  const auto created = created_at_to_seal(c, m, *keys, t);
+  if (!created) return created.error();
 
-  const session_lifetime life = effective_lifetime(opts, s.lifetime());
+  const codec_options& opts = c.options();
+  const session_lifetime life = effective_lifetime(opts, m.lifetime);
   std::optional<time_point> expires;
-  if (life.max_age->count() > 0) expires = s.created_at() + *life.max_age;
+  if (life.max_age->count() > 0) expires = *created + *life.max_age;
   if (life.idle_timeout->count() > 0) {
     const time_point idle_end = t + *life.idle_timeout;
     expires = expires ? std::min(*expires, idle_end) : idle_end;
@@ -198,11 +206,12 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
 
   detail::wiped_bytes plaintext;
   plaintext.reserve(1024);
-  if (auto r = detail::encode_inline(s, plaintext); !r) return r.error();
+  if (auto r = encode(*created, plaintext); !r) return r.error();
   bool overflowed = false;
   if (name.size() + detail::sealed_size(plaintext.size()) > opts.max_cookie_bytes) {
     if (!opts.overflow_store) return errc::too_large;
-    auto moved = detail::spill(*opts.overflow_store, plaintext, s, expires);
+    auto moved =
+        detail::spill(*opts.overflow_store, plaintext, *created, m.subject, m.lifetime, expires);
     if (!moved && moved.error() == errc::store_unavailable)
       return because(opts, moved.error(), "seal: the overflow store could not take the session");
     if (!moved) return moved.error();
@@ -217,8 +226,8 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   }
   // The entry this session was opened from is replaced: let parallel requests
   // carrying the old cookie finish, then it goes.
-  if (const auto& origin = detail::session_access::overflow_entry(s); origin && opts.overflow_store)
-    (void)opts.overflow_store->expire_by(*origin, t + opts.replaced_entry_grace);  // best effort
+  if (m.origin && opts.overflow_store)
+    (void)opts.overflow_store->expire_by(*m.origin, t + opts.replaced_entry_grace);  // best effort
 
   detail::envelope_header h;
   h.key_id = key->id;
@@ -226,116 +235,210 @@ result<sealed> detail::seal_checked(const codec& c, std::string_view name, const
   h.expires_at = detail::unix_seconds_or_never(expires);
   h.iv = iv;
   sealed out;
-  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(keys, key), h, name, purpose,
+  out.cookie = detail::seal_envelope(detail::keyring_access::bytes_of(*keys, key), h, name, purpose,
                                      plaintext);
   out.key_id = key->id;
   out.issued_at = t;
   out.expires_at = expires;
   out.overflow = overflowed;
-  out.browser_session = s.lifetime().browser_session;
+  out.browser_session = m.lifetime.browser_session;
   return out;
+}
+
+}  // namespace
+
+result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, const session& s,
+                                       std::string_view purpose, const nonce& iv) {
+  const record_meta m{
+      session_access::fresh(s),         s.created_at(), s.id(), s.subject(), s.lifetime(),
+      session_access::overflow_entry(s)};
+  return seal_record(c, name, m, purpose, iv, [&](time_point created, wiped_bytes& out) {
+    if (created == s.created_at()) return encode_inline(s, out);
+    session moved(s);  // created_at moved to a cut-off
+    session_access::set_created_at(moved, created);
+    return encode_inline(moved, out);
+  });
+}
+
+result<sealed> detail::seal_json(const codec& c, std::string_view name, std::string_view json,
+                                 std::string_view purpose) {
+  // As session_from_json(json, true, c.now()) then c.seal(name, s, purpose).
+  const time_point now = c.now();
+  const json_session js = session_maps_from_json(json);
+  session_id id;
+  random_fill(id);
+  static const std::optional<entry_id> no_origin;
+  const record_meta m{true, now, id, js.subject, js.lifetime, no_origin};
+  return seal_record(c, name, m, purpose, random_nonce(),
+                     [&](time_point created, wiped_bytes& out) -> result<void> {
+                       encode_inline_head(js.lifetime, id, created, js.subject, out);
+                       out.insert(out.end(), js.maps.begin(), js.maps.end());
+                       return {};
+                     });
 }
 
 namespace {
 
-using payload_variant = std::variant<session, detail::overflow_reference>;
+// Open reads the inline record as a session (codec::open) or as the JSON of
+// its maps (detail::open_json): the same steps, the same refusals.
+template <class Record>
+using payload_variant = std::variant<Record, detail::overflow_reference>;
+
+template <class Record>
+result<payload_variant<Record>> decode_as(std::span<const std::byte> plaintext) {
+  if constexpr (std::is_same_v<Record, session>)
+    return detail::decode_payload(plaintext);
+  else
+    return detail::decode_payload_json(plaintext);
+}
 
 // Wipes the entry key of an overflow reference however open() ends. The
 // payload is never moved while it holds one: the key has one home.
+template <class Record>
 struct entry_key_wiper {
-  payload_variant& p;
+  payload_variant<Record>& p;
   ~entry_key_wiper() {
     if (auto* r = std::get_if<detail::overflow_reference>(&p))
       sodium_memzero(r->entry_key.data(), r->entry_key.size());
   }
 };
 
-time_point created_at_of(const payload_variant& p) {
-  if (const auto* s = std::get_if<session>(&p)) return s->created_at();
+template <class Record>
+time_point created_at_of(const payload_variant<Record>& p) {
+  if (const auto* s = std::get_if<Record>(&p)) return s->created_at();
   return std::get<detail::overflow_reference>(p).created_at;
 }
 
-const session_lifetime& lifetime_of(const payload_variant& p) {
-  if (const auto* s = std::get_if<session>(&p)) return s->lifetime();
+template <class Record>
+const session_lifetime& lifetime_of(const payload_variant<Record>& p) {
+  if (const auto* s = std::get_if<Record>(&p)) return s->lifetime();
   return std::get<detail::overflow_reference>(p).lifetime;
 }
 
 // Step 1: authenticate and decrypt under @p key, and decode the plaintext.
-result<payload_variant> authenticate(const unsigned char* key, const detail::parsed_envelope& e,
-                                     std::string_view name, std::string_view purpose) {
+template <class Record>
+result<payload_variant<Record>> authenticate(const unsigned char* key,
+                                             const detail::parsed_envelope& e,
+                                             std::string_view name, std::string_view purpose) {
   wiped_array<max_envelope_bytes> plaintext;
   plaintext.used = e.plaintext_bytes();
   if (!detail::open_envelope(key, e, name, purpose, plaintext.data))
     return errc::authentication_failed;
-  return detail::decode_payload(std::as_bytes(std::span(plaintext.data, e.plaintext_bytes())));
+  return decode_as<Record>(std::as_bytes(std::span(plaintext.data, e.plaintext_bytes())));
+}
+
+// The session of an overflow entry: its record must agree with the reference.
+template <class Record>
+result<Record> fetch(entry_store& st, detail::overflow_reference& ref, time_point t) {
+  detail::wiped_bytes plaintext;
+  if (auto r = detail::fetch_entry(st, ref, t, plaintext); !r) return r.error();
+  auto decoded = decode_as<Record>(plaintext);
+  if (!decoded) return decoded.error();
+  auto* s = std::get_if<Record>(&*decoded);
+  if (s == nullptr || !detail::agrees(*s, ref)) return errc::invalid_payload;
+  if constexpr (std::is_same_v<Record, session>)
+    detail::session_access::set_overflow_entry(*s, ref.entry_id);
+  return std::move(*s);
 }
 
 // Step 3: the session itself, in place; fetched from the overflow store when
-// the cookie holds a reference (whose entry key fetch() wipes).
-result<session*> resolve_overflow(payload_variant& p, const codec_options& o, time_point t) {
-  if (auto* s = std::get_if<session>(&p)) return s;
+// the cookie holds a reference (whose entry key fetch_entry() wipes).
+template <class Record>
+result<Record*> resolve_overflow(payload_variant<Record>& p, const codec_options& o, time_point t) {
+  if (auto* s = std::get_if<Record>(&p)) return s;
   if (!o.overflow_store)
     return because(o, errc::store_unavailable,
                    "open: the cookie refers to an overflow entry and this codec has no "
                    "overflow store");
-  auto s = detail::fetch(*o.overflow_store, std::get<detail::overflow_reference>(p), t);
+  auto s = fetch<Record>(*o.overflow_store, std::get<detail::overflow_reference>(p), t);
   if (!s && s.error() == errc::store_unavailable)
     return because(o, s.error(), "open: the overflow store could not be read");
   if (!s) return s.error();
-  return &p.emplace<session>(std::move(*s));
+  return &p.template emplace<Record>(std::move(*s));
 }
 
 }  // namespace
 
+// The steps of open, for either reading of the inline record.
+struct detail::codec_access {
+  template <class Record>
+  struct opened_as {
+    Record record;
+    open_info info;
+  };
+
+  template <class Record>
+  static result<opened_as<Record>> open(const codec& c, std::string_view name,
+                                        std::string_view cookie, std::string_view purpose) {
+    const codec_options& options = c.options_;
+    check_binding(name, purpose);
+    // Refuse oversized input before decoding anything.
+    if (cookie.size() > options.max_cookie_bytes - std::min(name.size(), options.max_cookie_bytes))
+      return errc::malformed;
+
+    unsigned char raw[max_envelope_bytes];
+    auto parsed = detail::parse_envelope(cookie, raw);
+    if (!parsed) return parsed.error();
+    const detail::envelope_header& h = parsed->header;
+    if (!times_in_range(h)) return errc::malformed;
+
+    const time_point t = c.now();
+    const std::optional<time_point> header_expiry =
+        detail::from_unix_seconds_or_never(h.expires_at);
+    if (header_expiry && passed(*header_expiry, options.leeway, t)) return errc::expired;
+    const time_point issued = detail::from_unix_seconds(h.issued_at);
+    auto keys = c.keyring_with(h.key_id, issued, t);
+    if (!keys) return keys.error();
+
+    auto decoded = authenticate<Record>(detail::keyring_access::find(**keys, h.key_id).bytes,
+                                        *parsed, name, purpose);
+    if (!decoded) return decoded.error();
+    const entry_key_wiper<Record> wiper{*decoded};
+
+    // Step 2, the policy, first: an expired or ended session is refused even
+    // while the overflow store is unreachable (a reference repeats created_at and
+    // the lifetime).
+    const session_lifetime life = effective_lifetime(options, lifetime_of<Record>(*decoded));
+    if (auto r = c.check_policy(created_at_of<Record>(*decoded), issued, life, **keys, t); !r)
+      return r.error();
+
+    const bool overflowed = std::holds_alternative<detail::overflow_reference>(*decoded);
+    auto s = resolve_overflow<Record>(*decoded, options, t);
+    if (!s) return s.error();
+    if (auto r = c.check_revocation((*s)->id(), (*s)->subject(), (*s)->created_at(), t); !r)
+      return r.error();
+
+    // Step 4: what the caller learns besides the session.
+    opened_as<Record> out{std::move(**s), {}};
+    out.info.overflow = overflowed;
+    out.info.key_id = h.key_id;
+    out.info.issued_at = issued;
+    out.info.expires_at = header_expiry;
+    const key_info* sealing = (*keys)->sealing_key(t);
+    out.info.key_replaced = sealing == nullptr || sealing->id != h.key_id;
+    if (life.idle_timeout->count() > 0) {
+      const double used = static_cast<double>((t - issued).count()) /
+                          static_cast<double>(life.idle_timeout->count());
+      out.info.idle_used = std::clamp(used, 0.0, 1.0);
+    }
+    return out;
+  }
+};
+
 result<opened> codec::open(std::string_view name, std::string_view cookie,
                            std::string_view purpose) const {
-  check_binding(name, purpose);
-  // Refuse oversized input before decoding anything.
-  if (cookie.size() > options_.max_cookie_bytes - std::min(name.size(), options_.max_cookie_bytes))
-    return errc::malformed;
+  auto r = detail::codec_access::open<session>(*this, name, cookie, purpose);
+  if (!r) return r.error();
+  return opened{std::move(r->record), r->info};
+}
 
-  unsigned char raw[max_envelope_bytes];
-  auto parsed = detail::parse_envelope(cookie, raw);
-  if (!parsed) return parsed.error();
-  const detail::envelope_header& h = parsed->header;
-  if (!times_in_range(h)) return errc::malformed;
-
-  const time_point t = now();
-  const std::optional<time_point> header_expiry = detail::from_unix_seconds_or_never(h.expires_at);
-  if (header_expiry && passed(*header_expiry, options_.leeway, t)) return errc::expired;
-  const time_point issued = detail::from_unix_seconds(h.issued_at);
-  auto keys = keyring_with(h.key_id, issued, t);
-  if (!keys) return keys.error();
-
-  auto decoded =
-      authenticate(detail::keyring_access::find(**keys, h.key_id).bytes, *parsed, name, purpose);
-  if (!decoded) return decoded.error();
-  const entry_key_wiper wiper{*decoded};
-
-  // Step 2, the policy, first: an expired or ended session is refused even
-  // while the overflow store is unreachable (a reference repeats created_at and
-  // the lifetime).
-  const session_lifetime life = effective_lifetime(options_, lifetime_of(*decoded));
-  if (auto r = check_policy(created_at_of(*decoded), issued, life, **keys, t); !r) return r.error();
-
-  const bool overflowed = std::holds_alternative<detail::overflow_reference>(*decoded);
-  auto s = resolve_overflow(*decoded, options_, t);
-  if (!s) return s.error();
-  if (auto r = check_revocation(**s, t); !r) return r.error();
-
-  // Step 4: what the caller learns besides the session.
-  opened out{std::move(**s), {}};
-  out.info.overflow = overflowed;
-  out.info.key_id = h.key_id;
-  out.info.issued_at = issued;
-  out.info.expires_at = header_expiry;
-  const key_info* sealing = (*keys)->sealing_key(t);
-  out.info.key_replaced = sealing == nullptr || sealing->id != h.key_id;
-  if (life.idle_timeout->count() > 0) {
-    const double used =
-        static_cast<double>((t - issued).count()) / static_cast<double>(life.idle_timeout->count());
-    out.info.idle_used = std::clamp(used, 0.0, 1.0);
-  }
+result<std::string> detail::open_json(const codec& c, std::string_view name,
+                                      std::string_view cookie, std::string_view purpose) {
+  auto r = codec_access::open<json_record>(c, name, cookie, purpose);
+  if (!r) return r.error();
+  const json_record& rec = r->record;
+  std::string out = std::move(r->record.maps);
+  append_session_tail(out, rec.lifetime(), rec.id(), rec.subject(), rec.created_at(), &r->info);
   return out;
 }
 
@@ -403,9 +506,10 @@ result<std::shared_ptr<const keyring>> codec::keyring_with(std::uint32_t key_id,
                                     : "the keyring file fails to load: " + check.file_error));
 }
 
-result<void> codec::check_revocation(const session& s, time_point now) const {
+result<void> codec::check_revocation(const session_id& id, std::string_view subject,
+                                     time_point created, time_point now) const {
   if (!options_.revocation_store) return {};
-  auto r = options_.revocation_store->is_revoked(s.id(), s.subject(), s.created_at(), now);
+  auto r = options_.revocation_store->is_revoked(id, subject, created, now);
   if (!r) return because(options_, r.error(), "open: the revocation list could not answer");
   if (*r) return errc::revoked;
   return {};

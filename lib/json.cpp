@@ -1,6 +1,7 @@
 #include <cookieseal/json.hpp>
 
 #include "detail/json_value.hpp"
+#include "detail/json_writer.hpp"
 #include "detail/session_access.hpp"
 #include "detail/utf8.hpp"
 
@@ -26,7 +27,7 @@ using detail::utf8_sequence;
 
 using detail::json_ref;
 
-std::string b64url(const value::bytes& b) {
+std::string b64url(std::span<const std::byte> b) {
   if (b.empty()) return {};  // libsodium's pointers must not be null
   std::string out(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                   '\0');
@@ -50,11 +51,13 @@ value::bytes from_b64url(const json_ref& j) {
   return out;
 }
 
+}  // namespace
+
 // The output side, written directly: the bindings' hot path (open) spends
 // most of its time here, and nlohmann's DOM costs several times the crypto.
 // Compact, non-finite doubles as null, and valid UTF-8 only (FORMAT.md 6).
 
-bool valid_utf8(std::string_view s) {
+bool detail::valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   std::size_t bad = 0;
@@ -72,7 +75,7 @@ bool valid_utf8(std::string_view s) {
 
 // @p tag_escape: a map key nested in a value, where a leading '$' is doubled
 // so that no key reads back as one of the bridge's tags ($bytes, $object).
-void append_string(std::string& out, std::string_view s, bool tag_escape = false) {
+void detail::append_json_string(std::string& out, std::string_view s, bool tag_escape) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
   if (tag_escape && !s.empty() && s.front() == '$') out.push_back('$');
@@ -118,6 +121,11 @@ void append_string(std::string& out, std::string_view s, bool tag_escape = false
   out.push_back('"');
 }
 
+namespace {
+
+using detail::append_json_string;
+using detail::valid_utf8;
+
 // @p s with each ill-formed subsequence replaced by U+FFFD (the rare path:
 // keys that need it, which must then be ordered and compared as replaced).
 std::string replaced_utf8(std::string_view s) {
@@ -138,6 +146,23 @@ std::string replaced_utf8(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+std::vector<std::pair<std::string, std::size_t>> detail::replaced_key_order(
+    std::span<const std::string_view> keys) {
+  std::vector<std::pair<std::string, std::size_t>> order;
+  order.reserve(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order.emplace_back(replaced_utf8(keys[i]), i);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  order.erase(std::unique(order.begin(), order.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              order.end());
+  return order;
+}
+
+namespace {
+
 // Writes a map's members in ascending key order with @p write_value. Keys
 // that are not valid UTF-8 are written replaced, in the order of the replaced
 // text, and two that become the same text are written once (the first in
@@ -148,54 +173,71 @@ void append_members(std::string& out, const Map& m, bool tag_escape, WriteValue 
   auto member = [&, first = true](std::string_view k, const auto& e) mutable {
     if (!first) out.push_back(',');
     first = false;
-    append_string(out, k, tag_escape);
+    append_json_string(out, k, tag_escape);
     out.push_back(':');
     write_value(e);
   };
   if (std::all_of(m.begin(), m.end(), [](const auto& e) { return valid_utf8(e.first); })) {
     for (const auto& [k, e] : m) member(k, e);
   } else {
-    std::vector<std::pair<std::string, const typename Map::mapped_type*>> keys;
+    std::vector<std::string_view> keys;
+    std::vector<const typename Map::mapped_type*> values;
     keys.reserve(m.size());
-    for (const auto& [k, e] : m) keys.emplace_back(replaced_utf8(k), &e);
-    std::stable_sort(keys.begin(), keys.end(),
-                     [](const auto& x, const auto& y) { return x.first < y.first; });
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      if (i == 0 || keys[i].first != keys[i - 1].first) member(keys[i].first, *keys[i].second);
+    values.reserve(m.size());
+    for (const auto& [k, e] : m) {
+      keys.emplace_back(k);
+      values.push_back(&e);
+    }
+    for (const auto& [k, i] : detail::replaced_key_order(keys)) member(k, *values[i]);
   }
   out.push_back('}');
 }
 
-void append_integer(std::string& out, std::int64_t i) {
+}  // namespace
+
+void detail::append_json_integer(std::string& out, std::int64_t i) {
   char digits[24];
   const auto r = std::to_chars(digits, digits + sizeof digits, i);  // cannot fail: 20 at most
   out.append(digits, static_cast<std::size_t>(r.ptr - digits));
 }
+
+void detail::append_json_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  const auto start = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", d);
+  // keep it a JSON number that reads back as a double, not an integer
+  if (out.find_first_of(".eE", start) == std::string::npos) out += ".0";
+}
+
+void detail::append_json_bytes(std::string& out, std::span<const std::byte> b) {
+  out += "{\"$bytes\":";
+  append_json_string(out, b64url(b));
+  out.push_back('}');
+}
+
+void detail::append_json_object(std::string& out, std::string_view type_name,
+                                std::span<const std::byte> data) {
+  out += "{\"$object\":";
+  append_json_string(out, type_name);
+  out += ",\"$bytes\":";
+  append_json_string(out, b64url(data));
+  out.push_back('}');
+}
+
+namespace {
 
 void append_value(std::string& out, const value& v) {
   using kind = value::kind;
   switch (v.type()) {
     case kind::null: out += "null"; return;
     case kind::boolean: out += *v.get_if<bool>() ? "true" : "false"; return;
-    case kind::integer: append_integer(out, *v.get_if<std::int64_t>()); return;
-    case kind::real: {
-      const double d = *v.get_if<double>();
-      if (!std::isfinite(d)) {
-        out += "null";
-      } else {
-        const auto start = out.size();
-        fmt::format_to(std::back_inserter(out), "{}", d);
-        // keep it a JSON number that reads back as a double, not an integer
-        if (out.find_first_of(".eE", start) == std::string::npos) out += ".0";
-      }
-      return;
-    }
-    case kind::string: append_string(out, *v.get_if<std::string>()); return;
-    case kind::bytes:
-      out += "{\"$bytes\":";
-      append_string(out, b64url(*v.get_if<value::bytes>()));
-      out.push_back('}');
-      return;
+    case kind::integer: detail::append_json_integer(out, *v.get_if<std::int64_t>()); return;
+    case kind::real: detail::append_json_double(out, *v.get_if<double>()); return;
+    case kind::string: append_json_string(out, *v.get_if<std::string>()); return;
+    case kind::bytes: detail::append_json_bytes(out, *v.get_if<value::bytes>()); return;
     case kind::list: {
       out.push_back('[');
       bool first = true;
@@ -213,11 +255,7 @@ void append_value(std::string& out, const value& v) {
       return;
     case kind::object: {
       const auto& o = *v.get_if<value::object>();
-      out += "{\"$object\":";
-      append_string(out, o.type_name);
-      out += ",\"$bytes\":";
-      append_string(out, b64url(o.data));
-      out.push_back('}');
+      detail::append_json_object(out, o.type_name, o.data);
       return;
     }
   }
@@ -247,12 +285,48 @@ void append_map(std::string& out, const Map& m) {
 
 namespace detail {
 
-namespace {
-
 // A map key nested in a value: "$$..." loses one '$'; a single '$' is a tag.
-bool is_tag(std::string_view k) {
+bool is_tag_key(std::string_view k) noexcept {
   return !k.empty() && k[0] == '$' && (k.size() == 1 || k[1] != '$');
 }
+
+std::string_view nested_key(std::string_view k) noexcept {
+  return k.substr(k.empty() || k[0] != '$' ? 0 : 1);
+}
+
+void check_nesting(std::size_t depth) {
+  if (depth >= max_value_depth)
+    throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
+}
+
+void check_values_object(const json_ref& j, std::string_view what) {
+  if (!j.is_object()) throw json_error(fmt::format("{} must be a JSON object of values", what));
+}
+
+void check_flashes_object(const json_ref& j) {
+  if (!j.is_object()) throw json_error("\"flashes\" must be an object of arrays");
+}
+
+void check_flash_list(std::string_view key, const json_ref& list) {
+  if (!list.is_array()) throw json_error(fmt::format("flashes \"{}\" must be an array", key));
+}
+
+void check_full_session(const json_ref& j) {
+  if (!j.is_object()) throw json_error("a full session must be a JSON object");
+  for (const auto& [k, v] : j.items())
+    if (k != "values" && k != "constants" && k != "flashes" && k != "subject" && k != "lifetime")
+      throw json_error(
+          fmt::format("unknown member \"{}\" of a full session (want values, constants, flashes, "
+                      "subject, lifetime)",
+                      k));
+}
+
+std::string_view subject_from(const json_ref& j) {
+  if (!j.is_string()) throw json_error("\"subject\" must be a string");
+  return j.get_string();
+}
+
+namespace {
 
 value tagged(const json_ref& j) {
   for (const auto& [k, e] : j.items())
@@ -279,8 +353,7 @@ value value_from(const json_ref& j, std::size_t depth) {
     case kind::real: return value(j.get_double());
     case kind::string: return value(j.get_string());
     case kind::array: {
-      if (depth >= max_value_depth)
-        throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
+      check_nesting(depth);
       value::list l;
       l.reserve(j.array_size());
       j.for_each_element([&](const json_ref& e) { l.push_back(value_from(e, depth + 1)); });
@@ -289,13 +362,11 @@ value value_from(const json_ref& j, std::size_t depth) {
     case kind::object: {
       const auto members = j.items();
       for (const auto& [k, e] : members)
-        if (is_tag(k)) return tagged(j);
-      if (depth >= max_value_depth)
-        throw json_error(fmt::format("nesting deeper than {} levels", max_value_depth));
+        if (is_tag_key(k)) return tagged(j);
+      check_nesting(depth);
       value::map m;
       for (const auto& [k, e] : members)  // ascending, so each goes at the end
-        m.emplace_hint(m.end(), k.substr(k.empty() || k[0] != '$' ? 0 : 1),
-                       value_from(e, depth + 1));
+        m.emplace_hint(m.end(), nested_key(k), value_from(e, depth + 1));
       return value(std::move(m));
     }
   }
@@ -303,17 +374,17 @@ value value_from(const json_ref& j, std::size_t depth) {
 }
 
 value::map map_from(const json_ref& j, std::string_view what) {
-  if (!j.is_object()) throw json_error(fmt::format("{} must be a JSON object of values", what));
+  check_values_object(j, what);
   value::map m;
   for (const auto& [k, e] : j.items()) m.emplace_hint(m.end(), k, value_from(e, 0));
   return m;
 }
 
 session::flash_map flashes_from(const json_ref& j) {
-  if (!j.is_object()) throw json_error("\"flashes\" must be an object of arrays");
+  check_flashes_object(j);
   session::flash_map out;
   for (const auto& [k, list] : j.items()) {
-    if (!list.is_array()) throw json_error(fmt::format("flashes \"{}\" must be an array", k));
+    check_flash_list(k, list);
     auto& messages = out.emplace_hint(out.end(), k, value::list{})->second;
     messages.reserve(list.array_size());
     list.for_each_element([&](const json_ref& e) { messages.push_back(value_from(e, 1)); });
@@ -328,9 +399,9 @@ std::string headers_json(std::span<const http::header> headers) {
   for (const auto& h : headers) {
     if (out.size() > 1) out.push_back(',');
     out.push_back('[');
-    append_string(out, h.name);
+    append_json_string(out, h.name);
     out.push_back(',');
-    append_string(out, h.value);
+    append_json_string(out, h.value);
     out.push_back(']');
   }
   out.push_back(']');
@@ -343,7 +414,7 @@ std::string settings_json(const session_options& s, const codec_options& c) {
   out.reserve(256);
   const auto member = [&out](std::string_view key) {
     if (out.size() > 1) out.push_back(',');
-    append_string(out, key);
+    append_json_string(out, key);
     out.push_back(':');
   };
   const auto text_or_null = [&](std::string_view key, std::string_view v) {
@@ -351,7 +422,7 @@ std::string settings_json(const session_options& s, const codec_options& c) {
     if (v.empty())
       out += "null";
     else
-      append_string(out, v);
+      append_json_string(out, v);
   };
   const auto flag = [&](std::string_view key, bool v) {
     member(key);
@@ -367,14 +438,14 @@ std::string settings_json(const session_options& s, const codec_options& c) {
   if (c.idle_timeout.count() == 0)
     out += "null";
   else
-    append_integer(out, c.idle_timeout.count());
+    detail::append_json_integer(out, c.idle_timeout.count());
   member("max_age");
-  append_integer(out, c.max_age.count());
+  detail::append_json_integer(out, c.max_age.count());
   member("name");
-  append_string(out, s.name);
+  append_json_string(out, s.name);
   flag("partitioned", a.partitioned);
   member("path");
-  append_string(out, a.path);
+  append_json_string(out, a.path);
   text_or_null("purpose", s.purpose);
   text_or_null("same_site", !a.same_site                              ? ""
                             : *a.same_site == http::same_site::strict ? "Strict"
@@ -430,7 +501,7 @@ namespace {
 
 void append_duration(std::string& out, const std::optional<std::chrono::seconds>& d) {
   if (d)
-    append_integer(out, d->count());
+    detail::append_json_integer(out, d->count());
   else
     out += "null";
 }
@@ -444,20 +515,11 @@ session session_from_json(std::string_view text, bool full, time_point now) {
     detail::session_access::set_values(s, detail::map_from(j, "the JSON"));
     return s;
   }
-  if (!j.is_object()) throw json_error("a full session must be a JSON object");
-  for (const auto& [k, v] : j.items())
-    if (k != "values" && k != "constants" && k != "flashes" && k != "subject" && k != "lifetime")
-      throw json_error(
-          fmt::format("unknown member \"{}\" of a full session (want values, constants, flashes, "
-                      "subject, lifetime)",
-                      k));
+  detail::check_full_session(j);
   value::map constants;
   if (j.contains("constants")) constants = detail::map_from(j["constants"], "\"constants\"");
   std::string subject;
-  if (j.contains("subject")) {
-    if (!j["subject"].is_string()) throw json_error("\"subject\" must be a string");
-    subject = j["subject"].get_string();
-  }
+  if (j.contains("subject")) subject = detail::subject_from(j["subject"]);
   session s(std::move(constants), std::move(subject), now);
   if (j.contains("values"))
     detail::session_access::set_values(s, detail::map_from(j["values"], "\"values\""));
@@ -466,6 +528,46 @@ session session_from_json(std::string_view text, bool full, time_point now) {
       for (auto& v : list) s.flash(k, std::move(v));
   if (j.contains("lifetime")) s.set_lifetime(detail::lifetime_from(j["lifetime"]));
   return s;
+}
+
+void detail::append_session_tail(std::string& out, const session_lifetime& lifetime,
+                                 const session_id& id, std::string_view subject,
+                                 time_point created_at, const open_info* info) {
+  out += ",\"lifetime\":{\"max_age\":";
+  append_duration(out, lifetime.max_age);
+  out += ",\"idle_timeout\":";
+  append_duration(out, lifetime.idle_timeout);
+  out += ",\"browser_session\":";
+  out += lifetime.browser_session ? "true" : "false";
+  out += "},\"meta\":{\"id\":\"";
+  out += to_hex(id);
+  out += "\",\"subject\":";
+  append_json_string(out, subject);
+  out += ",\"created_at\":\"";
+  out += format_rfc3339(created_at);
+  if (info == nullptr) {
+    out +=
+        "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
+        "\"overflow\":null}}";
+  } else {
+    out += "\",\"issued_at\":\"";
+    out += format_rfc3339(info->issued_at);
+    out += "\",\"expires_at\":";
+    if (info->expires_at) {
+      out.push_back('"');
+      out += format_rfc3339(*info->expires_at);
+      out.push_back('"');
+    } else {
+      out += "null";
+    }
+    out += ",\"key_id\":\"";
+    out += key_id_hex(info->key_id);
+    out += "\",\"key_replaced\":";
+    out += info->key_replaced ? "true" : "false";
+    out += ",\"overflow\":";
+    out += info->overflow ? "true" : "false";
+    out += "}}";
+  }
 }
 
 std::string session_to_json(const session& s, const open_info* info, int indent) {
@@ -477,35 +579,7 @@ std::string session_to_json(const session& s, const open_info* info, int indent)
   append_map(out, s.constants());
   out += ",\"flashes\":";
   append_map(out, s.flashes());
-  out += ",\"lifetime\":{\"max_age\":";
-  append_duration(out, s.lifetime().max_age);
-  out += ",\"idle_timeout\":";
-  append_duration(out, s.lifetime().idle_timeout);
-  out += ",\"browser_session\":";
-  out += s.lifetime().browser_session ? "true" : "false";
-  out += "},\"meta\":{\"id\":\"";
-  out += to_hex(s.id());
-  out += "\",\"subject\":";
-  append_string(out, s.subject());
-  out += ",\"created_at\":\"";
-  out += format_rfc3339(s.created_at());
-  if (info == nullptr) {
-    out +=
-        "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
-        "\"overflow\":null}}";
-  } else {
-    out += "\",\"issued_at\":\"";
-    out += format_rfc3339(info->issued_at);
-    out += "\",\"expires_at\":";
-    out += info->expires_at ? "\"" + format_rfc3339(*info->expires_at) + "\"" : std::string("null");
-    out += ",\"key_id\":\"";
-    out += key_id_hex(info->key_id);
-    out += "\",\"key_replaced\":";
-    out += info->key_replaced ? "true" : "false";
-    out += ",\"overflow\":";
-    out += info->overflow ? "true" : "false";
-    out += "}}";
-  }
+  detail::append_session_tail(out, s.lifetime(), s.id(), s.subject(), s.created_at(), info);
   if (indent < 0) return out;
   // Pretty, for people (the CLI): nlohmann's layout, as before.
   return nlohmann::json::parse(out).dump(indent, ' ', false,

@@ -11,19 +11,7 @@ namespace cookieseal::detail {
 
 namespace {
 
-// Value tags on the wire (docs/FORMAT.md): false and true have no body.
-enum tag : std::uint8_t {
-  tag_null = 0,
-  tag_false = 1,
-  tag_true = 2,
-  tag_int = 3,
-  tag_double = 4,
-  tag_string = 5,
-  tag_bytes = 6,
-  tag_list = 7,
-  tag_map = 8,
-  tag_object = 9,
-};
+using namespace payload_tags;  // NOLINT: the wire's tag names
 
 struct too_deep {};
 
@@ -32,7 +20,16 @@ void save_bytes(compact_output_archive& ar, std::span<const std::byte> b) {
   ar.write_bytes(b.data(), b.size());
 }
 
-void save_string(compact_output_archive& ar, const std::string& s) { ar(s); }
+}  // namespace
+
+void save_string_view(compact_output_archive& ar, std::string_view s) {
+  ar.write_varint(s.size());
+  ar.write_bytes(s.data(), s.size());
+}
+
+namespace {
+
+void save_string(compact_output_archive& ar, const std::string& s) { save_string_view(ar, s); }
 
 void save_value(compact_output_archive& ar, const value& v, std::size_t depth);
 
@@ -89,10 +86,7 @@ void save_value(compact_output_archive& ar, const value& v, std::size_t depth) {
 
 // Reads what cereal's string save wrote (size tag, then the characters) in one
 // copy: cereal's own load zero-fills first, and this is the hot path of open.
-std::string load_string(compact_input_archive& ar) {
-  const auto bytes = ar.take(ar.read_size());  // the size is bounded by the bytes left
-  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-}
+std::string load_string(compact_input_archive& ar) { return std::string(load_string_view(ar)); }
 
 value::bytes load_bytes(compact_input_archive& ar) {
   const auto bytes = ar.take(ar.read_size());
@@ -166,14 +160,6 @@ value load_value(compact_input_archive& ar) {
 
 void save_time(compact_output_archive& ar, time_point t) { ar(unix_seconds(t)); }
 
-time_point load_time(compact_input_archive& ar) {
-  std::uint64_t t;
-  ar(t);
-  if (t > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-    throw cereal::Exception("cookieseal: time out of range");
-  return from_unix_seconds(t);
-}
-
 // The lifetime of kinds 2 and 3: a flags byte, then the durations it announces.
 enum lifetime_flag : std::uint8_t {
   has_max_age = 1,
@@ -240,6 +226,29 @@ session load_inline_record(compact_input_archive& ar, const session_lifetime& li
                  std::move(flashes), lifetime);
 }
 
+}  // namespace
+
+std::string_view load_string_view(compact_input_archive& ar) {
+  const auto bytes = ar.take(ar.read_size());  // the size is bounded by the bytes left
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+time_point load_time(compact_input_archive& ar) {
+  std::uint64_t t;
+  ar(t);
+  if (t > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw cereal::Exception("cookieseal: time out of range");
+  return from_unix_seconds(t);
+}
+
+std::uint8_t load_kind(compact_input_archive& ar, session_lifetime& lifetime) {
+  const std::uint8_t kind = ar.read_byte();
+  if (kind > static_cast<std::uint8_t>(payload_kind::overflow_reference_with_lifetime))
+    throw cereal::Exception("cookieseal: unknown payload kind");
+  lifetime = kind >= 2 ? load_lifetime(ar) : session_lifetime{};
+  return kind;
+}
+
 overflow_reference load_reference_record(compact_input_archive& ar,
                                          const session_lifetime& lifetime) {
   overflow_reference r;
@@ -251,15 +260,21 @@ overflow_reference load_reference_record(compact_input_archive& ar,
   return r;
 }
 
-}  // namespace
+void encode_inline_head(const session_lifetime& lifetime, const session_id& id,
+                        time_point created_at, std::string_view subject, wiped_bytes& out) {
+  compact_output_archive ar(out);
+  save_kind(ar, payload_kind::inline_session, lifetime);
+  ar.write_bytes(id.data(), id.size());
+  save_time(ar, created_at);
+  save_string_view(ar, subject);
+}
+
+void encode_value(compact_output_archive& ar, const value& v) { save_value(ar, v, 0); }
 
 result<void> encode_inline(const session& s, wiped_bytes& out) {
   try {
+    encode_inline_head(s.lifetime(), s.id(), s.created_at(), s.subject(), out);
     compact_output_archive ar(out);
-    save_kind(ar, payload_kind::inline_session, s.lifetime());
-    ar.write_bytes(s.id().data(), s.id().size());
-    save_time(ar, s.created_at());
-    save_string(ar, s.subject());
     save_map(ar, s.values(), 0);
     save_map(ar, s.constants(), 0);
     ar.write_varint(s.flashes().size());
@@ -284,29 +299,11 @@ void encode_reference(const overflow_reference& r, wiped_bytes& out) {
 }
 
 result<std::variant<session, overflow_reference>> decode_payload(std::span<const std::byte> in) {
-  try {
-    compact_input_archive ar(in);
-    const std::uint8_t kind = ar.read_byte();
-    if (kind > static_cast<std::uint8_t>(payload_kind::overflow_reference_with_lifetime))
-      throw cereal::Exception("cookieseal: unknown payload kind");
-    const session_lifetime lifetime = kind >= 2 ? load_lifetime(ar) : session_lifetime{};
-    std::variant<session, overflow_reference> out =
-        kind % 2 == 0 ? std::variant<session, overflow_reference>(load_inline_record(ar, lifetime))
-                      : load_reference_record(ar, lifetime);
-    if (ar.remaining() != 0) return errc::invalid_payload;  // trailing bytes
-    return out;
-  } catch (const cereal::Exception&) {
-    return errc::invalid_payload;
-  } catch (const std::length_error&) {
-    return errc::invalid_payload;
-  }
+  return decode_payload_as<session>(in, load_inline_record);
 }
 
 result<session> decode_inline(std::span<const std::byte> in) {
-  auto r = decode_payload(in);
-  if (!r) return r.error();
-  if (auto* s = std::get_if<session>(&*r)) return std::move(*s);
-  return errc::invalid_payload;
+  return decode_inline_as<session>(in, load_inline_record);
 }
 
 }  // namespace cookieseal::detail

@@ -136,14 +136,14 @@ bool session::same_data(const session& o) const {
 
 std::string to_hex(const session_id& id) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(id.size() * 2);
-  for (std::byte b : id) {
-    const auto u = std::to_integer<unsigned>(b);
-    out.push_back(digits[u >> 4]);
-    out.push_back(digits[u & 0xF]);
+  char out[2 *
+           std::tuple_size_v<session_id>];  // one string made at once: open writes an id each time
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const auto u = std::to_integer<unsigned>(id[i]);
+    out[2 * i] = digits[u >> 4];
+    out[2 * i + 1] = digits[u & 0xF];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
 }  // namespace cookieseal

@@ -41,6 +41,7 @@ inline constexpr time_point revocation_forever{std::chrono::seconds{253402300799
 
 namespace detail {
 class watcher_link;
+struct codec_access;
 }  // namespace detail
 
 /// The policy a codec seals and opens with (defaults as README's "Codec" lists).
@@ -259,7 +260,10 @@ class COOKIESEAL_API codec {
   }
 
  private:
-  result<void> check_revocation(const session& s, time_point now) const;
+  friend struct detail::codec_access;  // open's steps, shared by the C ABI's JSON open
+
+  result<void> check_revocation(const session_id& id, std::string_view subject, time_point created,
+                                time_point now) const;
   result<void> check_policy(time_point created, time_point issued, const session_lifetime& lifetime,
                             const keyring& keys, time_point now) const;
   result<std::shared_ptr<const keyring>> keyring_with(std::uint32_t key_id, time_point issued,

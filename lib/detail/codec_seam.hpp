@@ -11,15 +11,21 @@ namespace cookieseal::detail {
 result<sealed> seal_with_nonce(const codec& c, std::string_view name, const session& s,
                                std::string_view purpose, const nonce& iv);
 
-/// The created_at @p s is sealed with at @p t: its own, or for a session created
-/// in this request, moved past a revocation cut-off of this second.
-/// errc::revoked, errc::store_unavailable.
-result<time_point> created_at_to_seal(const codec& c, const session& s, const keyring& keys,
-                                      time_point t);
+/**
+ * codec::seal of session_from_json(@p json, true, c.now()), with the same
+ * refusals (json_error first) and the same record: the JSON encoded straight
+ * to the payload (payload_json.hpp), the session's maps never built.
+ * @throws json_error
+ */
+result<sealed> seal_json(const codec& c, std::string_view name, std::string_view json,
+                         std::string_view purpose);
 
-/// Seals @p s (created_at settled) with @p key of @p keys at @p t.
-result<sealed> seal_checked(const codec& c, std::string_view name, const session& s,
-                            std::string_view purpose, const nonce& iv, const keyring& keys,
-                            const key_info& key, time_point t);
+/**
+ * codec::open with the session written as session_to_json(session, &info)
+ * writes it, byte for byte, and the same refusals; read straight from the
+ * payload (payload_json.hpp), the session's maps never built.
+ */
+result<std::string> open_json(const codec& c, std::string_view name, std::string_view cookie,
+                              std::string_view purpose);
 
 }  // namespace cookieseal::detail

@@ -134,6 +134,25 @@ inline std::uint32_t json_ref::next(std::uint32_t node) const noexcept {
 inline json_doc parse_json(std::string_view text) { return json_doc(text); }
 /// @throws json_error
 value value_from(const json_ref& j, std::size_t depth);
+
+// The bridge's rules for a session's JSON, in one place for value_from and
+// friends and for the C ABI's JSON -> payload seal (payload_json.hpp); the
+// checks throw json_error.
+/// A map key nested in a value that is one of the bridge's tags ("$bytes", "$object", "$...").
+bool is_tag_key(std::string_view k) noexcept;
+/// A nested map key as it is in the map: "$$..." loses one '$'.
+std::string_view nested_key(std::string_view k) noexcept;
+/// A list or map at @p depth (0 = a value of the session's own maps) is within max_value_depth.
+void check_nesting(std::size_t depth);
+/// values or constants (@p what names it) is an object.
+void check_values_object(const json_ref& j, std::string_view what);
+void check_flashes_object(const json_ref& j);
+/// The messages of flash @p key are an array.
+void check_flash_list(std::string_view key, const json_ref& list);
+/// A full session: an object of values, constants, flashes, subject, lifetime only.
+void check_full_session(const json_ref& j);
+/// "subject", a string.
+std::string_view subject_from(const json_ref& j);
 /// One of the session's own maps (values, constants): keys as they are. @throws json_error
 value::map map_from(const json_ref& j, std::string_view what);
 /// {"key": [values...]} -> flashes. @throws json_error

@@ -21,18 +21,29 @@ struct spilled {
 
 /**
  * Seals @p inline_plaintext (kind byte + inline record) as a new entry in
- * @p st and returns the reference plaintext to put in the cookie.
+ * @p st and returns the reference plaintext to put in the cookie (which
+ * repeats the session's @p created_at, @p subject and @p lifetime).
  * errc::too_large (over max_entry_bytes), errc::store_unavailable.
  */
 result<spilled> spill(entry_store& st, std::span<const std::byte> inline_plaintext,
-                      const session& s, std::optional<time_point> expires);
+                      time_point created_at, std::string_view subject,
+                      const session_lifetime& lifetime, std::optional<time_point> expires);
 
 /**
- * The session behind @p ref: errc::expired (the entry is gone: expired,
- * replaced more than the grace period ago, or its session destroyed),
- * errc::store_unavailable, errc::authentication_failed (not this entry),
- * errc::invalid_payload. Wipes the entry key.
+ * The plaintext (kind byte + inline record) of the entry behind @p ref:
+ * errc::expired (the entry is gone: expired, replaced more than the grace
+ * period ago, or its session destroyed), errc::store_unavailable,
+ * errc::authentication_failed (not this entry). Wipes the entry key.
  */
-result<session> fetch(entry_store& st, overflow_reference& ref, time_point now);
+result<void> fetch_entry(entry_store& st, overflow_reference& ref, time_point now,
+                         wiped_bytes& plaintext);
+
+/// Whether the record of an entry (a session or a json_record) agrees with
+/// the reference that led to it, which repeats what revocation and expiry need.
+template <class Record>
+bool agrees(const Record& r, const overflow_reference& ref) {
+  return r.created_at() == ref.created_at && r.subject() == ref.subject &&
+         r.lifetime() == ref.lifetime;
+}
 
 }  // namespace cookieseal::detail
