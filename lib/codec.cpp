@@ -31,8 +31,7 @@ using detail::check_binding;
 
 // Tells the codec's diagnostic function why, and returns @p e.
 errc because(const codec_options& o, errc e, std::string_view why) {
-  // Not for a call that met I/O it may not make (its result is thrown away).
-  if (!detail::io_blocked()) detail::call_diagnostic(o.diagnostic, why);
+  detail::call_diagnostic(o.diagnostic, why);  // inside a nonblocking call, held (io_gate)
   return e;
 }
 
