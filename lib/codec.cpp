@@ -59,9 +59,8 @@ struct wiped_array {
 
 constexpr std::size_t max_envelope_bytes = 3074;  // max_decoded_bytes(4096)
 
-// No real cookie carries times past 2^62: refusing them keeps the arithmetic safe.
 bool times_in_range(const detail::envelope_header& h) noexcept {
-  constexpr std::uint64_t limit = std::uint64_t{1} << 62;
+  constexpr std::uint64_t limit = detail::max_input_seconds;
   return h.issued_at < limit && (h.expires_at == detail::unix_never || h.expires_at < limit);
 }
 

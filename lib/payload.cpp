@@ -236,8 +236,8 @@ std::string_view load_string_view(compact_input_archive& ar) {
 time_point load_time(compact_input_archive& ar) {
   std::uint64_t t;
   ar(t);
-  if (t > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-    throw cereal::Exception("cookieseal: time out of range");
+  // Bounded like the envelope's times: created_at + max_age must not overflow.
+  if (t >= max_input_seconds) throw cereal::Exception("cookieseal: time out of range");
   return from_unix_seconds(t);
 }
 

@@ -18,6 +18,10 @@ namespace cookieseal::detail {
 /// A u64 time meaning "never" (no expiry): all ones.
 inline constexpr std::uint64_t unix_never = ~std::uint64_t{0};
 
+/// No real cookie or store record carries a time past 2^62 seconds: input
+/// times are refused above it, so adding any policy duration cannot overflow.
+inline constexpr std::uint64_t max_input_seconds = std::uint64_t{1} << 62;
+
 /// @p t as Unix seconds; times before 1970 (never produced) clamp to 0.
 inline std::uint64_t unix_seconds(time_point t) noexcept {
   return static_cast<std::uint64_t>(std::max<std::int64_t>(0, t.time_since_epoch().count()));
