@@ -19,7 +19,9 @@
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
 #include "detail/payload_json.hpp"
+#include "detail/save_headers.hpp"
 #include "detail/session_access.hpp"
+#include "detail/wire_numbers.hpp"
 
 #include <cxxabi.h>
 
@@ -32,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -425,6 +428,20 @@ void need(const void* p, const char* what) {
   if (p == nullptr) cookieseal::detail::throw_misuse(std::string("a NULL ") + what);
 }
 
+// A manager's seal of session JSON (cookieseal_seal's shape), straight to the
+// payload (payload_json.hpp): no session objects. The new id goes to @p id.
+cookieseal::result<cookieseal::sealed> seal_session_json(cookieseal_session_manager* m,
+                                                         const char* json, std::size_t json_len,
+                                                         cookieseal::session_id* id) {
+  need(m, "session manager");
+  need(json, "JSON");
+  const auto state = m->s;
+  const auto& sessions = live(*state);
+  const auto& so = sessions.options();
+  return cookieseal::detail::seal_json(sessions.codec_used(), so.name, view(json, json_len),
+                                       so.purpose, id);
+}
+
 }  // namespace
 
 extern "C" {
@@ -558,15 +575,8 @@ cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* jso
                                   std::size_t json_len, char** cookie, std::size_t* cookie_len,
                                   char** error_message) {
   return guarded_out(error_message, [&] {
-    need(m, "session manager");
-    need(json, "JSON");
     need(cookie, "output for the cookie");
-    const auto state = m->s;
-    const auto& sessions = live(*state);
-    const auto& codec = sessions.codec_used();
-    const auto& so = sessions.options();
-    // Straight from the JSON to the payload (payload_json.hpp).
-    auto sealed = cookieseal::detail::seal_json(codec, so.name, view(json, json_len), so.purpose);
+    auto sealed = seal_session_json(m, json, json_len, nullptr);
     if (!sealed) return failed(sealed.error());
     return give(sealed->cookie, cookie, cookie_len);
   });
@@ -588,6 +598,33 @@ cookieseal_status cookieseal_open(cookieseal_session_manager* m, const char* coo
     if (!opened) return failed(opened.error());
     const wiped_text text{std::move(*opened)};
     return give(text.s, json, json_len);
+  });
+}
+
+cookieseal_status cookieseal_session_manager_save_new(cookieseal_session_manager* m,
+                                                      const char* json, std::size_t json_len,
+                                                      char id[COOKIESEAL_SESSION_ID_HEX_SIZE],
+                                                      char** headers_json,
+                                                      std::size_t* headers_json_len,
+                                                      char** error_message) {
+  if (id != nullptr) id[0] = '\0';
+  return guarded_out(error_message, [&] {
+    need(headers_json, "output for the headers");
+    // cookieseal_seal's path, then what the manager's save sends for a
+    // session sealed fresh.
+    cookieseal::session_id made{};
+    const auto state = m != nullptr ? m->s : nullptr;
+    auto sealed = seal_session_json(m, json, json_len, &made);
+    if (!sealed) return failed(sealed.error());
+    const auto headers = cookieseal::detail::with_cache_headers(
+        {cookieseal::detail::set_cookie_for(state->sessions->options(), *sealed)});
+    const cookieseal_status st =
+        give(cookieseal::detail::headers_json(headers), headers_json, headers_json_len);
+    if (st == COOKIESEAL_OK && id != nullptr) {
+      const std::string hex = cookieseal::detail::hex_of(std::as_bytes(std::span(made)));
+      std::memcpy(id, hex.c_str(), hex.size() + 1);
+    }
+    return st;
   });
 }
 

@@ -19,6 +19,8 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
@@ -259,20 +261,27 @@ result<sealed> detail::seal_with_nonce(const codec& c, std::string_view name, co
 }
 
 result<sealed> detail::seal_json(const codec& c, std::string_view name, std::string_view json,
-                                 std::string_view purpose) {
+                                 std::string_view purpose, session_id* id_out) {
   // As session_from_json(json, true, c.now()) then c.seal(name, s, purpose).
   const time_point now = c.now();
   const json_session js = session_maps_from_json(json);
+  // The id and the nonce in one draw: one getrandom call, not two.
   session_id id;
-  random_fill(id);
+  nonce iv;
+  std::array<std::byte, sizeof id + sizeof iv> drawn;
+  random_fill(drawn);
+  std::memcpy(id.data(), drawn.data(), sizeof id);
+  std::memcpy(iv.data(), drawn.data() + sizeof id, sizeof iv);
   static const std::optional<entry_id> no_origin;
   const record_meta m{true, now, id, js.subject, js.lifetime, no_origin};
-  return seal_record(c, name, m, purpose, random_nonce(),
-                     [&](time_point created, wiped_bytes& out) -> result<void> {
-                       encode_inline_head(js.lifetime, id, created, js.subject, out);
-                       out.insert(out.end(), js.maps.begin(), js.maps.end());
-                       return {};
-                     });
+  auto sealed = seal_record(c, name, m, purpose, iv,
+                            [&](time_point created, wiped_bytes& out) -> result<void> {
+                              encode_inline_head(js.lifetime, id, created, js.subject, out);
+                              out.insert(out.end(), js.maps.begin(), js.maps.end());
+                              return {};
+                            });
+  if (sealed && id_out != nullptr) *id_out = id;
+  return sealed;
 }
 
 namespace {

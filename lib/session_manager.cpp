@@ -2,6 +2,7 @@
 
 #include "detail/io_gate.hpp"
 #include "detail/misuse.hpp"
+#include "detail/save_headers.hpp"
 
 namespace cookieseal {
 
@@ -93,10 +94,7 @@ result<session_manager::plan> session_manager::seal_plan(const request_session& 
   }
   auto sealed = codec_.seal(options_.name, r.session_, options_.purpose);
   if (!sealed) return sealed.error();
-  // A browser session's cookie carries no Max-Age/Expires; its server-side expiry holds.
-  const auto max_age = sealed->browser_session ? std::nullopt : sealed->expires_at;
-  p.set_cookies.push_back(http::set_cookie(options_.name, sealed->cookie, options_.attributes,
-                                           max_age, sealed->issued_at));
+  p.set_cookies.push_back(detail::set_cookie_for(options_, *sealed));
   p.sealed = true;
   return p;
 }
@@ -115,17 +113,18 @@ void session_manager::commit(request_session& r, const plan& p) noexcept {
   r.clear_cookie_ = false;  // whatever it had to clear was cleared or replaced
 }
 
-namespace {
+std::string detail::set_cookie_for(const session_options& o, const sealed& s) {
+  const auto max_age = s.browser_session ? std::nullopt : s.expires_at;
+  return http::set_cookie(o.name, s.cookie, o.attributes, max_age, s.issued_at);
+}
 
-std::vector<http::header> with_cache_headers(std::vector<std::string> set_cookies) {
+std::vector<http::header> detail::with_cache_headers(std::vector<std::string> set_cookies) {
   std::vector<http::header> out;
   out.reserve(set_cookies.size() + 2);
   for (auto& c : set_cookies) out.push_back({"Set-Cookie", std::move(c)});
   for (auto& h : http::session_cache_headers(!set_cookies.empty())) out.push_back(std::move(h));
   return out;
 }
-
-}  // namespace
 
 result<std::vector<http::header>> session_manager::save(request_session& r) const {
   const session_registry::entry one[] = {{this, &r}};
@@ -174,7 +173,7 @@ result<std::vector<http::header>> session_registry::save_all(std::span<const ent
     session_manager::commit(*sessions[i].second, plans[i]);
     for (auto& c : plans[i].set_cookies) all.push_back(std::move(c));
   }
-  return with_cache_headers(std::move(all));
+  return detail::with_cache_headers(std::move(all));
 }
 
 }  // namespace cookieseal

@@ -1163,6 +1163,116 @@ static void test_nonblocking(const char* dir) {
   cookieseal_codec_free(c);
 }
 
+/* The Set-Cookie line of save()'s JSON with its value cut out (from '=' to
+ * ';'), so that two seals of the same kind compare equal; caller frees. */
+static char* set_cookie_without_value(const char* headers) {
+  const char* start = strstr(headers, "\"Set-Cookie\",\"");
+  if (start == NULL) return NULL;
+  start += strlen("\"Set-Cookie\",\"");
+  const char* eq = strchr(start, '=');
+  const char* semi = strchr(start, ';');
+  const char* end = strchr(start, '"');
+  size_t head = (size_t)(eq + 1 - start), tail = (size_t)(end - semi);
+  char* out = malloc(head + tail + 1);
+  memcpy(out, start, head);
+  memcpy(out + head, semi, tail);
+  out[head + tail] = '\0';
+  return out;
+}
+
+static void test_save_new(const char* dir) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  const char update[] =
+      "{\"values\":{\"visits\":1},\"flashes\":{\"_flash\":[\"hi\"]},"
+      "\"lifetime\":{\"idle_timeout\":3600}}";
+
+  /* What a fresh request, its update and save_with send, in one call. */
+  cookieseal_request* r = NULL;
+  CHECK(cookieseal_request_new(m, "", 0, &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_update(r, S(update)) == COOKIESEAL_OK);
+  char* by_request = NULL;
+  size_t n = 0;
+  CHECK(cookieseal_request_save_with(r, m, &by_request, &n) == COOKIESEAL_OK);
+  cookieseal_request_free(r);
+  char id[COOKIESEAL_SESSION_ID_HEX_SIZE] = "unset";
+  char* headers = NULL;
+  char* why = NULL;
+  CHECK(cookieseal_session_manager_save_new(m, S(update), id, &headers, &n, &why) == COOKIESEAL_OK);
+  CHECK(why == NULL && headers != NULL && n == strlen(headers));
+  CHECK(strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32);
+  char* a = set_cookie_without_value(by_request);
+  char* b = set_cookie_without_value(headers);
+  CHECK(a != NULL && b != NULL && strcmp(a, b) == 0);
+  CHECK(strstr(b, "Max-Age=3600") != NULL);
+  free(a);
+  free(b);
+  CHECK(strstr(headers, "[\"Cache-Control\",\"no-store\"]") != NULL);
+  CHECK(strstr(headers, "[\"Vary\",\"Cookie\"]") != NULL);
+  cookieseal_free(by_request);
+
+  /* The cookie opens as that session: its id, values, flashes, lifetime. */
+  char* cookie = cookie_header_from(headers);
+  cookieseal_free(headers);
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED);
+  char* json = NULL;
+  CHECK(cookieseal_request_session_json(r, &json, &n) == COOKIESEAL_OK);
+  char want[64];
+  snprintf(want, sizeof want, "\"id\":\"%s\"", id);
+  CHECK(strstr(json, want) != NULL && strstr(json, "\"visits\":1") != NULL);
+  CHECK(strstr(json, "\"_flash\":[\"hi\"]") != NULL && strstr(json, "\"idle_timeout\":3600"));
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(cookie);
+
+  /* No id wanted; an empty session is sealed too. */
+  CHECK(cookieseal_session_manager_save_new(m, S("{}"), NULL, &headers, NULL, NULL) ==
+        COOKIESEAL_OK);
+  CHECK(strstr(headers, "Set-Cookie") != NULL);
+  cookieseal_free(headers);
+
+  /* Bad input: a clear error, nothing out. */
+  headers = NULL;
+  CHECK(cookieseal_session_manager_save_new(m, S("{\"values\":[1]}"), id, &headers, &n, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(headers == NULL && id[0] == '\0' && says(why, "values"));
+  CHECK(cookieseal_session_manager_save_new(NULL, S("{}"), id, &headers, &n, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "session manager"));
+  CHECK(cookieseal_session_manager_save_new(m, NULL, 0, id, &headers, &n, NULL) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(cookieseal_session_manager_save_new(m, S("{}"), id, NULL, &n, NULL) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  cookieseal_codec_free(c);
+  CHECK(cookieseal_session_manager_save_new(m, S("{}"), id, &headers, &n, &why) ==
+        COOKIESEAL_CLOSED);
+  CHECK(says(why, "codec was freed"));
+  cookieseal_session_manager_free(m);
+
+  /* Too big for a cookie: into the overflow store, and back. */
+  char store[512];
+  snprintf(store, sizeof store, "%s/save-new-store", dir);
+  m = manager_with(store, &c);
+  char big[6100];
+  int used = snprintf(big, sizeof big, "{\"values\":{\"cart\":\"");
+  memset(big + used, 'x', 6000);
+  snprintf(big + used + 6000, sizeof big - (size_t)used - 6000, "\"}}");
+  CHECK(cookieseal_session_manager_save_new(m, big, strlen(big), id, &headers, &n, NULL) ==
+        COOKIESEAL_OK);
+  cookie = cookie_header_from(headers);
+  cookieseal_free(headers);
+  CHECK(cookie != NULL && strlen(cookie) < 400);
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED);
+  CHECK(cookieseal_request_get(r, S("cart"), &json, &n) == COOKIESEAL_OK && n == 6002);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(cookie);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 int main(void) {
   char dir[] = "/tmp/cookieseal-c-test-XXXXXX";
   if (mkdtemp(dir) == NULL) {
@@ -1183,6 +1293,7 @@ int main(void) {
   test_keyring_file(dir);
   test_free_on_the_keyring_thread(dir);
   test_nonblocking(dir);
+  test_save_new(dir);
   char rm[128];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -499,6 +499,34 @@ func (s *RequestSession) Lifetime() Lifetime {
 // gorilla's per-session MaxAge, a browser session); the cookie is sealed again
 // when saved, also when the lifetime is unchanged (a refresh).
 func (s *RequestSession) SetLifetime(l Lifetime) error {
+	// One update with the values and flashes changed so far.
+	bp := getBuf()
+	defer putBuf(bp)
+	b, err := s.appendChanges(append(*bp, '{'))
+	if err != nil {
+		return err
+	}
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b, maxAge, idle, err := appendLifetime(b, l)
+	if err != nil {
+		return err
+	}
+	b = append(b, '}')
+	*bp = b
+	if err := s.req.update(b); err != nil {
+		return err
+	}
+	s.sent()
+	s.data.lifetime.maxAge, s.data.lifetime.idleTimeout = maxAge, idle
+	s.data.lifetime.browserSession = l.BrowserSession
+	return nil
+}
+
+// appendLifetime appends `"lifetime":{...}` for l, and returns its durations
+// in seconds as the library reads them (nil: the codec's).
+func appendLifetime(b []byte, l Lifetime) ([]byte, *int64, *int64, error) {
 	seconds := func(what string, d time.Duration) (*int64, error) {
 		var n int64
 		switch {
@@ -515,21 +543,11 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 	}
 	maxAge, err := seconds("MaxAge", l.MaxAge)
 	if err != nil {
-		return err
+		return b, nil, nil, err
 	}
 	idle, err := seconds("IdleTimeout", l.IdleTimeout)
 	if err != nil {
-		return err
-	}
-	// One update with the values and flashes changed so far.
-	bp := getBuf()
-	defer putBuf(bp)
-	b, err := s.appendChanges(append(*bp, '{'))
-	if err != nil {
-		return err
-	}
-	if len(b) > 1 {
-		b = append(b, ',')
+		return b, nil, nil, err
 	}
 	seconds64 := func(b []byte, p *int64) []byte {
 		if p == nil {
@@ -539,15 +557,41 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 	}
 	b = seconds64(append(b, `"lifetime":{"max_age":`...), maxAge)
 	b = seconds64(append(b, `,"idle_timeout":`...), idle)
-	b = append(strconv.AppendBool(append(b, `,"browser_session":`...), l.BrowserSession), '}', '}')
-	*bp = b
-	if err := s.req.update(b); err != nil {
-		return err
+	b = append(strconv.AppendBool(append(b, `,"browser_session":`...), l.BrowserSession), '}')
+	return b, maxAge, idle, nil
+}
+
+// saveNew seals a new session of m holding values, flashes and lifetime l in
+// one call (no request: for a request that came without m's cookie), adds its
+// headers to w, and returns its id and the "name=value" its Set-Cookie sets
+// (adapter.SaveNew).
+func (m *SessionManager) saveNew(w http.ResponseWriter, values, flashes []adapter.Entry, l Lifetime) (string, string, error) {
+	bp := getBuf()
+	defer putBuf(bp)
+	b, err := appendEntries(append(*bp, '{'), values, flashes)
+	if err == nil {
+		b, _, _, err = appendLifetime(append(b, ','), l)
 	}
-	s.sent()
-	s.data.lifetime.maxAge, s.data.lifetime.idleTimeout = maxAge, idle
-	s.data.lifetime.browserSession = l.BrowserSession
-	return nil
+	*bp = b
+	if err != nil {
+		return "", "", err
+	}
+	b = append(b, '}')
+	*bp = b
+	id, headers, err := m.m.saveNew(b)
+	if err != nil {
+		return "", "", err
+	}
+	addHeaders(w, headers)
+	for _, h := range headers {
+		if h[0] == "Set-Cookie" {
+			if end := strings.IndexByte(h[1], ';'); end >= 0 {
+				return id, h[1][:end], nil
+			}
+			return id, h[1], nil
+		}
+	}
+	return id, "", nil
 }
 
 // Outcome is what the request's cookie came to.
@@ -691,6 +735,9 @@ func init() {
 	adapter.Adopt = func(s interface{}, values map[string]interface{}, flashes map[string][]interface{}) error {
 		return s.(*RequestSession).adopt(values, flashes)
 	}
+	adapter.SaveNew = func(m interface{}, w http.ResponseWriter, values, flashes []adapter.Entry, l interface{}) (string, string, error) {
+		return m.(*SessionManager).saveNew(w, values, flashes, l.(Lifetime))
+	}
 }
 
 // Flashes returns the messages under key and removes them.
@@ -773,35 +820,73 @@ func appendChanges(b []byte, values map[string]interface{}, flashes map[string][
 	b = append(b, `"values":{`...)
 	first := true
 	for k, v := range values {
-		if !first {
-			b = append(b, ',')
+		var err error
+		if b, err = appendMember(b, first, k, v); err != nil {
+			return b, err
 		}
 		first = false
-		var ok bool
-		if b, ok = appendValue(appendKey(b, k, false), v, 1); !ok {
-			return b, refusedValue(k, v)
-		}
 	}
 	b = append(b, `},"flashes":{`...)
 	first = true
 	for k, list := range flashes {
-		if !first {
-			b = append(b, ',')
+		var err error
+		if b, err = appendFlashList(b, first, k, list); err != nil {
+			return b, err
 		}
 		first = false
-		b = append(appendKey(b, k, false), '[')
-		for i, f := range list {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendValue(b, f, 1); !ok {
-				return b, refusedValue(k, f)
-			}
-		}
-		b = append(b, ']')
 	}
 	return append(b, '}'), nil
+}
+
+// appendEntries is appendChanges of members in lists (adapter.Entry; a
+// flash's Value is its []interface{}).
+func appendEntries(b []byte, values, flashes []adapter.Entry) ([]byte, error) {
+	b = append(b, `"values":{`...)
+	for i, e := range values {
+		var err error
+		if b, err = appendMember(b, i == 0, e.Key, e.Value); err != nil {
+			return b, err
+		}
+	}
+	b = append(b, `},"flashes":{`...)
+	for i, e := range flashes {
+		list, _ := e.Value.([]interface{})
+		var err error
+		if b, err = appendFlashList(b, i == 0, e.Key, list); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendMember appends `"k":v`, after a comma unless first.
+func appendMember(b []byte, first bool, k string, v interface{}) ([]byte, error) {
+	if !first {
+		b = append(b, ',')
+	}
+	b, ok := appendValue(appendKey(b, k, false), v, 1)
+	if !ok {
+		return b, refusedValue(k, v)
+	}
+	return b, nil
+}
+
+// appendFlashList appends `"k":[...]`, after a comma unless first.
+func appendFlashList(b []byte, first bool, k string, list []interface{}) ([]byte, error) {
+	if !first {
+		b = append(b, ',')
+	}
+	b = append(appendKey(b, k, false), '[')
+	for i, f := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		if b, ok = appendValue(b, f, 1); !ok {
+			return b, refusedValue(k, f)
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // Headers returns the response headers to add ([name, value] pairs):

@@ -17,6 +17,7 @@ package cookieseal
 import "C"
 
 import (
+	"bytes"
 	"net/http"
 	"runtime"
 	"runtime/cgo"
@@ -352,6 +353,38 @@ func (m *manager) open(cookie string) (string, error) {
 	})
 }
 
+// saveNew is cookieseal_session_manager_save_new: a new session (update, the
+// JSON of cookieseal_seal's shape) sealed in one call; its id and headers.
+func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
+	defer runtime.KeepAlive(m)
+	if err := m.g.enter("session manager"); err != nil {
+		return "", nil, err
+	}
+	defer m.g.leave(m)
+	var out, why *C.char
+	var n C.size_t
+	// The id is written after the update's bytes, in the same (pooled) buffer:
+	// Go memory without Go pointers, which C may write during the call.
+	const idSize = C.COOKIESEAL_SESSION_ID_HEX_SIZE
+	buf := append(update, make([]byte, idSize)...)
+	id := buf[len(update):]
+	st := withBytes(buf, func(p *C.char, _ C.size_t) C.cookieseal_status {
+		return C.cookieseal_session_manager_save_new(m.p, p, C.size_t(len(update)),
+			(*C.char)(unsafe.Pointer(&id[0])), &out, &n, &why)
+	})
+	if err := withMessage(status(st), why); err != nil {
+		return "", nil, err
+	}
+	headers, err := headersOf(out, n)
+	if err != nil {
+		return "", nil, err
+	}
+	if end := bytes.IndexByte(id, 0); end >= 0 {
+		id = id[:end]
+	}
+	return string(id), headers, nil
+}
+
 // settings is the manager's effective settings as the library's JSON
 // (cookieseal_session_manager_settings).
 func (m *manager) settings() (string, error) {
@@ -550,7 +583,7 @@ func (r *request) save(m *manager) ([][2]string, error) {
 
 // headersOf reads the library's JSON array of [name, value] pairs (freed).
 func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
-	var headers [][2]string
+	headers := make([][2]string, 0, 4) // a Set-Cookie, Cache-Control and Vary: one allocation
 	err := readText(out, n, func(text []byte) error {
 		jr := &jsonReader{s: text}
 		return jr.array(func() error {

@@ -80,9 +80,9 @@ extern "C" {
 /** The ABI generation; the shared library is libcookieseal-c.so.1. It changes
  *  only with an incompatible ABI, which this line never has: additions keep it. */
 #define COOKIESEAL_ABI_VERSION 1
-/** What this header declares within the generation: 1.2 (additions only; the
+/** What this header declares within the generation: 1.3 (additions only; the
  *  symbol version COOKIESEAL_C_1.<minor> of each addition is what a loader checks). */
-#define COOKIESEAL_ABI_MINOR 2
+#define COOKIESEAL_ABI_MINOR 3
 
 /** Status codes: 1..12 are the library's errc values (stable), then the ABI's own. */
 typedef enum cookieseal_status {
@@ -408,6 +408,32 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_request_new_
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_request_save_nonblocking(cookieseal_request* r, char** json, size_t* json_len);
+
+/* --- 1.3: a new session saved in one call ---------------------------------- */
+
+/** Room for a session id in lowercase hex and its NUL. */
+#define COOKIESEAL_SESSION_ID_HEX_SIZE 33
+
+/**
+ * A new session made and saved in one call, for a framework whose sessions
+ * hold their own values until they are saved (gorilla's), when the request
+ * came without a cookie of this kind: the headers that cookieseal_request_new
+ * of an empty Cookie header, cookieseal_request_update and
+ * cookieseal_request_save_with(@p m) would give, with no request to make or
+ * free. @p json has cookieseal_seal's shape (values, constants, flashes,
+ * subject, lifetime; each optional; a subject is a login, with its revocation
+ * checks). The session is sealed even when empty. *headers_json gets the
+ * headers as cookieseal_request_save writes them, @p id (when not NULL) the
+ * new session's id: 32 lowercase hex digits and a NUL. A session too large
+ * for a cookie goes to the overflow store (STORE_UNAVAILABLE, undecided, when
+ * it cannot take it: answer 503). To change and save the same session again
+ * in the same HTTP request, load a request from the Set-Cookie's name=value.
+ * CLOSED once the manager or its codec was freed. Added in ABI 1.3.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_manager_save_new(
+    cookieseal_session_manager* m, const char* json, size_t json_len,
+    char id[COOKIESEAL_SESSION_ID_HEX_SIZE], char** headers_json, size_t* headers_json_len,
+    char** error_message);
 
 #ifdef __cplusplus
 }

@@ -14,11 +14,12 @@ result<sealed> seal_with_nonce(const codec& c, std::string_view name, const sess
 /**
  * codec::seal of session_from_json(@p json, true, c.now()), with the same
  * refusals (json_error first) and the same record: the JSON encoded straight
- * to the payload (payload_json.hpp), the session's maps never built.
+ * to the payload (payload_json.hpp), the session's maps never built. The new
+ * session's id goes to @p id when given.
  * @throws json_error
  */
 result<sealed> seal_json(const codec& c, std::string_view name, std::string_view json,
-                         std::string_view purpose);
+                         std::string_view purpose, session_id* id = nullptr);
 
 /**
  * codec::open with the session written as session_to_json(session, &info)

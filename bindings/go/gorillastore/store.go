@@ -175,7 +175,8 @@ type state struct {
 	header    string                     // the request's Cookie lines
 	undecided error
 	failed    error    // why the native session could not be opened (ErrClosed after Close): Save returns it
-	fresh     bool     // no Cookie header came: the native session is made by the first Save
+	fresh     bool     // no Cookie header came: nothing native until the first Save
+	saved     bool     // a fresh session saved in one call: header is its cookie, loaded by the next Save
 	flashKeys []string // the store's FlashKeys then, and keys that held flashes when loaded
 	subject   string   // Login's subject, applied by Save
 }
@@ -200,15 +201,28 @@ func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state,
 	return st, cs, err
 }
 
-// native is the request's native session, made on first use for a fresh one.
+// native is the request's native session, made on first use for a fresh one
+// (from an empty header, or from the cookie its one-call Save wrote).
 func (st *state) native() (*cookieseal.RequestSession, error) {
-	if st.opened == nil && st.fresh {
+	switch {
+	case st.opened != nil:
+	case st.fresh:
 		cs, err := st.loadedBy.LoadHeader("")
 		if err != nil {
 			return nil, err
 		}
 		cs.ID() // read now, while the session JSON is only its meta (Save sets session.ID)
 		st.opened, st.fresh = cs, false
+	case st.saved:
+		cs, err := st.loadedBy.LoadHeader(st.header)
+		if err != nil {
+			return nil, err
+		}
+		if cs.Outcome() != cookieseal.Opened {
+			cs.Close()
+			return nil, fmt.Errorf("cookieseal: the session saved earlier in this request did not open again: %w", cs.Reason())
+		}
+		st.opened, st.saved = cs, false
 	}
 	return st.opened, nil
 }
@@ -292,6 +306,94 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	return session, nil
 }
 
+// entries is what a session's Values are sealed as: its values (with the Go
+// types under typesKey) and its flashes (the lists under flash keys).
+func (st *state) entries(session *sessions.Session) ([]adapter.Entry, []adapter.Entry, error) {
+	values := make([]adapter.Entry, 0, len(session.Values))
+	var flashes []adapter.Entry // most saves have none
+	var types map[string]interface{}
+	for k, v := range session.Values {
+		if _, internal := k.(stateKey); internal {
+			continue
+		}
+		key, ok := k.(string)
+		if !ok {
+			return nil, nil, invalid(fmt.Sprintf("session key %v is a %T: keys must be strings", k, k))
+		}
+		if key == typesKey {
+			return nil, nil, invalid(fmt.Sprintf("session key %q is the store's own (the Go types of the values)", key))
+		}
+		v, d, err := encodeValue(key, v, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d != nil {
+			if types == nil {
+				types = map[string]interface{}{}
+			}
+			types[key] = d
+		}
+		if _, isList := v.([]interface{}); isList && st.isFlashKey(key) {
+			flashes = append(flashes, adapter.Entry{Key: key, Value: v})
+			continue
+		}
+		values = append(values, adapter.Entry{Key: key, Value: v})
+	}
+	if types != nil {
+		values = append(values, adapter.Entry{Key: typesKey, Value: types})
+	}
+	return values, flashes, nil
+}
+
+// maps is entries as the maps a native session adopts.
+func (st *state) maps(session *sessions.Session) (map[string]interface{}, map[string][]interface{}, error) {
+	list, flashList, err := st.entries(session)
+	if err != nil {
+		return nil, nil, err
+	}
+	values := make(map[string]interface{}, len(list))
+	for _, e := range list {
+		values[e.Key] = e.Value
+	}
+	var flashes map[string][]interface{}
+	for _, e := range flashList {
+		if flashes == nil {
+			flashes = make(map[string][]interface{}, len(flashList))
+		}
+		flashes[e.Key] = e.Value.([]interface{})
+	}
+	return values, flashes, nil
+}
+
+// lifetime is the native lifetime of a session's MaxAge: seconds from each
+// save (as securecookie checks it: an idle timeout), 0 a browser session.
+func lifetime(o *sessions.Options) cookieseal.Lifetime {
+	if o != nil && o.MaxAge > 0 {
+		return cookieseal.Lifetime{IdleTimeout: time.Duration(o.MaxAge) * time.Second}
+	}
+	return cookieseal.Lifetime{BrowserSession: true}
+}
+
+// saveNew saves a session that no cookie came for in one call, with nothing
+// native to make or free; a later Save in the request loads the cookie it wrote.
+func (s *Store) saveNew(w http.ResponseWriter, session *sessions.Session, st *state) error {
+	values, flashes, err := st.entries(session)
+	if err != nil {
+		return err
+	}
+	m, err := s.manager(session.Name(), session.Options)
+	if err != nil {
+		return err
+	}
+	id, cookie, err := adapter.SaveNew(m, w, values, flashes, lifetime(session.Options))
+	if err != nil {
+		return err
+	}
+	session.ID = id
+	st.header, st.fresh, st.saved = cookie, false, true
+	return nil
+}
+
 // Login marks a gorilla session as logged in as subject (new id, for "log
 // out everywhere"); it takes effect when the session is saved.
 func Login(session *sessions.Session, subject string) {
@@ -302,6 +404,10 @@ func Login(session *sessions.Session, subject string) {
 
 // Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	if st := stateOf(session); st != nil && st.fresh && st.opened == nil && st.subject == "" &&
+		(session.Options == nil || session.Options.MaxAge >= 0) {
+		return s.saveNew(w, session, st)
+	}
 	cs, m, err := s.prepare(r, session)
 	if err != nil {
 		return err
@@ -385,41 +491,9 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 	if st.undecided != nil {
 		return nil, nil, st.undecided // nothing is written: answer 503
 	}
-	values := make(map[string]interface{}, len(session.Values))
-	var flashes map[string][]interface{} // made for the first flash key (most saves have none)
-	var types map[string]interface{}
-	for k, v := range session.Values {
-		if _, internal := k.(stateKey); internal {
-			continue
-		}
-		key, ok := k.(string)
-		if !ok {
-			return nil, nil, invalid(fmt.Sprintf("session key %v is a %T: keys must be strings", k, k))
-		}
-		if key == typesKey {
-			return nil, nil, invalid(fmt.Sprintf("session key %q is the store's own (the Go types of the values)", key))
-		}
-		v, d, err := encodeValue(key, v, 0)
-		if err != nil {
-			return nil, nil, err
-		}
-		if d != nil {
-			if types == nil {
-				types = map[string]interface{}{}
-			}
-			types[key] = d
-		}
-		if list, isList := v.([]interface{}); isList && st.isFlashKey(key) {
-			if flashes == nil {
-				flashes = map[string][]interface{}{}
-			}
-			flashes[key] = list
-			continue
-		}
-		values[key] = v
-	}
-	if types != nil {
-		values[typesKey] = types
+	values, flashes, err := st.maps(session)
+	if err != nil {
+		return nil, nil, err
 	}
 	made := st.opened == nil && st.fresh // the native session is made now: its lifetime is the codec's
 	cs, err := st.native()
@@ -453,12 +527,8 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if err := adapter.Adopt(cs, values, flashes); err != nil { // Replace, without copies of maps made for it
 			return nil, nil, err
 		}
-		// MaxAge is the session's own lifetime: seconds from each save (as
-		// securecookie checks it: an idle timeout), 0 a browser session.
-		want := cookieseal.Lifetime{BrowserSession: true}
-		if session.Options != nil && session.Options.MaxAge > 0 {
-			want = cookieseal.Lifetime{IdleTimeout: time.Duration(session.Options.MaxAge) * time.Second}
-		}
+		// MaxAge is the session's own lifetime.
+		want := lifetime(session.Options)
 		if made || cs.Lifetime() != want { // want is never the codec's (zero) lifetime
 			if err := cs.SetLifetime(want); err != nil {
 				return nil, nil, err

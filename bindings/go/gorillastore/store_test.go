@@ -472,3 +472,53 @@ func TestGorillaNewSessionSavedTwiceIsOneSession(t *testing.T) {
 		}
 	}
 }
+
+// A new session's first Save seals it in one call (no native session), and
+// says so exactly as the request path would: the same attributes, Max-Age,
+// flashes and lifetime; a session too big for a cookie goes to the store and
+// keeps its id through a second Save, which loads the cookie the first wrote.
+func TestGorillaNewSessionSavedInOneCallIsWhole(t *testing.T) {
+	store, dir := gorillaStore(t)
+	req := request(nil)
+	session, _ := store.New(req, "hello")
+	session.Options.MaxAge = 600
+	session.Options.Path = "/app"
+	session.Values["cart"] = strings.Repeat("x", 6000) // overflows
+	session.AddFlash("saved")
+	rsp := httptest.NewRecorder()
+	if err := session.Save(req, rsp); err != nil {
+		t.Fatal(err)
+	}
+	set := rsp.Header().Get("Set-Cookie")
+	for _, want := range []string{"Max-Age=600", "Path=/app", "HttpOnly", "Secure"} {
+		if !strings.Contains(set, want) {
+			t.Errorf("Set-Cookie %q lacks %s", set, want)
+		}
+	}
+	if len(set) > 600 || rsp.Header().Get("Cache-Control") != "no-store" || rsp.Header().Get("Vary") != "Cookie" {
+		t.Errorf("headers: %v", rsp.Header())
+	}
+	id := session.ID
+	entries, _ := filepath.Glob(filepath.Join(dir, "store", "*", "*"))
+	if len(id) != 32 || len(entries) == 0 {
+		t.Fatalf("id %q, store entries %v", id, entries)
+	}
+	session.Values["n"] = 2
+	second := httptest.NewRecorder()
+	if err := session.Save(req, second); err != nil || session.ID != id {
+		t.Fatalf("second Save: %v, id %q then %q", err, id, session.ID)
+	}
+	again, err := store.New(request(second.Header()["Set-Cookie"]), "hello")
+	if err != nil || again.ID != id || again.Values["n"] != 2 || len(again.Values["cart"].(string)) != 6000 {
+		t.Fatalf("reopened: %v %q %v", err, again.ID, again.Values["n"])
+	}
+	if flashes := again.Flashes(); len(flashes) != 1 || flashes[0] != "saved" {
+		t.Errorf("flashes: %v", flashes)
+	}
+	// After Close, a new session's Save is an error that says so.
+	store.Close()
+	late, _ := store.New(request(nil), "hello")
+	if err := late.Save(request(nil), httptest.NewRecorder()); !errors.Is(err, cookieseal.ErrClosed) {
+		t.Errorf("Save after Close: %v", err)
+	}
+}
