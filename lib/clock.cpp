@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 namespace cookieseal {
@@ -26,22 +27,29 @@ time_point system_now() noexcept {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::string format_rfc3339(time_point t) {
+bool detail::write_rfc3339(char (&s)[21], time_point t) noexcept {
   using namespace std::chrono;
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<seconds> hms{t - day};
   const int y = static_cast<int>(ymd.year());
-  if (y >= 0 && y <= 9999) {
-    char s[] = "0000-00-00T00:00:00Z";
-    detail::put_four_digits(s, static_cast<unsigned>(y));
-    detail::put_two_digits(s + 5, static_cast<unsigned>(ymd.month()));
-    detail::put_two_digits(s + 8, static_cast<unsigned>(ymd.day()));
-    detail::put_two_digits(s + 11, static_cast<unsigned>(hms.hours().count()));
-    detail::put_two_digits(s + 14, static_cast<unsigned>(hms.minutes().count()));
-    detail::put_two_digits(s + 17, static_cast<unsigned>(hms.seconds().count()));
-    return std::string(s, sizeof s - 1);
-  }
+  if (y < 0 || y > 9999) return false;
+  std::memcpy(s, "0000-00-00T00:00:00Z", sizeof s);
+  detail::put_four_digits(s, static_cast<unsigned>(y));
+  detail::put_two_digits(s + 5, static_cast<unsigned>(ymd.month()));
+  detail::put_two_digits(s + 8, static_cast<unsigned>(ymd.day()));
+  detail::put_two_digits(s + 11, static_cast<unsigned>(hms.hours().count()));
+  detail::put_two_digits(s + 14, static_cast<unsigned>(hms.minutes().count()));
+  detail::put_two_digits(s + 17, static_cast<unsigned>(hms.seconds().count()));
+  return true;
+}
+
+std::string format_rfc3339(time_point t) {
+  using namespace std::chrono;
+  if (char s[21]; detail::write_rfc3339(s, t)) return std::string(s, sizeof s - 1);
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{t - day};
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());

@@ -1,5 +1,6 @@
 #include <cookieseal/json.hpp>
 
+#include "detail/digits.hpp"
 #include "detail/json_value.hpp"
 #include "detail/json_writer.hpp"
 #include "detail/session_access.hpp"
@@ -530,6 +531,18 @@ session session_from_json(std::string_view text, bool full, time_point now) {
   return s;
 }
 
+namespace {
+
+// The tail's dates and id written in place (no string of their own each).
+void append_rfc3339(std::string& out, time_point t) {
+  if (char s[21]; detail::write_rfc3339(s, t))
+    out.append(s, sizeof s - 1);
+  else
+    out += format_rfc3339(t);
+}
+
+}  // namespace
+
 void detail::append_session_tail(std::string& out, const session_lifetime& lifetime,
                                  const session_id& id, std::string_view subject,
                                  time_point created_at, const open_info* info) {
@@ -540,22 +553,24 @@ void detail::append_session_tail(std::string& out, const session_lifetime& lifet
   out += ",\"browser_session\":";
   out += lifetime.browser_session ? "true" : "false";
   out += "},\"meta\":{\"id\":\"";
-  out += to_hex(id);
+  char hex[32];
+  write_hex(hex, id);
+  out.append(hex, sizeof hex);
   out += "\",\"subject\":";
   append_json_string(out, subject);
   out += ",\"created_at\":\"";
-  out += format_rfc3339(created_at);
+  append_rfc3339(out, created_at);
   if (info == nullptr) {
     out +=
         "\",\"issued_at\":null,\"expires_at\":null,\"key_id\":null,\"key_replaced\":null,"
         "\"overflow\":null}}";
   } else {
     out += "\",\"issued_at\":\"";
-    out += format_rfc3339(info->issued_at);
+    append_rfc3339(out, info->issued_at);
     out += "\",\"expires_at\":";
     if (info->expires_at) {
       out.push_back('"');
-      out += format_rfc3339(*info->expires_at);
+      append_rfc3339(out, *info->expires_at);
       out.push_back('"');
     } else {
       out += "null";
@@ -572,7 +587,7 @@ void detail::append_session_tail(std::string& out, const session_lifetime& lifet
 
 std::string session_to_json(const session& s, const open_info* info, int indent) {
   std::string out;
-  out.reserve(512);
+  out.reserve(1024);  // a typical session's text, its tail included, without a move
   out += "{\"values\":";
   append_map(out, s.values());
   out += ",\"constants\":";

@@ -1,5 +1,6 @@
 #include <cookieseal/session.hpp>
 
+#include "detail/digits.hpp"
 #include "detail/misuse.hpp"
 #include "detail/random.hpp"
 
@@ -134,15 +135,18 @@ bool session::same_data(const session& o) const {
          lifetime_ == o.lifetime_;
 }
 
-std::string to_hex(const session_id& id) {
+void detail::write_hex(char (&s)[32], const session_id& id) noexcept {
   static constexpr char digits[] = "0123456789abcdef";
-  char out[2 *
-           std::tuple_size_v<session_id>];  // one string made at once: open writes an id each time
   for (std::size_t i = 0; i < id.size(); ++i) {
     const auto u = std::to_integer<unsigned>(id[i]);
-    out[2 * i] = digits[u >> 4];
-    out[2 * i + 1] = digits[u & 0xF];
+    s[2 * i] = digits[u >> 4];
+    s[2 * i + 1] = digits[u & 0xF];
   }
+}
+
+std::string to_hex(const session_id& id) {
+  char out[32];  // one string made at once: open writes an id each time
+  detail::write_hex(out, id);
   return std::string(out, sizeof out);
 }
 

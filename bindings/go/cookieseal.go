@@ -362,11 +362,14 @@ func readSession(text []byte, d *sessionData, values *map[string]interface{}) er
 		case key == "values":
 			*values, err = r.valuesMap(1)
 		case key == "flashes":
-			d.flashes = map[string][]interface{}{}
+			d.flashes = nil // made for the first key: most sessions have none (Flash makes one)
 			if r.null() {
 				return nil
 			}
 			return r.object(func(k string) error {
+				if d.flashes == nil {
+					d.flashes = map[string][]interface{}{}
+				}
 				list := []interface{}{}
 				err := r.array(func() error {
 					v, err := r.value(2)
