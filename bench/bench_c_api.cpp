@@ -1,8 +1,9 @@
 // The C ABI (libcookieseal-c, what every binding calls) against the C++ codec
 // and the raw-libsodium floor, in one run: the typical and large fixtures
 // sealed from their session JSON (cookieseal_seal) and opened to it
-// (cookieseal_open), and a request's whole path (cookieseal_request_new from a
-// Cookie header, one set, save). bench/report_c_api.py prints the ratios.
+// (cookieseal_open), a request's whole path (cookieseal_request_new from a
+// Cookie header, one set, save), and a new session saved in one call
+// (cookieseal_session_manager_save_new). bench/report_c_api.py prints the ratios.
 #include <cookieseal/cookieseal.h>
 
 #include "bench_support.hpp"
@@ -127,6 +128,26 @@ void BM_c_request(benchmark::State& state) {
   state.SetLabel(fixture_name(which));
 }
 
+// A request that came without the cookie, its new session saved in one call
+// (ABI 1.3): the seal, the Set-Cookie and the headers' JSON, and the id.
+void BM_c_save_new(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const c_handles c;
+  const std::string json = c_handles::session_json(which);
+  for (auto _ : state) {
+    char id[COOKIESEAL_SESSION_ID_HEX_SIZE];
+    char* headers = nullptr;
+    std::size_t n = 0;
+    if (cookieseal_session_manager_save_new(c.sessions, json.data(), json.size(), id, &headers,
+                                            &n, nullptr) != COOKIESEAL_OK)
+      state.SkipWithError("save_new failed");
+    benchmark::DoNotOptimize(headers);
+    cookieseal_free(headers);
+  }
+  set_bytes(state, get_fixture(which).json.size());
+  state.SetLabel(fixture_name(which));
+}
+
 }  // namespace
 
 #define FIXTURES ->Arg(0)->Arg(1)
@@ -137,5 +158,6 @@ BENCHMARK(BM_open) FIXTURES;
 BENCHMARK(BM_c_seal) FIXTURES;
 BENCHMARK(BM_c_open) FIXTURES;
 BENCHMARK(BM_c_request) FIXTURES;
+BENCHMARK(BM_c_save_new) FIXTURES;
 
 int main(int argc, char** argv) { return bench::run(argc, argv); }
