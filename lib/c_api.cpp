@@ -15,6 +15,7 @@
 #include <cookieseal/version.hpp>
 
 #include "detail/codec_seam.hpp"
+#include "detail/digits.hpp"
 #include "detail/io_gate.hpp"
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
@@ -620,9 +621,11 @@ cookieseal_status cookieseal_session_manager_save_new(cookieseal_session_manager
         {cookieseal::detail::set_cookie_for(state->sessions->options(), *sealed)});
     const cookieseal_status st =
         give(cookieseal::detail::headers_json(headers), headers_json, headers_json_len);
-    if (st == COOKIESEAL_OK && id != nullptr) {
-      const std::string hex = cookieseal::detail::hex_of(std::as_bytes(std::span(made)));
-      std::memcpy(id, hex.c_str(), hex.size() + 1);
+    if (st == COOKIESEAL_OK && id != nullptr) {  // nothing after give() may throw
+      char hex[32];
+      cookieseal::detail::write_hex(hex, made);
+      std::memcpy(id, hex, sizeof hex);
+      id[sizeof hex] = '\0';
     }
     return st;
   });

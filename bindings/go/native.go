@@ -363,8 +363,10 @@ func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
 	defer m.g.leave(m)
 	var out, why *C.char
 	var n C.size_t
-	// The id is written after the update's bytes, in the same (pooled) buffer:
-	// Go memory without Go pointers, which C may write during the call.
+	// The id is written after the update's bytes, in the same buffer (the
+	// caller's pooled one, whose spare capacity this appends into: update is
+	// never read again by the caller past its length): Go memory without Go
+	// pointers, which C may write during the call.
 	const idSize = C.COOKIESEAL_SESSION_ID_HEX_SIZE
 	buf := append(update, make([]byte, idSize)...)
 	id := buf[len(update):]

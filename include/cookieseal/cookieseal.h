@@ -417,18 +417,22 @@ cookieseal_request_save_nonblocking(cookieseal_request* r, char** json, size_t* 
 /**
  * A new session made and saved in one call, for a framework whose sessions
  * hold their own values until they are saved (gorilla's), when the request
- * came without a cookie of this kind: the headers that cookieseal_request_new
- * of an empty Cookie header, cookieseal_request_update and
- * cookieseal_request_save_with(@p m) would give, with no request to make or
- * free. @p json has cookieseal_seal's shape (values, constants, flashes,
- * subject, lifetime; each optional; a subject is a login, with its revocation
- * checks). The session is sealed even when empty. *headers_json gets the
- * headers as cookieseal_request_save writes them, @p id (when not NULL) the
- * new session's id: 32 lowercase hex digits and a NUL. A session too large
- * for a cookie goes to the overflow store (STORE_UNAVAILABLE, undecided, when
- * it cannot take it: answer 503). To change and save the same session again
- * in the same HTTP request, load a request from the Set-Cookie's name=value.
- * CLOSED once the manager or its codec was freed. Added in ABI 1.3.
+ * came without a cookie of this kind, with no request to make or free. For
+ * values, flashes and a lifetime the headers are those that
+ * cookieseal_request_new of an empty Cookie header, cookieseal_request_update
+ * and cookieseal_request_save_with(@p m) give; a subject is sealed as
+ * cookieseal_request_login seals it (its revocation checks); constants can
+ * only be given here. @p json has cookieseal_seal's shape (values, constants,
+ * flashes, subject, lifetime; each optional). The session is sealed even when
+ * empty. *headers_json gets the headers as cookieseal_request_save writes
+ * them, @p id the new session's id: 32 lowercase hex digits and a NUL (the
+ * empty string when the call fails). A session too large for a cookie goes to
+ * the overflow store (STORE_UNAVAILABLE, undecided, when it cannot take it:
+ * answer 503). To change and save the same session again in the same HTTP
+ * request, load a request from the Set-Cookie's name=value. INVALID_ARGUMENT
+ * for a NULL @p m, @p json or @p headers_json (@p id, @p headers_json_len and
+ * @p error_message may be NULL); CLOSED once the manager or its codec was
+ * freed. Added in ABI 1.3.
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_manager_save_new(
     cookieseal_session_manager* m, const char* json, size_t json_len,

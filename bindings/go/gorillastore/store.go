@@ -170,7 +170,7 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 // state travels in session.Values under an unexported key type, so it can
 // never collide with a user's key nor be sealed.
 type state struct {
-	opened    *cookieseal.RequestSession // the request's native session: every Save in the request uses it
+	opened    *cookieseal.RequestSession // the request's native session: every later Save in the request uses it
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
 	undecided error
@@ -218,7 +218,11 @@ func (st *state) native() (*cookieseal.RequestSession, error) {
 		if err != nil {
 			return nil, err
 		}
-		if cs.Outcome() != cookieseal.Opened {
+		switch cs.Outcome() {
+		case cookieseal.Undecided:
+			cs.Close()
+			return nil, cs.Reason() // the store could not answer: IsUndecided, answer 503
+		case cookieseal.Refused:
 			cs.Close()
 			return nil, fmt.Errorf("cookieseal: the session saved earlier in this request did not open again: %w", cs.Reason())
 		}
@@ -375,7 +379,10 @@ func lifetime(o *sessions.Options) cookieseal.Lifetime {
 }
 
 // saveNew saves a session that no cookie came for in one call, with nothing
-// native to make or free; a later Save in the request loads the cookie it wrote.
+// native to make or free. A later Save in the request loads the cookie it
+// wrote, as the next request would: the same session (a deletion then ends it
+// server-side too; an overflowed one is read back from the store, and that
+// Save is undecided if the store cannot answer).
 func (s *Store) saveNew(w http.ResponseWriter, session *sessions.Session, st *state) error {
 	values, flashes, err := st.entries(session)
 	if err != nil {
@@ -388,6 +395,9 @@ func (s *Store) saveNew(w http.ResponseWriter, session *sessions.Session, st *st
 	id, cookie, err := adapter.SaveNew(m, w, values, flashes, lifetime(session.Options))
 	if err != nil {
 		return err
+	}
+	if cookie == "" {
+		return fmt.Errorf("cookieseal: session %q was saved without a Set-Cookie", session.Name())
 	}
 	session.ID = id
 	st.header, st.fresh, st.saved = cookie, false, true

@@ -522,3 +522,24 @@ func TestGorillaNewSessionSavedInOneCallIsWhole(t *testing.T) {
 		t.Errorf("Save after Close: %v", err)
 	}
 }
+
+// A second Save of a new session that overflowed reads it back from the
+// store: with the store gone that Save is undecided (answer 503), not a new
+// session in its place.
+func TestGorillaSecondSaveOfAnOverflowedNewSessionNeedsTheStore(t *testing.T) {
+	store, dir := gorillaStore(t)
+	req := request(nil)
+	session, _ := store.New(req, "hello")
+	session.Values["cart"] = strings.Repeat("x", 6000)
+	if err := session.Save(req, httptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "store"), filepath.Join(dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	session.Values["n"] = 2
+	rsp := httptest.NewRecorder()
+	if err := session.Save(req, rsp); !cookieseal.IsUndecided(err) || rsp.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("second Save with the store gone: %v, %v", err, rsp.Header())
+	}
+}
