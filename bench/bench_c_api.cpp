@@ -138,8 +138,8 @@ void BM_c_save_new(benchmark::State& state) {
     char id[COOKIESEAL_SESSION_ID_HEX_SIZE];
     char* headers = nullptr;
     std::size_t n = 0;
-    if (cookieseal_session_manager_save_new(c.sessions, json.data(), json.size(), id, &headers,
-                                            &n, nullptr) != COOKIESEAL_OK)
+    if (cookieseal_session_manager_save_new(c.sessions, json.data(), json.size(), id, &headers, &n,
+                                            nullptr) != COOKIESEAL_OK)
       state.SkipWithError("save_new failed");
     benchmark::DoNotOptimize(headers);
     cookieseal_free(headers);
