@@ -35,7 +35,7 @@ def table(title, ours, theirs, prefix):
     print()
     print(f"| {title} | cookieseal ns | allocs | {theirs} ns | allocs | {theirs} / cookieseal | CPU ns (cookieseal / {theirs}) | {theirs} / cookieseal, CPU | cookie chars (cookieseal / {theirs}) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for op in ("Seal", "Open"):
+    for op in ("Seal", "Open", "Update"):
         a, b = prefix + op + ours, prefix + op + theirs
         if a not in med or b not in med:
             continue

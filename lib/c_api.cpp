@@ -22,7 +22,6 @@
 #include "detail/payload_json.hpp"
 #include "detail/save_headers.hpp"
 #include "detail/session_access.hpp"
-#include "detail/wire_numbers.hpp"
 
 #include <cxxabi.h>
 
@@ -35,7 +34,6 @@
 #include <memory>
 #include <mutex>
 #include <new>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -431,13 +429,9 @@ void need(const void* p, const char* what) {
 
 // A manager's seal of session JSON (cookieseal_seal's shape), straight to the
 // payload (payload_json.hpp): no session objects. The new id goes to @p id.
-cookieseal::result<cookieseal::sealed> seal_session_json(cookieseal_session_manager* m,
-                                                         const char* json, std::size_t json_len,
-                                                         cookieseal::session_id* id) {
-  need(m, "session manager");
-  need(json, "JSON");
-  const auto state = m->s;
-  const auto& sessions = live(*state);
+cookieseal::result<cookieseal::sealed> seal_session_json(
+    const cookieseal::session_manager& sessions, const char* json, std::size_t json_len,
+    cookieseal::session_id* id) {
   const auto& so = sessions.options();
   return cookieseal::detail::seal_json(sessions.codec_used(), so.name, view(json, json_len),
                                        so.purpose, id);
@@ -577,7 +571,10 @@ cookieseal_status cookieseal_seal(cookieseal_session_manager* m, const char* jso
                                   char** error_message) {
   return guarded_out(error_message, [&] {
     need(cookie, "output for the cookie");
-    auto sealed = seal_session_json(m, json, json_len, nullptr);
+    need(m, "session manager");
+    need(json, "JSON");
+    const auto state = m->s;
+    auto sealed = seal_session_json(live(*state), json, json_len, nullptr);
     if (!sealed) return failed(sealed.error());
     return give(sealed->cookie, cookie, cookie_len);
   });
@@ -611,14 +608,17 @@ cookieseal_status cookieseal_session_manager_save_new(cookieseal_session_manager
   if (id != nullptr) id[0] = '\0';
   return guarded_out(error_message, [&] {
     need(headers_json, "output for the headers");
+    need(m, "session manager");
+    need(json, "JSON");
     // cookieseal_seal's path, then what the manager's save sends for a
     // session sealed fresh.
     cookieseal::session_id made{};
-    const auto state = m != nullptr ? m->s : nullptr;
-    auto sealed = seal_session_json(m, json, json_len, &made);
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    auto sealed = seal_session_json(sessions, json, json_len, &made);
     if (!sealed) return failed(sealed.error());
     const auto headers = cookieseal::detail::with_cache_headers(
-        {cookieseal::detail::set_cookie_for(state->sessions->options(), *sealed)});
+        {cookieseal::detail::set_cookie_for(sessions.options(), *sealed)});
     const cookieseal_status st =
         give(cookieseal::detail::headers_json(headers), headers_json, headers_json_len);
     if (st == COOKIESEAL_OK && id != nullptr) {  // nothing after give() may throw

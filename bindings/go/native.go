@@ -363,15 +363,11 @@ func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
 	defer m.g.leave(m)
 	var out, why *C.char
 	var n C.size_t
-	// The id is written after the update's bytes, in the same buffer (the
-	// caller's pooled one, whose spare capacity this appends into: update is
-	// never read again by the caller past its length): Go memory without Go
-	// pointers, which C may write during the call.
-	const idSize = C.COOKIESEAL_SESSION_ID_HEX_SIZE
-	buf := append(update, make([]byte, idSize)...)
-	id := buf[len(update):]
-	st := withBytes(buf, func(p *C.char, _ C.size_t) C.cookieseal_status {
-		return C.cookieseal_session_manager_save_new(m.p, p, C.size_t(len(update)),
+	// The id's room: Go memory without Go pointers, which C may write during
+	// the call (its own allocation, so no caller's buffer is ever written).
+	id := new([C.COOKIESEAL_SESSION_ID_HEX_SIZE]byte)
+	st := withBytes(update, func(p *C.char, l C.size_t) C.cookieseal_status {
+		return C.cookieseal_session_manager_save_new(m.p, p, l,
 			(*C.char)(unsafe.Pointer(&id[0])), &out, &n, &why)
 	})
 	if err := withMessage(status(st), why); err != nil {
@@ -381,10 +377,11 @@ func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if end := bytes.IndexByte(id, 0); end >= 0 {
-		id = id[:end]
+	text := id[:]
+	if end := bytes.IndexByte(text, 0); end >= 0 {
+		text = text[:end]
 	}
-	return string(id), headers, nil
+	return string(text), headers, nil
 }
 
 // settings is the manager's effective settings as the library's JSON

@@ -153,7 +153,35 @@ func benchGorillaOpen(b *testing.B, name string) {
 	}
 }
 
-func BenchmarkGorillaSealCookieseal(b *testing.B)  { benchGorillaSeal(b, "Cookieseal") }
-func BenchmarkGorillaSealCookieStore(b *testing.B) { benchGorillaSeal(b, "CookieStore") }
-func BenchmarkGorillaOpenCookieseal(b *testing.B)  { benchGorillaOpen(b, "Cookieseal") }
-func BenchmarkGorillaOpenCookieStore(b *testing.B) { benchGorillaOpen(b, "CookieStore") }
+// benchGorillaUpdate is a request that came with the cookie, changed one
+// value and saved: New, a change, Save (the cookie sealed again).
+func benchGorillaUpdate(b *testing.B, name string) {
+	store, values := benchStores(b)[name], typicalValues(b)
+	r, _ := http.NewRequest("GET", "https://localhost/", nil)
+	w := &headerWriter{h: http.Header{}}
+	r.Header.Set("Cookie", sealWith(b, store, values, r, w))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime(b)
+	for i := 0; i < b.N; i++ {
+		for k := range w.h {
+			delete(w.h, k)
+		}
+		session, err := store.New(r, "__Host-session")
+		if err != nil || session.IsNew {
+			b.Fatal(err)
+		}
+		session.Values["last_seen"] = i
+		if err := session.Save(r, w); err != nil || len(w.h["Set-Cookie"]) != 1 {
+			b.Fatal(err, w.h)
+		}
+	}
+	reportCPU(b, start)
+}
+
+func BenchmarkGorillaSealCookieseal(b *testing.B)    { benchGorillaSeal(b, "Cookieseal") }
+func BenchmarkGorillaSealCookieStore(b *testing.B)   { benchGorillaSeal(b, "CookieStore") }
+func BenchmarkGorillaOpenCookieseal(b *testing.B)    { benchGorillaOpen(b, "Cookieseal") }
+func BenchmarkGorillaOpenCookieStore(b *testing.B)   { benchGorillaOpen(b, "CookieStore") }
+func BenchmarkGorillaUpdateCookieseal(b *testing.B)  { benchGorillaUpdate(b, "Cookieseal") }
+func BenchmarkGorillaUpdateCookieStore(b *testing.B) { benchGorillaUpdate(b, "CookieStore") }

@@ -485,12 +485,12 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
 			return nil, nil, err
 		}
-		if st.fresh {
-			// made below
-		} else if cs.Outcome() == cookieseal.Undecided {
+		switch {
+		case st.fresh: // no cookie came: its native session is made below, by native()
+		case cs.Outcome() == cookieseal.Undecided:
 			cs.Close()
 			st.undecided = cs.Reason()
-		} else {
+		default:
 			st.opened = cs
 		}
 		session.Values[stateKey{}] = st

@@ -5,6 +5,7 @@
 #include "options.h"
 #include "promise_worker.h"
 
+#include <memory>
 #include <string>
 
 namespace cookieseal_node {
@@ -16,11 +17,14 @@ struct request_init {
   std::shared_ptr<diagnostic_sink> sink;
 };
 
+// A library output, freed (and wiped) however the scope ends: also when
+// making its JS string throws.
+using owned_text = std::unique_ptr<char, void (*)(void*)>;
+
 // An allocated output (NUL-terminated) as a JS string, freed.
 Napi::String take_text(Napi::Env env, char* p, std::size_t n) {
-  Napi::String s = text_of(env, p, n);
-  cookieseal_free(p);
-  return s;
+  const owned_text owned(p, cookieseal_free);
+  return text_of(env, p, n);
 }
 
 class save_worker : public promise_worker {
@@ -214,10 +218,11 @@ Napi::Value request_session::save(const Napi::CallbackInfo& info) {
   char* json = nullptr;
   std::size_t n = 0;
   const auto st = cookieseal_request_save_nonblocking(r, &json, &n);
+  const owned_text owned(json, cookieseal_free);  // NULL unless OK
   if (st != COOKIESEAL_WOULD_BLOCK) {
     auto settled = Napi::Promise::Deferred::New(env);
     if (st == COOKIESEAL_OK)
-      settled.Resolve(take_text(env, json, n));
+      settled.Resolve(text_of(env, json, n));
     else
       settled.Reject(make_error(env, st, request_message(r)).Value());
     return settled.Promise();

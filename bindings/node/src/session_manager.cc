@@ -151,12 +151,14 @@ Napi::Value session_manager::load(const Napi::CallbackInfo& info) {
   // an inline session without revocation checks): they load here, on the
   // event loop, cheaper than a trip to the libuv pool. The rest go to the
   // pool, so a stalled store holds up only the requests that need it.
+  // The promise first: nothing that can throw stands between the load and
+  // the new owner of its request (or message).
+  auto settled = Napi::Promise::Deferred::New(env);
   cookieseal_request* r = nullptr;
   char* why = nullptr;
   const auto st = cookieseal_request_new_nonblocking(m, header.data(), header.size(), &r, &why);
   if (st == COOKIESEAL_WOULD_BLOCK)
     return queue<load_worker>(env, m, std::move(header), sink_);
-  auto settled = Napi::Promise::Deferred::New(env);
   if (st == COOKIESEAL_OK)
     settled.Resolve(request_session::wrap(env, r, sink_));
   else
