@@ -95,6 +95,42 @@ func TestCacheControlOfTheHandlerIsReplacedNotDoubled(t *testing.T) {
 	}
 }
 
+// The headers a save adds share one array: lines the handler adds after
+// them, and a second save's, must leave every other header whole.
+func TestSavedHeadersStayWholeWhenMoreAreAdded(t *testing.T) {
+	m, _ := newCodec(t, cookieseal.Options{})
+	w := httptest.NewRecorder()
+	s, err := m.LoadHeader("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("n", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(w); err != nil {
+		t.Fatal(err)
+	}
+	w.Header().Add("Set-Cookie", "theme=dark")
+	w.Header().Add("Vary", "Accept-Encoding")
+	if err := s.Set("n", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(w); err != nil {
+		t.Fatal(err)
+	}
+	h := w.Header()
+	if got := h.Values("Set-Cookie"); len(got) != 3 || !strings.HasPrefix(got[0], "__Host-session=") ||
+		got[1] != "theme=dark" || !strings.HasPrefix(got[2], "__Host-session=") {
+		t.Errorf("Set-Cookie %q", got)
+	}
+	if got := h.Values("Vary"); len(got) != 3 || got[0] != "Cookie" || got[1] != "Accept-Encoding" || got[2] != "Cookie" {
+		t.Errorf("Vary %q", got)
+	}
+	if got := h.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		t.Errorf("Cache-Control %q, want one no-store", got)
+	}
+}
+
 func TestMiddlewareKeepsFlusherAndHijacker(t *testing.T) {
 	m, _ := newCodec(t, cookieseal.Options{})
 	var flusher, hijacker bool

@@ -926,12 +926,24 @@ func (s *RequestSession) SaveWith(m *SessionManager, w http.ResponseWriter) erro
 // addHeaders adds the library's response headers to w.
 func addHeaders(w http.ResponseWriter, headers [][2]string) {
 	h := w.Header()
-	for _, kv := range headers {
+	// A header the response does not have yet gets a one-line slice of one
+	// shared array (as net/textproto reads headers): one allocation for all.
+	// Each is capped at its line, so an append by the handler copies it.
+	lines := make([]string, len(headers))
+	line := func(i int, v string) []string {
+		lines[i] = v
+		return lines[i : i+1 : i+1]
+	}
+	for i, kv := range headers {
 		switch name := kv[0]; name {
 		case "Set-Cookie", "Vary": // canonical already (headerWord's constants)
-			h[name] = append(h[name], kv[1])
+			if old, ok := h[name]; ok {
+				h[name] = append(old, kv[1])
+			} else {
+				h[name] = line(i, kv[1])
+			}
 		case "Cache-Control":
-			h[name] = []string{kv[1]} // replaces the handler's: one line, never cached
+			h[name] = line(i, kv[1]) // replaces the handler's: one line, never cached
 		default:
 			if http.CanonicalHeaderKey(name) == "Cache-Control" {
 				h.Set(name, kv[1])
