@@ -1,11 +1,13 @@
 #include <cookieseal/http.hpp>
 
 #include "detail/digits.hpp"
+#include "detail/set_cookie.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -53,14 +55,18 @@ void check_attribute(std::string_view what, std::string_view v) {
       throw cookie_error(fmt::format("cookie {} contains ';' or a control character", what));
 }
 
+void check_length(std::string_view name, std::string_view value) {
+  if (name.size() + value.size() > max_name_value_bytes)
+    throw cookie_error(fmt::format("cookie name + value is longer than {} bytes: browsers drop it",
+                                   max_name_value_bytes));
+}
+
 void check_name_value(std::string_view name, std::string_view value) {
   if (name.empty() || !all_of_class(name, token_char))
     throw cookie_error("cookie name is not an RFC 6265 token");
   if (!all_of_class(value, cookie_octet))
     throw cookie_error("cookie value contains a character outside cookie-octet");
-  if (name.size() + value.size() > max_name_value_bytes)
-    throw cookie_error(fmt::format("cookie name + value is longer than {} bytes: browsers drop it",
-                                   max_name_value_bytes));
+  check_length(name, value);
 }
 
 void check_rules(std::string_view name, const cookie_attributes& a) {
@@ -75,10 +81,9 @@ void check_rules(std::string_view name, const cookie_attributes& a) {
     throw cookie_error("a __Host- cookie requires Secure, Path=/ and no Domain");
 }
 
-std::string attributes_text(const cookie_attributes& a) {
-  std::string out;
-  if (!a.path.empty()) out += "; Path=" + a.path;
-  if (!a.domain.empty()) out += "; Domain=" + a.domain;
+void append_attributes(std::string& out, const cookie_attributes& a) {
+  if (!a.path.empty()) out.append("; Path=").append(a.path);
+  if (!a.domain.empty()) out.append("; Domain=").append(a.domain);
   if (a.secure) out += "; Secure";
   if (a.http_only) out += "; HttpOnly";
   if (a.same_site)
@@ -86,7 +91,45 @@ std::string attributes_text(const cookie_attributes& a) {
            : *a.same_site == same_site::lax  ? "; SameSite=Lax"
                                              : "; SameSite=None";
   if (a.partitioned) out += "; Partitioned";
-  return out;
+}
+
+// An instant's fields as an IMF-fixdate names them.
+struct date_fields {
+  const char* day_of_week;
+  unsigned day;
+  const char* month;
+  int year;
+  long hours, minutes, seconds;
+};
+
+date_fields fields_of(time_point t) {
+  using namespace std::chrono;
+  static constexpr const char* days_of_week[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<seconds> hms{t - day};
+  return {days_of_week[weekday{day}.c_encoding()],        static_cast<unsigned>(ymd.day()),
+          months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
+          static_cast<long>(hms.hours().count()),         static_cast<long>(hms.minutes().count()),
+          static_cast<long>(hms.seconds().count())};
+}
+
+// The 29 characters of an IMF-fixdate for a year of four digits; false for
+// another year (imf_fixdate's fmt form then).
+bool put_imf_fixdate(char (&s)[30], time_point t) {
+  const date_fields f = fields_of(t);
+  if (f.year < 0 || f.year > 9999) return false;
+  std::memcpy(s, "Www, 00 Mmm 0000 00:00:00 GMT", sizeof s);
+  std::memcpy(s, f.day_of_week, 3);
+  detail::put_two_digits(s + 5, f.day);
+  std::memcpy(s + 8, f.month, 3);
+  detail::put_four_digits(s + 12, static_cast<unsigned>(f.year));
+  detail::put_two_digits(s + 17, static_cast<unsigned>(f.hours));
+  detail::put_two_digits(s + 20, static_cast<unsigned>(f.minutes));
+  detail::put_two_digits(s + 23, static_cast<unsigned>(f.seconds));
+  return true;
 }
 
 }  // namespace
@@ -138,30 +181,11 @@ std::vector<std::string_view> cookie_values(std::string_view header, std::string
 }
 
 std::string imf_fixdate(time_point t) {
-  using namespace std::chrono;
-  static constexpr const char* days_of_week[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const weekday wd{day};
-  const hh_mm_ss<seconds> hms{t - day};
-  const int y = static_cast<int>(ymd.year());
-  if (y >= 0 && y <= 9999) {
-    char s[] = "Www, 00 Mmm 0000 00:00:00 GMT";
-    std::memcpy(s, days_of_week[wd.c_encoding()], 3);
-    detail::put_two_digits(s + 5, static_cast<unsigned>(ymd.day()));
-    std::memcpy(s + 8, months[static_cast<unsigned>(ymd.month()) - 1], 3);
-    detail::put_four_digits(s + 12, static_cast<unsigned>(y));
-    detail::put_two_digits(s + 17, static_cast<unsigned>(hms.hours().count()));
-    detail::put_two_digits(s + 20, static_cast<unsigned>(hms.minutes().count()));
-    detail::put_two_digits(s + 23, static_cast<unsigned>(hms.seconds().count()));
-    return std::string(s, sizeof s - 1);
-  }
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", days_of_week[wd.c_encoding()],
-                     static_cast<unsigned>(ymd.day()),
-                     months[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  char s[30];
+  if (put_imf_fixdate(s, t)) return std::string(s, sizeof s - 1);
+  const date_fields f = fields_of(t);
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", f.day_of_week, f.day, f.month,
+                     f.year, f.hours, f.minutes, f.seconds);
 }
 
 std::string set_cookie(std::string_view name, std::string_view value,
@@ -169,18 +193,7 @@ std::string set_cookie(std::string_view name, std::string_view value,
                        time_point now) {
   check_name_value(name, value);
   check_rules(name, attributes);
-  std::string out;
-  out.reserve(name.size() + value.size() + 160);
-  out.append(name).append(1, '=').append(value);
-  if (expires && !attributes.browser_session) {
-    const auto max_age = std::max<std::int64_t>(0, (*expires - now).count());
-    char digits[24];
-    const auto r = std::to_chars(digits, digits + sizeof digits, max_age);  // 20 at most
-    out.append("; Max-Age=").append(digits, static_cast<std::size_t>(r.ptr - digits));
-    out.append("; Expires=").append(imf_fixdate(*expires));
-  }
-  out += attributes_text(attributes);
-  return out;
+  return detail::set_cookie_line(name, value, attributes, expires, now);
 }
 
 std::vector<header> session_cache_headers(bool sets_cookie) {
@@ -193,8 +206,37 @@ std::vector<header> session_cache_headers(bool sets_cookie) {
 std::string delete_cookie(std::string_view name, const cookie_attributes& attributes) {
   check_name_value(name, "");
   check_rules(name, attributes);
-  return fmt::format("{}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{}", name,
-                     attributes_text(attributes));
+  std::string out;
+  out.append(name).append("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+  append_attributes(out, attributes);
+  return out;
 }
 
 }  // namespace cookieseal::http
+
+namespace cookieseal::detail {
+
+std::string set_cookie_line(std::string_view name, std::string_view value,
+                            const http::cookie_attributes& attributes,
+                            std::optional<time_point> expires, time_point now) {
+  assert(http::all_of_class(value, http::cookie_octet));
+  http::check_length(name, value);
+  std::string out;
+  out.reserve(name.size() + value.size() + 160);
+  out.append(name).append(1, '=').append(value);
+  if (expires && !attributes.browser_session) {
+    const auto max_age = std::max<std::int64_t>(0, (*expires - now).count());
+    char digits[24];
+    const auto r = std::to_chars(digits, digits + sizeof digits, max_age);  // 20 at most
+    out.append("; Max-Age=").append(digits, static_cast<std::size_t>(r.ptr - digits));
+    char date[30];
+    if (http::put_imf_fixdate(date, *expires))
+      out.append("; Expires=").append(date, sizeof date - 1);
+    else
+      out.append("; Expires=").append(http::imf_fixdate(*expires));
+  }
+  http::append_attributes(out, attributes);
+  return out;
+}
+
+}  // namespace cookieseal::detail

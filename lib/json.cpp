@@ -85,7 +85,7 @@ void detail::append_json_string(std::string& out, std::string_view s, bool tag_e
   while (p < end) {
     // The common run (printable ASCII, nothing to escape) in one append.
     const auto* run = p;
-    while (p < end && !detail::json_string_stops[*p]) ++p;
+    p = detail::json_plain_run(p, end);
     if (p != run) out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
     if (p == end) break;
     const unsigned char c = *p;

@@ -203,9 +203,9 @@ class reader {
     for (;;) {
       // The common run: printable ASCII.
       const char* run = p_;
-      const char* q = p_;  // a local: a char read may alias p_, reloaded each time
-      while (q < end_ && !json_string_stops[static_cast<unsigned char>(*q)]) ++q;
-      p_ = q;
+      p_ = reinterpret_cast<const char*>(
+          json_plain_run(reinterpret_cast<const unsigned char*>(p_),
+                         reinterpret_cast<const unsigned char*>(end_)));
       if (out != nullptr) out->append(run, static_cast<std::size_t>(p_ - run));
       if (p_ == end_) fail("the text ends inside a string");
       const auto c = static_cast<unsigned char>(*p_);

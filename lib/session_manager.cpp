@@ -3,6 +3,7 @@
 #include "detail/io_gate.hpp"
 #include "detail/misuse.hpp"
 #include "detail/save_headers.hpp"
+#include "detail/set_cookie.hpp"
 
 namespace cookieseal {
 
@@ -115,7 +116,8 @@ void session_manager::commit(request_session& r, const plan& p) noexcept {
 
 std::string detail::set_cookie_for(const session_options& o, const sealed& s) {
   const auto max_age = s.browser_session ? std::nullopt : s.expires_at;
-  return http::set_cookie(o.name, s.cookie, o.attributes, max_age, s.issued_at);
+  // The name and attributes were checked when the manager was made.
+  return detail::set_cookie_line(o.name, s.cookie, o.attributes, max_age, s.issued_at);
 }
 
 std::vector<http::header> detail::with_cache_headers(std::vector<std::string> set_cookies) {

@@ -164,5 +164,20 @@ TEST_SUITE("http") {
     CHECK(http::imf_fixdate(cookieseal::time_point{std::chrono::seconds{784111777}}) ==
           "Sun, 06 Nov 1994 08:49:37 GMT");
     CHECK(http::imf_fixdate(cookieseal::time_point{}) == "Thu, 01 Jan 1970 00:00:00 GMT");
+    // Past four digits of year: the same fields, the year as it is.
+    const auto y10000 = std::chrono::sys_days{std::chrono::year{10000} / 1 / 1} +
+                        std::chrono::hours{13} + std::chrono::minutes{4} + std::chrono::seconds{5};
+    CHECK(http::imf_fixdate(std::chrono::time_point_cast<std::chrono::seconds>(y10000)) ==
+          "Sat, 01 Jan 10000 13:04:05 GMT");
+  }
+
+  TEST_CASE("a Set-Cookie line: Max-Age, Expires, then the attributes in order") {
+    const auto expires = test::t0 + std::chrono::hours{36};
+    http::cookie_attributes a;
+    a.domain = "example.com";
+    a.same_site = http::same_site::strict;
+    CHECK(http::set_cookie("sid", "abc_-09", a, expires, test::t0) ==
+          "sid=abc_-09; Max-Age=129600; Expires=" + http::imf_fixdate(expires) +
+              "; Path=/; Domain=example.com; Secure; HttpOnly; SameSite=Strict");
   }
 }

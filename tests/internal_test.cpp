@@ -4,6 +4,7 @@
 #include "detail/base64url.hpp"
 #include "detail/envelope.hpp"
 #include "detail/json_value.hpp"
+#include "detail/json_writer.hpp"
 #include "detail/keyring_access.hpp"
 #include "detail/payload.hpp"
 #include "sodium_base64.hpp"
@@ -213,4 +214,40 @@ TEST_CASE("a JSON value asked as another kind answers empty, and a missing membe
   CHECK(doc["o"].items().size() == 1);
   CHECK_THROWS_AS((void)doc["missing"], cookieseal::json_error);  // not the root
   CHECK_THROWS_AS((void)s["k"], cookieseal::json_error);
+}
+
+TEST_CASE("a JSON string's common run ends at the first byte the table stops at, at any offset") {
+  using cookieseal::detail::json_plain_run;
+  using cookieseal::detail::json_string_stops;
+  // Every byte value, at every position of a 24-byte run (three words and the
+  // tail), from every start offset: the word test must agree with the table.
+  for (unsigned c = 0; c < 256; ++c) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      for (std::size_t start = 0; start < 8; ++start) {
+        std::vector<unsigned char> text(start + 24 + 3, 'a');
+        text[start + at] = static_cast<unsigned char>(c);
+        const unsigned char* p = text.data() + start;
+        const unsigned char* end = text.data() + text.size();
+        const std::size_t want = json_string_stops[c] ? at : text.size() - start;
+        REQUIRE(static_cast<std::size_t>(json_plain_run(p, end) - p) == want);
+      }
+    }
+  }
+  const unsigned char none[] = "no stop here";
+  CHECK(json_plain_run(none, none) == none);  // empty
+  CHECK(json_plain_run(none, none + 12) == none + 12);
+}
+
+TEST_CASE("strings with escapes and UTF-8 at every offset survive the writer and the reader") {
+  for (const std::string piece :
+       {"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "/"}) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      const std::string s = std::string(at, 'x') + piece + std::string(19 - at % 19, 'y');
+      std::string json = "{\"s\":";
+      cookieseal::detail::append_json_string(json, s);
+      json += "}";
+      const auto doc = cookieseal::detail::parse_json(json);
+      REQUIRE(doc["s"].get_string() == s);
+    }
+  }
 }

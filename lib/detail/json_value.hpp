@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,31 @@ inline constexpr auto json_string_stops = [] {
   for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
   return t;
 }();
+
+/// The end of the common run from @p p: the first byte of [p, end) that
+/// json_string_stops marks, or @p end. Eight bytes a step where none of them
+/// stops (a word test, at any optimisation level), then a byte at a time:
+/// cookie values and tokens are long runs, read and written on every request.
+inline const unsigned char* json_plain_run(const unsigned char* p,
+                                           const unsigned char* end) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101u;
+  constexpr std::uint64_t highs = 0x8080808080808080u;
+  // Nonzero when a byte of v is zero (exact for "any": no borrow starts
+  // without a zero byte).
+  const auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  while (end - p >= 8) {
+    std::uint64_t x = 0;
+    std::memcpy(&x, p, 8);                  // any alignment, any byte order: "any byte" only
+    const std::uint64_t stop = (x & highs)  // >= 0x80
+                               | ((x - 0x20 * ones) & ~x & highs)  // < 0x20
+                               | zero_byte(x ^ (0x22 * ones))      // '"'
+                               | zero_byte(x ^ (0x5C * ones));     // '\\'
+    if (stop != 0) break;
+    p += 8;
+  }
+  while (p < end && !json_string_stops[*p]) ++p;
+  return p;
+}
 
 /// One value of a json_doc (valid while the doc and its text live).
 class json_ref {

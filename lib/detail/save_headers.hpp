@@ -12,8 +12,9 @@
 
 namespace cookieseal::detail {
 
-/// The Set-Cookie line for @p s sealed under @p o (a browser session's carries
-/// no Max-Age or Expires: its server-side expiry holds).
+/// The Set-Cookie line for @p s sealed under @p o, a session manager's options
+/// (their name and attributes checked when it was made); a browser session's
+/// carries no Max-Age or Expires: its server-side expiry holds.
 std::string set_cookie_for(const session_options& o, const sealed& s);
 
 /// The response headers of a save that sends @p set_cookies: those lines, then

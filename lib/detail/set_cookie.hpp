@@ -1,0 +1,21 @@
+// The Set-Cookie line of a save, without http::set_cookie's checks: a session
+// manager checks its name and attributes once, when it is made, and a sealed
+// cookie is base64url (cookie-octets only). What every save sends.
+#pragma once
+
+#include <cookieseal/http.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cookieseal::detail {
+
+/// http::set_cookie's line for a name and attributes already checked and a
+/// value of cookie-octets only (asserted in debug builds); its length is
+/// checked. @throws http::cookie_error when name + value is too long.
+std::string set_cookie_line(std::string_view name, std::string_view value,
+                            const http::cookie_attributes& attributes,
+                            std::optional<time_point> expires, time_point now);
+
+}  // namespace cookieseal::detail
