@@ -63,14 +63,14 @@ func status(s C.cookieseal_status) error {
 	return errorFor(int(s), C.GoString(C.cookieseal_status_name(s)), C.GoString(C.cookieseal_strerror(s)))
 }
 
-// textCall runs a function that returns a library-allocated string.
-func textCall(f func(out **C.char, n *C.size_t) C.cookieseal_status) (string, error) {
-	var out *C.char
-	var n C.size_t
-	if err := status(f(&out, &n)); err != nil {
-		return "", err
-	}
-	return takeText(out, n), nil
+// cResult is what a C call writes back through pointers: an output text, its
+// length, a message. Whatever cgo passes a pointer to escapes to the heap, so
+// one allocation holds them all rather than one per variable. Go memory
+// without Go pointers (C's are not), as cgo requires.
+type cResult struct {
+	text *C.char
+	n    C.size_t
+	why  *C.char
 }
 
 // outcomeOf is the library's rule for what an error status means for a request.
@@ -330,11 +330,11 @@ func (m *manager) text(call managerCall) (string, error) {
 		return "", err
 	}
 	defer m.g.leave(m)
-	var why *C.char
-	text, err := textCall(func(out **C.char, n *C.size_t) C.cookieseal_status {
-		return call(m.p, out, n, &why)
-	})
-	return text, withMessage(err, why)
+	res := new(cResult)
+	if err := status(call(m.p, &res.text, &res.n, &res.why)); err != nil {
+		return "", withMessage(err, res.why)
+	}
+	return takeText(res.text, res.n), withMessage(nil, res.why)
 }
 
 func (m *manager) seal(full []byte) (string, error) {
@@ -361,23 +361,24 @@ func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
 		return "", nil, err
 	}
 	defer m.g.leave(m)
-	var out, why *C.char
-	var n C.size_t
-	// The id's room: Go memory without Go pointers, which C may write during
-	// the call (its own allocation, so no caller's buffer is ever written).
-	id := new([C.COOKIESEAL_SESSION_ID_HEX_SIZE]byte)
+	// The call's outputs and the id's room in one allocation (no caller's
+	// buffer is ever written).
+	res := new(struct {
+		cResult
+		id [C.COOKIESEAL_SESSION_ID_HEX_SIZE]byte
+	})
 	st := withBytes(update, func(p *C.char, l C.size_t) C.cookieseal_status {
 		return C.cookieseal_session_manager_save_new(m.p, p, l,
-			(*C.char)(unsafe.Pointer(&id[0])), &out, &n, &why)
+			(*C.char)(unsafe.Pointer(&res.id[0])), &res.text, &res.n, &res.why)
 	})
-	if err := withMessage(status(st), why); err != nil {
+	if err := withMessage(status(st), res.why); err != nil {
 		return "", nil, err
 	}
-	headers, err := headersOf(out, n)
+	headers, err := headersOf(res.text, res.n)
 	if err != nil {
 		return "", nil, err
 	}
-	text := id[:]
+	text := res.id[:]
 	if end := bytes.IndexByte(text, 0); end >= 0 {
 		text = text[:end]
 	}
@@ -423,15 +424,17 @@ func (m *manager) newRequest(header string) (*request, error) {
 		return nil, err
 	}
 	defer m.g.leave(m)
-	var r *C.cookieseal_request
-	var why *C.char
+	res := new(struct { // what C writes back, in one allocation (as cResult)
+		r   *C.cookieseal_request
+		why *C.char
+	})
 	err := failure(withString(header, func(p *C.char, n C.size_t) C.cookieseal_status {
-		return C.cookieseal_request_new(m.p, p, n, &r, &why)
-	}), why)
+		return C.cookieseal_request_new(m.p, p, n, &res.r, &res.why)
+	}), res.why)
 	if err != nil {
 		return nil, err
 	}
-	rq := &request{p: r, m: m}
+	rq := &request{p: res.r, m: m}
 	runtime.SetFinalizer(rq, (*request).close)
 	return rq, nil
 }
@@ -494,12 +497,11 @@ func (r *request) sessionJSON(read func(text []byte) error) error {
 		return err
 	}
 	defer r.g.leave(r)
-	var out *C.char
-	var n C.size_t
-	if err := status(C.cookieseal_request_session_json(r.p, &out, &n)); err != nil {
+	res := new(cResult)
+	if err := status(C.cookieseal_request_session_json(r.p, &res.text, &res.n)); err != nil {
 		return err
 	}
-	return readText(out, n, read)
+	return readText(res.text, res.n, read)
 }
 
 // readText hands a library-allocated string to read, then frees it.
@@ -560,8 +562,6 @@ func (r *request) save(m *manager) ([][2]string, error) {
 		return nil, err
 	}
 	defer r.g.leave(r)
-	var out *C.char
-	var n C.size_t
 	var st C.cookieseal_status
 	if m != nil {
 		if err := m.g.enter("session manager"); err != nil {
@@ -569,15 +569,16 @@ func (r *request) save(m *manager) ([][2]string, error) {
 		}
 		defer m.g.leave(m)
 	}
+	res := new(cResult)
 	if m == nil {
-		st = C.cookieseal_request_save(r.p, &out, &n)
+		st = C.cookieseal_request_save(r.p, &res.text, &res.n)
 	} else {
-		st = C.cookieseal_request_save_with(r.p, m.p, &out, &n)
+		st = C.cookieseal_request_save_with(r.p, m.p, &res.text, &res.n)
 	}
 	if err := r.check(st); err != nil {
 		return nil, err
 	}
-	return headersOf(out, n)
+	return headersOf(res.text, res.n)
 }
 
 // headersOf reads the library's JSON array of [name, value] pairs (freed).
