@@ -617,8 +617,8 @@ cookieseal_status cookieseal_session_manager_save_new(cookieseal_session_manager
     const auto& sessions = live(*state);
     auto sealed = seal_session_json(sessions, json, json_len, &made);
     if (!sealed) return failed(sealed.error());
-    const auto headers = cookieseal::detail::with_cache_headers(
-        {cookieseal::detail::set_cookie_for(sessions.options(), *sealed)});
+    std::string set_cookie = cookieseal::detail::set_cookie_for(sessions.options(), *sealed);
+    const auto headers = cookieseal::detail::with_cache_headers({&set_cookie, 1});
     const cookieseal_status st =
         give(cookieseal::detail::headers_json(headers), headers_json, headers_json_len);
     if (st == COOKIESEAL_OK && id != nullptr) {  // nothing after give() may throw

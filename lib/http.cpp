@@ -198,8 +198,8 @@ std::string set_cookie(std::string_view name, std::string_view value,
 
 std::vector<header> session_cache_headers(bool sets_cookie) {
   std::vector<header> out;
-  if (sets_cookie) out.push_back({"Cache-Control", "no-store"});
-  out.push_back({"Vary", "Cookie"});
+  out.reserve(2);
+  detail::append_session_cache_headers(out, sets_cookie);
   return out;
 }
 
@@ -237,6 +237,11 @@ std::string set_cookie_line(std::string_view name, std::string_view value,
   }
   http::append_attributes(out, attributes);
   return out;
+}
+
+void append_session_cache_headers(std::vector<http::header>& out, bool sets_cookie) {
+  if (sets_cookie) out.push_back({"Cache-Control", "no-store"});
+  out.push_back({"Vary", "Cookie"});
 }
 
 }  // namespace cookieseal::detail

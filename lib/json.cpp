@@ -16,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -314,12 +315,19 @@ void check_flash_list(std::string_view key, const json_ref& list) {
 
 void check_full_session(const json_ref& j) {
   if (!j.is_object()) throw json_error("a full session must be a JSON object");
-  for (const auto& [k, v] : j.items())
-    if (k != "values" && k != "constants" && k != "flashes" && k != "subject" && k != "lifetime")
-      throw json_error(
-          fmt::format("unknown member \"{}\" of a full session (want values, constants, flashes, "
-                      "subject, lifetime)",
-                      k));
+  // The first unknown key in key order (as the ordered DOM named it), found
+  // without a sorted list.
+  std::optional<std::string_view> unknown;
+  j.for_each_member([&unknown](std::string_view k, const json_ref&) {
+    if (k != "values" && k != "constants" && k != "flashes" && k != "subject" && k != "lifetime" &&
+        (!unknown || k < *unknown))
+      unknown = k;
+  });
+  if (unknown)
+    throw json_error(
+        fmt::format("unknown member \"{}\" of a full session (want values, constants, flashes, "
+                    "subject, lifetime)",
+                    *unknown));
 }
 
 std::string_view subject_from(const json_ref& j) {

@@ -259,12 +259,12 @@ json_session session_maps_from_json(std::string_view text) {
   const auto j = parse_json(text);
   check_full_session(j);
   json_session out;
+  // Constants are encoded first (their errors come first, as on
+  // session_from_json's path) but stand after the values: their own buffer
+  // when there are any.
   wiped_bytes constants;
-  encoder c(constants);
-  if (j.contains("constants"))
-    c.map(j["constants"], "\"constants\"");
-  else
-    c.empty_map();
+  const bool has_constants = j.contains("constants");
+  if (has_constants) encoder(constants).map(j["constants"], "\"constants\"");
   if (j.contains("subject")) out.subject = subject_from(j["subject"]);
   out.maps.reserve(text.size() + 16);
   encoder m(out.maps);
@@ -272,7 +272,10 @@ json_session session_maps_from_json(std::string_view text) {
     m.map(j["values"], "\"values\"");
   else
     m.empty_map();
-  out.maps.insert(out.maps.end(), constants.begin(), constants.end());
+  if (has_constants)
+    out.maps.insert(out.maps.end(), constants.begin(), constants.end());
+  else
+    m.empty_map();
   if (j.contains("flashes"))
     m.flashes(j["flashes"]);
   else

@@ -120,11 +120,11 @@ std::string detail::set_cookie_for(const session_options& o, const sealed& s) {
   return detail::set_cookie_line(o.name, s.cookie, o.attributes, max_age, s.issued_at);
 }
 
-std::vector<http::header> detail::with_cache_headers(std::vector<std::string> set_cookies) {
+std::vector<http::header> detail::with_cache_headers(std::span<std::string> set_cookies) {
   std::vector<http::header> out;
   out.reserve(set_cookies.size() + 2);
   for (auto& c : set_cookies) out.push_back({"Set-Cookie", std::move(c)});
-  for (auto& h : http::session_cache_headers(!set_cookies.empty())) out.push_back(std::move(h));
+  detail::append_session_cache_headers(out, !set_cookies.empty());
   return out;
 }
 
@@ -170,12 +170,13 @@ result<std::vector<http::header>> session_registry::save_all(std::span<const ent
   // A save that may not block met I/O (even a best-effort call the seal
   // skips): it is made again where blocking is fine, so nothing changes now.
   if (detail::io_blocked()) return fail(0, errc::store_unavailable);
-  std::vector<std::string> all;
-  for (std::size_t i = 0; i < sessions.size(); ++i) {
+  for (std::size_t i = 0; i < sessions.size(); ++i)
     session_manager::commit(*sessions[i].second, plans[i]);
-    for (auto& c : plans[i].set_cookies) all.push_back(std::move(c));
-  }
-  return detail::with_cache_headers(std::move(all));
+  if (plans.size() == 1) return detail::with_cache_headers(plans.front().set_cookies);
+  std::vector<std::string> all;
+  for (auto& p : plans)
+    for (auto& c : p.set_cookies) all.push_back(std::move(c));
+  return detail::with_cache_headers(all);
 }
 
 }  // namespace cookieseal

@@ -94,6 +94,17 @@ class json_ref {
   /// An object's members in ascending key order, one per key: of duplicate
   /// keys the last (as nlohmann's DOM kept them); none for any other kind.
   [[nodiscard]] std::vector<std::pair<std::string_view, json_ref>> items() const;
+  /// An object's members as written, duplicates too, with no list made (for
+  /// a check of every key); none for any other kind.
+  template <class F>
+  void for_each_member(F&& f) const {
+    const std::size_t size = member_count();
+    for (std::uint32_t c = first_child(), n = 0; n < size; ++n) {
+      const std::uint32_t v = c + 1;  // a key is one node
+      f(json_ref(doc_, c).get_string(), json_ref(doc_, v));
+      c = next(v);
+    }
+  }
   [[nodiscard]] bool contains(std::string_view key) const noexcept;
   /// The member @p key (the last of duplicates). @throws json_error when
   /// there is none (or this is not an object): never another node.
@@ -105,6 +116,7 @@ class json_ref {
  private:
   friend class json_doc;
   [[nodiscard]] std::uint32_t first_child() const noexcept { return i_ + 1; }
+  [[nodiscard]] std::size_t member_count() const noexcept;  // an object's, else 0
   [[nodiscard]] std::uint32_t next(std::uint32_t node) const noexcept;
   [[nodiscard]] std::uint32_t find(std::string_view key) const noexcept;  // value node, or 0
 
@@ -151,6 +163,9 @@ inline std::string_view json_ref::get_string() const noexcept {
 }
 inline std::size_t json_ref::array_size() const noexcept {
   return is_array() ? doc_->nodes[i_].size : 0;
+}
+inline std::size_t json_ref::member_count() const noexcept {
+  return is_object() ? doc_->nodes[i_].size : 0;
 }
 inline std::uint32_t json_ref::next(std::uint32_t node) const noexcept {
   return doc_->nodes[node].end;

@@ -7,6 +7,7 @@
 #include <cookieseal/http.hpp>
 #include <cookieseal/session_manager.hpp>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,9 @@ namespace cookieseal::detail {
 /// carries no Max-Age or Expires: its server-side expiry holds.
 std::string set_cookie_for(const session_options& o, const sealed& s);
 
-/// The response headers of a save that sends @p set_cookies: those lines, then
-/// Cache-Control: no-store (only with a Set-Cookie) and Vary: Cookie.
-std::vector<http::header> with_cache_headers(std::vector<std::string> set_cookies);
+/// The response headers of a save that sends @p set_cookies (moved from):
+/// those lines, then Cache-Control: no-store (only with a Set-Cookie) and
+/// Vary: Cookie.
+std::vector<http::header> with_cache_headers(std::span<std::string> set_cookies);
 
 }  // namespace cookieseal::detail

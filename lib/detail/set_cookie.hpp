@@ -1,6 +1,7 @@
-// The Set-Cookie line of a save, without http::set_cookie's checks: a session
-// manager checks its name and attributes once, when it is made, and a sealed
-// cookie is base64url (cookie-octets only). What every save sends.
+// What every save that seals sends, as http.cpp writes it, without the
+// public functions' checks and copies: the Set-Cookie line (a session manager
+// checks its name and attributes once, when it is made, and a sealed cookie
+// is base64url, cookie-octets only), and the cache headers appended in place.
 #pragma once
 
 #include <cookieseal/http.hpp>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cookieseal::detail {
 
@@ -17,5 +19,8 @@ namespace cookieseal::detail {
 std::string set_cookie_line(std::string_view name, std::string_view value,
                             const http::cookie_attributes& attributes,
                             std::optional<time_point> expires, time_point now);
+
+/// http::session_cache_headers(sets_cookie), appended to @p out.
+void append_session_cache_headers(std::vector<http::header>& out, bool sets_cookie);
 
 }  // namespace cookieseal::detail
