@@ -239,15 +239,33 @@ TEST_CASE("a JSON string's common run ends at the first byte the table stops at,
 }
 
 TEST_CASE("strings with escapes and UTF-8 at every offset survive the writer and the reader") {
-  for (const std::string piece :
-       {"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "/"}) {
+  const std::pair<std::string, std::string> pieces[] = {{"\"", "\\\""},
+                                                        {"\\", "\\\\"},
+                                                        {"\n", "\\n"},
+                                                        {"\x01", "\\u0001"},
+                                                        {"\x1f", "\\u001f"},
+                                                        {"\x7f", "\x7f"},
+                                                        {"\xc3\xa9", "\xc3\xa9"},
+                                                        {"\xe2\x82\xac", "\xe2\x82\xac"},
+                                                        {"/", "/"}};
+  for (const auto& [piece, written] : pieces) {
     for (std::size_t at = 0; at < 20; ++at) {
-      const std::string s = std::string(at, 'x') + piece + std::string(19 - at % 19, 'y');
+      const std::string s = std::string(at, 'x') + piece + std::string(11, 'y');
       std::string json = "{\"s\":";
       cookieseal::detail::append_json_string(json, s);
+      // The writer's own text: the piece escaped where JSON needs it.
+      REQUIRE(json == "{\"s\":\"" + std::string(at, 'x') + written + std::string(11, 'y') + "\"");
       json += "}";
-      const auto doc = cookieseal::detail::parse_json(json);
-      REQUIRE(doc["s"].get_string() == s);
+      REQUIRE(cookieseal::detail::parse_json(json)["s"].get_string() == s);
+    }
+  }
+  // The reader refuses what the run must stop at, wherever it stands: a raw
+  // control character, a byte that is not UTF-8.
+  for (const std::string bad : {"\x01", "\x1f", "\x80", "\xc3", "\xff"}) {
+    for (std::size_t at = 0; at < 20; ++at) {
+      const std::string json =
+          "{\"s\":\"" + std::string(at, 'x') + bad + std::string(11, 'y') + "\"}";
+      REQUIRE_THROWS_AS((void)cookieseal::detail::parse_json(json), cookieseal::json_error);
     }
   }
 }

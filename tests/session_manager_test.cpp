@@ -248,6 +248,17 @@ TEST_SUITE("session_manager") {
     o.name = "bad name";
     o.attributes.secure = true;
     CHECK_THROWS_AS(cookieseal::session_manager(c, o), cookieseal::http::cookie_error);
+    // A save's Set-Cookie is not checked again (detail::set_cookie_line): an
+    // attribute that would inject one must never make a manager.
+    for (const std::string bad : {"/; Domain=evil.example", "/\r\nX-Injected: 1", "/\n", "/\x7f"}) {
+      cookieseal::session_options p;
+      p.name = "sid";
+      p.attributes.path = bad;
+      CHECK_THROWS_AS(cookieseal::session_manager(c, p), cookieseal::http::cookie_error);
+      p.attributes.path = "/";
+      p.attributes.domain = "example.com" + bad.substr(1);
+      CHECK_THROWS_AS(cookieseal::session_manager(c, p), cookieseal::http::cookie_error);
+    }
   }
 
   TEST_CASE("a browser-session cookie has no Max-Age while the server-side expiry holds") {

@@ -112,6 +112,12 @@ func TestSavedHeadersStayWholeWhenMoreAreAdded(t *testing.T) {
 	}
 	w.Header().Add("Set-Cookie", "theme=dark")
 	w.Header().Add("Vary", "Accept-Encoding")
+	if got := w.Header().Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+		t.Fatalf("Cache-Control %q after the handler's lines, want one no-store", got)
+	}
+	if got := w.Header().Values("Vary"); len(got) != 2 || got[0] != "Cookie" || got[1] != "Accept-Encoding" {
+		t.Fatalf("Vary %q after the handler's line", got)
+	}
 	if err := s.Set("n", 2); err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,8 @@ struct request_init {
   std::shared_ptr<diagnostic_sink> sink;
 };
 
-// A library output, freed (and wiped) however the scope ends: also when
-// making its JS string throws.
+// A library output, freed however the scope ends: also when making its JS
+// string throws.
 using owned_text = std::unique_ptr<char, void (*)(void*)>;
 
 // An allocated output (NUL-terminated) as a JS string, freed.
@@ -215,12 +215,14 @@ Napi::Value request_session::save(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_request* r = live(env);
   // As load: on the event loop unless the save needs the store.
+  // The promise first: a save that succeeded counts as sent, so nothing that
+  // can throw stands between it and its headers' new owner.
+  auto settled = Napi::Promise::Deferred::New(env);
   char* json = nullptr;
   std::size_t n = 0;
   const auto st = cookieseal_request_save_nonblocking(r, &json, &n);
   const owned_text owned(json, cookieseal_free);  // NULL unless OK
   if (st != COOKIESEAL_WOULD_BLOCK) {
-    auto settled = Napi::Promise::Deferred::New(env);
     if (st == COOKIESEAL_OK)
       settled.Resolve(text_of(env, json, n));
     else
