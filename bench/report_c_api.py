@@ -33,3 +33,8 @@ for idx, fx in ((0, "typical"), (1, "large")):
         print(f"{fx}: a new session saved in one call (cookieseal_session_manager_save_new: the "
               f"seal, the Set-Cookie and the headers' JSON) in {v:.0f} ns, {v / seal:.2f}x "
               f"cookieseal_seal (median)")
+for idx, fx in ((0, "typical"), (1, "large")):
+    v, opened = median.get(f"BM_c_request_read/{idx}"), median.get(f"BM_c_open/{idx}")
+    if v is not None and opened is not None:
+        print(f"{fx}: a request that only reads (request_new, its session JSON, freed) in "
+              f"{v:.0f} ns, {v / opened:.2f}x cookieseal_open (median)")
