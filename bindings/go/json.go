@@ -34,6 +34,29 @@ func putBuf(b *[]byte) {
 	}
 }
 
+// plainRun is the end of the run of s from i that JSON writes as it is (no
+// control character, '"', '\\' or non-ASCII byte): 8 bytes a step while none
+// of them stops it (a word test: the library's detail::json_plain_run), then
+// a byte at a time.
+func plainRun(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs } // a zero byte in v
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if x&highs|(x-0x20*ones)&^x&highs|zero(x^0x22*ones)|zero(x^0x5C*ones) != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	return i
+}
+
 // appendString appends s as a JSON string; ill-formed UTF-8 becomes U+FFFD
 // (as encoding/json writes it: the library takes only valid UTF-8).
 func appendString(b []byte, s string) []byte {
@@ -41,11 +64,10 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
+		if i = plainRun(s, i); i == len(s) {
+			break
 		}
+		c := s[i]
 		if c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {

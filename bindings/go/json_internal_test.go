@@ -1,6 +1,7 @@
 package cookieseal
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,39 @@ func TestPlainEndRefusesEveryEscapeAndControlCharacter(t *testing.T) {
 	if err := r.array(func() error { w, err := r.headerWord(); got = append(got, w); return err }); err != nil ||
 		len(got) != 2 || got[0] != "Set-Cookie" || got[1] != "a=b; Path=/" {
 		t.Fatalf("headers: %q %v", got, err)
+	}
+}
+
+// plainRun stops exactly where a byte-by-byte test stops, for every byte
+// value at every position of three words and a tail, from every offset; and
+// appendString writes what encoding/json reads back as the same string.
+func TestPlainRunAgreesWithTheByteTestEverywhere(t *testing.T) {
+	stops := func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80 }
+	for c := 0; c < 256; c++ {
+		for at := 0; at < 24; at++ {
+			for start := 0; start < 8; start++ {
+				b := []byte(strings.Repeat("a", start+24+3))
+				b[start+at] = byte(c)
+				want := len(b)
+				if stops(byte(c)) {
+					want = start + at
+				}
+				if got := plainRun(string(b), start); got != want {
+					t.Fatalf("byte %#x at %d from %d: %d, want %d", c, at, start, got, want)
+				}
+			}
+		}
+	}
+	for _, piece := range []string{`"`, `\`, "\n", "\x01", "\x1f", "\x7f", "é", "€", "\xff", "/"} {
+		for at := 0; at < 20; at++ {
+			s := strings.Repeat("x", at) + piece + strings.Repeat("y", 11)
+			var back string
+			if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
+				t.Fatalf("%q: %v", s, err)
+			}
+			if want := strings.ToValidUTF8(s, "\uFFFD"); back != want {
+				t.Fatalf("%q came back as %q", s, back)
+			}
+		}
 	}
 }
