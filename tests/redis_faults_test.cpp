@@ -126,6 +126,17 @@ TEST_SUITE("redis_faults") {
       }
     };
     std::vector<std::thread> threads;
+    // Joined however the case ends: a fault step that throws (a server that
+    // does not come back) fails the case instead of ending the program.
+    struct joined {
+      std::atomic<bool>& stop;
+      std::vector<std::thread>& threads;
+      ~joined() {
+        stop = true;
+        for (auto& t : threads)
+          if (t.joinable()) t.join();
+      }
+    } join_at_end{stop, threads};
     for (unsigned s = 1; s <= 4; ++s) threads.emplace_back(worker, s * 7919u);
 
     std::this_thread::sleep_for(400ms);

@@ -100,14 +100,19 @@ class redis_server {
                              "--daemonize", "no", "--unixsocket", socket_path(), "--unixsocketperm",
                              "700", "--loglevel", "warning"});
     args.insert(args.end(), extra_.begin(), extra_.end());
+    // Everything the child needs is made before fork(): a test forks while its
+    // threads run (a restart mid-traffic), and in the child of a threaded
+    // process only async-signal-safe calls are safe (an allocation may wait
+    // forever on a lock another thread held at the fork).
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string log_path = (dir_ / "log").string();
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       // Its chatter goes to DIR/log, not into the test's output.
-      const int log = ::open((dir_ / "log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (log >= 0) ::dup2(log, 1), ::dup2(log, 2);
       ::execv(bin, argv.data());
       ::_exit(127);
