@@ -10,6 +10,7 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <iterator>
 
 namespace cookieseal::http {
 
@@ -117,7 +118,7 @@ date_fields fields_of(time_point t) {
 }
 
 // The 29 characters of an IMF-fixdate for a year of four digits; false for
-// another year (imf_fixdate's fmt form then).
+// another year (append_imf_fixdate's fmt form then).
 bool put_imf_fixdate(char (&s)[30], time_point t) {
   const date_fields f = fields_of(t);
   if (f.year < 0 || f.year > 9999) return false;
@@ -181,11 +182,9 @@ std::vector<std::string_view> cookie_values(std::string_view header, std::string
 }
 
 std::string imf_fixdate(time_point t) {
-  char s[30];
-  if (put_imf_fixdate(s, t)) return std::string(s, sizeof s - 1);
-  const date_fields f = fields_of(t);
-  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", f.day_of_week, f.day, f.month,
-                     f.year, f.hours, f.minutes, f.seconds);
+  std::string out;
+  detail::append_imf_fixdate(out, t);
+  return out;
 }
 
 std::string set_cookie(std::string_view name, std::string_view value,
@@ -229,14 +228,22 @@ std::string set_cookie_line(std::string_view name, std::string_view value,
     char digits[24];
     const auto r = std::to_chars(digits, digits + sizeof digits, max_age);  // 20 at most
     out.append("; Max-Age=").append(digits, static_cast<std::size_t>(r.ptr - digits));
-    char date[30];
-    if (http::put_imf_fixdate(date, *expires))
-      out.append("; Expires=").append(date, sizeof date - 1);
-    else
-      out.append("; Expires=").append(http::imf_fixdate(*expires));
+    out.append("; Expires=");
+    append_imf_fixdate(out, *expires);
   }
   http::append_attributes(out, attributes);
   return out;
+}
+
+void append_imf_fixdate(std::string& out, time_point t) {
+  char s[30];
+  if (http::put_imf_fixdate(s, t)) {
+    out.append(s, sizeof s - 1);
+    return;
+  }
+  const http::date_fields f = http::fields_of(t);
+  fmt::format_to(std::back_inserter(out), "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", f.day_of_week,
+                 f.day, f.month, f.year, f.hours, f.minutes, f.seconds);
 }
 
 void append_session_cache_headers(std::vector<http::header>& out, bool sets_cookie) {

@@ -20,6 +20,9 @@ std::string set_cookie_line(std::string_view name, std::string_view value,
                             const http::cookie_attributes& attributes,
                             std::optional<time_point> expires, time_point now);
 
+/// http::imf_fixdate(t), appended to @p out (no string of its own).
+void append_imf_fixdate(std::string& out, time_point t);
+
 /// http::session_cache_headers(sets_cookie), appended to @p out.
 void append_session_cache_headers(std::vector<http::header>& out, bool sets_cookie);
 
