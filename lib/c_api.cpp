@@ -7,6 +7,7 @@
 // memory goes when the last handle that uses it is freed.
 #include <cookieseal/cookieseal.h>
 
+#include <cookieseal/detail/wipe.hpp>
 #include <cookieseal/json.hpp>
 #include <cookieseal/keyring_file.hpp>
 #include <cookieseal/keyring_watcher.hpp>
@@ -19,6 +20,7 @@
 #include "detail/io_gate.hpp"
 #include "detail/json_value.hpp"
 #include "detail/misuse.hpp"
+#include "detail/open_header.hpp"
 #include "detail/payload_json.hpp"
 #include "detail/save_headers.hpp"
 #include "detail/session_access.hpp"
@@ -427,6 +429,52 @@ void need(const void* p, const char* what) {
   if (p == nullptr) cookieseal::detail::throw_misuse(std::string("a NULL ") + what);
 }
 
+// cookieseal_request_update of @p s. @throws json_error (a bad update changes nothing)
+void update_session(cookieseal::session& s, std::string_view json) {
+  const auto j = cookieseal::detail::parse_json(json);
+  if (!j.is_object()) throw cookieseal::json_error("an update must be a JSON object");
+  for (const auto& [k, v] : j.items())
+    if (k != "values" && k != "flashes" && k != "lifetime")
+      throw cookieseal::json_error("an update has only \"values\", \"flashes\" and \"lifetime\"");
+  // Parse everything first: a bad update changes nothing.
+  std::optional<cookieseal::value::map> values;
+  std::optional<cookieseal::session::flash_map> flashes;
+  std::optional<cookieseal::session_lifetime> lifetime;
+  if (j.contains("values")) values = cookieseal::detail::map_from(j["values"], "\"values\"");
+  if (j.contains("flashes")) flashes = cookieseal::detail::flashes_from(j["flashes"]);
+  if (j.contains("lifetime")) lifetime = cookieseal::detail::lifetime_from(j["lifetime"]);
+  // A lifetime given is set even when equal (it marks the session for a
+  // re-seal: Flask's SESSION_REFRESH_EACH_REQUEST).
+  if (lifetime) s.set_lifetime(*lifetime);
+  if (values && *values != s.values()) {
+    s.clear();  // then all at once, as set() of each would leave them
+    cookieseal::detail::session_access::set_values(s, std::move(*values));
+  }
+  if (flashes && *flashes != s.flashes()) {
+    while (!s.flashes().empty()) (void)s.take_flashes(s.flashes().begin()->first);
+    for (auto& [k, list] : *flashes)
+      for (auto& v : list) s.flash(k, std::move(v));
+  }
+}
+
+// A Cookie header as the library reads it (several lines joined by '\n').
+template <class F>
+auto with_cookie_header(const char* cookie_header, std::size_t cookie_header_len, F&& f) {
+  if (cookie_header == nullptr && cookie_header_len != 0)
+    cookieseal::detail::throw_misuse("a NULL Cookie header with a length");
+  const auto header = view(cookie_header, cookie_header_len);
+  if (header.find('\n') == std::string_view::npos) return f(header);
+  return f(std::string_view(joined_cookie_lines(header)));
+}
+
+// @p id as the ABI writes it: 32 lowercase hex digits and a NUL.
+void write_id(char id[COOKIESEAL_SESSION_ID_HEX_SIZE], const cookieseal::session_id& s) noexcept {
+  char hex[32];
+  cookieseal::detail::write_hex(hex, s);
+  std::memcpy(id, hex, sizeof hex);
+  id[sizeof hex] = '\0';
+}
+
 // A manager's seal of session JSON (cookieseal_seal's shape), straight to the
 // payload (payload_json.hpp): no session objects. The new id goes to @p id.
 cookieseal::result<cookieseal::sealed> seal_session_json(
@@ -621,12 +669,84 @@ cookieseal_status cookieseal_session_manager_save_new(cookieseal_session_manager
     const auto headers = cookieseal::detail::with_cache_headers({&set_cookie, 1});
     const cookieseal_status st =
         give(cookieseal::detail::headers_json(headers), headers_json, headers_json_len);
-    if (st == COOKIESEAL_OK && id != nullptr) {  // nothing after give() may throw
-      char hex[32];
-      cookieseal::detail::write_hex(hex, made);
-      std::memcpy(id, hex, sizeof hex);
-      id[sizeof hex] = '\0';
+    if (st == COOKIESEAL_OK && id != nullptr) write_id(id, made);  // nothing after give() may throw
+    return st;
+  });
+}
+
+cookieseal_status cookieseal_session_manager_open_header(
+    cookieseal_session_manager* m, const char* cookie_header, std::size_t cookie_header_len,
+    cookieseal_outcome* outcome, cookieseal_status* reason, char** json, std::size_t* json_len,
+    char** error_message) {
+  if (json != nullptr) *json = nullptr;
+  if (json_len != nullptr) *json_len = 0;
+  return guarded_out(error_message, [&] {
+    need(m, "session manager");
+    need(outcome, "output for the outcome");
+    need(json, "output for the JSON");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    auto opened = with_cookie_header(cookie_header, cookie_header_len, [&](std::string_view h) {
+      return cookieseal::detail::open_header_json(sessions, h);
+    });
+    if (opened.json) {
+      const wiped_text text{std::move(*opened.json)};
+      if (const cookieseal_status st = give(text.s, json, json_len); st != COOKIESEAL_OK) return st;
     }
+    *outcome = static_cast<cookieseal_outcome>(static_cast<int>(opened.outcome));
+    if (reason != nullptr) *reason = opened.error ? status_of(*opened.error) : COOKIESEAL_OK;
+    return COOKIESEAL_OK;
+  });
+}
+
+cookieseal_status cookieseal_session_manager_open_header_nonblocking(
+    cookieseal_session_manager* m, const char* cookie_header, std::size_t cookie_header_len,
+    cookieseal_outcome* outcome, cookieseal_status* reason, char** json, std::size_t* json_len,
+    char** error_message) {
+  cookieseal::detail::no_io_scope no_io;
+  const cookieseal_status st = cookieseal_session_manager_open_header(
+      m, cookie_header, cookie_header_len, outcome, reason, json, json_len, error_message);
+  no_io.finish();
+  if (!no_io.blocked()) return st;
+  // Judged without what it needed: thrown away (the JSON is plaintext).
+  if (json != nullptr && *json != nullptr) {
+    cookieseal::detail::wipe(*json, json_len != nullptr ? *json_len : std::strlen(*json));
+    cookieseal_free(*json);
+    *json = nullptr;
+  }
+  if (json_len != nullptr) *json_len = 0;
+  if (error_message != nullptr) {
+    cookieseal_free(*error_message);
+    *error_message = nullptr;
+  }
+  return COOKIESEAL_WOULD_BLOCK;
+}
+
+cookieseal_status cookieseal_session_manager_save_header(
+    cookieseal_session_manager* m, const char* cookie_header, std::size_t cookie_header_len,
+    const char* json, std::size_t json_len, char id[COOKIESEAL_SESSION_ID_HEX_SIZE],
+    char** headers_json, std::size_t* headers_json_len, char** error_message) {
+  if (id != nullptr) id[0] = '\0';
+  return guarded_out(error_message, [&] {
+    need(headers_json, "output for the headers");
+    need(m, "session manager");
+    need(json, "JSON");
+    const auto state = m->s;
+    const auto& sessions = live(*state);
+    auto r = with_cookie_header(cookie_header, cookie_header_len,
+                                [&](std::string_view h) { return sessions.load(h); });
+    // Values read from a session that no longer opens (revoked, expired, its
+    // key removed) are not carried into a new one.
+    if (auto e = r.undecided()) return failed(*e);
+    if (auto e = r.refused())
+      fail(status_of(*e), std::string("the Cookie header's session did not open (") +
+                              std::string(cookieseal::message(*e)) + "): nothing was saved");
+    update_session(r.session(), view(json, json_len));
+    auto headers = sessions.save(r);
+    if (!headers) return failed(headers.error());
+    const cookieseal_status st =
+        give(cookieseal::detail::headers_json(*headers), headers_json, headers_json_len);
+    if (st == COOKIESEAL_OK && id != nullptr) write_id(id, r.session().id());
     return st;
   });
 }
@@ -638,14 +758,10 @@ cookieseal_status cookieseal_request_new(cookieseal_session_manager* m, const ch
   return guarded_out(error_message, [&] {
     need(m, "session manager");
     need(out, "output for the request");
-    if (cookie_header == nullptr && cookie_header_len != 0)
-      cookieseal::detail::throw_misuse("a NULL Cookie header with a length");
     auto state = m->s;
     const auto& sessions = live(*state);
-    const auto header = view(cookie_header, cookie_header_len);
-    auto loaded = header.find('\n') == std::string_view::npos
-                      ? sessions.load(header)
-                      : sessions.load(joined_cookie_lines(header));
+    auto loaded = with_cookie_header(cookie_header, cookie_header_len,
+                                     [&](std::string_view h) { return sessions.load(h); });
     *out = new cookieseal_request{std::move(state), std::move(loaded), {}};
     return COOKIESEAL_OK;
   });
@@ -702,31 +818,7 @@ cookieseal_status cookieseal_request_update(cookieseal_request* r, const char* j
                                             std::size_t json_len) {
   return guarded_on(r, [&] {
     need(json, "JSON");
-    const auto j = cookieseal::detail::parse_json(view(json, json_len));
-    if (!j.is_object()) throw cookieseal::json_error("an update must be a JSON object");
-    for (const auto& [k, v] : j.items())
-      if (k != "values" && k != "flashes" && k != "lifetime")
-        throw cookieseal::json_error("an update has only \"values\", \"flashes\" and \"lifetime\"");
-    // Parse everything first: a bad update changes nothing.
-    std::optional<cookieseal::value::map> values;
-    std::optional<cookieseal::session::flash_map> flashes;
-    std::optional<cookieseal::session_lifetime> lifetime;
-    if (j.contains("values")) values = cookieseal::detail::map_from(j["values"], "\"values\"");
-    if (j.contains("flashes")) flashes = cookieseal::detail::flashes_from(j["flashes"]);
-    if (j.contains("lifetime")) lifetime = cookieseal::detail::lifetime_from(j["lifetime"]);
-    auto& s = r->r.session();
-    // A lifetime given is set even when equal (it marks the session for a
-    // re-seal: Flask's SESSION_REFRESH_EACH_REQUEST).
-    if (lifetime) s.set_lifetime(*lifetime);
-    if (values && *values != s.values()) {
-      s.clear();  // then all at once, as set() of each would leave them
-      cookieseal::detail::session_access::set_values(s, std::move(*values));
-    }
-    if (flashes && *flashes != s.flashes()) {
-      while (!s.flashes().empty()) (void)s.take_flashes(s.flashes().begin()->first);
-      for (auto& [k, list] : *flashes)
-        for (auto& v : list) s.flash(k, std::move(v));
-    }
+    update_session(r->r.session(), view(json, json_len));
     return COOKIESEAL_OK;
   });
 }

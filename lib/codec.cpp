@@ -439,14 +439,26 @@ result<opened> codec::open(std::string_view name, std::string_view cookie,
   return opened{std::move(r->record), r->info};
 }
 
-result<std::string> detail::open_json(const codec& c, std::string_view name,
-                                      std::string_view cookie, std::string_view purpose) {
+result<detail::opened_json> detail::open_record_json(const codec& c, std::string_view name,
+                                                     std::string_view cookie,
+                                                     std::string_view purpose) {
   auto r = codec_access::open<json_record>(c, name, cookie, purpose);
   if (!r) return r.error();
-  const json_record& rec = r->record;
-  std::string out = std::move(r->record.maps);
-  append_session_tail(out, rec.lifetime(), rec.id(), rec.subject(), rec.created_at(), &r->info);
+  return opened_json{std::move(r->record), r->info};
+}
+
+std::string detail::session_json_of(opened_json&& o) {
+  const json_record& rec = o.record;
+  std::string out = std::move(o.record.maps);
+  append_session_tail(out, rec.lifetime(), rec.id(), rec.subject(), rec.created_at(), &o.info);
   return out;
+}
+
+result<std::string> detail::open_json(const codec& c, std::string_view name,
+                                      std::string_view cookie, std::string_view purpose) {
+  auto r = open_record_json(c, name, cookie, purpose);
+  if (!r) return r.error();
+  return session_json_of(std::move(*r));
 }
 
 // @p lifetime is effective (both durations set).

@@ -1,7 +1,9 @@
 #include <cookieseal/session_manager.hpp>
 
+#include "detail/codec_seam.hpp"
 #include "detail/io_gate.hpp"
 #include "detail/misuse.hpp"
+#include "detail/open_header.hpp"
 #include "detail/save_headers.hpp"
 #include "detail/set_cookie.hpp"
 
@@ -32,54 +34,95 @@ session_manager::session_manager(const codec& c, session_options options)
   (void)http::delete_cookie(options_.name, options_.attributes);
 }
 
-request_session session_manager::load(std::string_view cookie_header) const {
-  const http::parsed_cookies cookies = http::parse_cookies(cookie_header, options_.limits);
-  std::optional<opened> chosen;
+namespace {
+
+const session_id& id_of(const opened& o) { return o.session.id(); }
+const session_id& id_of(const detail::opened_json& o) { return o.record.id(); }
+
+// What load's rules make of a Cookie header's cookies of one name, for either
+// reading of a session (codec::open, or detail::open_record_json).
+template <class Opened>
+struct header_choice {
+  std::optional<Opened> chosen;  // the session, when one stands
+  cookieseal::outcome outcome = cookieseal::outcome::opened;
+  std::optional<errc> error;
+  bool clear_cookie = false;  // refused: save() may clear it
+};
+
+template <class Opened, class Open>
+header_choice<Opened> choose(const session_options& options, std::string_view cookie_header,
+                             Open&& open) {
+  const http::parsed_cookies cookies = http::parse_cookies(cookie_header, options.limits);
+  header_choice<Opened> c;
   std::optional<errc> refused, undecided;
   bool ambiguous = false;
   for (const http::cookie_pair& p : cookies.pairs) {
-    if (p.name != options_.name) continue;
-    auto o = codec_.open(options_.name, p.value, options_.purpose);
+    if (p.name != options.name) continue;
+    auto o = open(p.value);
     if (!o) {
       auto& first = outcome_of(o.error()) == outcome::undecided ? undecided : refused;
       if (!first) first = o.error();  // the first reason, for the log
       continue;
     }
-    if (!chosen) {
-      chosen = std::move(*o);
-      if (!plantable(options_.name)) break;
-    } else if (o->session.id() != chosen->session.id()) {
+    if (!c.chosen) {
+      c.chosen = std::move(*o);
+      if (!plantable(options.name)) break;
+    } else if (id_of(*o) != id_of(*c.chosen)) {
       ambiguous = true;
-    } else if (o->info.issued_at > chosen->info.issued_at) {
-      chosen = std::move(*o);  // two copies of one session: the newer
+    } else if (o->info.issued_at > c.chosen->info.issued_at) {
+      c.chosen = std::move(*o);  // two copies of one session: the newer
     }
   }
+  if (c.chosen && !ambiguous && !(undecided && plantable(options.name))) return c;
+  c.chosen.reset();
+  if (ambiguous) {
+    // Refused, but not cleared: a deletion cannot reach a cookie planted for a
+    // parent domain, and would only log the user's own cookie out.
+    c.outcome = outcome::refused;
+    c.error = errc::ambiguous;
+  } else if (undecided) {
+    c.outcome = outcome::undecided;
+    c.error = undecided;
+  } else if (cookies.truncated) {
+    // The cookie may be in the part that was cut: nothing can be judged.
+    c.outcome = outcome::undecided;
+    c.error = errc::header_truncated;
+  } else if (refused) {
+    c.outcome = outcome::refused;
+    c.error = refused;
+    c.clear_cookie = true;
+  }
+  return c;
+}
 
-  if (chosen && !ambiguous && !(undecided && plantable(options_.name))) {
-    request_session r(std::move(chosen->session), codec_.now());
-    r.info_ = chosen->info;
+}  // namespace
+
+request_session session_manager::load(std::string_view cookie_header) const {
+  auto c = choose<opened>(options_, cookie_header, [&](std::string_view cookie) {
+    return codec_.open(options_.name, cookie, options_.purpose);
+  });
+  if (c.chosen) {
+    request_session r(std::move(c.chosen->session), codec_.now());
+    r.info_ = c.chosen->info;
     return r;
   }
   // A fresh session only when no cookie opened (it draws a random id).
   request_session r(codec_.new_session(), codec_.now());
-  if (ambiguous) {
-    // Refused, but not cleared: a deletion cannot reach a cookie planted for a
-    // parent domain, and would only log the user's own cookie out.
-    r.outcome_ = outcome::refused;
-    r.error_ = errc::ambiguous;
-  } else if (undecided) {
-    r.outcome_ = outcome::undecided;
-    r.error_ = undecided;
-  } else if (cookies.truncated) {
-    // The cookie may be in the part that was cut: nothing can be judged.
-    r.outcome_ = outcome::undecided;
-    r.error_ = errc::header_truncated;
-  } else if (refused) {
-    r.outcome_ = outcome::refused;
-    r.error_ = refused;
-    r.clear_cookie_ = true;
-  }
+  r.outcome_ = c.outcome;
+  r.error_ = c.error;
+  r.clear_cookie_ = c.clear_cookie;
   return r;
+}
+
+detail::header_opened detail::open_header_json(const session_manager& m,
+                                               std::string_view cookie_header) {
+  const session_options& o = m.options();
+  auto c = choose<opened_json>(o, cookie_header, [&](std::string_view cookie) {
+    return open_record_json(m.codec_used(), o.name, cookie, o.purpose);
+  });
+  header_opened out{c.outcome, c.error, std::nullopt};
+  if (c.chosen) out.json = session_json_of(std::move(*c.chosen));
+  return out;
 }
 
 result<session_manager::plan> session_manager::seal_plan(const request_session& r) const {

@@ -95,6 +95,16 @@ static char* cookie_header_from(const char* headers) {
   return out;
 }
 
+/* A Cookie header longer than the default limits (caller frees). */
+static char* header_past_the_limits(void) {
+  const size_t n = 20000;
+  char* huge = malloc(n + 1);
+  memset(huge, 'a', n);
+  memcpy(huge, "pad=", 4);
+  huge[n] = '\0';
+  return huge;
+}
+
 /* A message was given and contains @p part; frees it. */
 static int says(char* message, const char* part) {
   int ok = message != NULL && strstr(message, part) != NULL;
@@ -613,13 +623,9 @@ static void test_requests_save(const char* dir) {
   cookieseal_request_free(both[1]);
 
   /* A Cookie header cut at its limits is undecided, in its own status. */
-  size_t n = 20000;
-  char* huge = malloc(n + 1);
-  memset(huge, 'a', n);
-  memcpy(huge, "pad=", 4);
-  huge[n] = '\0';
+  char* huge = header_past_the_limits();
   cookieseal_request* r = NULL;
-  CHECK(cookieseal_request_new(auth, huge, n, &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_new(auth, huge, strlen(huge), &r, NULL) == COOKIESEAL_OK);
   cookieseal_status reason = COOKIESEAL_OK;
   CHECK(cookieseal_request_outcome(r, &reason) == COOKIESEAL_UNDECIDED);
   CHECK(reason == COOKIESEAL_HEADER_TRUNCATED);
@@ -1273,6 +1279,311 @@ static void test_save_new(const char* dir) {
   cookieseal_codec_free(c);
 }
 
+/* What cookieseal_session_manager_open_header makes of @p header is what a
+ * request makes of it: its outcome, reason and (when a cookie opened) session
+ * JSON byte for byte. */
+static void check_open_header_as_request(cookieseal_session_manager* m, const char* header,
+                                         cookieseal_outcome want) {
+  cookieseal_request* r = NULL;
+  CHECK(cookieseal_request_new(m, header, strlen(header), &r, NULL) == COOKIESEAL_OK);
+  cookieseal_status by_request = COOKIESEAL_INTERNAL_ERROR;
+  const cookieseal_outcome o = cookieseal_request_outcome(r, &by_request);
+  char* json_by_request = NULL;
+  if (!cookieseal_request_is_new(r))
+    CHECK(cookieseal_request_session_json(r, &json_by_request, NULL) == COOKIESEAL_OK);
+  cookieseal_request_free(r);
+
+  cookieseal_outcome outcome = COOKIESEAL_UNDECIDED;
+  cookieseal_status reason = COOKIESEAL_INTERNAL_ERROR;
+  char* json = (char*)&checks; /* must be reset */
+  size_t n = 7;
+  char* why = NULL;
+  CHECK(cookieseal_session_manager_open_header(m, header, strlen(header), &outcome, &reason, &json,
+                                               &n, &why) == COOKIESEAL_OK);
+  CHECK(why == NULL);
+  CHECK(outcome == o && outcome == want && reason == by_request);
+  if (json_by_request == NULL) {
+    CHECK(json == NULL && n == 0);
+  } else {
+    CHECK(json != NULL && n == strlen(json) && strcmp(json, json_by_request) == 0);
+  }
+  cookieseal_free(json);
+  cookieseal_free(json_by_request);
+}
+
+/* A manager of @p codec whose cookie is named "sid" (a name a sibling
+ * subdomain can plant). */
+static cookieseal_session_manager* plantable_manager(cookieseal_codec* codec) {
+  cookieseal_session_options so;
+  CHECK(cookieseal_session_options_init(&so) == COOKIESEAL_OK);
+  so.cookie_name = "sid";
+  so.cookie_name_len = 3;
+  cookieseal_session_manager* m = NULL;
+  CHECK(cookieseal_session_manager_new(codec, &so, &m, NULL) == COOKIESEAL_OK);
+  return m;
+}
+
+/* A new session of @p m holding @p values_json, as "name=value" (caller frees). */
+static char* cookie_of(cookieseal_session_manager* m, const char* name, const char* update) {
+  char* headers = NULL;
+  CHECK(cookieseal_session_manager_save_new(m, update, strlen(update), NULL, &headers, NULL,
+                                            NULL) == COOKIESEAL_OK);
+  if (headers == NULL) return NULL;
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "\"Set-Cookie\",\"%s=", name);
+  const char* start = strstr(headers, prefix);
+  char* out = NULL;
+  if (start != NULL) {
+    start += strlen("\"Set-Cookie\",\"");
+    size_t len = strcspn(start, ";");
+    out = malloc(len + 1);
+    memcpy(out, start, len);
+    out[len] = '\0';
+  }
+  cookieseal_free(headers);
+  return out;
+}
+
+static void test_open_header(const char* dir) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  char* cookie = cookie_of(m, "__Host-session", "{\"values\":{\"visits\":1}}");
+  char* other = cookie_of(m, "__Host-session", "{\"values\":{\"visits\":2}}");
+  char header[4096];
+
+  /* Every kind of header, as a request reads it. */
+  check_open_header_as_request(m, "", COOKIESEAL_OPENED);
+  check_open_header_as_request(m, "theme=dark; lang=en", COOKIESEAL_OPENED); /* none of ours */
+  check_open_header_as_request(m, cookie, COOKIESEAL_OPENED);
+  snprintf(header, sizeof header, "theme=dark; %s", cookie);
+  check_open_header_as_request(m, header, COOKIESEAL_OPENED);
+  snprintf(header, sizeof header, "theme=dark\n%s", cookie); /* two lines (HTTP/2) */
+  check_open_header_as_request(m, header, COOKIESEAL_OPENED);
+  check_open_header_as_request(m, "__Host-session=AAAA", COOKIESEAL_REFUSED);
+  snprintf(header, sizeof header, "__Host-session=AAAA; %s", cookie); /* the good one stands */
+  check_open_header_as_request(m, header, COOKIESEAL_OPENED);
+  snprintf(header, sizeof header, "%s; %s", cookie, other); /* __Host-: the first */
+  check_open_header_as_request(m, header, COOKIESEAL_OPENED);
+
+  /* Under a name that can be planted: two sessions are ambiguous, two copies
+   * of one are one. */
+  cookieseal_session_manager* sid = plantable_manager(c);
+  char* a = cookie_of(sid, "sid", "{\"values\":{\"visits\":1}}");
+  char* b = cookie_of(sid, "sid", "{\"values\":{\"visits\":2}}");
+  snprintf(header, sizeof header, "%s; %s", a, b);
+  check_open_header_as_request(sid, header, COOKIESEAL_REFUSED);
+  snprintf(header, sizeof header, "%s; %s", a, a);
+  check_open_header_as_request(sid, header, COOKIESEAL_OPENED);
+  free(a);
+  free(b);
+
+  /* A header cut at its limits is undecided. */
+  char* huge = header_past_the_limits();
+  check_open_header_as_request(m, huge, COOKIESEAL_UNDECIDED);
+  free(huge);
+
+  /* Bad arguments: a clear error, nothing out. */
+  cookieseal_outcome outcome = COOKIESEAL_OPENED;
+  char* json = NULL;
+  char* why = NULL;
+  size_t n = 0;
+  CHECK(cookieseal_session_manager_open_header(NULL, S(""), &outcome, NULL, &json, NULL, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "session manager") && json == NULL);
+  CHECK(cookieseal_session_manager_open_header(m, S(""), NULL, NULL, &json, NULL, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "outcome"));
+  CHECK(cookieseal_session_manager_open_header(m, S(""), &outcome, NULL, NULL, NULL, NULL) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(cookieseal_session_manager_open_header(m, NULL, 3, &outcome, NULL, &json, NULL, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL Cookie header"));
+  /* No reason nor length wanted. */
+  CHECK(cookieseal_session_manager_open_header(m, cookie, strlen(cookie), &outcome, NULL, &json,
+                                               NULL, NULL) == COOKIESEAL_OK);
+  CHECK(outcome == COOKIESEAL_OPENED && json != NULL && strstr(json, "\"visits\":1") != NULL);
+  cookieseal_free(json);
+  json = NULL;
+  /* Nonblocking, no store: as the blocking call. */
+  CHECK(cookieseal_session_manager_open_header_nonblocking(m, cookie, strlen(cookie), &outcome,
+                                                           NULL, &json, &n, NULL) == COOKIESEAL_OK);
+  CHECK(outcome == COOKIESEAL_OPENED && json != NULL && n == strlen(json));
+  cookieseal_free(json);
+  json = NULL;
+  cookieseal_session_manager_free(sid);
+  cookieseal_codec_free(c); /* m answers CLOSED now */
+  CHECK(cookieseal_session_manager_open_header(m, cookie, strlen(cookie), &outcome, NULL, &json,
+                                               NULL, &why) == COOKIESEAL_CLOSED);
+  CHECK(says(why, "codec was freed") && json == NULL);
+  cookieseal_session_manager_free(m);
+  free(cookie);
+  free(other);
+
+  /* With a store every open asks its revocation list: the nonblocking open
+   * gives way, says nothing and gives nothing; the blocking one opens. */
+  char store[512];
+  snprintf(store, sizeof store, "%s/open-header-store", dir);
+  m = manager_with(store, &c);
+  cookie = cookie_of(m, "__Host-session", "{\"values\":{\"visits\":3}}");
+  heard[0] = '\0';
+  cookieseal_status reason = COOKIESEAL_INTERNAL_ERROR;
+  json = (char*)&checks;
+  n = 7;
+  why = (char*)&checks;
+  CHECK(cookieseal_session_manager_open_header_nonblocking(m, cookie, strlen(cookie), &outcome,
+                                                           &reason, &json, &n,
+                                                           &why) == COOKIESEAL_WOULD_BLOCK);
+  CHECK(json == NULL && n == 0 && why == NULL && heard[0] == '\0');
+  check_open_header_as_request(m, cookie, COOKIESEAL_OPENED);
+  /* The store gone: undecided, as a request. */
+  char moved[600];
+  snprintf(moved, sizeof moved, "%s-moved", store);
+  CHECK(rename(store, moved) == 0);
+  check_open_header_as_request(m, cookie, COOKIESEAL_UNDECIDED);
+  CHECK(rename(moved, store) == 0);
+  free(cookie);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
+static void test_save_header(const char* dir) {
+  cookieseal_codec* c = NULL;
+  cookieseal_session_manager* m = manager_with(NULL, &c);
+  char* cookie = cookie_of(m, "__Host-session", "{\"values\":{\"visits\":1}}");
+  const char update[] =
+      "{\"values\":{\"visits\":2},\"flashes\":{\"_flash\":[\"saved\"]},"
+      "\"lifetime\":{\"idle_timeout\":3600}}";
+
+  /* What a request of the header, its update and save_with send, in one call. */
+  cookieseal_request* r = NULL;
+  CHECK(cookieseal_request_new(m, cookie, strlen(cookie), &r, NULL) == COOKIESEAL_OK);
+  char* json = NULL;
+  CHECK(cookieseal_request_session_json(r, &json, NULL) == COOKIESEAL_OK);
+  char opened_id[64];
+  const char* at = json != NULL ? strstr(json, "\"id\":\"") : NULL;
+  CHECK(at != NULL);
+  snprintf(opened_id, sizeof opened_id, "%.32s", at != NULL ? at + 6 : "");
+  cookieseal_free(json);
+  CHECK(cookieseal_request_update(r, S(update)) == COOKIESEAL_OK);
+  char* by_request = NULL;
+  size_t n = 0;
+  CHECK(cookieseal_request_save_with(r, m, &by_request, &n) == COOKIESEAL_OK);
+  cookieseal_request_free(r);
+  char id[COOKIESEAL_SESSION_ID_HEX_SIZE] = "unset";
+  char* headers = NULL;
+  char* why = NULL;
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), S(update), id, &headers,
+                                               &n, &why) == COOKIESEAL_OK);
+  CHECK(why == NULL && headers != NULL && n == strlen(headers));
+  CHECK(strcmp(id, opened_id) == 0); /* the same session */
+  char* x = set_cookie_without_value(by_request);
+  char* y = set_cookie_without_value(headers);
+  CHECK(x != NULL && y != NULL && strcmp(x, y) == 0 && strstr(y, "Max-Age=3600") != NULL);
+  free(x);
+  free(y);
+  CHECK(strstr(headers, "[\"Cache-Control\",\"no-store\"]") != NULL);
+  cookieseal_free(by_request);
+  char* saved = cookie_header_from(headers);
+  cookieseal_free(headers);
+  CHECK(cookieseal_request_new(m, saved, strlen(saved), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_session_json(r, &json, NULL) == COOKIESEAL_OK);
+  CHECK(strstr(json, "\"visits\":2") != NULL && strstr(json, "\"_flash\":[\"saved\"]") != NULL);
+  CHECK(strstr(json, opened_id) != NULL && strstr(json, "\"idle_timeout\":3600") != NULL);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(saved);
+
+  /* Several Cookie lines; no id wanted. */
+  char header[4096];
+  snprintf(header, sizeof header, "theme=dark\n%s", cookie);
+  CHECK(cookieseal_session_manager_save_header(m, header, strlen(header), S("{}"), NULL, &headers,
+                                               NULL, NULL) == COOKIESEAL_OK);
+  cookieseal_free(headers);
+
+  /* No cookie of the name: a new session, as save_new. */
+  CHECK(cookieseal_session_manager_save_header(m, S("theme=dark"), S(update), id, &headers, &n,
+                                               NULL) == COOKIESEAL_OK);
+  CHECK(strlen(id) == 32 && strcmp(id, opened_id) != 0 && strstr(headers, "Set-Cookie") != NULL);
+  cookieseal_free(headers);
+
+  /* Refused or undecided: nothing saved, the reason. */
+  headers = NULL;
+  CHECK(cookieseal_session_manager_save_header(m, S("__Host-session=AAAA"), S(update), id, &headers,
+                                               &n, &why) == COOKIESEAL_MALFORMED);
+  CHECK(headers == NULL && id[0] == '\0' && says(why, "nothing was saved"));
+  char* huge = header_past_the_limits();
+  CHECK(cookieseal_session_manager_save_header(m, huge, strlen(huge), S(update), id, &headers, &n,
+                                               &why) == COOKIESEAL_HEADER_TRUNCATED);
+  CHECK(headers == NULL && id[0] == '\0');
+  cookieseal_free(why);
+  free(huge);
+
+  /* A bad update changes nothing; bad arguments. */
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), S("{\"values\":[1]}"), id,
+                                               &headers, &n, &why) == COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(headers == NULL && id[0] == '\0' && says(why, "values"));
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), S("{\"meta\":{}}"), id,
+                                               &headers, &n, &why) == COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "only"));
+  CHECK(cookieseal_session_manager_save_header(NULL, S(""), S("{}"), id, &headers, &n, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "session manager"));
+  CHECK(cookieseal_session_manager_save_header(m, S(""), NULL, 0, id, &headers, &n, NULL) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(cookieseal_session_manager_save_header(m, S(""), S("{}"), id, NULL, &n, NULL) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(cookieseal_session_manager_save_header(m, NULL, 2, S("{}"), id, &headers, &n, &why) ==
+        COOKIESEAL_INVALID_ARGUMENT);
+  CHECK(says(why, "NULL Cookie header"));
+  cookieseal_codec_free(c);
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), S("{}"), id, &headers, &n,
+                                               &why) == COOKIESEAL_CLOSED);
+  CHECK(says(why, "codec was freed"));
+  cookieseal_session_manager_free(m);
+  free(cookie);
+
+  /* Too big for a cookie: into the overflow store; saved again, read back. */
+  char store[512];
+  snprintf(store, sizeof store, "%s/save-header-store", dir);
+  m = manager_with(store, &c);
+  cookie = cookie_of(m, "__Host-session", "{\"values\":{\"visits\":1}}");
+  char large[6100];
+  int used = snprintf(large, sizeof large, "{\"values\":{\"cart\":\"");
+  memset(large + used, 'x', 6000);
+  snprintf(large + used + 6000, sizeof large - (size_t)used - 6000, "\"}}");
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), large, strlen(large), id,
+                                               &headers, &n, NULL) == COOKIESEAL_OK);
+  free(cookie);
+  cookie = cookie_header_from(headers);
+  cookieseal_free(headers);
+  CHECK(cookie != NULL && strlen(cookie) < 400);
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie),
+                                               S("{\"lifetime\":{\"idle_timeout\":600}}"), id,
+                                               &headers, &n, NULL) == COOKIESEAL_OK);
+  char* again = cookie_header_from(headers); /* a lifetime given re-seals */
+  cookieseal_free(headers);
+  CHECK(again != NULL);
+  if (again == NULL) return;
+  CHECK(cookieseal_request_new(m, again, strlen(again), &r, NULL) == COOKIESEAL_OK);
+  CHECK(cookieseal_request_outcome(r, NULL) == COOKIESEAL_OPENED);
+  CHECK(cookieseal_request_get(r, S("cart"), &json, &n) == COOKIESEAL_OK && n == 6002);
+  cookieseal_free(json);
+  cookieseal_request_free(r);
+  free(again);
+  /* The store gone: undecided, nothing saved. */
+  char moved[600];
+  snprintf(moved, sizeof moved, "%s-moved", store);
+  CHECK(rename(store, moved) == 0);
+  headers = NULL;
+  CHECK(cookieseal_session_manager_save_header(m, cookie, strlen(cookie), S("{}"), id, &headers, &n,
+                                               &why) == COOKIESEAL_STORE_UNAVAILABLE);
+  CHECK(headers == NULL && says(why, "store"));
+  CHECK(rename(moved, store) == 0);
+  free(cookie);
+  cookieseal_session_manager_free(m);
+  cookieseal_codec_free(c);
+}
+
 int main(void) {
   char dir[] = "/tmp/cookieseal-c-test-XXXXXX";
   if (mkdtemp(dir) == NULL) {
@@ -1294,6 +1605,8 @@ int main(void) {
   test_free_on_the_keyring_thread(dir);
   test_nonblocking(dir);
   test_save_new(dir);
+  test_open_header(dir);
+  test_save_header(dir);
   char rm[128];
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (system(rm) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -569,6 +569,23 @@ func appendLifetime(b []byte, l Lifetime) ([]byte, *int64, *int64, error) {
 // headers to w, and returns its id and the "name=value" its Set-Cookie sets
 // (adapter.SaveNew).
 func (m *SessionManager) saveNew(w http.ResponseWriter, values, flashes []adapter.Entry, l Lifetime) (string, string, error) {
+	return saveInOneCall(w, values, flashes, l, m.m.saveNew)
+}
+
+// saveHeader is saveNew for the session of a Cookie header (its id kept), read
+// by openHeader: changed to values, flashes and lifetime l and saved in one
+// call (adapter.SaveHeader).
+func (m *SessionManager) saveHeader(w http.ResponseWriter, header string, values, flashes []adapter.Entry, l Lifetime) (string, string, error) {
+	return saveInOneCall(w, values, flashes, l, func(update []byte) (string, [][2]string, error) {
+		return m.m.saveHeader(header, update)
+	})
+}
+
+// saveInOneCall writes the update of values, flashes and l, saves it with
+// save, adds the headers to w, and returns the session's id and the
+// "name=value" its Set-Cookie sets.
+func saveInOneCall(w http.ResponseWriter, values, flashes []adapter.Entry, l Lifetime,
+	save func(update []byte) (string, [][2]string, error)) (string, string, error) {
 	bp := getBuf()
 	defer putBuf(bp)
 	b, err := appendEntries(append(*bp, '{'), values, flashes)
@@ -581,7 +598,7 @@ func (m *SessionManager) saveNew(w http.ResponseWriter, values, flashes []adapte
 	}
 	b = append(b, '}')
 	*bp = b
-	id, headers, err := m.m.saveNew(b)
+	id, headers, err := save(b)
 	if err != nil {
 		return "", "", err
 	}
@@ -595,6 +612,26 @@ func (m *SessionManager) saveNew(w http.ResponseWriter, values, flashes []adapte
 		}
 	}
 	return id, "", nil
+}
+
+// openHeader reads the session of a Cookie header with nothing native to
+// make or free (adapter.OpenHeader); false when that cannot be done (the open
+// needs the store or the keyring file, or a refused cookie is to be cleared):
+// load a RequestSession instead.
+func (m *SessionManager) openHeader(header string) (adapter.Opened, bool, error) {
+	var o adapter.Opened
+	var d sessionData
+	outcome, reason, blocked, err := m.m.openHeader(header, func(text []byte) error {
+		return readSession(text, &d, &o.Values)
+	})
+	switch {
+	case err != nil || blocked || outcome == Refused:
+		return adapter.Opened{}, false, err
+	case outcome == Undecided:
+		o.Undecided = reason
+	}
+	o.ID, o.Flashes = d.id, d.flashes
+	return o, true, nil
 }
 
 // Outcome is what the request's cookie came to.
@@ -740,6 +777,12 @@ func init() {
 	}
 	adapter.SaveNew = func(m interface{}, w http.ResponseWriter, values, flashes []adapter.Entry, l interface{}) (string, string, error) {
 		return m.(*SessionManager).saveNew(w, values, flashes, l.(Lifetime))
+	}
+	adapter.OpenHeader = func(m interface{}, header string) (adapter.Opened, bool, error) {
+		return m.(*SessionManager).openHeader(header)
+	}
+	adapter.SaveHeader = func(m interface{}, w http.ResponseWriter, header string, values, flashes []adapter.Entry, l interface{}) (string, string, error) {
+		return m.(*SessionManager).saveHeader(w, header, values, flashes, l.(Lifetime))
 	}
 }
 

@@ -353,36 +353,90 @@ func (m *manager) open(cookie string) (string, error) {
 	})
 }
 
-// saveNew is cookieseal_session_manager_save_new: a new session (update, the
-// JSON of cookieseal_seal's shape) sealed in one call; its id and headers.
-func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
+// openHeader reads the session a Cookie header holds with no request
+// (cookieseal_session_manager_open_header_nonblocking): its outcome and
+// reason, and read gets its session JSON when a cookie opened. blocked: the
+// open needs the store or the keyring file, nothing was read.
+func (m *manager) openHeader(header string, read func(text []byte) error) (o Outcome, reason error, blocked bool, err error) {
+	defer runtime.KeepAlive(m)
+	if err := m.g.enter("session manager"); err != nil {
+		return Undecided, nil, false, err
+	}
+	defer m.g.leave(m)
+	res := new(struct {
+		cResult
+		outcome C.cookieseal_outcome
+		reason  C.cookieseal_status
+	})
+	st := withString(header, func(p *C.char, l C.size_t) C.cookieseal_status {
+		return C.cookieseal_session_manager_open_header_nonblocking(m.p, p, l, &res.outcome, &res.reason,
+			&res.text, &res.n, &res.why)
+	})
+	if st == C.COOKIESEAL_WOULD_BLOCK {
+		return Undecided, nil, true, nil
+	}
+	if err := failure(st, res.why); err != nil {
+		return Undecided, nil, false, err
+	}
+	if res.text != nil {
+		if err := readText(res.text, res.n, read); err != nil {
+			return Undecided, nil, false, err
+		}
+	}
+	return Outcome(res.outcome), status(res.reason), false, nil
+}
+
+// savedResult is what a one-call save writes back: cResult and the id's room,
+// in one allocation (no caller's buffer is ever written).
+type savedResult struct {
+	cResult
+	id [C.COOKIESEAL_SESSION_ID_HEX_SIZE]byte
+}
+
+// saveInOneCall runs a one-call save on m (call gets the id's room and the
+// outputs): the session's id and headers.
+func (m *manager) saveInOneCall(call func(id *C.char, res *savedResult) C.cookieseal_status) (string, [][2]string, error) {
 	defer runtime.KeepAlive(m)
 	if err := m.g.enter("session manager"); err != nil {
 		return "", nil, err
 	}
 	defer m.g.leave(m)
-	// The call's outputs and the id's room in one allocation (no caller's
-	// buffer is ever written).
-	res := new(struct {
-		cResult
-		id [C.COOKIESEAL_SESSION_ID_HEX_SIZE]byte
-	})
-	st := withBytes(update, func(p *C.char, l C.size_t) C.cookieseal_status {
-		return C.cookieseal_session_manager_save_new(m.p, p, l,
-			(*C.char)(unsafe.Pointer(&res.id[0])), &res.text, &res.n, &res.why)
-	})
-	if err := withMessage(status(st), res.why); err != nil {
+	res := new(savedResult)
+	if err := failure(call((*C.char)(unsafe.Pointer(&res.id[0])), res), res.why); err != nil {
 		return "", nil, err
 	}
 	headers, err := headersOf(res.text, res.n)
 	if err != nil {
 		return "", nil, err
 	}
-	text := res.id[:]
-	if end := bytes.IndexByte(text, 0); end >= 0 {
-		text = text[:end]
+	id := res.id[:]
+	if end := bytes.IndexByte(id, 0); end >= 0 {
+		id = id[:end]
 	}
-	return string(text), headers, nil
+	return string(id), headers, nil
+}
+
+// saveNew is cookieseal_session_manager_save_new: a new session (update, the
+// JSON of cookieseal_seal's shape) sealed in one call; its id and headers.
+func (m *manager) saveNew(update []byte) (string, [][2]string, error) {
+	return m.saveInOneCall(func(id *C.char, res *savedResult) C.cookieseal_status {
+		return withBytes(update, func(p *C.char, l C.size_t) C.cookieseal_status {
+			return C.cookieseal_session_manager_save_new(m.p, p, l, id, &res.text, &res.n, &res.why)
+		})
+	})
+}
+
+// saveHeader changes the session of a Cookie header to update (the JSON of
+// cookieseal_request_update's shape) and saves it in one call
+// (cookieseal_session_manager_save_header): its id and headers.
+func (m *manager) saveHeader(header string, update []byte) (string, [][2]string, error) {
+	return m.saveInOneCall(func(id *C.char, res *savedResult) C.cookieseal_status {
+		return withString(header, func(hp *C.char, hl C.size_t) C.cookieseal_status {
+			return withBytes(update, func(p *C.char, l C.size_t) C.cookieseal_status {
+				return C.cookieseal_session_manager_save_header(m.p, hp, hl, p, l, id, &res.text, &res.n, &res.why)
+			})
+		})
+	})
 }
 
 // settings is the manager's effective settings as the library's JSON

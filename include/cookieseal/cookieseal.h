@@ -80,9 +80,9 @@ extern "C" {
 /** The ABI generation; the shared library is libcookieseal-c.so.1. It changes
  *  only with an incompatible ABI, which this line never has: additions keep it. */
 #define COOKIESEAL_ABI_VERSION 1
-/** What this header declares within the generation: 1.3 (additions only; the
+/** What this header declares within the generation: 1.4 (additions only; the
  *  symbol version COOKIESEAL_C_1.<minor> of each addition is what a loader checks). */
-#define COOKIESEAL_ABI_MINOR 3
+#define COOKIESEAL_ABI_MINOR 4
 
 /** Status codes: 1..12 are the library's errc values (stable), then the ABI's own. */
 typedef enum cookieseal_status {
@@ -438,6 +438,67 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_mana
     cookieseal_session_manager* m, const char* json, size_t json_len,
     char id[COOKIESEAL_SESSION_ID_HEX_SIZE], char** headers_json, size_t* headers_json_len,
     char** error_message);
+
+/* --- 1.4: a Cookie header opened, and its session saved, in one call each -- */
+
+/**
+ * The session a request's Cookie header holds, opened with no request to make
+ * or free, for a framework whose sessions hold their own values (gorilla's):
+ * the cookies cookieseal_request_new would try, chosen by its rules (every
+ * cookie of @p m's name, ambiguity, the three outcomes). *outcome and *reason
+ * get what cookieseal_request_outcome would give; *json the session JSON as
+ * cookieseal_request_session_json writes it when a cookie opened, NULL (and
+ * *json_len 0) when none did: no cookie of the name came (OPENED, a new
+ * session: save it with cookieseal_session_manager_save_new), it was refused
+ * (a cookieseal_request saves the deletion that clears it), or the request is
+ * undecided (answer 503). OK whenever the header was judged; INVALID_ARGUMENT
+ * for a NULL @p m, @p outcome or @p json, or a NULL header with a length
+ * (@p reason, @p json_len and @p error_message may be NULL); CLOSED once the
+ * manager or its codec was freed. Added in ABI 1.4.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_manager_open_header(
+    cookieseal_session_manager* m, const char* cookie_header, size_t cookie_header_len,
+    cookieseal_outcome* outcome, cookieseal_status* reason, char** json, size_t* json_len,
+    char** error_message);
+
+/**
+ * cookieseal_session_manager_open_header, but never waiting on the store or
+ * the keyring file: COOKIESEAL_WOULD_BLOCK when the open needs them (a
+ * revocation check, an overflowed session, a key not loaded yet), nothing given back and nothing
+ * logged: open it on a thread that may block (with a cookieseal_request when
+ * it will be saved, so that the store is asked once). Added in ABI 1.4.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
+cookieseal_session_manager_open_header_nonblocking(cookieseal_session_manager* m,
+                                                   const char* cookie_header,
+                                                   size_t cookie_header_len,
+                                                   cookieseal_outcome* outcome,
+                                                   cookieseal_status* reason, char** json,
+                                                   size_t* json_len, char** error_message);
+
+/**
+ * The session of a Cookie header changed and saved in one call, with no
+ * request to make or free: the headers and id are those that
+ * cookieseal_request_new(@p m, @p cookie_header), cookieseal_request_update
+ * (@p json, its shape) and cookieseal_request_save_with(@p m) give, for a
+ * framework that read the session with cookieseal_session_manager_open_header
+ * and saves the values it holds. No cookie of the name: a new session is
+ * saved. A header whose session is undecided or refused saves nothing: the
+ * call fails with the reason (undecided: answer 503; refused: the values were
+ * read from a session that no longer opens, revoked, expired or its key
+ * removed, and are not carried into a new one). Its cookie is opened again,
+ * store calls included (a revocation check, an overflowed session read back):
+ * with a store, a session read and saved through one cookieseal_request asks
+ * the store once. *headers_json gets the headers as
+ * cookieseal_request_save writes them, @p id the session's id (32 lowercase
+ * hex digits and a NUL; the empty string when the call fails). NULL rules as
+ * cookieseal_session_manager_save_new's, and a NULL header with a length is
+ * INVALID_ARGUMENT. Added in ABI 1.4.
+ */
+COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_manager_save_header(
+    cookieseal_session_manager* m, const char* cookie_header, size_t cookie_header_len,
+    const char* json, size_t json_len, char id[COOKIESEAL_SESSION_ID_HEX_SIZE], char** headers_json,
+    size_t* headers_json_len, char** error_message);
 
 #ifdef __cplusplus
 }

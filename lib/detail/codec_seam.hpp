@@ -5,6 +5,7 @@
 #include <cookieseal/codec.hpp>
 
 #include "detail/envelope.hpp"
+#include "detail/payload_json.hpp"
 
 namespace cookieseal::detail {
 
@@ -21,11 +22,24 @@ result<sealed> seal_with_nonce(const codec& c, std::string_view name, const sess
 result<sealed> seal_json(const codec& c, std::string_view name, std::string_view json,
                          std::string_view purpose, session_id* id = nullptr);
 
+/// A cookie opened as the JSON of its session's maps (what open_json reads).
+struct opened_json {
+  json_record record;
+  open_info info;
+};
+
 /**
- * codec::open with the session written as session_to_json(session, &info)
- * writes it, byte for byte, and the same refusals; read straight from the
- * payload (payload_json.hpp), the session's maps never built.
+ * codec::open, the inline record read straight from the payload
+ * (payload_json.hpp), the session's maps never built: the same refusals.
  */
+result<opened_json> open_record_json(const codec& c, std::string_view name, std::string_view cookie,
+                                     std::string_view purpose);
+
+/// The session JSON of @p o as session_to_json(session, &info) writes it,
+/// byte for byte (its text moved out of the record: plaintext, to wipe).
+std::string session_json_of(opened_json&& o);
+
+/// session_json_of(open_record_json(...)).
 result<std::string> open_json(const codec& c, std::string_view name, std::string_view cookie,
                               std::string_view purpose);
 

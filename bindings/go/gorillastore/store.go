@@ -52,10 +52,14 @@ type Store struct {
 	Options   *sessions.Options // defaults for new sessions (Path, MaxAge, ...)
 	FlashKeys []string          // more Values keys that hold flashes (e.g. "notice")
 
-	base     cookieseal.Options
-	codec    *cookieseal.Codec // one keyring watcher and one store pool for every name
-	mu       sync.Mutex
-	managers map[managerKey]*cookieseal.SessionManager
+	base  cookieseal.Options
+	codec *cookieseal.Codec // one keyring watcher and one store pool for every name
+	// Sessions are read and saved in one call each, with nothing native
+	// kept between: without a store, where opening a cookie again costs no
+	// store call (with one, a native session asks it once per request).
+	inOneCall bool
+	mu        sync.Mutex
+	managers  map[managerKey]*cookieseal.SessionManager
 }
 
 // managerKey is one kind of cookie: a name with its attributes.
@@ -94,7 +98,7 @@ func New(keyringPath string, options ...cookieseal.Options) (*Store, error) {
 	if set.MaxAge > 0 && !set.BrowserSession {
 		maxAge = int(set.MaxAge / time.Second)
 	}
-	s := &Store{base: o, codec: c, managers: map[managerKey]*cookieseal.SessionManager{},
+	s := &Store{base: o, codec: c, inOneCall: o.Store == "", managers: map[managerKey]*cookieseal.SessionManager{},
 		Options: &sessions.Options{Path: set.Path, Domain: set.Domain, MaxAge: maxAge,
 			Secure: set.Secure, HttpOnly: set.HTTPOnly, SameSite: set.SameSite,
 			Partitioned: set.Partitioned}}
@@ -175,34 +179,52 @@ type state struct {
 	header    string                     // the request's Cookie lines
 	undecided error
 	failed    error    // why the native session could not be opened (ErrClosed after Close): Save returns it
-	fresh     bool     // no Cookie header came: nothing native until the first Save
-	saved     bool     // a fresh session saved in one call: header is its cookie, loaded by the next Save
+	fresh     bool     // no cookie of the name came: nothing native until the first Save
+	saved     bool     // read or saved in one call: header holds its cookie, saved in one call again or loaded by native()
 	flashKeys []string // the store's FlashKeys then, and keys that held flashes when loaded
 	subject   string   // Login's subject, applied by Save
 }
 
 type stateKey struct{}
 
-// open loads the request's native session of that name.
-func (s *Store) open(r *http.Request, name string, o *sessions.Options) (*state, *cookieseal.RequestSession, error) {
+// open loads the request's session of that name: read in one call (o, with
+// nothing native) when oneCall and the store reads so, else its native session.
+func (s *Store) open(r *http.Request, name string, o *sessions.Options, oneCall bool) (*state, *cookieseal.RequestSession, *adapter.Opened, error) {
 	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
 	m, err := s.manager(name, o)
 	if err != nil {
-		return st, nil, err
+		return st, nil, nil, err
 	}
 	st.loadedBy = m
 	if st.header == "" {
 		// No cookie at all: a fresh session, whose native session (what
 		// the library loads from an empty header) waits for the first Save.
 		st.fresh = true
-		return st, nil, nil
+		return st, nil, nil, nil
+	}
+	if oneCall && s.inOneCall {
+		opened, ok, err := adapter.OpenHeader(m, st.header)
+		if err != nil {
+			return st, nil, nil, err
+		}
+		if ok {
+			switch {
+			case opened.Undecided != nil:
+				st.undecided = opened.Undecided
+			case opened.ID == "":
+				st.fresh = true // none of the name came
+			default:
+				st.saved = true
+			}
+			return st, nil, &opened, nil
+		}
 	}
 	cs, err := m.LoadHeader(st.header)
-	return st, cs, err
+	return st, cs, nil, err
 }
 
 // native is the request's native session, made on first use for a fresh one
-// (from an empty header, or from the cookie its one-call Save wrote).
+// (from an empty header) or one read or saved in one call (from its cookie).
 func (st *state) native() (*cookieseal.RequestSession, error) {
 	switch {
 	case st.opened != nil:
@@ -224,7 +246,7 @@ func (st *state) native() (*cookieseal.RequestSession, error) {
 			return nil, cs.Reason() // the store could not answer: IsUndecided, answer 503
 		case cookieseal.Refused:
 			cs.Close()
-			return nil, fmt.Errorf("cookieseal: the session saved earlier in this request did not open again: %w", cs.Reason())
+			return nil, fmt.Errorf("cookieseal: the session read or saved earlier in this request did not open again: %w", cs.Reason())
 		}
 		st.opened, st.saved = cs, false
 	}
@@ -256,13 +278,20 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	opts := *s.Options
 	session.Options = &opts
 	session.IsNew = true
-	st, cs, err := s.open(r, name, &opts)
+	st, cs, opened, err := s.open(r, name, &opts, true)
 	session.Values[stateKey{}] = st
-	if err != nil {
+	switch {
+	case err != nil:
 		st.failed = err
 		return session, err
-	}
-	if st.fresh {
+	case st.undecided != nil:
+		return session, st.undecided
+	case st.fresh:
+		return session, nil
+	case opened != nil:
+		session.IsNew = false
+		session.ID = opened.ID
+		st.fill(session, opened.Values, opened.Flashes)
 		return session, nil
 	}
 	switch cs.Outcome() {
@@ -280,7 +309,13 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if !session.IsNew {
 		session.ID = cs.ID() // a new session's is set by its first Save (as gorilla's stores do)
 	}
-	values := adapter.Values(cs) // the native session's own: read, never written
+	st.fill(session, adapter.Values(cs), adapter.Flashes(cs)) // the native session's own: read, never written
+	return session, nil
+}
+
+// fill puts a loaded session's values and flashes into session.Values, with
+// the Go types they were saved with.
+func (st *state) fill(session *sessions.Session, values map[string]interface{}, flashes map[string][]interface{}) {
 	types, _ := values[typesKey].(map[string]interface{})
 	for k, v := range values {
 		if k == typesKey {
@@ -291,12 +326,12 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		}
 		session.Values[k] = v
 	}
-	for k, list := range adapter.Flashes(cs) {
+	for k, list := range flashes {
 		if !st.isFlashKey(k) {
 			st.flashKeys = append(st.flashKeys[:len(st.flashKeys):len(st.flashKeys)], k) // never the store's array
 		}
 		old, _ := session.Values[k].([]interface{})                  // a non-list value of that key gives way
-		session.Values[k] = append(old[:len(old):len(old)], list...) // a new array: neither is the native session's
+		session.Values[k] = append(old[:len(old):len(old)], list...) // a new array: neither is the loaded session's
 	}
 	for k, d := range types {
 		if v, ok := session.Values[k]; ok {
@@ -307,7 +342,6 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 			session.Values[k] = v
 		}
 	}
-	return session, nil
 }
 
 // entries is what a session's Values are sealed as: its values (with the Go
@@ -378,12 +412,13 @@ func lifetime(o *sessions.Options) cookieseal.Lifetime {
 	return cookieseal.Lifetime{BrowserSession: true}
 }
 
-// saveNew saves a session that no cookie came for in one call, with nothing
-// native to make or free. A later Save in the request loads the cookie it
-// wrote, as the next request would: the same session (a deletion then ends it
-// server-side too; an overflowed one is read back from the store, and that
-// Save is undecided if the store cannot answer).
-func (s *Store) saveNew(w http.ResponseWriter, session *sessions.Session, st *state) error {
+// saveInOneCall saves a session with nothing native to make or free: a new
+// one (no cookie of the name came), or the one its cookie holds (read or
+// saved in one call). A later Save in the request does so again from the
+// cookie it wrote, as the next request would: the same session (a deletion
+// then ends it server-side too; an overflowed one is read back from the
+// store, and that Save is undecided if the store cannot answer).
+func (s *Store) saveInOneCall(w http.ResponseWriter, session *sessions.Session, st *state) error {
 	values, flashes, err := st.entries(session)
 	if err != nil {
 		return err
@@ -392,7 +427,12 @@ func (s *Store) saveNew(w http.ResponseWriter, session *sessions.Session, st *st
 	if err != nil {
 		return err
 	}
-	id, cookie, err := adapter.SaveNew(m, w, values, flashes, lifetime(session.Options))
+	var id, cookie string
+	if st.fresh {
+		id, cookie, err = adapter.SaveNew(m, w, values, flashes, lifetime(session.Options))
+	} else {
+		id, cookie, err = adapter.SaveHeader(m, w, st.header, values, flashes, lifetime(session.Options))
+	}
 	if err != nil {
 		return err
 	}
@@ -414,9 +454,9 @@ func Login(session *sessions.Session, subject string) {
 
 // Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	if st := stateOf(session); st != nil && st.fresh && st.opened == nil && st.subject == "" &&
+	if st := stateOf(session); st != nil && (st.fresh || st.saved) && st.opened == nil && st.subject == "" &&
 		(session.Options == nil || session.Options.MaxAge >= 0) {
-		return s.saveNew(w, session, st)
+		return s.saveInOneCall(w, session, st)
 	}
 	cs, m, err := s.prepare(r, session)
 	if err != nil {
@@ -482,7 +522,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		// session is opened again, and saved with what Values hold now.
 		var cs *cookieseal.RequestSession
 		var err error
-		if st, cs, err = s.open(r, session.Name(), s.Options); err != nil {
+		if st, cs, _, err = s.open(r, session.Name(), s.Options, false); err != nil {
 			return nil, nil, err
 		}
 		switch {

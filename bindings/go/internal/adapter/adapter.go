@@ -1,7 +1,7 @@
 // Package adapter is what the binding's own adapters (gorillastore) reach of
 // a RequestSession beyond the public API, which copies to stay safe for any
 // caller: its values without a copy, a Replace that keeps the maps it is
-// given, and a new session saved in one call. Package cookieseal sets the functions when it is initialised (it
+// given, and a session read or saved in one call. Package cookieseal sets the functions when it is initialised (it
 // imports this package, which cannot import it); the session is passed as
 // its *cookieseal.RequestSession.
 package adapter
@@ -22,7 +22,27 @@ var (
 	// in one call, for a request that came without its cookie: the headers go
 	// to w; it returns the session's id and the "name=value" its Set-Cookie sets.
 	SaveNew func(manager interface{}, w http.ResponseWriter, values, flashes []Entry, lifetime interface{}) (id, cookie string, err error)
+	// OpenHeader reads the session a Cookie header holds of a
+	// *cookieseal.SessionManager with nothing native to make or free (no
+	// finalizer's work for a read-only request). ok is false when that cannot
+	// be done: the open needs the store or the keyring file (it would then
+	// be read again by the save), or a refused cookie is to be cleared; load
+	// a RequestSession then.
+	OpenHeader func(manager interface{}, header string) (o Opened, ok bool, err error)
+	// SaveHeader is SaveNew for the session of a Cookie header that
+	// OpenHeader read: opened again, changed to values, flashes and lifetime,
+	// and saved in one call, its id kept. A session that no longer opens is
+	// not saved: its reason (undecided: answer 503).
+	SaveHeader func(manager interface{}, w http.ResponseWriter, header string, values, flashes []Entry, lifetime interface{}) (id, cookie string, err error)
 )
+
+// Opened is a Cookie header's session as OpenHeader reads it.
+type Opened struct {
+	Values    map[string]interface{}   // nil when no cookie opened
+	Flashes   map[string][]interface{} // by key (nil: none)
+	ID        string                   // "" when no cookie opened (none came, or undecided)
+	Undecided error                    // the request is undecided: its reason (answer 503)
+}
 
 // Entry is one member of a session's values or flashes: no map is built for
 // a session that is sealed once and dropped.
