@@ -709,6 +709,8 @@ cookieseal_status cookieseal_session_manager_open_header_nonblocking(
   no_io.finish();
   if (!no_io.blocked()) return st;
   // Judged without what it needed: thrown away (the JSON is plaintext).
+  if (outcome != nullptr) *outcome = COOKIESEAL_UNDECIDED;
+  if (reason != nullptr) *reason = COOKIESEAL_WOULD_BLOCK;
   if (json != nullptr && *json != nullptr) {
     cookieseal::detail::wipe(*json, json_len != nullptr ? *json_len : std::strlen(*json));
     cookieseal_free(*json);
@@ -744,9 +746,13 @@ cookieseal_status cookieseal_session_manager_save_header(
     update_session(r.session(), view(json, json_len));
     auto headers = sessions.save(r);
     if (!headers) return failed(headers.error());
+    // A new session nothing sealed (an update that changed nothing) has no id to give.
+    const bool has_id =
+        !r.is_new() || std::any_of(headers->begin(), headers->end(),
+                                   [](const auto& h) { return h.name == "Set-Cookie"; });
     const cookieseal_status st =
         give(cookieseal::detail::headers_json(*headers), headers_json, headers_json_len);
-    if (st == COOKIESEAL_OK && id != nullptr) write_id(id, r.session().id());
+    if (st == COOKIESEAL_OK && id != nullptr && has_id) write_id(id, r.session().id());
     return st;
   });
 }

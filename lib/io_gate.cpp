@@ -92,7 +92,7 @@ no_io_scope::~no_io_scope() {
 
 bool no_io_scope::blocked() const noexcept { return blocked_here; }
 
-void no_io_scope::finish() {
+void no_io_scope::finish() noexcept {
   if (blocked_here) {
     drop_held(first_held_);
     return;
@@ -101,11 +101,17 @@ void no_io_scope::finish() {
     first_held_ = held.size();
     return;
   }
-  const auto first = held.begin() + static_cast<std::ptrdiff_t>(first_held_);
-  std::vector<held_diagnostic> now(std::make_move_iterator(first),
-                                   std::make_move_iterator(held.end()));
-  drop_held(first_held_);
-  for (const auto& d : now) call_diagnostic(d.to, d.message);
+  // Never throws: the nonblocking calls finish after handing out their
+  // outputs. Without the memory to move them, the held lines are dropped.
+  try {
+    const auto first = held.begin() + static_cast<std::ptrdiff_t>(first_held_);
+    std::vector<held_diagnostic> now(std::make_move_iterator(first),
+                                     std::make_move_iterator(held.end()));
+    drop_held(first_held_);
+    for (const auto& d : now) call_diagnostic(d.to, d.message);
+  } catch (...) {
+    drop_held(first_held_);
+  }
 }
 
 void diagnose(const std::function<void(std::string_view)>& f, std::string_view message) {

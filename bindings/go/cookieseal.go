@@ -530,36 +530,58 @@ func (s *RequestSession) SetLifetime(l Lifetime) error {
 // appendLifetime appends `"lifetime":{...}` for l, and returns its durations
 // in seconds as the library reads them (nil: the codec's).
 func appendLifetime(b []byte, l Lifetime) ([]byte, *int64, *int64, error) {
-	seconds := func(what string, d time.Duration) (*int64, error) {
-		var n int64
+	b, maxAge, idle, err := appendLifetimeSeconds(b, l)
+	if err != nil {
+		return b, nil, nil, err
+	}
+	return b, maxAge.pointer(), idle.pointer(), nil
+}
+
+// lifetimeSeconds is a duration of a Lifetime as the library reads it.
+type lifetimeSeconds struct {
+	n   int64
+	set bool // false: the codec's (null)
+}
+
+func (s lifetimeSeconds) pointer() *int64 {
+	if !s.set {
+		return nil
+	}
+	n := s.n
+	return &n
+}
+
+// appendLifetimeSeconds is appendLifetime with nothing allocated (a save in
+// one call keeps nothing of it).
+func appendLifetimeSeconds(b []byte, l Lifetime) ([]byte, lifetimeSeconds, lifetimeSeconds, error) {
+	seconds := func(what string, d time.Duration) (lifetimeSeconds, error) {
 		switch {
 		case d == 0:
-			return nil, nil
+			return lifetimeSeconds{}, nil
 		case d == Off:
+			return lifetimeSeconds{set: true}, nil
 		case d < 0:
-			return nil, &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
+			return lifetimeSeconds{}, &Error{Status: ErrInvalidArgument.Status, Name: ErrInvalidArgument.Name,
 				Message: fmt.Sprintf("Lifetime.%s must be Off, 0 or positive, not %v", what, d)}
-		default:
-			n = wholeSeconds(d)
 		}
-		return &n, nil
+		return lifetimeSeconds{n: wholeSeconds(d), set: true}, nil
 	}
 	maxAge, err := seconds("MaxAge", l.MaxAge)
 	if err != nil {
-		return b, nil, nil, err
+		return b, maxAge, maxAge, err
 	}
 	idle, err := seconds("IdleTimeout", l.IdleTimeout)
 	if err != nil {
-		return b, nil, nil, err
+		return b, maxAge, idle, err
 	}
-	seconds64 := func(b []byte, p *int64) []byte {
-		if p == nil {
+	appendSeconds := func(b []byte, s lifetimeSeconds) []byte {
+		if !s.set {
 			return append(b, "null"...)
 		}
-		return strconv.AppendInt(b, *p, 10)
+		return strconv.AppendInt(b, s.n, 10)
 	}
-	b = seconds64(append(b, `"lifetime":{"max_age":`...), maxAge)
-	b = seconds64(append(b, `,"idle_timeout":`...), idle)
+	b = appendSeconds(append(b, `"lifetime":{"max_age":`...), maxAge)
+	b = appendSeconds(append(b, `,"idle_timeout":`...), idle)
 	b = append(strconv.AppendBool(append(b, `,"browser_session":`...), l.BrowserSession), '}')
 	return b, maxAge, idle, nil
 }
@@ -590,7 +612,7 @@ func saveInOneCall(w http.ResponseWriter, values, flashes []adapter.Entry, l Lif
 	defer putBuf(bp)
 	b, err := appendEntries(append(*bp, '{'), values, flashes)
 	if err == nil {
-		b, _, _, err = appendLifetime(append(b, ','), l)
+		b, _, _, err = appendLifetimeSeconds(append(b, ','), l)
 	}
 	*bp = b
 	if err != nil {

@@ -2,6 +2,7 @@ package cookieseal
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,39 @@ func TestPlainRunAgreesWithTheByteTestEverywhere(t *testing.T) {
 				t.Fatalf("%q came back as %q", s, back)
 			}
 		}
+	}
+}
+
+// The headers of a save that sealed one cookie are read without the general
+// parse: the same pairs, and anything else (an escape, two cookies, a raw
+// control character, trailing text) goes to the general parse.
+func TestSealedHeadersReadAsTheGeneralParseReadsThem(t *testing.T) {
+	const tail = `,["Cache-Control","no-store"],["Vary","Cookie"]]`
+	for _, c := range []struct {
+		text string
+		fast bool
+	}{
+		{`[["Set-Cookie","__Host-session=abc; Path=/; Secure; HttpOnly"]` + tail, true},
+		{`[["Set-Cookie",""]` + tail, true},
+		{`[["Set-Cookie","sid=a; Path=/x\"y"]` + tail, false},
+		{`[["Set-Cookie","a=1"],["Set-Cookie","b=2"]` + tail, false},
+		{`[["Set-Cookie","a=` + "\x01" + `"]` + tail, false},
+		{`[["Set-Cookie","a=1"]` + tail + ` `, false},
+		{`[["Set-Cookie","a=1"]` + tail + `x`, false},
+		{`[["Vary","Cookie"]]`, false},
+		{`[]`, false},
+	} {
+		_, fast := sealedLine([]byte(c.text))
+		if fast != c.fast {
+			t.Errorf("%q: fast path %v, want %v", c.text, fast, c.fast)
+		}
+		got, err := readHeaders([]byte(c.text))
+		want, wantErr := readHeaderPairs(nil, []byte(c.text))
+		if (err == nil) != (wantErr == nil) || (err == nil && len(got)+len(want) > 0 && !reflect.DeepEqual(got, want)) {
+			t.Errorf("%q: %v %v, the general parse %v %v", c.text, got, err, want, wantErr)
+		}
+	}
+	if _, err := readHeaders([]byte(`[["Set-Cookie","a=1"]` + tail + `x`)); err == nil {
+		t.Error("trailing text was read")
 	}
 }

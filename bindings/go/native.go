@@ -14,6 +14,10 @@ package cookieseal
 //   explicit_bzero(p, n);
 //   free(p);
 // }
+// static void cookieseal_go_wipe_library_text(char* p, size_t n) {
+//   explicit_bzero(p, n);
+//   cookieseal_free(p);
+// }
 import "C"
 
 import (
@@ -46,12 +50,13 @@ func withString(s string, f func(p *C.char, n C.size_t) C.cookieseal_status) C.c
 	return f((*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)))
 }
 
-// takeText copies a library-allocated string and frees it (cookieseal_free).
+// takeText copies a library-allocated string, then wipes and frees it (it
+// may be a session's JSON, a cookie: the copy is all that is left).
 func takeText(p *C.char, n C.size_t) string {
 	if p == nil {
 		return ""
 	}
-	defer C.cookieseal_free(unsafe.Pointer(p))
+	defer C.cookieseal_go_wipe_library_text(p, n)
 	return C.GoStringN(p, C.int(n))
 }
 
@@ -379,7 +384,7 @@ func (m *manager) openHeader(header string, read func(text []byte) error) (o Out
 		return Undecided, nil, false, err
 	}
 	if res.text != nil {
-		if err := readText(res.text, res.n, read); err != nil {
+		if err := readPlaintext(res.text, res.n, read); err != nil {
 			return Undecided, nil, false, err
 		}
 	}
@@ -555,7 +560,7 @@ func (r *request) sessionJSON(read func(text []byte) error) error {
 	if err := status(C.cookieseal_request_session_json(r.p, &res.text, &res.n)); err != nil {
 		return err
 	}
-	return readText(res.text, res.n, read)
+	return readPlaintext(res.text, res.n, read)
 }
 
 // readText hands a library-allocated string to read, then frees it.
@@ -564,6 +569,15 @@ func readText(p *C.char, n C.size_t, read func(text []byte) error) error {
 		return read(nil)
 	}
 	defer C.cookieseal_free(unsafe.Pointer(p))
+	return read(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
+}
+
+// readPlaintext is readText for a session's JSON (plaintext): wiped, then freed.
+func readPlaintext(p *C.char, n C.size_t, read func(text []byte) error) error {
+	if p == nil {
+		return read(nil)
+	}
+	defer C.cookieseal_go_wipe_library_text(p, n)
 	return read(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
 }
 
@@ -637,26 +651,68 @@ func (r *request) save(m *manager) ([][2]string, error) {
 
 // headersOf reads the library's JSON array of [name, value] pairs (freed).
 func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
-	headers := make([][2]string, 0, 4) // a Set-Cookie, Cache-Control and Vary: one allocation
+	var headers [][2]string
 	err := readText(out, n, func(text []byte) error {
-		jr := &jsonReader{s: text}
-		return jr.array(func() error {
-			var h [2]string
-			var err error
-			if err = jr.expect('['); err == nil {
-				if h[0], err = jr.headerWord(); err == nil {
-					if err = jr.expect(','); err == nil {
-						if h[1], err = jr.headerWord(); err == nil {
-							err = jr.expect(']')
-						}
+		var err error
+		headers, err = readHeaders(text)
+		return err
+	})
+	return headers, err
+}
+
+// readHeaders reads the library's JSON array of [name, value] pairs.
+func readHeaders(text []byte) ([][2]string, error) {
+	headers := make([][2]string, 0, 4) // a Set-Cookie, Cache-Control and Vary: one allocation
+	if line, ok := sealedLine(text); ok {
+		return append(headers, [2]string{"Set-Cookie", string(line)},
+			[2]string{"Cache-Control", "no-store"}, [2]string{"Vary", "Cookie"}), nil
+	}
+	return readHeaderPairs(headers, text)
+}
+
+// readHeaderPairs is readHeaders' general parse, appending to headers.
+func readHeaderPairs(headers [][2]string, text []byte) ([][2]string, error) {
+	jr := &jsonReader{s: text}
+	err := jr.array(func() error {
+		var h [2]string
+		var err error
+		if err = jr.expect('['); err == nil {
+			if h[0], err = jr.headerWord(); err == nil {
+				if err = jr.expect(','); err == nil {
+					if h[1], err = jr.headerWord(); err == nil {
+						err = jr.expect(']')
 					}
 				}
 			}
-			headers = append(headers, h)
-			return err
-		})
+		}
+		headers = append(headers, h)
+		return err
 	})
+	if err == nil && jr.peek() != 0 {
+		err = errJSON
+	}
 	return headers, err
+}
+
+// What a save that sealed one cookie writes, around its Set-Cookie line.
+const (
+	sealedHead = `[["Set-Cookie","`
+	sealedTail = `"],["Cache-Control","no-store"],["Vary","Cookie"]]`
+)
+
+// sealedLine is the Set-Cookie line of the headers a save that sealed one
+// cookie writes, when text is exactly those and the line a plain JSON
+// string (no escapes): most saves, read without the general parse.
+func sealedLine(text []byte) ([]byte, bool) {
+	if len(text) < len(sealedHead)+len(sealedTail) || string(text[:len(sealedHead)]) != sealedHead ||
+		string(text[len(text)-len(sealedTail):]) != sealedTail {
+		return nil, false
+	}
+	end := len(text) - len(sealedTail)
+	if plainEnd(text, len(sealedHead)) != end {
+		return nil, false
+	}
+	return text[len(sealedHead):end], true
 }
 
 // headerWord reads a string of the headers' JSON: the names and values the

@@ -429,7 +429,8 @@ cookieseal_request_save_nonblocking(cookieseal_request* r, char** json, size_t* 
  * empty string when the call fails). A session too large for a cookie goes to
  * the overflow store (STORE_UNAVAILABLE, undecided, when it cannot take it:
  * answer 503). To change and save the same session again in the same HTTP
- * request, load a request from the Set-Cookie's name=value. INVALID_ARGUMENT
+ * request, save (ABI 1.4: cookieseal_session_manager_save_header) or load a
+ * request from the Set-Cookie's name=value. INVALID_ARGUMENT
  * for a NULL @p m, @p json or @p headers_json (@p id, @p headers_json_len and
  * @p error_message may be NULL); CLOSED once the manager or its codec was
  * freed. Added in ABI 1.3.
@@ -451,7 +452,7 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_mana
  * *json_len 0) when none did: no cookie of the name came (OPENED, a new
  * session: save it with cookieseal_session_manager_save_new), it was refused
  * (a cookieseal_request saves the deletion that clears it), or the request is
- * undecided (answer 503). OK whenever the header was judged; INVALID_ARGUMENT
+ * undecided (answer 503). OK for every outcome; INVALID_ARGUMENT
  * for a NULL @p m, @p outcome or @p json, or a NULL header with a length
  * (@p reason, @p json_len and @p error_message may be NULL); CLOSED once the
  * manager or its codec was freed. Added in ABI 1.4.
@@ -464,9 +465,10 @@ COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status cookieseal_session_mana
 /**
  * cookieseal_session_manager_open_header, but never waiting on the store or
  * the keyring file: COOKIESEAL_WOULD_BLOCK when the open needs them (a
- * revocation check, an overflowed session, a key not loaded yet), nothing given back and nothing
- * logged: open it on a thread that may block (with a cookieseal_request when
- * it will be saved, so that the store is asked once). Added in ABI 1.4.
+ * revocation check, an overflowed session, a key not loaded yet), with *json
+ * NULL, *outcome UNDECIDED, *reason WOULD_BLOCK and nothing logged: open it
+ * on a thread that may block (with a cookieseal_request when it will be
+ * saved, so that the store is asked once). Added in ABI 1.4.
  */
 COOKIESEAL_C_API COOKIESEAL_MUST_CHECK cookieseal_status
 cookieseal_session_manager_open_header_nonblocking(cookieseal_session_manager* m,
@@ -482,16 +484,16 @@ cookieseal_session_manager_open_header_nonblocking(cookieseal_session_manager* m
  * cookieseal_request_new(@p m, @p cookie_header), cookieseal_request_update
  * (@p json, its shape) and cookieseal_request_save_with(@p m) give, for a
  * framework that read the session with cookieseal_session_manager_open_header
- * and saves the values it holds. No cookie of the name: a new session is
- * saved. A header whose session is undecided or refused saves nothing: the
- * call fails with the reason (undecided: answer 503; refused: the values were
- * read from a session that no longer opens, revoked, expired or its key
- * removed, and are not carried into a new one). Its cookie is opened again,
- * store calls included (a revocation check, an overflowed session read back):
- * with a store, a session read and saved through one cookieseal_request asks
- * the store once. *headers_json gets the headers as
- * cookieseal_request_save writes them, @p id the session's id (32 lowercase
- * hex digits and a NUL; the empty string when the call fails). NULL rules as
+ * and saves the values it holds; a Set-Cookie, as there, only when the
+ * session changed (a lifetime given always re-seals), its renewal is due or
+ * its key was replaced. No cookie of the name: a new session. A header whose session is undecided
+ * or refused saves nothing: the call fails with the reason (undecided: answer 503; refused: the
+ * values were read from a session that no longer opens, revoked, expired or its key removed, and
+ * are not carried into a new one). Its cookie is opened again, store calls included (a revocation
+ * check, an overflowed session read back): with a store, a session read and saved through one
+ * cookieseal_request asks the store once. *headers_json gets the headers as cookieseal_request_save
+ * writes them, @p id the session's id (32 lowercase hex digits and a NUL; the empty string when the
+ * call fails, and for a new session nothing sealed). NULL rules as
  * cookieseal_session_manager_save_new's, and a NULL header with a length is
  * INVALID_ARGUMENT. Added in ABI 1.4.
  */

@@ -31,8 +31,9 @@ class no_io_scope {
 
   /// The call is over: the diagnostics it held go out now unless it blocked
   /// (then it is made again, and says them again). Without finish(), as on
-  /// an exception, they are dropped.
-  void finish();
+  /// an exception, they are dropped; so are they when there is no memory to
+  /// send them with.
+  void finish() noexcept;
 
  private:
   bool outer_forbidden_;

@@ -7,8 +7,11 @@ package gorillastore_test
 import (
 	"errors"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 	"github.com/cookieseal/cookieseal/bindings/go/gorillastore"
@@ -166,5 +169,56 @@ func TestOpenedInOneCallThenStoreClosedIsAnError(t *testing.T) {
 	}
 	if _, err := store.New(req, "hello"); !errors.Is(err, cookieseal.ErrClosed) {
 		t.Errorf("new after Close: %v", err)
+	}
+}
+
+// A session that no longer opens when Save opens its cookie again (here its
+// key replaced by a keyring reload between New and Save) is not saved.
+func TestSessionThatNoLongerOpensAtSaveIsNotSaved(t *testing.T) {
+	dir := t.TempDir()
+	store, err := gorillastore.New(testsupport.Keyring(t, dir), cookieseal.Options{ReloadInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cookies := helloCookies(t, store)
+	req := request(cookies)
+	session, err := store.New(req, "hello")
+	if err != nil || session.IsNew {
+		t.Fatalf("opened: %v %v", err, session.IsNew)
+	}
+	testsupport.Keyring(t, dir) // the same key id, other bytes: the cookie no longer opens
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if again, err := store.New(request(cookies), "hello"); err != nil || again.IsNew {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the keyring was not reloaded")
+		}
+	}
+	session.Values["n"] = 2
+	rsp := httptest.NewRecorder()
+	if err := session.Save(req, rsp); err == nil || len(rsp.Header()["Set-Cookie"]) != 0 {
+		t.Errorf("saved a session that no longer opens: %v %v", err, rsp.Header())
+	}
+}
+
+// With a store, a session keeps one native session for the request's later
+// Saves: the store is asked once (by the second Save's open), not by each.
+func TestWithAStoreLaterSavesAskTheStoreOnce(t *testing.T) {
+	store, dir := gorillaStore(t)
+	req := request(nil)
+	session, _ := store.New(req, "hello")
+	for n := 1; n <= 3; n++ {
+		if n == 3 {
+			if err := os.Rename(filepath.Join(dir, "store"), filepath.Join(dir, "moved")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		session.Values["n"] = n
+		rsp := httptest.NewRecorder()
+		if err := session.Save(req, rsp); err != nil || len(rsp.Header()["Set-Cookie"]) != 1 {
+			t.Fatalf("save %d: %v %v", n, err, rsp.Header())
+		}
 	}
 }

@@ -171,9 +171,17 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
 }
 
-// state travels in session.Values under an unexported key type, so it can
+// state is a session's request state. It is also the store the session was
+// made with (session.Store(), which gets, makes and saves as the Store does),
+// so that it travels with the session outside Values: they stay the
+// handler's alone, as many as it put there (one more would move a map of 8
+// into a bigger one), and gin's Clear() cannot drop it. A session the store's
+// New did not make keeps it in Values, under an unexported key type that can
 // never collide with a user's key nor be sealed.
 type state struct {
+	store     *Store
+	session   *sessions.Session          // the one session it is the state of
+	options   sessions.Options           // its session's Options as New made them (one allocation with the state)
 	opened    *cookieseal.RequestSession // the request's native session: every later Save in the request uses it
 	loadedBy  *cookieseal.SessionManager // the kind it was loaded as (a deletion's attributes)
 	header    string                     // the request's Cookie lines
@@ -187,18 +195,30 @@ type state struct {
 
 type stateKey struct{}
 
-// open loads the request's session of that name: read in one call (o, with
-// nothing native) when oneCall and the store reads so, else its native session.
+// Get, New and Save are the Store's: state is the sessions.Store its session reports.
+func (st *state) Get(r *http.Request, name string) (*sessions.Session, error) {
+	return st.store.Get(r, name)
+}
+func (st *state) New(r *http.Request, name string) (*sessions.Session, error) {
+	return st.store.New(r, name)
+}
+func (st *state) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
+	return st.store.Save(r, w, session)
+}
+
+// open loads the request's session of that name: read in one call (the
+// *adapter.Opened, nothing native) when oneCall and the store reads so, else
+// its native session.
 func (s *Store) open(r *http.Request, name string, o *sessions.Options, oneCall bool) (*state, *cookieseal.RequestSession, *adapter.Opened, error) {
-	st := &state{header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
-	m, err := s.manager(name, o)
+	st := &state{store: s, options: *o, header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
+	m, err := s.manager(name, &st.options)
 	if err != nil {
 		return st, nil, nil, err
 	}
 	st.loadedBy = m
 	if st.header == "" {
-		// No cookie at all: a fresh session, whose native session (what
-		// the library loads from an empty header) waits for the first Save.
+		// No cookie at all: a fresh session, saved in one call (or, for a
+		// login or a deletion, loaded from an empty header) by the first Save.
 		st.fresh = true
 		return st, nil, nil, nil
 	}
@@ -267,19 +287,36 @@ func (st *state) isFlashKey(k string) bool {
 	return false
 }
 
+// stateOf is the request state of a session of this package, or nil.
 func stateOf(session *sessions.Session) *state {
-	st, _ := session.Values[stateKey{}].(*state)
+	st, ok := session.Store().(*state)
+	if !ok {
+		st, _ = session.Values[stateKey{}].(*state) // a session New did not make
+	}
+	if st == nil || st.session != session {
+		return nil // another session made with the first one's Store()
+	}
 	return st
+}
+
+// storeOf is the Store of a session of this package, or nil.
+func storeOf(session *sessions.Session) *Store {
+	switch s := session.Store().(type) {
+	case *state:
+		return s.store
+	case *Store:
+		return s
+	}
+	return nil
 }
 
 // New opens the session of that name from the request (not cached).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
-	session := sessions.NewSession(s, name)
-	opts := *s.Options
-	session.Options = &opts
+	st, cs, opened, err := s.open(r, name, s.Options, true)
+	session := sessions.NewSession(st, name)
+	st.session = session
+	session.Options = &st.options
 	session.IsNew = true
-	st, cs, opened, err := s.open(r, name, &opts, true)
-	session.Values[stateKey{}] = st
 	switch {
 	case err != nil:
 		st.failed = err
@@ -347,8 +384,8 @@ func (st *state) fill(session *sessions.Session, values map[string]interface{}, 
 // entries is what a session's Values are sealed as: its values (with the Go
 // types under typesKey) and its flashes (the lists under flash keys).
 func (st *state) entries(session *sessions.Session) ([]adapter.Entry, []adapter.Entry, error) {
-	values := make([]adapter.Entry, 0, len(session.Values))
-	var flashes []adapter.Entry // most saves have none
+	values := make([]adapter.Entry, 0, len(session.Values)+1) // and the types
+	var flashes []adapter.Entry                               // most saves have none
 	var types map[string]interface{}
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
@@ -453,8 +490,12 @@ func Login(session *sessions.Session, subject string) {
 }
 
 // Save writes the session's cookie (or deletes it when Options.MaxAge < 0).
+// Without a store, the cookie New opened is opened again here: a session
+// that no longer opens (its idle timeout passed during the request, its key
+// removed by a keyring reload) is not saved, and Save returns why (answer
+// 503 when cookieseal.IsUndecided).
 func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	if st := stateOf(session); st != nil && (st.fresh || st.saved) && st.opened == nil && st.subject == "" &&
+	if st := stateOf(session); st != nil && (st.fresh || st.saved && s.inOneCall) && st.opened == nil && st.subject == "" &&
 		(session.Options == nil || session.Options.MaxAge >= 0) {
 		return s.saveInOneCall(w, session, st)
 	}
@@ -483,8 +524,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 func SaveAll(r *http.Request, w http.ResponseWriter, list ...*sessions.Session) error {
 	native := make([]*cookieseal.RequestSession, 0, len(list))
 	for _, session := range list {
-		s, ok := session.Store().(*Store)
-		if !ok {
+		s := storeOf(session)
+		if s == nil {
 			return invalid(fmt.Sprintf("session %q is not a gorillastore session", session.Name()))
 		}
 		cs, m, err := s.prepare(r, session)
@@ -518,8 +559,8 @@ func invalid(message string) error {
 func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal.RequestSession, *cookieseal.SessionManager, error) {
 	st := stateOf(session)
 	if st == nil {
-		// The handler cleared Values (gin's Clear(), a logout): the request's
-		// session is opened again, and saved with what Values hold now.
+		// A session New did not make (sessions.NewSession(store, name)):
+		// the request's session is opened, and saved with what Values hold.
 		var cs *cookieseal.RequestSession
 		var err error
 		if st, cs, _, err = s.open(r, session.Name(), s.Options, false); err != nil {
@@ -533,6 +574,7 @@ func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal
 		default:
 			st.opened = cs
 		}
+		st.session = session
 		session.Values[stateKey{}] = st
 	}
 	if st.failed != nil {

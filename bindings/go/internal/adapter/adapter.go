@@ -29,10 +29,11 @@ var (
 	// be read again by the save), or a refused cookie is to be cleared; load
 	// a RequestSession then.
 	OpenHeader func(manager interface{}, header string) (o Opened, ok bool, err error)
-	// SaveHeader is SaveNew for the session of a Cookie header that
-	// OpenHeader read: opened again, changed to values, flashes and lifetime,
-	// and saved in one call, its id kept. A session that no longer opens is
-	// not saved: its reason (undecided: answer 503).
+	// SaveHeader is SaveNew for the session a Cookie header holds (one
+	// OpenHeader read, or the cookie an earlier one-call save wrote): opened
+	// again, changed to values, flashes and lifetime, and saved in one call,
+	// its id kept. A session that no longer opens is not saved: its reason
+	// (undecided: answer 503).
 	SaveHeader func(manager interface{}, w http.ResponseWriter, header string, values, flashes []Entry, lifetime interface{}) (id, cookie string, err error)
 )
 
