@@ -71,11 +71,25 @@ export interface SessionMeta {
   overflow: boolean | null;
 }
 
+/** A session's own lifetime in seconds (null: the codec's). */
+export interface SessionLifetime {
+  max_age: number | null;
+  idle_timeout: number | null;
+  browser_session: boolean;
+}
+
+/**
+ * What open() and openSync() give: values, constants and flashes as own
+ * properties; lifetime and meta read when first asked for (JSON.stringify
+ * gives all five).
+ */
 export interface OpenedSession {
   values: Values;
   constants: Values;
   flashes: { [key: string]: Value[] };
+  lifetime: SessionLifetime;
   meta: SessionMeta;
+  toJSON(): { values: Values; constants: Values; flashes: { [key: string]: Value[] }; lifetime: SessionLifetime; meta: SessionMeta };
 }
 
 export interface SealInput {

@@ -73,9 +73,12 @@ class SessionManager {
     return this._native.seal(json.encodeSession(session ?? {}));
   }
 
-  /** The session in a cookie value: { values, constants, flashes, meta }. */
+  /**
+   * The session in a cookie value: an OpenedSession (values, constants,
+   * flashes; lifetime and meta read when first asked for).
+   */
   async open(cookie) {
-    return json.decodeSession(await this._native.open(String(cookie)));
+    return json.decodeOpened(await this._native.open(String(cookie)), -1);
   }
 
   /** seal() on the calling thread: for a codec without a store (no I/O). */
@@ -85,7 +88,8 @@ class SessionManager {
 
   /** open() on the calling thread: for a codec without a store (no I/O). */
   openSync(cookie) {
-    return json.decodeSession(this._native.openSync(String(cookie)));
+    const text = this._native.openSync(String(cookie));
+    return json.decodeOpened(text, native.openCut[0]);
   }
 
   async revokeSubject(subject) {

@@ -151,10 +151,85 @@ function decodeSession(text) {
   if (!mayHoldTags(text)) return doc;
   decodeMap(doc.values);
   decodeMap(doc.constants);
-  if (doc.flashes !== null && typeof doc.flashes === 'object') {
-    for (const k of Object.keys(doc.flashes)) doc.flashes[k] = decodeValue(doc.flashes[k]);
-  }
+  decodeFlashes(doc.flashes);
   return doc;
+}
+
+function decodeFlashes(flashes) {
+  if (flashes !== null && typeof flashes === 'object') {
+    for (const k of Object.keys(flashes)) flashes[k] = decodeValue(flashes[k]);
+  }
+}
+
+// The session JSON's tail: its lifetime and meta, after the maps.
+const TAIL = ',"lifetime":{"max_age":';
+const VALUES_KEY = '{"values":';
+const NO_CONSTANTS_NOR_FLASHES = ',"constants":{},"flashes":{}';
+
+// An own data property, as an assignment to a plain object makes it.
+function own(obj, k, v) {
+  Object.defineProperty(obj, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * What open() gives: values, constants and flashes read at once; lifetime and
+ * meta (a third of the JSON to parse, seldom used by a handler) when first
+ * asked for. JSON.stringify gives all five.
+ */
+class OpenedSession {
+  #text;
+  #cut;
+  #tail = null;
+
+  constructor(maps, text, cut) {
+    this.values = maps.values;
+    this.constants = maps.constants;
+    this.flashes = maps.flashes;
+    this.#text = text;
+    this.#cut = cut;
+  }
+
+  #rest() {
+    if (this.#tail === null) this.#tail = JSON.parse(`{${this.#text.slice(this.#cut + 1)}`);
+    return this.#tail;
+  }
+
+  get lifetime() { return this.#rest().lifetime; }
+  set lifetime(v) { own(this, 'lifetime', v); }
+  get meta() { return this.#rest().meta; }
+  set meta(v) { own(this, 'meta', v); }
+
+  toJSON() {
+    return { values: this.values, constants: this.constants, flashes: this.flashes, lifetime: this.lifetime, meta: this.meta };
+  }
+}
+
+/**
+ * open()'s session from the library's JSON, whose maps end at @p cut (where
+ * its ',"lifetime":' tail starts; -1 or past the text: found here, as the
+ * last one, whose quotes are raw where no string holds a raw quote).
+ */
+function decodeOpened(text, cut) {
+  if (cut < 0 || cut >= text.length) cut = text.lastIndexOf(TAIL);
+  if (cut < 0) return decodeSession(text);
+  // Most sessions have no constants and no flashes: then only the values are
+  // parsed. (The text before the tail is '{"values":V,"constants":C,"flashes":F';
+  // ending in '{}' twice, F and C are empty: no member value ends with '{'.)
+  const at = cut - NO_CONSTANTS_NOR_FLASHES.length;
+  if (at > VALUES_KEY.length && text.startsWith(NO_CONSTANTS_NOR_FLASHES, at) && text.startsWith(VALUES_KEY)) {
+    const valuesText = text.slice(VALUES_KEY.length, at);
+    const values = JSON.parse(valuesText);
+    if (mayHoldTags(valuesText)) decodeMap(values);
+    return new OpenedSession({ values, constants: {}, flashes: {} }, text, cut);
+  }
+  const maps = `${text.slice(0, cut)}}`;
+  const doc = JSON.parse(maps);
+  if (mayHoldTags(maps)) {
+    decodeMap(doc.values);
+    decodeMap(doc.constants);
+    decodeFlashes(doc.flashes);
+  }
+  return new OpenedSession(doc, text, cut);
 }
 
 /** Values (a list of flash messages, say) from the library's JSON. */
@@ -163,4 +238,4 @@ function decode(text) {
   return mayHoldTags(text) ? decodeValue(value) : value;
 }
 
-module.exports = { UserObject, encode, encodeMap, encodeSession, decode, decodeSession };
+module.exports = { UserObject, OpenedSession, encode, encodeMap, encodeSession, decode, decodeSession, decodeOpened };

@@ -25,6 +25,10 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* data = new addon_data;
   env.SetInstanceData(data);
   data->request_constructor = Napi::Persistent(request_session::define(env));
+  auto cut = Napi::ArrayBuffer::New(env, sizeof(std::uint32_t));
+  data->open_cut = Napi::Persistent(cut);
+  data->open_cut_data = static_cast<std::uint32_t*>(cut.Data());
+  exports.Set("openCut", Napi::Uint32Array::New(env, 1, cut, 0));
   exports.Set("NativeCodec", codec::define(env));
   exports.Set("NativeSessionManager", session_manager::define(env));
   exports.Set("NativeRequest", data->request_constructor.Value());

@@ -38,12 +38,32 @@ std::string bytes_of(const Napi::Value& v, const char* what) {
   throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a string or a Buffer");
 }
 
-Napi::String text_of(Napi::Env env, const char* p, std::size_t n) {
+bool ascii_text(const char* p, std::size_t n) {
   // Every byte OR-ed, no early exit: a loop the compiler vectorises (the
   // session JSON of an open is some 600 bytes, nearly always ASCII).
   unsigned char seen = 0;
   for (std::size_t i = 0; i < n; ++i) seen |= static_cast<unsigned char>(p[i]);
-  const bool ascii = (seen & 0x80) == 0;
+  return (seen & 0x80) == 0;
+}
+
+Napi::String text_of(Napi::Env env, const char* p, std::size_t n) {
+  return text_of(env, p, n, ascii_text(p, n));
+}
+
+std::string_view bytes_into(const Napi::Value& v, const char* what, char* stack,
+                            std::size_t stack_size, std::string& heap) {
+  if (v.IsString() && stack_size > 1) {
+    std::size_t n = 0;
+    const napi_status st = napi_get_value_string_utf8(v.Env(), v, stack, stack_size, &n);
+    NAPI_THROW_IF_FAILED(v.Env(), st, std::string_view());
+    if (n + 1 < stack_size) return {stack, n};  // all of it (else it may have been cut)
+    explicit_bzero(stack, n);
+  }
+  heap = bytes_of(v, what);
+  return heap;
+}
+
+Napi::String text_of(Napi::Env env, const char* p, std::size_t n, bool ascii) {
   napi_value v = nullptr;
   napi_status st = ascii ? napi_create_string_latin1(env, p, n, &v)
                          : napi_create_string_utf8(env, p, n, &v);

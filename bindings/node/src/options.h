@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cookieseal_node {
 
@@ -22,6 +23,14 @@ std::string bytes_of(const Napi::Value& v, const char* what);
 /// The library's output text (UTF-8) as a JS string: made as Latin-1 when it is all
 /// ASCII (a cookie always is), which V8 copies without decoding UTF-8.
 Napi::String text_of(Napi::Env env, const char* p, std::size_t n);
+/// bytes_of, in @p stack when a string's UTF-8 fits there (one V8 call, nothing
+/// allocated), else in @p heap. The caller wipes what it holds.
+std::string_view bytes_into(const Napi::Value& v, const char* what, char* stack,
+                            std::size_t stack_size, std::string& heap);
+/// text_of when whether @p p is all ASCII is known.
+Napi::String text_of(Napi::Env env, const char* p, std::size_t n, bool ascii);
+/// No byte of @p p has its high bit set (then a byte's index is its JS string index).
+bool ascii_text(const char* p, std::size_t n);
 
 /// Zeroes @p s in a way the compiler keeps (for key text).
 void wipe(std::string& s);

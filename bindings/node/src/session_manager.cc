@@ -1,11 +1,15 @@
 #include "session_manager.h"
 
+#include "addon.h"
 #include "codec.h"
 #include "options.h"
 #include "promise_worker.h"
 #include "request_session.h"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
 
 namespace cookieseal_node {
 
@@ -33,8 +37,54 @@ struct text_call {
     message = take_message(why);
     return st;
   }
-  ~text_call() { cookieseal_free(output); }
+  ~text_call() {  // an open's output and a seal's input are session JSON: plaintext
+    if (output != nullptr) explicit_bzero(output, length);
+    cookieseal_free(output);
+    wipe(input);
+  }
 };
+
+// A library output of plaintext: wiped, then freed.
+struct wiped_text {
+  char* p = nullptr;
+  std::size_t n = 0;
+  wiped_text() = default;
+  wiped_text(const wiped_text&) = delete;
+  wiped_text& operator=(const wiped_text&) = delete;
+  ~wiped_text() {
+    if (p != nullptr) explicit_bzero(p, n);
+    cookieseal_free(p);
+  }
+};
+
+// An input read by bytes_into (on the stack or in its string): wiped.
+struct wiped_view {
+  std::string_view s;
+  std::string& heap;
+  wiped_view(std::string_view in, std::string& h) : s(in), heap(h) {}
+  wiped_view(const wiped_view&) = delete;
+  wiped_view& operator=(const wiped_view&) = delete;
+  ~wiped_view() {
+    explicit_bzero(const_cast<char*>(s.data()), s.size());
+    wipe(heap);
+  }
+};
+
+// The offset of the last ',"lifetime":{"max_age":' in @p p (the tail of a
+// session JSON), UINT32_MAX when there is none: from comma to comma backwards
+// (a dozen in the tail), not a compare at every byte.
+std::uint32_t last_tail(const char* p, std::size_t n) {
+  constexpr std::string_view tail = R"(,"lifetime":{"max_age":)";
+  for (std::size_t end = n; end > 0;) {
+    const auto* c = static_cast<const char*>(memrchr(p, ',', end));
+    if (c == nullptr) break;
+    const auto at = static_cast<std::size_t>(c - p);
+    if (n - at >= tail.size() && std::memcmp(c, tail.data(), tail.size()) == 0)
+      return at <= UINT32_MAX ? static_cast<std::uint32_t>(at) : UINT32_MAX;
+    end = at;
+  }
+  return UINT32_MAX;
+}
 
 class text_worker : public promise_worker {
  public:
@@ -177,9 +227,24 @@ Napi::Value session_manager::seal_sync(const Napi::CallbackInfo& info) {
 
 Napi::Value session_manager::open_sync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  text_call call{&cookieseal_open, live(env), bytes_of(info[0], "cookie")};
-  if (auto st = call.run(); st != COOKIESEAL_OK) throw make_error(env, st, call.message);
-  return text_of(env, call.output, call.length);
+  cookieseal_session_manager* m = live(env);
+  // A cookie (4 KB at most by default) is read onto the stack, and wiped (a
+  // credential), as the session JSON is (plaintext), however the call ends.
+  char stack[4100];
+  std::string heap;
+  const std::string_view cookie = bytes_into(info[0], "cookie", stack, sizeof stack, heap);
+  wiped_text out;
+  const wiped_view in{cookie, heap};
+  char* why = nullptr;
+  const auto st = cookieseal_open(m, cookie.data(), cookie.size(), &out.p, &out.n, &why);
+  if (st != COOKIESEAL_OK) throw make_error(env, st, take_message(why));
+  // The last ',"lifetime":{"max_age":' is the tail's: its quotes are raw,
+  // and no string holds a raw quote (lib/json.js reads the maps before it).
+  // Its byte offset is its index in the JS string when the text is ASCII;
+  // else JavaScript finds it.
+  const bool ascii = ascii_text(out.p, out.n);
+  env.GetInstanceData<addon_data>()->open_cut_data[0] = ascii ? last_tail(out.p, out.n) : UINT32_MAX;
+  return text_of(env, out.p, out.n, ascii);
 }
 
 void session_manager::close(const Napi::CallbackInfo&) { handle_.close(); }

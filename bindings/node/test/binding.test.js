@@ -308,3 +308,36 @@ test('the fast paths keep every value: non-ASCII text, a "$" in a string, bytes 
   for (let i = 0; i < 200; i++) deep = [deep];
   assert.throws(() => m.sealSync({ values: { deep } }), { code: 'invalid_argument' });
 });
+
+test('an opened session reads its lifetime and meta when asked, whatever the values and subject hold', async () => {
+  const m = manager();
+  const tricky = ',"lifetime":{"max_age":1},"meta":{"id":"x"}}';
+  const cases = [
+    { values: { a: 1 } },
+    // The tail's own text as a structure and inside strings, before it and in the subject.
+    { values: { lifetime: { max_age: 5 }, note: tricky }, subject: `eve${tricky}` },
+    { values: { name: 'Zoë 😀', lifetime: { max_age: 7 } }, subject: 'Zoë' },  // not ASCII: found in JavaScript
+    { values: { $bytes: 'k', blob: Buffer.from([1, 2]) }, flashes: { _flash: ['hi'] }, constants: { plan: 'pro' } },
+  ];
+  for (const c of cases) {
+    const cookie = m.sealSync(c);
+    for (const s of [m.openSync(cookie), await m.open(cookie)]) {
+      assert.deepEqual(s.values, c.values);
+      assert.deepEqual(s.constants, c.constants ?? {});
+      assert.deepEqual(s.flashes, c.flashes ?? {});
+      assert.equal(s.meta.subject, c.subject ?? '');
+      assert.match(s.meta.id, /^[0-9a-f]{32}$/);
+      assert.equal(s.meta, s.meta);  // read once
+      assert.deepEqual(Object.keys(s.lifetime), ['max_age', 'idle_timeout', 'browser_session']);
+      // JSON.stringify gives all five, as the library wrote them.
+      const whole = JSON.parse(JSON.stringify(s));
+      assert.deepEqual(Object.keys(whole), ['values', 'constants', 'flashes', 'lifetime', 'meta']);
+      assert.deepEqual(whole.meta, s.meta);
+    }
+  }
+  const s = m.openSync(m.sealSync({ values: { a: 1 } }));
+  s.meta = { mine: true };  // assignable, as on a plain object
+  assert.deepEqual(s.meta, { mine: true });
+  s.values.b = 2;
+  assert.deepEqual(s.values, { a: 1, b: 2 });
+});
