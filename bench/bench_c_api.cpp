@@ -3,7 +3,8 @@
 // sealed from their session JSON (cookieseal_seal) and opened to it
 // (cookieseal_open), a request's whole path (cookieseal_request_new from a
 // Cookie header, one set, save), and a new session saved in one call
-// (cookieseal_session_manager_save_new). bench/report_c_api.py prints the ratios.
+// (cookieseal_session_manager_save_new), and a Cookie header's session opened
+// and saved in one call each (ABI 1.4). bench/report_c_api.py prints the ratios.
 #include <cookieseal/cookieseal.h>
 
 #include "bench_support.hpp"
@@ -58,6 +59,10 @@ struct c_handles {
   static std::string session_json(int which) {
     return "{\"values\":" + get_fixture(which).json + "}";
   }
+  // A Cookie header holding the fixture's session.
+  std::string cookie_header(int which) const {
+    return "__Host-session=" + seal(session_json(which));
+  }
   std::string seal(const std::string& json) const {
     char* cookie = nullptr;
     std::size_t n = 0;
@@ -109,7 +114,7 @@ void BM_c_open(benchmark::State& state) {
 void BM_c_request(benchmark::State& state) {
   const int which = static_cast<int>(state.range(0));
   const c_handles c;
-  const std::string header = "__Host-session=" + c.seal(c_handles::session_json(which));
+  const std::string header = c.cookie_header(which);
   for (auto _ : state) {
     cookieseal_request* r = nullptr;
     char* headers = nullptr;
@@ -133,7 +138,7 @@ void BM_c_request(benchmark::State& state) {
 void BM_c_request_read(benchmark::State& state) {
   const int which = static_cast<int>(state.range(0));
   const c_handles c;
-  const std::string header = "__Host-session=" + c.seal(c_handles::session_json(which));
+  const std::string header = c.cookie_header(which);
   for (auto _ : state) {
     cookieseal_request* r = nullptr;
     char* json = nullptr;
@@ -171,6 +176,50 @@ void BM_c_save_new(benchmark::State& state) {
   state.SetLabel(fixture_name(which));
 }
 
+// The read of BM_c_request_read in one call (ABI 1.4): the header's session
+// as JSON, no request made or freed (the gorilla store's New without a store).
+void BM_c_open_header(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const c_handles c;
+  const std::string header = c.cookie_header(which);
+  for (auto _ : state) {
+    cookieseal_outcome outcome = COOKIESEAL_UNDECIDED;
+    char* json = nullptr;
+    std::size_t n = 0;
+    if (cookieseal_session_manager_open_header(c.sessions, header.data(), header.size(), &outcome,
+                                               nullptr, &json, &n, nullptr) != COOKIESEAL_OK ||
+        json == nullptr)
+      state.SkipWithError("open_header failed");
+    benchmark::DoNotOptimize(json);
+    cookieseal_free(json);
+  }
+  set_bytes(state, get_fixture(which).json.size());
+  state.SetLabel(fixture_name(which));
+}
+
+// The header's session saved with its values given whole and a lifetime (a
+// re-seal), in one call (ABI 1.4): the gorilla store's Save without a store.
+void BM_c_save_header(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const c_handles c;
+  const std::string header = c.cookie_header(which);
+  const std::string update =
+      "{\"values\":" + get_fixture(which).json + ",\"lifetime\":{\"idle_timeout\":3600}}";
+  for (auto _ : state) {
+    char id[COOKIESEAL_SESSION_ID_HEX_SIZE];
+    char* headers = nullptr;
+    std::size_t n = 0;
+    if (cookieseal_session_manager_save_header(c.sessions, header.data(), header.size(),
+                                               update.data(), update.size(), id, &headers, &n,
+                                               nullptr) != COOKIESEAL_OK)
+      state.SkipWithError("save_header failed");
+    benchmark::DoNotOptimize(headers);
+    cookieseal_free(headers);
+  }
+  set_bytes(state, get_fixture(which).json.size());
+  state.SetLabel(fixture_name(which));
+}
+
 }  // namespace
 
 #define FIXTURES ->Arg(0)->Arg(1)
@@ -183,5 +232,7 @@ BENCHMARK(BM_c_open) FIXTURES;
 BENCHMARK(BM_c_request) FIXTURES;
 BENCHMARK(BM_c_request_read) FIXTURES;
 BENCHMARK(BM_c_save_new) FIXTURES;
+BENCHMARK(BM_c_open_header) FIXTURES;
+BENCHMARK(BM_c_save_header) FIXTURES;
 
 int main(int argc, char** argv) { return bench::run(argc, argv); }

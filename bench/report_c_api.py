@@ -27,14 +27,22 @@ for idx, fx in ((0, "typical"), (1, "large")):
     if v is not None:
         print(f"\n{fx}: a request through the C ABI (request_new from the Cookie header, one set, "
               f"save with a re-seal) in {v:.0f} ns (median)")
-for idx, fx in ((0, "typical"), (1, "large")):
-    v, seal = median.get(f"BM_c_save_new/{idx}"), median.get(f"BM_c_seal/{idx}")
-    if v is not None and seal is not None:
-        print(f"{fx}: a new session saved in one call (cookieseal_session_manager_save_new: the "
-              f"seal, the Set-Cookie and the headers' JSON) in {v:.0f} ns, {v / seal:.2f}x "
-              f"cookieseal_seal (median)")
-for idx, fx in ((0, "typical"), (1, "large")):
-    v, opened = median.get(f"BM_c_request_read/{idx}"), median.get(f"BM_c_open/{idx}")
-    if v is not None and opened is not None:
-        print(f"{fx}: a request that only reads (request_new, its session JSON, freed) in "
-              f"{v:.0f} ns, {v / opened:.2f}x cookieseal_open (median)")
+
+
+def against(name, base, says):
+    """One line per fixture: @p name's median and its ratio to @p base's."""
+    for idx, fx in ((0, "typical"), (1, "large")):
+        v, b = median.get(f"{name}/{idx}"), median.get(f"{base}/{idx}")
+        if v is not None and b is not None:
+            print(f"{fx}: {says} in {v:.0f} ns, {v / b:.2f}x {base} (median)")
+
+
+against("BM_c_save_new", "BM_c_seal", "a new session saved in one call (cookieseal_session_manager_"
+        "save_new: the seal, the Set-Cookie and the headers' JSON)")
+against("BM_c_request_read", "BM_c_open", "a request that only reads (request_new, its session JSON, "
+        "freed)")
+against("BM_c_open_header", "BM_c_open", "a Cookie header's session read in one call "
+        "(cookieseal_session_manager_open_header)")
+against("BM_c_save_header", "BM_c_request", "a Cookie header's session saved in one call with its "
+        "values and a lifetime (cookieseal_session_manager_save_header; BM_c_request: load, set, "
+        "save)")

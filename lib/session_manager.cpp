@@ -213,13 +213,19 @@ result<std::vector<http::header>> session_registry::save_all(std::span<const ent
   // A save that may not block met I/O (even a best-effort call the seal
   // skips): it is made again where blocking is fine, so nothing changes now.
   if (detail::io_blocked()) return fail(0, errc::store_unavailable);
+  // The headers before any state changes (they allocate; commit() cannot fail).
+  std::vector<http::header> headers;
+  if (plans.size() == 1) {
+    headers = detail::with_cache_headers(plans.front().set_cookies);
+  } else {
+    std::vector<std::string> all;
+    for (auto& p : plans)
+      for (auto& c : p.set_cookies) all.push_back(std::move(c));
+    headers = detail::with_cache_headers(all);
+  }
   for (std::size_t i = 0; i < sessions.size(); ++i)
     session_manager::commit(*sessions[i].second, plans[i]);
-  if (plans.size() == 1) return detail::with_cache_headers(plans.front().set_cookies);
-  std::vector<std::string> all;
-  for (auto& p : plans)
-    for (auto& c : p.set_cookies) all.push_back(std::move(c));
-  return detail::with_cache_headers(all);
+  return headers;
 }
 
 }  // namespace cookieseal

@@ -27,25 +27,35 @@ var bufPool = sync.Pool{New: func() interface{} { b := make([]byte, 0, 2048); re
 
 func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
 
+// putBuf wipes what the buffer held (session values: plaintext) and pools it.
 func putBuf(b *[]byte) {
+	clear(*b)
 	if cap(*b) <= 64<<10 {
 		*b = (*b)[:0]
 		bufPool.Put(b)
 	}
 }
 
+// The word tests of 8 bytes at a time (the library's detail::json_plain_run).
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// zeroIn is nonzero when a byte of x is zero.
+func zeroIn(x uint64) uint64 { return (x - ones) &^ x & highs }
+
+// controlIn is nonzero when a byte of x is a control character (< 0x20): the
+// high bit of (x - 0x20 each) &^ x is set exactly for those bytes.
+func controlIn(x uint64) uint64 { return (x - 0x20*ones) &^ x & highs }
+
 // plainRun is the end of the run of s from i that JSON writes as it is (no
 // control character, '"', '\\' or non-ASCII byte): 8 bytes a step while none
 // of them stops it (a word test: the library's detail::json_plain_run), then
 // a byte at a time.
 func plainRun(s string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs } // a zero byte in v
 	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if x&highs|(x-0x20*ones)&^x&highs|zero(x^0x22*ones)|zero(x^0x5C*ones) != 0 {
+		if x&highs|controlIn(x)|zeroIn(x^0x22*ones)|zeroIn(x^0x5C*ones) != 0 {
 			break
 		}
 	}
@@ -357,11 +367,8 @@ func plainEnd(s []byte, i int) int {
 	if bytes.IndexByte(run, '\\') >= 0 {
 		return -1
 	}
-	// A control character (< 0x20) among 8 bytes at a time: the high bit of
-	// (x - 0x20 each) &^ x is set exactly for the bytes below 0x20.
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; len(run) >= 8; run = run[8:] {
-		if x := binary.LittleEndian.Uint64(run); (x-0x20*ones)&^x&highs != 0 {
+	for ; len(run) >= 8; run = run[8:] { // a control character among 8 bytes at a time
+		if controlIn(binary.LittleEndian.Uint64(run)) != 0 {
 			return -1
 		}
 	}

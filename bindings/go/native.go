@@ -384,7 +384,7 @@ func (m *manager) openHeader(header string, read func(text []byte) error) (o Out
 		return Undecided, nil, false, err
 	}
 	if res.text != nil {
-		if err := readPlaintext(res.text, res.n, read); err != nil {
+		if err := readText(res.text, res.n, read); err != nil {
 			return Undecided, nil, false, err
 		}
 	}
@@ -560,20 +560,12 @@ func (r *request) sessionJSON(read func(text []byte) error) error {
 	if err := status(C.cookieseal_request_session_json(r.p, &res.text, &res.n)); err != nil {
 		return err
 	}
-	return readPlaintext(res.text, res.n, read)
+	return readText(res.text, res.n, read)
 }
 
-// readText hands a library-allocated string to read, then frees it.
+// readText hands a library-allocated string to read, then wipes and frees it
+// (a session's JSON is plaintext, a cookie a credential).
 func readText(p *C.char, n C.size_t, read func(text []byte) error) error {
-	if p == nil {
-		return read(nil)
-	}
-	defer C.cookieseal_free(unsafe.Pointer(p))
-	return read(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)))
-}
-
-// readPlaintext is readText for a session's JSON (plaintext): wiped, then freed.
-func readPlaintext(p *C.char, n C.size_t, read func(text []byte) error) error {
 	if p == nil {
 		return read(nil)
 	}
@@ -652,7 +644,7 @@ func (r *request) save(m *manager) ([][2]string, error) {
 // headersOf reads the library's JSON array of [name, value] pairs (freed).
 func headersOf(out *C.char, n C.size_t) ([][2]string, error) {
 	var headers [][2]string
-	err := readText(out, n, func(text []byte) error {
+	err := readText(out, n, func(text []byte) error { // the Set-Cookie is a credential
 		var err error
 		headers, err = readHeaders(text)
 		return err

@@ -79,9 +79,9 @@ export interface SessionLifetime {
 }
 
 /**
- * What open() and openSync() give: values, constants and flashes as own
- * properties; lifetime and meta read when first asked for (JSON.stringify
- * gives all five).
+ * What open() and openSync() give: values, constants, flashes and lifetime as
+ * own properties; meta read when first asked for, a getter of its class (a
+ * spread or Object.keys() leaves it out; JSON.stringify gives all five).
  */
 export interface OpenedSession {
   values: Values;
@@ -89,7 +89,6 @@ export interface OpenedSession {
   flashes: { [key: string]: Value[] };
   lifetime: SessionLifetime;
   meta: SessionMeta;
-  toJSON(): { values: Values; constants: Values; flashes: { [key: string]: Value[] }; lifetime: SessionLifetime; meta: SessionMeta };
 }
 
 export interface SealInput {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	cookieseal "github.com/cookieseal/cookieseal/bindings/go"
 	"github.com/cookieseal/cookieseal/bindings/go/gorillastore"
 	"github.com/cookieseal/cookieseal/bindings/go/internal/testsupport"
@@ -220,5 +222,81 @@ func TestWithAStoreLaterSavesAskTheStoreOnce(t *testing.T) {
 		if err := session.Save(req, rsp); err != nil || len(rsp.Header()["Set-Cookie"]) != 1 {
 			t.Fatalf("save %d: %v %v", n, err, rsp.Header())
 		}
+	}
+}
+
+// Sessions from gorilla's registry (store.Get, as gin's and echo's adapters
+// take them) keep their request state: a Login takes effect, a session that
+// was undecided is never saved even once the store answers again, and a
+// store without a store directory reads and saves them in one call too.
+func TestRegistrySessionsKeepTheirRequestState(t *testing.T) {
+	store, dir := gorillaStore(t)
+	req := request(nil)
+	session, err := store.Get(req, "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gorillastore.Login(session, "alice")
+	session.Values["n"] = 1
+	rsp := httptest.NewRecorder()
+	if err := sessions.Save(req, rsp); err != nil {
+		t.Fatal(err)
+	}
+	codec, err := cookieseal.Open(filepath.Join(dir, "keyring"), cookieseal.Options{Name: "hello",
+		Store: filepath.Join(dir, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer codec.Close()
+	s, _ := codec.LoadHeader(cookieOf(headersOf(rsp)))
+	if s.Subject() != "alice" || s.ID() != session.ID {
+		t.Errorf("login through the registry: subject %q id %q, want alice %q", s.Subject(), s.ID(), session.ID)
+	}
+	s.Close()
+
+	// A cookie whose session is in the store, read while the store is away.
+	big := httptest.NewRecorder()
+	session, _ = store.New(request(nil), "hello")
+	session.Values["cart"] = strings.Repeat("c", 6000)
+	if err := session.Save(request(nil), big); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "store"), filepath.Join(dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	req = request(big.Header()["Set-Cookie"])
+	session, err = store.Get(req, "hello")
+	if !cookieseal.IsUndecided(err) {
+		t.Fatalf("want undecided, got %v", err)
+	}
+	if err := os.Rename(filepath.Join(dir, "moved"), filepath.Join(dir, "store")); err != nil {
+		t.Fatal(err)
+	}
+	session.Values["cart"] = "overwritten"
+	rsp = httptest.NewRecorder()
+	if err := sessions.Save(req, rsp); err == nil || len(rsp.Header()["Set-Cookie"]) != 0 {
+		t.Errorf("an undecided session was saved: %v %v", err, rsp.Header())
+	}
+
+	// Without a store directory, through the registry too.
+	oneCall, _ := storelessStore(t)
+	cookies := helloCookies(t, oneCall)
+	req = request(cookies)
+	session, err = oneCall.Get(req, "hello")
+	if err != nil || session.IsNew || session.Values["n"] != 1 {
+		t.Fatalf("opened through the registry: %v %v %v", err, session.IsNew, session.Values)
+	}
+	again, _ := oneCall.Get(req, "hello")
+	if again != session {
+		t.Error("the registry gave another session")
+	}
+	session.Values["n"] = 2
+	rsp = httptest.NewRecorder()
+	if err := sessions.Save(req, rsp); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := oneCall.New(request(rsp.Header()["Set-Cookie"]), "hello")
+	if err != nil || reopened.ID != session.ID || reopened.Values["n"] != 2 {
+		t.Errorf("saved through the registry: %v %q %v", err, reopened.ID, reopened.Values)
 	}
 }

@@ -171,15 +171,11 @@ func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
 }
 
-// state is a session's request state. It is also the store the session was
-// made with (session.Store(), which gets, makes and saves as the Store does),
-// so that it travels with the session outside Values: they stay the
-// handler's alone, as many as it put there (one more would move a map of 8
-// into a bigger one), and gin's Clear() cannot drop it. A session the store's
-// New did not make keeps it in Values, under an unexported key type that can
-// never collide with a user's key nor be sealed.
+// state is a session's request state. It travels in session.Values under an
+// unexported key type, so it can never collide with a user's key nor be
+// sealed. (Not as the store the session reports: gorilla's registry sets
+// every session's store to the one its Get was given.)
 type state struct {
-	store     *Store
 	session   *sessions.Session          // the one session it is the state of
 	options   sessions.Options           // its session's Options as New made them (one allocation with the state)
 	opened    *cookieseal.RequestSession // the request's native session: every later Save in the request uses it
@@ -195,22 +191,11 @@ type state struct {
 
 type stateKey struct{}
 
-// Get, New and Save are the Store's: state is the sessions.Store its session reports.
-func (st *state) Get(r *http.Request, name string) (*sessions.Session, error) {
-	return st.store.Get(r, name)
-}
-func (st *state) New(r *http.Request, name string) (*sessions.Session, error) {
-	return st.store.New(r, name)
-}
-func (st *state) Save(r *http.Request, w http.ResponseWriter, session *sessions.Session) error {
-	return st.store.Save(r, w, session)
-}
-
 // open loads the request's session of that name: read in one call (the
 // *adapter.Opened, nothing native) when oneCall and the store reads so, else
 // its native session.
 func (s *Store) open(r *http.Request, name string, o *sessions.Options, oneCall bool) (*state, *cookieseal.RequestSession, *adapter.Opened, error) {
-	st := &state{store: s, options: *o, header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
+	st := &state{options: *o, header: strings.Join(r.Header.Values("Cookie"), "\n"), flashKeys: s.FlashKeys}
 	m, err := s.manager(name, &st.options)
 	if err != nil {
 		return st, nil, nil, err
@@ -289,33 +274,20 @@ func (st *state) isFlashKey(k string) bool {
 
 // stateOf is the request state of a session of this package, or nil.
 func stateOf(session *sessions.Session) *state {
-	st, ok := session.Store().(*state)
-	if !ok {
-		st, _ = session.Values[stateKey{}].(*state) // a session New did not make
-	}
+	st, _ := session.Values[stateKey{}].(*state)
 	if st == nil || st.session != session {
-		return nil // another session made with the first one's Store()
+		return nil // another session's Values (a map handed from one to another)
 	}
 	return st
-}
-
-// storeOf is the Store of a session of this package, or nil.
-func storeOf(session *sessions.Session) *Store {
-	switch s := session.Store().(type) {
-	case *state:
-		return s.store
-	case *Store:
-		return s
-	}
-	return nil
 }
 
 // New opens the session of that name from the request (not cached).
 func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	st, cs, opened, err := s.open(r, name, s.Options, true)
-	session := sessions.NewSession(st, name)
+	session := sessions.NewSession(s, name)
 	st.session = session
 	session.Options = &st.options
+	session.Values[stateKey{}] = st
 	session.IsNew = true
 	switch {
 	case err != nil:
@@ -524,8 +496,8 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, session *sessions.S
 func SaveAll(r *http.Request, w http.ResponseWriter, list ...*sessions.Session) error {
 	native := make([]*cookieseal.RequestSession, 0, len(list))
 	for _, session := range list {
-		s := storeOf(session)
-		if s == nil {
+		s, ok := session.Store().(*Store)
+		if !ok {
 			return invalid(fmt.Sprintf("session %q is not a gorillastore session", session.Name()))
 		}
 		cs, m, err := s.prepare(r, session)
@@ -559,8 +531,9 @@ func invalid(message string) error {
 func (s *Store) prepare(r *http.Request, session *sessions.Session) (*cookieseal.RequestSession, *cookieseal.SessionManager, error) {
 	st := stateOf(session)
 	if st == nil {
-		// A session New did not make (sessions.NewSession(store, name)):
-		// the request's session is opened, and saved with what Values hold.
+		// The handler cleared Values (gin's Clear(), a logout), or New did
+		// not make the session (sessions.NewSession(store, name)): the
+		// request's session is opened again, and saved with what Values hold.
 		var cs *cookieseal.RequestSession
 		var err error
 		if st, cs, _, err = s.open(r, session.Name(), s.Options, false); err != nil {

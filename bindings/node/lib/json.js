@@ -172,31 +172,32 @@ function own(obj, k, v) {
 }
 
 /**
- * What open() gives: values, constants and flashes read at once; lifetime and
- * meta (a third of the JSON to parse, seldom used by a handler) when first
- * asked for. JSON.stringify gives all five.
+ * What open() gives: values, constants, flashes and lifetime read at once;
+ * meta (its id, subject and times: a third of the JSON to parse, seldom used
+ * by a handler) when first asked for, as a getter of the class: a spread or
+ * Object.keys() of the result leaves it out; JSON.stringify gives all five.
  */
 class OpenedSession {
-  #text;
-  #cut;
-  #tail = null;
+  #text;  // the JSON's meta, unread (then null)
+  #meta = null;
 
-  constructor(maps, text, cut) {
+  constructor(maps, lifetime, metaText, meta = null) {
     this.values = maps.values;
     this.constants = maps.constants;
     this.flashes = maps.flashes;
-    this.#text = text;
-    this.#cut = cut;
+    this.lifetime = lifetime;
+    this.#text = metaText;
+    this.#meta = meta;
   }
 
-  #rest() {
-    if (this.#tail === null) this.#tail = JSON.parse(`{${this.#text.slice(this.#cut + 1)}`);
-    return this.#tail;
+  get meta() {
+    if (this.#text !== null) {
+      this.#meta = JSON.parse(this.#text);
+      this.#text = null;
+    }
+    return this.#meta;
   }
 
-  get lifetime() { return this.#rest().lifetime; }
-  set lifetime(v) { own(this, 'lifetime', v); }
-  get meta() { return this.#rest().meta; }
   set meta(v) { own(this, 'meta', v); }
 
   toJSON() {
@@ -204,14 +205,26 @@ class OpenedSession {
   }
 }
 
+// The tail after the maps: ',"lifetime":{L},"meta":{M}}', L numbers, null
+// and booleans only (no '}' in it).
+const LIFETIME_KEY = ',"lifetime":';
+const META_KEY = '},"meta":';
+
 /**
  * open()'s session from the library's JSON, whose maps end at @p cut (where
- * its ',"lifetime":' tail starts; -1 or past the text: found here, as the
- * last one, whose quotes are raw where no string holds a raw quote).
+ * its ',"lifetime":' tail starts, as the addon found it; anything else: found
+ * here, as the last one, whose quotes are raw where no string holds a raw
+ * quote). Text of another shape is read whole.
  */
 function decodeOpened(text, cut) {
-  if (cut < 0 || cut >= text.length) cut = text.lastIndexOf(TAIL);
-  if (cut < 0) return decodeSession(text);
+  if (!Number.isInteger(cut) || cut < 0 || !text.startsWith(TAIL, cut)) cut = text.lastIndexOf(TAIL);
+  const metaAt = cut < 0 ? -1 : text.indexOf(META_KEY, cut);
+  if (metaAt < 0 || !text.endsWith('}}')) {
+    const doc = decodeSession(text);
+    return new OpenedSession(doc, doc.lifetime, null, doc.meta);
+  }
+  const lifetime = JSON.parse(text.slice(cut + LIFETIME_KEY.length, metaAt + 1));
+  const meta = text.slice(metaAt + META_KEY.length, text.length - 1);
   // Most sessions have no constants and no flashes: then only the values are
   // parsed. (The text before the tail is '{"values":V,"constants":C,"flashes":F';
   // ending in '{}' twice, F and C are empty: no member value ends with '{'.)
@@ -220,7 +233,7 @@ function decodeOpened(text, cut) {
     const valuesText = text.slice(VALUES_KEY.length, at);
     const values = JSON.parse(valuesText);
     if (mayHoldTags(valuesText)) decodeMap(values);
-    return new OpenedSession({ values, constants: {}, flashes: {} }, text, cut);
+    return new OpenedSession({ values, constants: {}, flashes: {} }, lifetime, meta);
   }
   const maps = `${text.slice(0, cut)}}`;
   const doc = JSON.parse(maps);
@@ -229,7 +242,7 @@ function decodeOpened(text, cut) {
     decodeMap(doc.constants);
     decodeFlashes(doc.flashes);
   }
-  return new OpenedSession(doc, text, cut);
+  return new OpenedSession(doc, lifetime, meta);
 }
 
 /** Values (a list of flash messages, say) from the library's JSON. */

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <cookieseal/cookieseal.h>
+
 #include <string.h>
 
 namespace cookieseal_node {
@@ -56,7 +58,9 @@ std::string_view bytes_into(const Napi::Value& v, const char* what, char* stack,
     std::size_t n = 0;
     const napi_status st = napi_get_value_string_utf8(v.Env(), v, stack, stack_size, &n);
     NAPI_THROW_IF_FAILED(v.Env(), st, std::string_view());
-    if (n + 1 < stack_size) return {stack, n};  // all of it (else it may have been cut)
+    // All of it when 4 bytes were left over: V8 writes whole characters only,
+    // so a copy it had to cut can end up to 3 bytes short of the buffer.
+    if (n + 4 < stack_size) return {stack, n};
     explicit_bzero(stack, n);
   }
   heap = bytes_of(v, what);
@@ -69,6 +73,11 @@ Napi::String text_of(Napi::Env env, const char* p, std::size_t n, bool ascii) {
                          : napi_create_string_utf8(env, p, n, &v);
   NAPI_THROW_IF_FAILED(env, st, Napi::String());
   return Napi::String(env, v);
+}
+
+library_text::~library_text() {
+  if (p != nullptr) explicit_bzero(p, n);
+  cookieseal_free(p);
 }
 
 void wipe(std::string& s) {

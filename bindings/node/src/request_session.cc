@@ -17,13 +17,9 @@ struct request_init {
   std::shared_ptr<diagnostic_sink> sink;
 };
 
-// A library output, freed however the scope ends: also when making its JS
-// string throws.
-using owned_text = std::unique_ptr<char, void (*)(void*)>;
-
-// An allocated output (NUL-terminated) as a JS string, freed.
+// An allocated output (NUL-terminated) as a JS string, wiped and freed.
 Napi::String take_text(Napi::Env env, char* p, std::size_t n) {
-  const owned_text owned(p, cookieseal_free);
+  const library_text owned(p, n);
   return text_of(env, p, n);
 }
 
@@ -31,7 +27,7 @@ class save_worker : public promise_worker {
  public:
   save_worker(Napi::Env env, Napi::Object owner, cookieseal_request* r, std::function<void()> done)
       : promise_worker(env, owner, std::move(done)), request_(r) {}
-  ~save_worker() override { cookieseal_free(json_); }
+  ~save_worker() override { const library_text wiped(json_, length_); }
 
  private:
   cookieseal_status run() override {
@@ -138,8 +134,8 @@ Napi::Value request_session::session_json(const Napi::CallbackInfo& info) {
 void request_session::update(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_request* r = live(env);
-  std::string json = bytes_of(info[0], "update");
-  check_request(env, cookieseal_request_update(r, json.data(), json.size()), r);
+  const wiped_string json{bytes_of(info[0], "update")};
+  check_request(env, cookieseal_request_update(r, json.s.data(), json.s.size()), r);
 }
 
 Napi::Value request_session::get(const Napi::CallbackInfo& info) {
@@ -158,9 +154,9 @@ void request_session::set(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_request* r = live(env);
   std::string key = bytes_of(info[0], "key");
-  std::string json = bytes_of(info[1], "value");
-  check_request(env, cookieseal_request_set(r, key.data(), key.size(), json.data(), json.size()),
-                r);
+  const wiped_string json{bytes_of(info[1], "value")};
+  check_request(
+      env, cookieseal_request_set(r, key.data(), key.size(), json.s.data(), json.s.size()), r);
 }
 
 Napi::Value request_session::erase(const Napi::CallbackInfo& info) {
@@ -177,9 +173,9 @@ void request_session::flash(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_request* r = live(env);
   std::string key = bytes_of(info[0], "key");
-  std::string json = bytes_of(info[1], "message");
-  check_request(env,
-                cookieseal_request_flash(r, key.data(), key.size(), json.data(), json.size()), r);
+  const wiped_string json{bytes_of(info[1], "message")};
+  check_request(
+      env, cookieseal_request_flash(r, key.data(), key.size(), json.s.data(), json.s.size()), r);
 }
 
 Napi::Value request_session::take_flashes(const Napi::CallbackInfo& info) {
@@ -221,7 +217,7 @@ Napi::Value request_session::save(const Napi::CallbackInfo& info) {
   char* json = nullptr;
   std::size_t n = 0;
   const auto st = cookieseal_request_save_nonblocking(r, &json, &n);
-  const owned_text owned(json, cookieseal_free);  // NULL unless OK
+  const library_text owned(json, n);  // NULL unless OK
   if (st != COOKIESEAL_WOULD_BLOCK) {
     if (st == COOKIESEAL_OK)
       settled.Resolve(text_of(env, json, n));

@@ -38,22 +38,8 @@ struct text_call {
     return st;
   }
   ~text_call() {  // an open's output and a seal's input are session JSON: plaintext
-    if (output != nullptr) explicit_bzero(output, length);
-    cookieseal_free(output);
+    const library_text wiped(output, length);
     wipe(input);
-  }
-};
-
-// A library output of plaintext: wiped, then freed.
-struct wiped_text {
-  char* p = nullptr;
-  std::size_t n = 0;
-  wiped_text() = default;
-  wiped_text(const wiped_text&) = delete;
-  wiped_text& operator=(const wiped_text&) = delete;
-  ~wiped_text() {
-    if (p != nullptr) explicit_bzero(p, n);
-    cookieseal_free(p);
   }
 };
 
@@ -113,7 +99,10 @@ class load_worker : public promise_worker {
         manager_(m),
         header_(std::move(header)),
         sink_(std::move(sink)) {}
-  ~load_worker() override { cookieseal_request_free(request_); }
+  ~load_worker() override {
+    cookieseal_request_free(request_);
+    wipe(header_);  // a credential
+  }
 
  private:
   cookieseal_status run() override {
@@ -196,7 +185,7 @@ Napi::Value session_manager::open(const Napi::CallbackInfo& info) {
 Napi::Value session_manager::load(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   cookieseal_session_manager* m = live(env);
-  std::string header = bytes_of(info[0], "cookie header");
+  wiped_string header{bytes_of(info[0], "cookie header")};  // a credential
   // Most requests need neither the store nor the keyring file (no cookie yet,
   // an inline session without revocation checks): they load here, on the
   // event loop, cheaper than a trip to the libuv pool. The rest go to the
@@ -206,9 +195,9 @@ Napi::Value session_manager::load(const Napi::CallbackInfo& info) {
   auto settled = Napi::Promise::Deferred::New(env);
   cookieseal_request* r = nullptr;
   char* why = nullptr;
-  const auto st = cookieseal_request_new_nonblocking(m, header.data(), header.size(), &r, &why);
-  if (st == COOKIESEAL_WOULD_BLOCK)
-    return queue<load_worker>(env, m, std::move(header), sink_);
+  const auto st =
+      cookieseal_request_new_nonblocking(m, header.s.data(), header.s.size(), &r, &why);
+  if (st == COOKIESEAL_WOULD_BLOCK) return queue<load_worker>(env, m, std::move(header.s), sink_);
   if (st == COOKIESEAL_OK)
     settled.Resolve(request_session::wrap(env, r, sink_));
   else
@@ -233,7 +222,7 @@ Napi::Value session_manager::open_sync(const Napi::CallbackInfo& info) {
   char stack[4100];
   std::string heap;
   const std::string_view cookie = bytes_into(info[0], "cookie", stack, sizeof stack, heap);
-  wiped_text out;
+  library_text out;
   const wiped_view in{cookie, heap};
   char* why = nullptr;
   const auto st = cookieseal_open(m, cookie.data(), cookie.size(), &out.p, &out.n, &why);
@@ -243,7 +232,9 @@ Napi::Value session_manager::open_sync(const Napi::CallbackInfo& info) {
   // Its byte offset is its index in the JS string when the text is ASCII;
   // else JavaScript finds it.
   const bool ascii = ascii_text(out.p, out.n);
-  env.GetInstanceData<addon_data>()->open_cut_data[0] = ascii ? last_tail(out.p, out.n) : UINT32_MAX;
+  auto* data = env.GetInstanceData<addon_data>();
+  if (!data->open_cut.Value().IsDetached())  // (a transfer would free its memory)
+    data->open_cut_data[0] = ascii ? last_tail(out.p, out.n) : UINT32_MAX;
   return text_of(env, out.p, out.n, ascii);
 }
 

@@ -341,3 +341,17 @@ test('an opened session reads its lifetime and meta when asked, whatever the val
   s.values.b = 2;
   assert.deepEqual(s.values, { a: 1, b: 2 });
 });
+
+test('the open\'s hand-over of where the maps end cannot be spoiled from JavaScript', () => {
+  const m = manager();
+  const native = require('../lib/native');
+  const cookie = m.sealSync({ values: { a: 1 }, subject: 'sam' });
+  native.openCut[0] = 3;  // a wrong offset is checked, not trusted
+  assert.deepEqual(m.openSync(cookie).values, { a: 1 });
+  // Detached (the last test of this file: the rest of the process finds the cut in JavaScript).
+  structuredClone(native.openCut.buffer, { transfer: [native.openCut.buffer] });
+  assert.equal(native.openCut.buffer.byteLength, 0);
+  const s = m.openSync(cookie);
+  assert.deepEqual(s.values, { a: 1 });
+  assert.equal(s.meta.subject, 'sam');
+});
