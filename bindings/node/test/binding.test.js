@@ -318,6 +318,8 @@ test('an opened session reads its lifetime and meta when asked, whatever the val
     { values: { lifetime: { max_age: 5 }, note: tricky }, subject: `eve${tricky}` },
     { values: { name: 'Zoë 😀', lifetime: { max_age: 7 } }, subject: 'Zoë' },  // not ASCII: found in JavaScript
     { values: { $bytes: 'k', blob: Buffer.from([1, 2]) }, flashes: { _flash: ['hi'] }, constants: { plan: 'pro' } },
+    { values: { a: 2 }, lifetime: { max_age: 0, idle_timeout: 600, browser_session: true } },  // its own lifetime
+    { values: { a: 3 }, lifetime: { idle_timeout: 3600 } },
   ];
   for (const c of cases) {
     const cookie = m.sealSync(c);
@@ -328,7 +330,9 @@ test('an opened session reads its lifetime and meta when asked, whatever the val
       assert.equal(s.meta.subject, c.subject ?? '');
       assert.match(s.meta.id, /^[0-9a-f]{32}$/);
       assert.equal(s.meta, s.meta);  // read once
-      assert.deepEqual(Object.keys(s.lifetime), ['max_age', 'idle_timeout', 'browser_session']);
+      // The lifetime as the library wrote it, however it was read.
+      assert.deepEqual(s.lifetime, JSON.parse(m._native.openSync(cookie)).lifetime);
+      assert.deepEqual({ ...s }.lifetime, s.lifetime);  // an own property: a spread keeps it
       // JSON.stringify gives all five, as the library wrote them.
       const whole = JSON.parse(JSON.stringify(s));
       assert.deepEqual(Object.keys(whole), ['values', 'constants', 'flashes', 'lifetime', 'meta']);
