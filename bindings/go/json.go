@@ -18,6 +18,8 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/cookieseal/cookieseal/bindings/go/internal/adapter"
 )
 
 const maxJSONDepth = 34 // a value's 32 levels plus the session's own two (section 6)
@@ -200,6 +202,19 @@ func appendValue(b []byte, v interface{}, depth int) ([]byte, bool) {
 			b = strconv.AppendInt(b, int64(e), 10)
 		}
 		return append(b, ']'), true
+	case []adapter.Entry: // a map in the order given, with no map built (the gorilla store's types)
+		b = append(b, '{')
+		for i, e := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendKey(b, e.Key, true)
+			var ok bool
+			if b, ok = appendValue(b, e.Value, depth+1); !ok {
+				return b, false
+			}
+		}
+		return append(b, '}'), true
 	case map[string]interface{}:
 		b = append(b, '{')
 		first := true

@@ -358,7 +358,7 @@ func (st *state) fill(session *sessions.Session, values map[string]interface{}, 
 func (st *state) entries(session *sessions.Session) ([]adapter.Entry, []adapter.Entry, error) {
 	values := make([]adapter.Entry, 0, len(session.Values)+1) // and the types
 	var flashes []adapter.Entry                               // most saves have none
-	var types map[string]interface{}
+	var types []adapter.Entry                                 // few values have Go types: a list, not a map
 	for k, v := range session.Values {
 		if _, internal := k.(stateKey); internal {
 			continue
@@ -376,9 +376,9 @@ func (st *state) entries(session *sessions.Session) ([]adapter.Entry, []adapter.
 		}
 		if d != nil {
 			if types == nil {
-				types = map[string]interface{}{}
+				types = make([]adapter.Entry, 0, 4)
 			}
-			types[key] = d
+			types = append(types, adapter.Entry{Key: key, Value: d})
 		}
 		if _, isList := v.([]interface{}); isList && st.isFlashKey(key) {
 			flashes = append(flashes, adapter.Entry{Key: key, Value: v})
@@ -400,6 +400,14 @@ func (st *state) maps(session *sessions.Session) (map[string]interface{}, map[st
 	}
 	values := make(map[string]interface{}, len(list))
 	for _, e := range list {
+		if t, ok := e.Value.([]adapter.Entry); ok && e.Key == typesKey {
+			m := make(map[string]interface{}, len(t)) // the native session keeps maps
+			for _, d := range t {
+				m[d.Key] = d.Value
+			}
+			values[e.Key] = m
+			continue
+		}
 		values[e.Key] = e.Value
 	}
 	var flashes map[string][]interface{}
